@@ -1,0 +1,1 @@
+"""Prefect flows and the command line. Importing this package must not import prefect."""

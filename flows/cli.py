@@ -1,0 +1,451 @@
+"""The `ratsfrist` command line: thin over flows.steps and models.services.
+
+Fast by design: `--help`, `show` and `list` never import prefect (≈1 s) and lifecycle
+commands call the services directly, unless a Prefect API is configured (PREFECT_API_URL):
+then they run as flow runs so that they appear in the Prefect UI. Every command takes --now,
+so that anyone can replay a day; errors are one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from models.errors import RatsfristError
+
+app = typer.Typer(
+    name="ratsfrist",
+    help="Fristen und Abläufe für Anträge, Vorschläge und Anfragen kommunaler Gremien.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Datenbankschema (Alembic-Migrationen).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+NowOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="Zeitpunkt, als ob jetzt (ISO 8601, z. B. 2021-06-10T07:00); Standard: die Uhr",
+    ),
+]
+ActorOpt = Annotated[
+    str | None, typer.Option("--actor", help="wer den Schritt ausführt (Standard: Benutzer)")
+]
+BodyOpt = Annotated[str | None, typer.Option("--body", help="Kommune, wenn mehrere erfasst sind")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Ausgabe als JSON")]
+
+
+# --- shared helpers ----------------------------------------------------------------------------
+
+
+def _now(now: str | None) -> datetime:
+    from models.timeutil import parse_instant, system_clock
+
+    return parse_instant(now) if now else system_clock()
+
+
+def _settings() -> Any:
+    from models.settings import load_settings
+
+    return load_settings()
+
+
+def _actor(actor: str | None) -> str:
+    return actor or _settings().actor
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _use_prefect() -> bool:
+    return bool(os.environ.get("PREFECT_API_URL"))
+
+
+def _step(step: str, reference: str, now: str | None, actor: str | None, **params: Any) -> None:
+    """Run a lifecycle step: as a Prefect flow run if an API is configured, else directly."""
+    instant = _now(now)
+    who = _actor(actor)
+    if _use_prefect():
+        from flows.lifecycle import run_as_flow
+
+        outcome = run_as_flow(step, reference=reference, now=instant, actor=who, **params)
+    else:
+        from flows.steps import run_step
+
+        outcome = run_step(step, reference=reference, now=instant, actor=who, **params)
+    from models.states import State
+
+    state = State(outcome["state"])
+    typer.echo(f"{outcome['reference']}: {step} → {state.value} ({state.label})")
+
+
+# --- intake and views --------------------------------------------------------------------------
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="Textdateien der Vorlagen")],
+    received: Annotated[
+        str | None,
+        typer.Option("--received", help="Eingang (ISO); Standard: Datum des Dokuments"),
+    ] = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Vorlagen einlesen; jede Datei ganz oder gar nicht. Gibt das Aktenzeichen aus."""
+    from flows.steps import submit_document
+    from models.intake import parse_document
+    from models.timeutil import parse_instant
+
+    instant = _now(now)
+    who = _actor(actor)
+    received_at = parse_instant(received, "--received") if received else None
+    failed = 0
+    for path in files:
+        try:
+            if not path.is_file():
+                raise RatsfristError(f"{path}: Datei nicht gefunden")
+            if _use_prefect():
+                from flows.lifecycle import submit_as_flow
+
+                reference = parse_document(path.read_bytes(), str(path)).reference
+                outcome = submit_as_flow(str(path), reference=reference, now=instant, actor=who)
+            else:
+                outcome = submit_document(path, now=instant, actor=who, received_at=received_at)
+        except RatsfristError as exc:
+            failed += 1
+            typer.echo(str(exc), err=True)
+            continue
+        verdict = "neu erfasst" if outcome["created"] else "unverändert, bereits erfasst"
+        typer.echo(f"{outcome['reference']}\t{verdict}\t{outcome['paperType']}: {outcome['name']}")
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+def show(reference: str, as_json: JsonOpt = False, body: BodyOpt = None) -> None:
+    """Eine Vorlage mit Beratungsfolge, Fragen und Verlauf."""
+    from flows.steps import engine_for
+    from models import services
+    from models.db import session_scope
+
+    with session_scope(engine_for(_settings())) as session:
+        view = services.paper_view(session, services.find_paper(session, reference, body))
+    if as_json:
+        _print_json(view)
+    else:
+        _render_paper(view)
+
+
+@app.command("list")
+def list_(
+    state: Annotated[
+        str | None, typer.Option("--state", help="nur Vorlagen in diesem Zustand")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Alle Vorlagen, wahlweise nach Zustand gefiltert."""
+    from flows.steps import engine_for
+    from models import services
+    from models.db import session_scope
+    from models.errors import InvalidInput
+    from models.states import State
+
+    wanted = None
+    if state:
+        try:
+            wanted = State(state)
+        except ValueError:
+            raise InvalidInput(
+                f"--state {state!r}: erlaubt sind {', '.join(s.value for s in State)}"
+            ) from None
+    with session_scope(engine_for(_settings())) as session:
+        rows = services.list_papers(session, state=wanted)
+    if as_json:
+        _print_json(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("Nr.", "Art", "Datum", "Titel", "Zustand")
+    for row in rows:
+        table.add_row(
+            row["reference"], row["paperType"], row["date"], row["name"], State(row["state"]).label
+        )
+    Console().print(table)
+
+
+# --- lifecycle steps ---------------------------------------------------------------------------
+
+
+def _day(text: str | None, what: str) -> date | None:
+    from models.timeutil import parse_day
+
+    return parse_day(text, what) if text else None
+
+
+@app.command()
+def schedule(
+    reference: str,
+    item: Annotated[str, typer.Option("--item", help="Nummer des Tagesordnungspunkts (TOP)")],
+    meeting: Annotated[
+        str | None,
+        typer.Option("--meeting", help="Sitzungsdatum; Standard: das aus der Beratungsfolge"),
+    ] = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Auf die Tagesordnung der (nächsten) Sitzung setzen."""
+    _step(
+        "place_on_agenda",
+        reference,
+        now,
+        actor,
+        item_number=item,
+        meeting_day=_day(meeting, "--meeting"),
+    )
+
+
+@app.command("request-report")
+def request_report(
+    reference: str,
+    office: Annotated[str, typer.Option("--office", help="zuständige Stelle der Verwaltung")],
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Bericht / Stellungnahme der Verwaltung anfordern."""
+    _step("request_report", reference, now, actor, office=office)
+
+
+@app.command("report")
+def deliver_report(
+    reference: str,
+    answers: Annotated[
+        str | None,
+        typer.Option("--answers", help="beantwortete Fragen, z. B. 1,2,5; Standard: alle"),
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Vermerk")] = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Bericht der Verwaltung liegt vor (beantwortet alle oder die genannten Fragen)."""
+    from models.errors import InvalidInput
+
+    answered = None
+    if answers:
+        try:
+            answered = [int(part) for part in answers.replace(" ", "").split(",") if part]
+        except ValueError:
+            raise InvalidInput(f"--answers {answers!r}: Fragennummern wie 1,2,5 erwartet") from None
+    _step("deliver_report", reference, now, actor, answered=answered, note=note)
+
+
+@app.command()
+def decide(
+    reference: str,
+    result: Annotated[
+        str,
+        typer.Option(
+            "--result",
+            help="Ergebnis: beschlossen, geändert beschlossen, abgelehnt, vertagt, verwiesen, "
+            "zur Kenntnis genommen, empfohlen, … (oder approved, rejected, postponed, …)",
+        ),
+    ],
+    to: Annotated[
+        str | None, typer.Option("--to", help="bei 'verwiesen': an welches Gremium")
+    ] = None,
+    referral_role: Annotated[
+        str, typer.Option("--referral-role", help="bei 'verwiesen': Vorberatung oder Entscheidung")
+    ] = "Vorberatung",
+    text: Annotated[str | None, typer.Option("--text", help="Beschlusstext")] = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Ergebnis der aktuellen Beratung eintragen."""
+    from models.states import parse_result
+
+    _step(
+        "decide",
+        reference,
+        now,
+        actor,
+        result=parse_result(result).value,
+        referred_to=to,
+        referral_role=referral_role,
+        resolution_text=text,
+    )
+
+
+@app.command()
+def implement(
+    reference: str,
+    office: Annotated[str, typer.Option("--office", help="für die Umsetzung zuständige Stelle")],
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Umsetzung des Beschlusses beginnen."""
+    _step("start_implementation", reference, now, actor, office=office)
+
+
+@app.command()
+def close(
+    reference: str,
+    note: Annotated[str | None, typer.Option("--note", help="Vermerk")] = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Vorgang abschließen (erledigt)."""
+    _step("close", reference, now, actor, note=note)
+
+
+@app.command()
+def withdraw(
+    reference: str,
+    note: Annotated[str | None, typer.Option("--note", help="Vermerk")] = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Vorlage zurückziehen (zurückgezogen)."""
+    _step("withdraw", reference, now, actor, note=note)
+
+
+# --- operations --------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    db: Annotated[
+        Path, typer.Option("--db", help="SQLite-Datei der Demo (wird neu angelegt)")
+    ] = Path("ratsfrist-demo.sqlite"),
+    now: NowOpt = None,
+) -> None:
+    """Das Beispiel A 21/0500-01 durch den ganzen Ablauf führen (SQLite, Prefect ephemeral)."""
+    from flows.demo import run_demo
+
+    run_demo(db)
+
+
+@app.command()
+def config(as_json: JsonOpt = False) -> None:
+    """Die wirksame Konfiguration, Passwörter maskiert."""
+    from models.settings import config_path, mask_url
+
+    settings = _settings()
+    data = settings.model_dump(mode="json")
+    data["database_url"] = mask_url(settings.database_url)
+    data["config_file"] = f"{config_path()} ({'vorhanden' if config_path().exists() else 'fehlt'})"
+    data["prefect_api_url"] = os.environ.get("PREFECT_API_URL") or "(ephemeral)"
+    if as_json:
+        _print_json(data)
+        return
+    for key, value in data.items():
+        typer.echo(f"{key} = {value}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head", now: NowOpt = None) -> None:
+    """Schema auf den neuesten (oder den genannten) Stand bringen."""
+    from models.db import current_revision, make_engine, upgrade
+
+    engine = make_engine(_settings().database_url)
+    upgrade(engine, revision)
+    typer.echo(f"Datenbankschema auf Stand {current_revision(engine)}")
+
+
+@db_app.command("current")
+def db_current(now: NowOpt = None) -> None:
+    """Aktueller Stand des Schemas."""
+    from models.db import current_revision, head_revision, make_engine
+
+    engine = make_engine(_settings().database_url)
+    typer.echo(f"{current_revision(engine) or '(leer)'} (neuester: {head_revision()})")
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def _render_paper(view: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from models.states import State
+
+    console = Console()
+    console.print(
+        f"[bold]{view['reference']}[/bold]  {view['paperType']} vom "
+        f"{date.fromisoformat(view['date']):%d.%m.%Y}  "
+        f"({'öffentlich' if view['public'] else 'nichtöffentlich'})"
+    )
+    console.print(f"[bold]{view['name']}[/bold]")
+    console.print(f"Zustand: {State(view['state']).label}")
+    if view["submitters"]:
+        console.print("Antragsteller: " + "; ".join(view["submitters"]))
+    table = Table(
+        "#", "Gremium", "Sitzung", "Zuständigkeit", "Ö/N", "Ergebnis", title="Beratungsfolge"
+    )
+    for c in view["consultations"]:
+        table.add_row(
+            str(c["position"]),
+            c["organization"],
+            date.fromisoformat(c["meeting_date"]).strftime("%d.%m.%Y")
+            if c["meeting_date"]
+            else "–",
+            c["role"],
+            "Ö" if c["public"] else "N",
+            c["result"] or "",
+        )
+    console.print(table)
+    if view["questions"]:
+        console.print(
+            f"[bold]Fragen[/bold] (offen: {', '.join(map(str, view['openQuestions'])) or 'keine'})"
+        )
+        for number, text in enumerate(view["questions"], start=1):
+            console.print(f" {number}. {text}")
+    render_history(console, view["history"])
+
+
+def render_history(console: Any, history: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    from models.states import State
+
+    table = Table("Zeit (Berlin)", "Schritt", "Zustand", "wer", "Details", title="Verlauf")
+    for event in history:
+        at = datetime.fromisoformat(event["at"])
+        details = ", ".join(
+            f"{k}={v}" for k, v in event["details"].items() if k not in ("source", "received_at")
+        )
+        table.add_row(
+            at.strftime("%d.%m.%Y %H:%M"),
+            event["event"],
+            State(event["to_state"]).label,
+            event["actor"],
+            details,
+        )
+    console.print(table)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code: 0 done, 2 bad input (one line on stderr,
+    nothing changed). Tests call this; the console script calls main()."""
+    try:
+        app(args=argv, prog_name="ratsfrist")
+    except SystemExit as exc:  # typer/click end every run this way, with the exit code
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except RatsfristError as exc:
+        typer.echo(str(exc), err=True)
+        return 2
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,76 @@
+"""`ratsfrist demo`: the real example motion through its whole lifecycle.
+
+A fresh SQLite file and Prefect's ephemeral mode (no server, no configuration): every step
+runs as a Prefect flow run on a replayed day of June 2021, then the timeline is printed from
+our own database, which is the record.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+EXAMPLE = Path(__file__).parent / "examples" / "vorschlag-A-21-0500-01.txt"
+REFERENCE = "A 21/0500-01"
+
+#: (Berlin wall time, step, parameters): the lifecycle as it could have run in 2021.
+SCRIPT: list[tuple[str, str, dict[str, Any]]] = [
+    ("2021-06-08T09:00", "place_on_agenda", {"item_number": "5"}),
+    ("2021-06-08T09:30", "request_report", {"office": "Amt für Soziales und Wohnen (Amt 50)"}),
+    ("2021-06-14T16:00", "deliver_report", {"note": "Bericht beantwortet alle neun Fragen"}),
+    ("2021-06-15T18:40", "decide", {"result": "beschlossen"}),
+    (
+        "2021-06-16T10:00",
+        "start_implementation",
+        {"office": "Kommunales Integrationszentrum"},
+    ),
+    ("2021-09-30T12:00", "close", {"note": "Geschäftsordnung an die Fraktionen versandt"}),
+]
+SUBMITTED_AT = "2021-06-07T10:15"
+
+
+def run_demo(db: Path) -> None:
+    db = db.resolve()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    os.environ["RATSFRIST_DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+    from rich.console import Console
+
+    console = Console()
+    mode = os.environ.get("PREFECT_API_URL") or "ephemeral (ohne Server)"
+    console.print(f"[bold]ratsfrist demo[/bold]: Datenbank {db}, Prefect {mode}")
+    console.print("Prefect startet … (im ephemeral mode einige Sekunden)")
+
+    from flows.demo_flow import demo_flow
+
+    demo_flow(path=str(EXAMPLE))
+    _print_timeline(console)
+    console.print(
+        f"\nWeiter erkunden: RATSFRIST_DATABASE_URL=sqlite:///{db} ratsfrist show '{REFERENCE}'"
+    )
+
+
+def _print_timeline(console: Any) -> None:
+    from flows.cli import render_history
+    from flows.steps import engine_for
+    from models import services
+    from models.db import session_scope
+    from models.settings import load_settings
+
+    with session_scope(engine_for(load_settings())) as session:
+        view = services.paper_view(session, services.find_paper(session, REFERENCE))
+    console.print(
+        f"\n[bold]{view['reference']}[/bold] {view['paperType']}: {view['name']} "
+        f"({len(view['questions'])} Fragen, {', '.join(view['submitters'])})"
+    )
+    render_history(console, view["history"])
+
+
+def parse_wall_time(text: str) -> datetime:
+    from models.timeutil import parse_instant
+
+    return parse_instant(text)

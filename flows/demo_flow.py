@@ -1,0 +1,20 @@
+"""The demo as one parent flow whose subflows are the real lifecycle flows."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from flows.demo import REFERENCE, SCRIPT, SUBMITTED_AT, parse_wall_time
+from flows.lifecycle import run_as_flow, submit_as_flow
+
+
+@flow(name="ratsfrist-demo", flow_run_name="Demo {reference}")
+def demo_flow(path: str, reference: str = REFERENCE) -> str:
+    submit_as_flow(path, reference=reference, now=parse_wall_time(SUBMITTED_AT), actor="demo")
+    state = ""
+    for when, step, params in SCRIPT:
+        outcome = run_as_flow(
+            step, reference=reference, now=parse_wall_time(when), actor="demo", **params
+        )
+        state = outcome["state"]
+    return state

@@ -1,0 +1,109 @@
+"""Running one lifecycle step against the configured database, without Prefect.
+
+Both the CLI (directly, fast) and the Prefect flows (inside a flow run) call run_step, so a
+step is validated and stored the same way however it is started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from models import services
+from models.db import ensure_schema, make_engine, session_scope
+from models.intake import parse_document
+from models.settings import Settings, load_settings
+from models.timeutil import to_utc
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def engine_for(settings: Settings) -> Engine:
+    """One engine per URL and process, its schema checked once."""
+    url = settings.database_url
+    if url not in _ENGINES:
+        engine = make_engine(url)
+        ensure_schema(engine)
+        _ENGINES[url] = engine
+    return _ENGINES[url]
+
+
+def dispose_engines() -> None:
+    for engine in _ENGINES.values():
+        engine.dispose()
+    _ENGINES.clear()
+
+
+#: Lifecycle step name → the service function that performs it.
+STEPS: dict[str, Callable[..., Any]] = {
+    "place_on_agenda": services.place_on_agenda,
+    "request_report": services.request_report,
+    "deliver_report": services.deliver_report,
+    "decide": services.decide,
+    "start_implementation": services.start_implementation,
+    "close": services.close,
+    "withdraw": services.withdraw,
+}
+
+
+def run_step(
+    step: str,
+    *,
+    reference: str,
+    now: datetime,
+    actor: str,
+    settings: Settings | None = None,
+    **params: Any,
+) -> dict[str, Any]:
+    """Perform one step in its own transaction; returns reference, state and the event."""
+    settings = settings or load_settings()
+    with session_scope(engine_for(settings)) as session:
+        paper = STEPS[step](session, reference, now=to_utc(now), actor=actor, **params)
+        return {"reference": paper.reference, "state": paper.state, "event": step}
+
+
+def submit_document(
+    path: str | Path,
+    *,
+    now: datetime,
+    actor: str,
+    received_at: datetime | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """Parse and store one document in one transaction: all of it or nothing."""
+    settings = settings or load_settings()
+    source = str(path)
+    parsed = parse_document(Path(path).read_bytes(), source)
+    with session_scope(engine_for(settings)) as session:
+        outcome = services.import_paper(
+            session,
+            parsed,
+            body_name=settings.body,
+            now=to_utc(now),
+            actor=actor,
+            received_at=received_at,
+            meeting_time=settings.meeting_time,
+        )
+        return {
+            "reference": outcome.paper.reference,
+            "state": outcome.paper.state,
+            "created": outcome.created,
+            "paperType": outcome.paper.paper_type,
+            "name": outcome.paper.name,
+        }
+
+
+def committee_of(reference: str, settings: Settings | None = None) -> str | None:
+    """The committee of the motion's current consultation, for run tags in the Prefect UI."""
+    settings = settings or load_settings()
+    with session_scope(engine_for(settings)) as session:
+        paper = services.find_paper(session, reference)
+        consultation = services.current_consultation(session, paper)
+        if consultation is None:
+            return None
+        org = session.get(services.Organization, consultation.organization_id)
+        return org.name if org else None

@@ -1,0 +1,700 @@
+"""The use cases: plain functions over a session that change the database.
+
+The CLI and the Prefect flows both call these and nothing else, so a step behaves the same
+wherever it is started. Each function takes `now` and `actor` explicitly; each lifecycle step
+goes through `_apply`, which asks models.states whether it is allowed and writes the
+LifecycleEvent in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from models.errors import InvalidInput, NotFound
+from models.intake import ROLES, ParsedPaper
+from models.states import (
+    Decision,
+    Event,
+    Result,
+    ResultKind,
+    State,
+    parse_result,
+    transition,
+)
+from models.tables import (
+    AgendaItem,
+    Body,
+    Consultation,
+    LifecycleEvent,
+    Meeting,
+    Organization,
+    Paper,
+    Question,
+)
+from models.timeutil import local_datetime, to_local, to_utc
+
+DEFAULT_MEETING_TIME = time(17, 0)
+
+
+# --- look-ups ----------------------------------------------------------------------------------
+
+
+def get_or_create_body(session: Session, name: str) -> Body:
+    body = session.exec(select(Body).where(Body.name == name)).first()
+    if body is None:
+        body = Body(name=name)
+        session.add(body)
+        session.flush()
+    return body
+
+
+def normalise_reference(reference: str) -> str:
+    return " ".join(reference.split())
+
+
+def find_paper(session: Session, reference: str, body: str | None = None) -> Paper:
+    """The paper with this reference; with several bodies the body must be named."""
+    reference = normalise_reference(reference)
+    query = select(Paper).where(Paper.reference == reference)
+    if body is not None:
+        query = query.join(Body).where(Body.name == body)
+    papers = session.exec(query).all()
+    if not papers:
+        raise NotFound(f"Vorlage {reference!r} ist nicht erfasst")
+    if len(papers) > 1:
+        raise InvalidInput(f"Vorlage {reference!r} gibt es in mehreren Kommunen: --body angeben")
+    return papers[0]
+
+
+def find_organization(session: Session, body_id: int, name: str) -> Organization:
+    wanted = " ".join(name.split())
+    org = session.exec(
+        select(Organization).where(
+            Organization.body_id == body_id,
+            (func.lower(Organization.name) == wanted.lower())
+            | (func.lower(Organization.short_name) == wanted.lower()),
+        )
+    ).first()
+    if org is None:
+        known = session.exec(
+            select(Organization.name)
+            .where(Organization.body_id == body_id)
+            .order_by(Organization.name)
+        ).all()
+        hint = f" (bekannt: {', '.join(known)})" if known else ""
+        raise NotFound(f"unbekanntes Gremium {name!r}{hint}")
+    return org
+
+
+def get_or_create_organization(session: Session, body_id: int, name: str) -> Organization:
+    try:
+        return find_organization(session, body_id, name)
+    except NotFound:
+        org = Organization(body_id=body_id, name=" ".join(name.split()))
+        session.add(org)
+        session.flush()
+        return org
+
+
+def meeting_on(
+    session: Session,
+    organization: Organization,
+    day: date,
+    *,
+    at: time | None = None,
+    create: bool = True,
+) -> Meeting | None:
+    """The organization's meeting on a (Berlin) calendar day, created with the default start
+    time if the document names a date the calendar does not know yet."""
+    day_start = local_datetime(day, time(0, 0))
+    next_day = local_datetime(date.fromordinal(day.toordinal() + 1), time(0, 0))
+    meeting = session.exec(
+        select(Meeting)
+        .where(
+            Meeting.organization_id == organization.id,
+            Meeting.start >= day_start,
+            Meeting.start < next_day,
+        )
+        .order_by(Meeting.start)
+    ).first()
+    if meeting is None and create:
+        assert organization.id is not None
+        meeting = Meeting(
+            organization_id=organization.id,
+            name=f"Sitzung {organization.name} {day:%d.%m.%Y}",
+            start=local_datetime(day, at or DEFAULT_MEETING_TIME),
+        )
+        session.add(meeting)
+        session.flush()
+    return meeting
+
+
+def consultations_of(session: Session, paper: Paper) -> list[Consultation]:
+    return list(
+        session.exec(
+            select(Consultation)
+            .where(Consultation.paper_id == paper.id)
+            .order_by(col(Consultation.position), col(Consultation.id))
+        ).all()
+    )
+
+
+def current_consultation(session: Session, paper: Paper) -> Consultation | None:
+    """The open consultation first in the Beratungsfolge: the one the next step concerns."""
+    return next((c for c in consultations_of(session, paper) if not c.done), None)
+
+
+# --- the one path for every lifecycle step -----------------------------------------------------
+
+
+def _apply(
+    session: Session,
+    paper: Paper,
+    event: Event,
+    *,
+    now: datetime,
+    actor: str,
+    details: dict[str, Any],
+    decision: Decision | None = None,
+    last_result: Result | None = None,
+) -> LifecycleEvent:
+    before = State(paper.state) if paper.state else None
+    after = transition(before, event, decision=decision, last_result=last_result)
+    now = to_utc(now)
+    paper.state = after.value
+    paper.updated_at = now
+    session.add(paper)
+    session.flush()
+    assert paper.id is not None
+    record = LifecycleEvent(
+        paper_id=paper.id,
+        at=now,
+        actor=actor,
+        event=event.value,
+        from_state=before.value if before else None,
+        to_state=after.value,
+        details=details,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+# --- intake ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    paper: Paper
+    created: bool
+
+
+def import_paper(
+    session: Session,
+    parsed: ParsedPaper,
+    *,
+    body_name: str,
+    now: datetime,
+    actor: str,
+    received_at: datetime | None = None,
+    meeting_time: time = DEFAULT_MEETING_TIME,
+) -> ImportOutcome:
+    """Store a parsed document and submit it; the same document again changes nothing."""
+    body = get_or_create_body(session, body_name)
+    assert body.id is not None
+    existing = session.exec(
+        select(Paper).where(Paper.body_id == body.id, Paper.reference == parsed.reference)
+    ).first()
+    if existing is not None:
+        if existing.content_hash == parsed.content_hash:
+            return ImportOutcome(existing, created=False)
+        raise InvalidInput(
+            f"{parsed.source}: {parsed.reference} ist schon mit anderem Inhalt erfasst "
+            f"(aus {existing.source or 'unbekannt'}); nichts geändert"
+        )
+    now = to_utc(now)
+    received = to_utc(received_at) if received_at else local_datetime(parsed.date, time(0, 0))
+    paper = Paper(
+        body_id=body.id,
+        reference=parsed.reference,
+        paper_type=parsed.paper_type,
+        name=parsed.name,
+        subtitle=parsed.subtitle,
+        date=parsed.date,
+        public=parsed.public,
+        legal_basis=parsed.legal_basis,
+        submitters=list(parsed.submitters),
+        signatories=[
+            {"name": s.name, "function": s.function, "faction": s.faction}
+            for s in parsed.signatories
+        ],
+        resolution_proposal=parsed.resolution_proposal,
+        reasoning=parsed.reasoning,
+        attachments=list(parsed.attachments),
+        state="",
+        received_at=received,
+        source=parsed.source[:500] or None,
+        content_hash=parsed.content_hash,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(paper)
+    session.flush()
+    assert paper.id is not None
+    for row in parsed.consultations:
+        org = get_or_create_organization(session, body.id, row.organization)
+        meeting = (
+            meeting_on(session, org, row.meeting_date, at=meeting_time)
+            if row.meeting_date
+            else None
+        )
+        assert org.id is not None
+        session.add(
+            Consultation(
+                paper_id=paper.id,
+                organization_id=org.id,
+                meeting_id=meeting.id if meeting else None,
+                position=row.position,
+                role=row.role,
+                authoritative=row.authoritative,
+                public=row.public and parsed.public,
+            )
+        )
+    for number, text in enumerate(parsed.questions, start=1):
+        session.add(Question(paper_id=paper.id, number=number, text=text))
+    _apply(
+        session,
+        paper,
+        Event.submit,
+        now=now,
+        actor=actor,
+        details={"source": parsed.source, "received_at": received.isoformat()},
+    )
+    return ImportOutcome(paper, created=True)
+
+
+# --- the lifecycle steps -----------------------------------------------------------------------
+
+
+def _require_current(session: Session, paper: Paper) -> Consultation:
+    consultation = current_consultation(session, paper)
+    if consultation is None:
+        raise InvalidInput(f"{paper.reference}: keine offene Beratung in der Beratungsfolge")
+    return consultation
+
+
+def place_on_agenda(
+    session: Session,
+    reference: str,
+    *,
+    item_number: str,
+    now: datetime,
+    actor: str,
+    meeting_day: date | None = None,
+    meeting_time: time = DEFAULT_MEETING_TIME,
+    body: str | None = None,
+) -> Paper:
+    """Put the current consultation on a meeting's agenda as item `item_number` (TOP)."""
+    paper = find_paper(session, reference, body)
+    consultation = _require_current(session, paper)
+    org = session.get(Organization, consultation.organization_id)
+    assert org is not None
+    if meeting_day is not None:
+        meeting = meeting_on(session, org, meeting_day, at=meeting_time)
+    elif consultation.meeting_id is not None:
+        meeting = session.get(Meeting, consultation.meeting_id)
+    else:
+        raise InvalidInput(
+            f"{paper.reference}: für die Beratung im {org.name} ist keine Sitzung bekannt; "
+            "--meeting DATUM angeben"
+        )
+    assert meeting is not None and meeting.id is not None
+    if meeting.cancelled:
+        raise InvalidInput(f"die Sitzung {org.name} am {_day(meeting)} ist abgesagt")
+    number = item_number.strip().removeprefix("TOP").strip()
+    if not number:
+        raise InvalidInput("--item: Nummer des Tagesordnungspunkts fehlt")
+    taken = session.exec(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting.id, AgendaItem.number == number)
+    ).first()
+    if taken is not None:
+        raise InvalidInput(
+            f"TOP {number} der Sitzung {org.name} am {_day(meeting)} ist schon belegt"
+        )
+    # Validate the transition before changing anything, so an illegal step leaves no trace.
+    transition(State(paper.state), Event.place_on_agenda)
+    consultation.meeting_id = meeting.id
+    assert consultation.id is not None
+    session.add(consultation)
+    session.add(
+        AgendaItem(
+            meeting_id=meeting.id,
+            consultation_id=consultation.id,
+            number=number,
+            name=paper.name,
+            public=consultation.public,
+        )
+    )
+    _apply(
+        session,
+        paper,
+        Event.place_on_agenda,
+        now=now,
+        actor=actor,
+        details={
+            "organization": org.name,
+            "meeting": to_local(meeting.start).isoformat(),
+            "agenda_item": number,
+        },
+    )
+    return paper
+
+
+def request_report(
+    session: Session,
+    reference: str,
+    *,
+    office: str,
+    now: datetime,
+    actor: str,
+    body: str | None = None,
+) -> Paper:
+    """Ask the administration (an office, e.g. 'Amt 50') for its report."""
+    paper = find_paper(session, reference, body)
+    office = " ".join(office.split())
+    if not office:
+        raise InvalidInput("--office: zuständige Stelle fehlt")
+    _apply(session, paper, Event.request_report, now=now, actor=actor, details={"office": office})
+    return paper
+
+
+def deliver_report(
+    session: Session,
+    reference: str,
+    *,
+    now: datetime,
+    actor: str,
+    answered: list[int] | None = None,
+    note: str | None = None,
+    body: str | None = None,
+) -> Paper:
+    """Record the report; `answered` lists the question numbers it answers (None: all)."""
+    paper = find_paper(session, reference, body)
+    questions = list(
+        session.exec(
+            select(Question).where(Question.paper_id == paper.id).order_by(col(Question.number))
+        ).all()
+    )
+    numbers = {q.number for q in questions}
+    wanted = numbers if answered is None else set(answered)
+    unknown = sorted(wanted - numbers)
+    if unknown:
+        raise InvalidInput(
+            f"{paper.reference}: Frage(n) {', '.join(map(str, unknown))} gibt es nicht "
+            f"(die Vorlage hat {len(numbers)} Fragen)"
+        )
+    transition(State(paper.state), Event.deliver_report)
+    for question in questions:
+        if question.number in wanted and question.answered_at is None:
+            question.answered_at = to_utc(now)
+            session.add(question)
+    still_open = sorted(
+        q.number for q in questions if q.number not in wanted and q.answered_at is None
+    )
+    details: dict[str, Any] = {"answered": sorted(wanted), "open": still_open}
+    if note:
+        details["note"] = note
+    _apply(session, paper, Event.deliver_report, now=now, actor=actor, details=details)
+    return paper
+
+
+def decide(
+    session: Session,
+    reference: str,
+    *,
+    result: Result | str,
+    now: datetime,
+    actor: str,
+    referred_to: str | None = None,
+    referral_role: str = "Vorberatung",
+    resolution_text: str | None = None,
+    body: str | None = None,
+) -> Paper:
+    """Record the result of the current consultation and move the motion on accordingly."""
+    paper = find_paper(session, reference, body)
+    result = result if isinstance(result, Result) else parse_result(result)
+    consultation = _require_current(session, paper)
+    following = [
+        c for c in consultations_of(session, paper) if not c.done and c.id != consultation.id
+    ]
+    decision = Decision(
+        result=result,
+        authoritative=consultation.authoritative,
+        has_next_consultation=bool(following) or result.kind is ResultKind.referral,
+    )
+    target_org: Organization | None = None
+    if result.kind is ResultKind.referral:
+        if not referred_to:
+            raise InvalidInput("verwiesen: --to GREMIUM angeben (an welches Gremium)")
+        if referral_role not in ROLES:
+            raise InvalidInput(f"--role {referral_role!r}: erlaubt sind {', '.join(ROLES)}")
+        target_org = find_organization(session, paper.body_id, referred_to)
+    elif referred_to:
+        raise InvalidInput(f"--to passt nur zu 'verwiesen', nicht zu '{result.value}'")
+    # Ask the state machine first: an illegal decision must not touch the agenda.
+    transition(State(paper.state), Event.decide, decision=decision)
+
+    org = session.get(Organization, consultation.organization_id)
+    assert org is not None
+    item = _open_agenda_item(session, consultation)
+    if item is not None:
+        item.result = result.value
+        item.resolution_text = resolution_text
+        session.add(item)
+    details: dict[str, Any] = {
+        "organization": org.name,
+        "role": consultation.role,
+        "authoritative": consultation.authoritative,
+        "result": result.value,
+    }
+    if consultation.meeting_id is not None:
+        meeting = session.get(Meeting, consultation.meeting_id)
+        assert meeting is not None
+        details["meeting"] = to_local(meeting.start).isoformat()
+    if item is not None:
+        details["agenda_item"] = item.number
+    if resolution_text:
+        details["resolution_text"] = resolution_text
+
+    consultation.result = result.value
+    if result.kind is ResultKind.postponement:
+        consultation.meeting_id = None  # it must be placed on a later agenda
+    else:
+        consultation.done = True
+    session.add(consultation)
+    if target_org is not None:
+        _insert_referral(session, paper, consultation, following, target_org, referral_role)
+        details["referred_to"] = target_org.name
+        details["referral_role"] = referral_role
+    _apply(session, paper, Event.decide, now=now, actor=actor, details=details, decision=decision)
+    return paper
+
+
+def _open_agenda_item(session: Session, consultation: Consultation) -> AgendaItem | None:
+    if consultation.meeting_id is None:
+        return None
+    return session.exec(
+        select(AgendaItem).where(
+            AgendaItem.consultation_id == consultation.id,
+            AgendaItem.meeting_id == consultation.meeting_id,
+        )
+    ).first()
+
+
+def _insert_referral(
+    session: Session,
+    paper: Paper,
+    current: Consultation,
+    following: list[Consultation],
+    target: Organization,
+    role: str,
+) -> None:
+    """Verweisung: the target committee deliberates next. Referred for a Vorberatung, the
+    motion then comes back to the referring committee in its old role; referred for the
+    decision, the target decides instead."""
+    assert paper.id is not None and target.id is not None
+    inserted = [
+        Consultation(
+            paper_id=paper.id,
+            organization_id=target.id,
+            position=current.position + 1,
+            role=role,
+            authoritative=role == "Entscheidung",
+            public=current.public,
+        )
+    ]
+    if role != "Entscheidung":
+        inserted.append(
+            Consultation(
+                paper_id=paper.id,
+                organization_id=current.organization_id,
+                position=current.position + 2,
+                role=current.role,
+                authoritative=current.authoritative,
+                public=current.public,
+            )
+        )
+    for later in following:
+        later.position += len(inserted)
+        session.add(later)
+    session.add_all(inserted)
+
+
+def _last_result(session: Session, paper: Paper) -> Result | None:
+    done = [c for c in consultations_of(session, paper) if c.done and c.result]
+    return Result(done[-1].result) if done else None
+
+
+def start_implementation(
+    session: Session,
+    reference: str,
+    *,
+    office: str,
+    now: datetime,
+    actor: str,
+    body: str | None = None,
+) -> Paper:
+    paper = find_paper(session, reference, body)
+    office = " ".join(office.split())
+    if not office:
+        raise InvalidInput("--office: zuständige Stelle fehlt")
+    _apply(
+        session,
+        paper,
+        Event.start_implementation,
+        now=now,
+        actor=actor,
+        details={"office": office},
+        last_result=_last_result(session, paper),
+    )
+    return paper
+
+
+def close(
+    session: Session,
+    reference: str,
+    *,
+    now: datetime,
+    actor: str,
+    note: str | None = None,
+    body: str | None = None,
+) -> Paper:
+    paper = find_paper(session, reference, body)
+    _apply(
+        session, paper, Event.close, now=now, actor=actor, details={"note": note} if note else {}
+    )
+    return paper
+
+
+def withdraw(
+    session: Session,
+    reference: str,
+    *,
+    now: datetime,
+    actor: str,
+    note: str | None = None,
+    body: str | None = None,
+) -> Paper:
+    """Zurückgezogen by the submitters; an agenda item already set keeps it as its result."""
+    paper = find_paper(session, reference, body)
+    transition(State(paper.state), Event.withdraw)
+    consultation = current_consultation(session, paper)
+    if consultation is not None:
+        item = _open_agenda_item(session, consultation)
+        if item is not None and item.result is None:
+            item.result = "zurückgezogen"
+            session.add(item)
+    _apply(
+        session, paper, Event.withdraw, now=now, actor=actor, details={"note": note} if note else {}
+    )
+    return paper
+
+
+# --- views -------------------------------------------------------------------------------------
+
+
+def _day(meeting: Meeting) -> str:
+    return to_local(meeting.start).strftime("%d.%m.%Y")
+
+
+def paper_view(session: Session, paper: Paper) -> dict[str, Any]:
+    """The motion as a plain dict, OParl names for OParl things (what `show --json` prints)."""
+    body = session.get(Body, paper.body_id)
+    consultations = []
+    for c in consultations_of(session, paper):
+        org = session.get(Organization, c.organization_id)
+        meeting = session.get(Meeting, c.meeting_id) if c.meeting_id else None
+        items = session.exec(
+            select(AgendaItem)
+            .where(AgendaItem.consultation_id == c.id)
+            .order_by(col(AgendaItem.id))
+        ).all()
+        consultations.append(
+            {
+                "organization": org.name if org else None,
+                "meeting_date": to_local(meeting.start).date().isoformat() if meeting else None,
+                "meeting_start": to_local(meeting.start).isoformat() if meeting else None,
+                "public": c.public,
+                "role": c.role,
+                "authoritative": c.authoritative,
+                "position": c.position,
+                "result": c.result,
+                "done": c.done,
+                "agendaItems": [
+                    {"number": i.number, "result": i.result, "meeting_id": i.meeting_id}
+                    for i in items
+                ],
+            }
+        )
+    questions = session.exec(
+        select(Question).where(Question.paper_id == paper.id).order_by(col(Question.number))
+    ).all()
+    history = session.exec(
+        select(LifecycleEvent)
+        .where(LifecycleEvent.paper_id == paper.id)
+        .order_by(col(LifecycleEvent.id))
+    ).all()
+    return {
+        "reference": paper.reference,
+        "body": body.name if body else None,
+        "paperType": paper.paper_type,
+        "name": paper.name,
+        "subtitle": paper.subtitle,
+        "date": paper.date.isoformat(),
+        "public": paper.public,
+        "legalBasis": paper.legal_basis,
+        "submitters": list(paper.submitters),
+        "signatories": list(paper.signatories),
+        "consultations": consultations,
+        "resolutionProposal": paper.resolution_proposal,
+        "reasoning": paper.reasoning,
+        "questions": [q.text for q in questions],
+        "openQuestions": [q.number for q in questions if q.answered_at is None],
+        "attachments": list(paper.attachments),
+        "state": paper.state,
+        "receivedAt": to_local(paper.received_at).isoformat(),
+        "history": [
+            {
+                "at": to_local(e.at).isoformat(),
+                "actor": e.actor,
+                "event": e.event,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "details": e.details,
+            }
+            for e in history
+        ],
+    }
+
+
+def list_papers(session: Session, *, state: State | None = None) -> list[dict[str, Any]]:
+    query = select(Paper, Body.name).join(Body).order_by(col(Paper.date), col(Paper.reference))
+    if state is not None:
+        query = query.where(Paper.state == state.value)
+    return [
+        {
+            "reference": paper.reference,
+            "body": body_name,
+            "paperType": paper.paper_type,
+            "name": paper.name,
+            "date": paper.date.isoformat(),
+            "public": paper.public,
+            "state": paper.state,
+        }
+        for paper, body_name in session.exec(query).all()
+    ]

@@ -1,0 +1,180 @@
+"""The database tables. Names follow OParl 1.1 where OParl has a name for the thing
+(Body, Organization, Meeting, Paper, Consultation, AgendaItem; reference, paper_type ↔
+paperType, role, authoritative); Python attributes are the snake_case of the OParl names.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import JSON, Column, Text, UniqueConstraint, event
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC out, on every backend.
+
+    SQLite has no time zones and hands back naive values; PostgreSQL's timestamptz does.
+    Storing UTC and converting at the edge keeps both identical and sortable.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} cannot be stored; pass an aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _json_list() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Body(SQLModel, table=True):
+    """The municipality (OParl Body)."""
+
+    __tablename__ = "body"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    short_name: str | None = Field(default=None, max_length=50)
+
+
+class Organization(SQLModel, table=True):
+    """A committee or the council itself (OParl Organization)."""
+
+    __tablename__ = "organization"
+    __table_args__ = (UniqueConstraint("body_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    body_id: int = Field(foreign_key="body.id", index=True)
+    name: str = Field(max_length=200)
+    short_name: str | None = Field(default=None, max_length=50)
+    classification: str | None = Field(default=None, max_length=100)
+
+
+class Meeting(SQLModel, table=True):
+    """A session of one organization (OParl Meeting)."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (UniqueConstraint("organization_id", "start"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    name: str | None = Field(default=None, max_length=300)
+    start: datetime = Field(sa_type=UTCDateTime, index=True)
+    end: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    public: bool = True
+    cancelled: bool = False
+    location: str | None = Field(default=None, max_length=300)
+
+
+class Paper(SQLModel, table=True):
+    """The motion (OParl Paper), with the lifecycle state ratsfrist keeps for it."""
+
+    __tablename__ = "paper"
+    __table_args__ = (UniqueConstraint("body_id", "reference"),)
+    id: int | None = Field(default=None, primary_key=True)
+    body_id: int = Field(foreign_key="body.id", index=True)
+    reference: str = Field(max_length=100, index=True)
+    paper_type: str = Field(max_length=100)
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    subtitle: str | None = Field(default=None, sa_column=Column(Text))
+    date: date
+    public: bool = True
+    legal_basis: str | None = Field(default=None, max_length=300)
+    submitters: list[str] = _json_list()
+    signatories: list[dict[str, Any]] = _json_list()
+    resolution_proposal: str | None = Field(default=None, sa_column=Column(Text))
+    reasoning: str | None = Field(default=None, sa_column=Column(Text))
+    attachments: list[str] = _json_list()
+    state: str = Field(max_length=30, index=True)
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    source: str | None = Field(default=None, max_length=500)
+    content_hash: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Consultation(SQLModel, table=True):
+    """One row of the Beratungsfolge: a paper before one organization (OParl Consultation).
+
+    The current consultation is the open one with the lowest position; `done` is set when a
+    result other than a postponement ends it.
+    """
+
+    __tablename__ = "consultation"
+    id: int | None = Field(default=None, primary_key=True)
+    paper_id: int = Field(foreign_key="paper.id", index=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
+    position: int
+    role: str = Field(max_length=50)
+    authoritative: bool = False
+    public: bool = True
+    result: str | None = Field(default=None, max_length=50)
+    done: bool = False
+
+
+class AgendaItem(SQLModel, table=True):
+    """A point on a meeting's agenda (OParl AgendaItem); a postponed consultation gets a new
+    one at the next meeting, so the old item keeps its result as history."""
+
+    __tablename__ = "agenda_item"
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    consultation_id: int = Field(foreign_key="consultation.id", index=True)
+    number: str = Field(max_length=20)
+    name: str | None = Field(default=None, sa_column=Column(Text))
+    public: bool = True
+    result: str | None = Field(default=None, max_length=50)
+    resolution_text: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Question(SQLModel, table=True):
+    """A question the administration's report must answer."""
+
+    __tablename__ = "question"
+    __table_args__ = (UniqueConstraint("paper_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    paper_id: int = Field(foreign_key="paper.id", index=True)
+    number: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LifecycleEvent(SQLModel, table=True):
+    """Append-only audit log: one row per transition, written in the same transaction."""
+
+    __tablename__ = "lifecycle_event"
+    id: int | None = Field(default=None, primary_key=True)
+    paper_id: int = Field(foreign_key="paper.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(max_length=200)
+    event: str = Field(max_length=50)
+    from_state: str | None = Field(default=None, max_length=30)
+    to_state: str = Field(max_length=30)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class AppendOnlyViolation(RuntimeError):
+    pass
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _lifecycle_events_are_append_only(session: OrmSession, *_: object) -> None:
+    """The audit log is evidence; the ORM refuses to change or delete it."""
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, LifecycleEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise AppendOnlyViolation("lifecycle_event is append-only")

@@ -1,0 +1,1 @@
+"""Reminders: rendering, the outbox and sending through Apprise."""
