@@ -416,21 +416,11 @@ def _render_paper(view: dict[str, Any]) -> None:
 def render_history(console: Any, history: list[dict[str, Any]]) -> None:
     from rich.table import Table
 
-    from models.states import State
+    from models.timeline import rows
 
-    table = Table("Zeit (Berlin)", "Schritt", "Zustand", "wer", "Details", title="Verlauf")
-    for event in history:
-        at = datetime.fromisoformat(event["at"])
-        details = ", ".join(
-            f"{k}={v}" for k, v in event["details"].items() if k not in ("source", "received_at")
-        )
-        table.add_row(
-            at.strftime("%d.%m.%Y %H:%M"),
-            event["event"],
-            State(event["to_state"]).label,
-            event["actor"],
-            details,
-        )
+    table = Table("Zeit", "Schritt", "Zustand", "wer", "was", title="Verlauf", expand=True)
+    for row in rows(history):
+        table.add_row(*row)
     console.print(table)
 
 

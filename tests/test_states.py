@@ -168,3 +168,34 @@ def test_allowed_events_follow_the_table() -> None:
     assert allowed_events(S.scheduled) == [E.request_report, E.decide, E.withdraw]
     assert allowed_events(S.closed) == []
     assert all(allowed_events(s) == [] for s in State if s.terminal)
+
+
+def test_timeline_describes_events_in_berlin_time() -> None:
+    from models.timeline import describe, rows
+
+    submit = {
+        "event": "submit",
+        "at": "2021-06-07T08:15:00+00:00",
+        "actor": "a",
+        "to_state": "submitted",
+        "details": {"received_at": "2021-06-06T22:00:00+00:00"},
+    }
+    report = {
+        "event": "deliver_report",
+        "at": "2021-10-31T00:30:00+00:00",
+        "actor": "b",
+        "to_state": "report_delivered",
+        "details": {"answered": [1, 2, 3, 5, 7, 8], "open": [4, 6, 9]},
+    }
+    assert describe(submit) == "eingegangen am 07.06.2021"
+    assert describe(report) == "beantwortet: Fragen 1–3, 5, 7–8; offen: 4, 6, 9"
+    assert rows([submit, report]) == [
+        ("07.06.2021 10:15", "Eingang", "eingereicht", "a", "eingegangen am 07.06.2021"),
+        (
+            "31.10.2021 02:30",  # still CEST: the clocks go back at 01:00 UTC
+            "Bericht erstattet",
+            "Bericht liegt vor",
+            "b",
+            "beantwortet: Fragen 1–3, 5, 7–8; offen: 4, 6, 9",
+        ),
+    ]
