@@ -51,9 +51,10 @@ def test_lifecycle_flow_runs_are_named_and_tagged_after_the_motion(
 
     t = datetime(2021, 6, 8, 7, 0, tzinfo=UTC)
     assert submit_as_flow(str(EXAMPLE), reference=REF, now=t, actor="t")["created"] is True
-    assert run_as_flow("place_on_agenda", reference=REF, item_number="5", now=t, actor="t")[
-        "state"
-    ] == "scheduled"
+    assert (
+        run_as_flow("place_on_agenda", reference=REF, item_number="5", now=t, actor="t")["state"]
+        == "scheduled"
+    )
     outcome = run_as_flow("decide", reference=REF, result="beschlossen", now=t, actor="t")
     assert outcome == {"reference": REF, "state": "decided", "event": "decide"}
 

@@ -9,7 +9,18 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401
-from models.db import SchemaOutdated, current_revision, ensure_schema, head_revision, make_engine
+from models.db import (
+    SCHEMA_REVISION,
+    SchemaOutdated,
+    current_revision,
+    ensure_schema,
+    head_revision,
+    make_engine,
+)
+
+
+def test_the_pinned_schema_revision_is_alembics_head() -> None:
+    assert head_revision() == SCHEMA_REVISION
 
 
 def test_migrated_schema_equals_the_models(engine: Engine) -> None:
