@@ -8,7 +8,6 @@ so that anyone can replay a day; errors are one line on stderr and exit code 2.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from datetime import date, datetime
@@ -17,6 +16,20 @@ from typing import Annotated, Any
 
 import typer
 
+from flows.cli_common import (
+    ActorOpt,
+    BodyOpt,
+    JsonOpt,
+    NowOpt,
+    actor,
+    now_from,
+    parse_window,
+    print_json,
+    rules,
+    session,
+    settings,
+)
+from flows.cli_meetings import committees_app, meetings_app
 from models.errors import RatsfristError
 
 app = typer.Typer(
@@ -28,60 +41,26 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Datenbankschema (Alembic-Migrationen).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-
-NowOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--now",
-        help="Zeitpunkt, als ob jetzt (ISO 8601, z. B. 2021-06-10T07:00); Standard: die Uhr",
-    ),
-]
-ActorOpt = Annotated[
-    str | None, typer.Option("--actor", help="wer den Schritt ausführt (Standard: Benutzer)")
-]
-BodyOpt = Annotated[str | None, typer.Option("--body", help="Kommune, wenn mehrere erfasst sind")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Ausgabe als JSON")]
-
-
-# --- shared helpers ----------------------------------------------------------------------------
-
-
-def _now(now: str | None) -> datetime:
-    from models.timeutil import parse_instant, system_clock
-
-    return parse_instant(now) if now else system_clock()
-
-
-def _settings() -> Any:
-    from models.settings import load_settings
-
-    return load_settings()
-
-
-def _actor(actor: str | None) -> str:
-    return actor or _settings().actor
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+app.add_typer(meetings_app, name="meetings")
+app.add_typer(committees_app, name="committees")
 
 
 def _use_prefect() -> bool:
     return bool(os.environ.get("PREFECT_API_URL"))
 
 
-def _step(step: str, reference: str, now: str | None, actor: str | None, **params: Any) -> None:
+def _step(step: str, reference: str, now: str | None, who: str | None, **params: Any) -> None:
     """Run a lifecycle step: as a Prefect flow run if an API is configured, else directly."""
-    instant = _now(now)
-    who = _actor(actor)
+    instant = now_from(now)
+    name = actor(who)
     if _use_prefect():
         from flows.lifecycle import run_as_flow
 
-        outcome = run_as_flow(step, reference=reference, now=instant, actor=who, **params)
+        outcome = run_as_flow(step, reference=reference, now=instant, actor=name, **params)
     else:
         from flows.steps import run_step
 
-        outcome = run_step(step, reference=reference, now=instant, actor=who, **params)
+        outcome = run_step(step, reference=reference, now=instant, actor=name, **params)
     from models.states import State
 
     state = State(outcome["state"])
@@ -99,15 +78,15 @@ def import_(
         typer.Option("--received", help="Eingang (ISO); Standard: Datum des Dokuments"),
     ] = None,
     now: NowOpt = None,
-    actor: ActorOpt = None,
+    by: ActorOpt = None,
 ) -> None:
     """Vorlagen einlesen; jede Datei ganz oder gar nicht. Gibt das Aktenzeichen aus."""
     from flows.steps import submit_document
     from models.intake import parse_document
     from models.timeutil import parse_instant
 
-    instant = _now(now)
-    who = _actor(actor)
+    instant = now_from(now)
+    who = actor(by)
     received_at = parse_instant(received, "--received") if received else None
     failed = 0
     for path in files:
@@ -127,21 +106,24 @@ def import_(
             continue
         verdict = "neu erfasst" if outcome["created"] else "unverändert, bereits erfasst"
         typer.echo(f"{outcome['reference']}\t{verdict}\t{outcome['paperType']}: {outcome['name']}")
+        if outcome.get("timeliness"):
+            typer.echo(f"  Antragsfrist: {outcome['timeliness']}")
     if failed:
         raise typer.Exit(2)
 
 
 @app.command()
-def show(reference: str, as_json: JsonOpt = False, body: BodyOpt = None) -> None:
-    """Eine Vorlage mit Beratungsfolge, Fragen und Verlauf."""
-    from flows.steps import engine_for
+def show(
+    reference: str, as_json: JsonOpt = False, body: BodyOpt = None, now: NowOpt = None
+) -> None:
+    """Eine Vorlage mit Beratungsfolge, Fragen, Fristen und Verlauf."""
     from models import services
-    from models.db import session_scope
 
-    with session_scope(engine_for(_settings())) as session:
-        view = services.paper_view(session, services.find_paper(session, reference, body))
+    with session() as active:
+        paper = services.find_paper(active, reference, body)
+        view = services.paper_view(active, paper, now_from(now))
     if as_json:
-        _print_json(view)
+        print_json(view)
     else:
         _render_paper(view)
 
@@ -152,11 +134,10 @@ def list_(
         str | None, typer.Option("--state", help="nur Vorlagen in diesem Zustand")
     ] = None,
     as_json: JsonOpt = False,
+    now: NowOpt = None,
 ) -> None:
     """Alle Vorlagen, wahlweise nach Zustand gefiltert."""
-    from flows.steps import engine_for
     from models import services
-    from models.db import session_scope
     from models.errors import InvalidInput
     from models.states import State
 
@@ -168,10 +149,10 @@ def list_(
             raise InvalidInput(
                 f"--state {state!r}: erlaubt sind {', '.join(s.value for s in State)}"
             ) from None
-    with session_scope(engine_for(_settings())) as session:
-        rows = services.list_papers(session, state=wanted)
+    with session() as active:
+        rows = services.list_papers(active, state=wanted)
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     from rich.console import Console
     from rich.table import Table
@@ -202,14 +183,14 @@ def schedule(
         typer.Option("--meeting", help="Sitzungsdatum; Standard: das aus der Beratungsfolge"),
     ] = None,
     now: NowOpt = None,
-    actor: ActorOpt = None,
+    by: ActorOpt = None,
 ) -> None:
     """Auf die Tagesordnung der (nächsten) Sitzung setzen."""
     _step(
         "place_on_agenda",
         reference,
         now,
-        actor,
+        by,
         item_number=item,
         meeting_day=_day(meeting, "--meeting"),
     )
@@ -220,10 +201,10 @@ def request_report(
     reference: str,
     office: Annotated[str, typer.Option("--office", help="zuständige Stelle der Verwaltung")],
     now: NowOpt = None,
-    actor: ActorOpt = None,
+    by: ActorOpt = None,
 ) -> None:
     """Bericht / Stellungnahme der Verwaltung anfordern."""
-    _step("request_report", reference, now, actor, office=office)
+    _step("request_report", reference, now, by, office=office)
 
 
 @app.command("report")
@@ -235,7 +216,7 @@ def deliver_report(
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="Vermerk")] = None,
     now: NowOpt = None,
-    actor: ActorOpt = None,
+    by: ActorOpt = None,
 ) -> None:
     """Bericht der Verwaltung liegt vor (beantwortet alle oder die genannten Fragen)."""
     from models.errors import InvalidInput
@@ -246,7 +227,7 @@ def deliver_report(
             answered = [int(part) for part in answers.replace(" ", "").split(",") if part]
         except ValueError:
             raise InvalidInput(f"--answers {answers!r}: Fragennummern wie 1,2,5 erwartet") from None
-    _step("deliver_report", reference, now, actor, answered=answered, note=note)
+    _step("deliver_report", reference, now, by, answered=answered, note=note)
 
 
 @app.command()
@@ -268,7 +249,7 @@ def decide(
     ] = "Vorberatung",
     text: Annotated[str | None, typer.Option("--text", help="Beschlusstext")] = None,
     now: NowOpt = None,
-    actor: ActorOpt = None,
+    by: ActorOpt = None,
 ) -> None:
     """Ergebnis der aktuellen Beratung eintragen."""
     from models.states import parse_result
@@ -277,7 +258,7 @@ def decide(
         "decide",
         reference,
         now,
-        actor,
+        by,
         result=parse_result(result).value,
         referred_to=to,
         referral_role=referral_role,
@@ -290,10 +271,10 @@ def implement(
     reference: str,
     office: Annotated[str, typer.Option("--office", help="für die Umsetzung zuständige Stelle")],
     now: NowOpt = None,
-    actor: ActorOpt = None,
+    by: ActorOpt = None,
 ) -> None:
     """Umsetzung des Beschlusses beginnen."""
-    _step("start_implementation", reference, now, actor, office=office)
+    _step("start_implementation", reference, now, by, office=office)
 
 
 @app.command()
@@ -301,10 +282,10 @@ def close(
     reference: str,
     note: Annotated[str | None, typer.Option("--note", help="Vermerk")] = None,
     now: NowOpt = None,
-    actor: ActorOpt = None,
+    by: ActorOpt = None,
 ) -> None:
     """Vorgang abschließen (erledigt)."""
-    _step("close", reference, now, actor, note=note)
+    _step("close", reference, now, by, note=note)
 
 
 @app.command()
@@ -312,10 +293,112 @@ def withdraw(
     reference: str,
     note: Annotated[str | None, typer.Option("--note", help="Vermerk")] = None,
     now: NowOpt = None,
-    actor: ActorOpt = None,
+    by: ActorOpt = None,
 ) -> None:
     """Vorlage zurückziehen (zurückgezogen)."""
-    _step("withdraw", reference, now, actor, note=note)
+    _step("withdraw", reference, now, by, note=note)
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+
+@app.command()
+def deadlines(
+    due_within: Annotated[
+        str | None, typer.Option("--due-within", help="nur fällig bis jetzt + Zeitraum, z. B. 14d")
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="nur überfällige")] = False,
+    committee: Annotated[str | None, typer.Option("--committee", help="nur dieses Gremium")] = None,
+    include_closed: Annotated[
+        bool, typer.Option("--all", help="auch erledigte und entfallene Fristen")
+    ] = False,
+    as_json: JsonOpt = False,
+    now: NowOpt = None,
+) -> None:
+    """Fristen aller Vorlagen, die nächste zuerst (Stand: --now)."""
+    from models.deadlines import list_deadlines
+
+    instant = now_from(now)
+    window = parse_window(due_within) if due_within else None
+    with session() as active:
+        rows = list_deadlines(
+            active,
+            now=instant,
+            due_within=window,
+            overdue=overdue,
+            committee=committee,
+            include_closed=include_closed,
+        )
+    if as_json:
+        print_json(rows)
+        return
+    _render_deadlines(rows, title=f"Fristen, Stand {instant.astimezone(_berlin()):%d.%m.%Y %H:%M}")
+
+
+@app.command()
+def calendar(
+    out: Annotated[Path, typer.Option("--out", help="Zieldatei (.ics)")],
+    committee: Annotated[str | None, typer.Option("--committee", help="nur dieses Gremium")] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="nur Fristen dieser Rolle (z. B. fachamt)")
+    ] = None,
+    include_confidential: Annotated[
+        bool,
+        typer.Option("--include-confidential", help="Titel nichtöffentlicher Vorlagen aufnehmen"),
+    ] = False,
+    now: NowOpt = None,
+) -> None:
+    """Fristen und Sitzungen als iCalendar-Datei (RFC 5545) zum Abonnieren."""
+    from models import ics
+    from models.meetings import calendar_entries
+
+    with session() as active:
+        entries = calendar_entries(
+            active, committee=committee, role=role, include_confidential=include_confidential
+        )
+    name = "ratsfrist" + (f" – {committee}" if committee else "") + (f" – {role}" if role else "")
+    data = ics.build(entries, name=name, now=now_from(now))
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)  # subscribers never read a half-written file
+    typer.echo(f"{out}: {len(entries)} Einträge")
+
+
+@app.command("rules")
+def rules_(
+    check: Annotated[
+        Path | None, typer.Option("--check", help="diese Profildatei prüfen statt der aktiven")
+    ] = None,
+    as_json: JsonOpt = False,
+    now: NowOpt = None,
+) -> None:
+    """Das aktive Regelprofil (RATSFRIST_RULES) mit jeder Frist in Worten."""
+    from models.rules import describe_rule, load_profile
+
+    active = load_profile(str(check)) if check else rules()
+    data = {
+        "name": active.name,
+        "file": active.origin,
+        "state": active.profile.profile.state,
+        "closed_days": list(active.profile.profile.closed_days),
+        "deadlines": {
+            name: {
+                "kind": rule.kind.value,
+                "label": rule.title,
+                "rule": describe_rule(rule),
+                "responsible": rule.responsible,
+                "paper_types": list(rule.paper_types) if rule.paper_types else None,
+            }
+            for name, rule in active.profile.deadlines.items()
+        },
+    }
+    if as_json:
+        print_json(data)
+        return
+    typer.echo(f"{data['name']} ({data['file']}), Feiertage {data['state']}")
+    for name, rule in data["deadlines"].items():
+        types = f" [{', '.join(rule['paper_types'])}]" if rule["paper_types"] else ""
+        typer.echo(f"  {name}: {rule['label']} – {rule['rule']}; {rule['responsible']}{types}")
 
 
 # --- operations --------------------------------------------------------------------------------
@@ -335,17 +418,19 @@ def demo(
 
 
 @app.command()
-def config(as_json: JsonOpt = False) -> None:
+def config(as_json: JsonOpt = False, now: NowOpt = None) -> None:
     """Die wirksame Konfiguration, Passwörter maskiert."""
     from models.settings import config_path, mask_url
 
-    settings = _settings()
-    data = settings.model_dump(mode="json")
-    data["database_url"] = mask_url(settings.database_url)
+    current = settings()
+    data = current.model_dump(mode="json")
+    data["database_url"] = mask_url(current.database_url)
+    data["rules_profile"] = f"{rules().name} ({rules().origin})"
+    data["now"] = now_from(now).isoformat()
     data["config_file"] = f"{config_path()} ({'vorhanden' if config_path().exists() else 'fehlt'})"
     data["prefect_api_url"] = os.environ.get("PREFECT_API_URL") or "(ephemeral)"
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     for key, value in data.items():
         typer.echo(f"{key} = {value}")
@@ -356,7 +441,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head", now: NowOpt 
     """Schema auf den neuesten (oder den genannten) Stand bringen."""
     from models.db import current_revision, make_engine, upgrade
 
-    engine = make_engine(_settings().database_url)
+    engine = make_engine(settings().database_url)
     upgrade(engine, revision)
     typer.echo(f"Datenbankschema auf Stand {current_revision(engine)}")
 
@@ -366,7 +451,7 @@ def db_current(now: NowOpt = None) -> None:
     """Aktueller Stand des Schemas."""
     from models.db import current_revision, head_revision, make_engine
 
-    engine = make_engine(_settings().database_url)
+    engine = make_engine(settings().database_url)
     typer.echo(f"{current_revision(engine) or '(leer)'} (neuester: {head_revision()})")
 
 
@@ -410,7 +495,40 @@ def _render_paper(view: dict[str, Any]) -> None:
         )
         for number, text in enumerate(view["questions"], start=1):
             console.print(f" {number}. {text}")
+    if view.get("deadlines"):
+        _render_deadlines(view["deadlines"], title="Fristen", console=console)
     render_history(console, view["history"])
+
+
+STATUS_LABELS = {"open": "offen", "met": "erfüllt", "missed": "versäumt", "cancelled": "entfallen"}
+
+
+def _berlin() -> Any:
+    from models.timeutil import BERLIN
+
+    return BERLIN
+
+
+def _render_deadlines(rows: list[dict[str, Any]], *, title: str, console: Any = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("fällig", "Vorlage", "Frist", "Gremium", "zuständig", "Status", title=title)
+    for row in rows:
+        due = datetime.fromisoformat(row["due"]).strftime("%d.%m.%Y %H:%M")
+        status = STATUS_LABELS.get(row["status"], row["status"])
+        style = "bold red" if row["status"] == "missed" else None
+        who = row["responsible"] + (f" ({row['office']})" if row.get("office") else "")
+        table.add_row(
+            due,
+            row["reference"],
+            row["label"],
+            row.get("committee") or "",
+            who,
+            status,
+            style=style,
+        )
+    (console or Console()).print(table)
 
 
 def render_history(console: Any, history: list[dict[str, Any]]) -> None:

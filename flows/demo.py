@@ -17,9 +17,9 @@ REFERENCE = "A 21/0500-01"
 
 #: (Berlin wall time, step, parameters): the lifecycle as it could have run in 2021.
 SCRIPT: list[tuple[str, str, dict[str, Any]]] = [
-    ("2021-06-08T09:00", "place_on_agenda", {"item_number": "5"}),
-    ("2021-06-08T09:30", "request_report", {"office": "Amt für Soziales und Wohnen (Amt 50)"}),
-    ("2021-06-14T16:00", "deliver_report", {"note": "Bericht beantwortet alle neun Fragen"}),
+    ("2021-06-07T14:00", "place_on_agenda", {"item_number": "5"}),
+    ("2021-06-07T14:30", "request_report", {"office": "Amt für Soziales und Wohnen (Amt 50)"}),
+    ("2021-06-10T10:00", "deliver_report", {"note": "Bericht beantwortet alle neun Fragen"}),
     ("2021-06-15T18:40", "decide", {"result": "beschlossen"}),
     (
         "2021-06-16T10:00",
@@ -55,19 +55,21 @@ def run_demo(db: Path) -> None:
 
 
 def _print_timeline(console: Any) -> None:
-    from flows.cli import render_history
+    from flows.cli import _render_deadlines, render_history
     from flows.steps import engine_for
     from models import services
     from models.db import session_scope
     from models.settings import load_settings
 
     with session_scope(engine_for(load_settings())) as session:
-        view = services.paper_view(session, services.find_paper(session, REFERENCE))
+        paper = services.find_paper(session, REFERENCE)
+        view = services.paper_view(session, paper, paper.updated_at)
     console.print(
         f"\n[bold]{view['reference']}[/bold] {view['paperType']}: {view['name']} "
         f"({len(view['questions'])} Fragen, {', '.join(view['submitters'])})"
     )
     render_history(console, view["history"])
+    _render_deadlines(view["deadlines"], title="Fristen (Standardprofil)", console=console)
 
 
 def parse_wall_time(text: str) -> datetime:

@@ -121,6 +121,25 @@ def withdraw_flow(
     return run_step("withdraw", reference=reference, note=note, now=_now(now), actor=actor)
 
 
+@flow(name="record-minutes", flow_run_name="Niederschrift {committee} {day}")
+def record_minutes_flow(
+    committee: str, day: date, now: datetime | None = None, actor: str = "prefect"
+) -> int:
+    """The minutes of a meeting are done; meets the minutes deadline of each motion on it."""
+    from flows.steps import engine_for
+    from models.db import session_scope
+    from models.meetings import record_minutes
+    from models.settings import load_settings
+
+    settings = load_settings()
+    with session_scope(engine_for(settings)) as session:
+        return len(
+            record_minutes(
+                session, body_name=settings.body, committee=committee, day=day, now=_now(now)
+            )
+        )
+
+
 STEP_FLOWS = {
     "place_on_agenda": place_on_agenda_flow,
     "request_report": request_report_flow,

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from models import services
 from models.db import ensure_schema, make_engine, session_scope
 from models.intake import parse_document
+from models.rules import RuleSet, load_profile
 from models.settings import Settings, load_settings
 from models.timeutil import to_utc
 
@@ -36,6 +37,11 @@ def dispose_engines() -> None:
     for engine in _ENGINES.values():
         engine.dispose()
     _ENGINES.clear()
+
+
+def rules_for(settings: Settings) -> RuleSet:
+    """The configured Geschäftsordnung profile (RATSFRIST_RULES), loaded once per process."""
+    return load_profile(settings.rules)
 
 
 #: Lifecycle step name → the service function that performs it.
@@ -62,7 +68,9 @@ def run_step(
     """Perform one step in its own transaction; returns reference, state and the event."""
     settings = settings or load_settings()
     with session_scope(engine_for(settings)) as session:
-        paper = STEPS[step](session, reference, now=to_utc(now), actor=actor, **params)
+        paper = STEPS[step](
+            session, reference, now=to_utc(now), actor=actor, rules=rules_for(settings), **params
+        )
         return {"reference": paper.reference, "state": paper.state, "event": step}
 
 
@@ -87,8 +95,10 @@ def submit_document(
             actor=actor,
             received_at=received_at,
             meeting_time=settings.meeting_time,
+            rules=rules_for(settings),
         )
         return {
+            "timeliness": outcome.timeliness.sentence() if outcome.timeliness else None,
             "reference": outcome.paper.reference,
             "state": outcome.paper.state,
             "created": outcome.created,

@@ -12,11 +12,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from models.errors import InvalidInput, NotFound
+from models.deadlines import Timeliness, deadlines_of, mark_met, replan, timeliness
+from models.errors import InvalidInput
 from models.intake import ROLES, ParsedPaper
+from models.repo import (
+    DEFAULT_MEETING_TIME,
+    consultations_of,
+    current_consultation,
+    find_organization,
+    find_paper,
+    get_or_create_body,
+    get_or_create_organization,
+    meeting_on,
+)
+from models.rules import RuleSet, default_rules
 from models.states import (
     Decision,
     Event,
@@ -38,116 +49,15 @@ from models.tables import (
 )
 from models.timeutil import local_datetime, to_local, to_utc
 
-DEFAULT_MEETING_TIME = time(17, 0)
-
-
-# --- look-ups ----------------------------------------------------------------------------------
-
-
-def get_or_create_body(session: Session, name: str) -> Body:
-    body = session.exec(select(Body).where(Body.name == name)).first()
-    if body is None:
-        body = Body(name=name)
-        session.add(body)
-        session.flush()
-    return body
-
-
-def normalise_reference(reference: str) -> str:
-    return " ".join(reference.split())
-
-
-def find_paper(session: Session, reference: str, body: str | None = None) -> Paper:
-    """The paper with this reference; with several bodies the body must be named."""
-    reference = normalise_reference(reference)
-    query = select(Paper).where(Paper.reference == reference)
-    if body is not None:
-        query = query.join(Body).where(Body.name == body)
-    papers = session.exec(query).all()
-    if not papers:
-        raise NotFound(f"Vorlage {reference!r} ist nicht erfasst")
-    if len(papers) > 1:
-        raise InvalidInput(f"Vorlage {reference!r} gibt es in mehreren Kommunen: --body angeben")
-    return papers[0]
-
-
-def find_organization(session: Session, body_id: int, name: str) -> Organization:
-    wanted = " ".join(name.split())
-    org = session.exec(
-        select(Organization).where(
-            Organization.body_id == body_id,
-            (func.lower(Organization.name) == wanted.lower())
-            | (func.lower(Organization.short_name) == wanted.lower()),
-        )
-    ).first()
-    if org is None:
-        known = session.exec(
-            select(Organization.name)
-            .where(Organization.body_id == body_id)
-            .order_by(Organization.name)
-        ).all()
-        hint = f" (bekannt: {', '.join(known)})" if known else ""
-        raise NotFound(f"unbekanntes Gremium {name!r}{hint}")
-    return org
-
-
-def get_or_create_organization(session: Session, body_id: int, name: str) -> Organization:
-    try:
-        return find_organization(session, body_id, name)
-    except NotFound:
-        org = Organization(body_id=body_id, name=" ".join(name.split()))
-        session.add(org)
-        session.flush()
-        return org
-
-
-def meeting_on(
-    session: Session,
-    organization: Organization,
-    day: date,
-    *,
-    at: time | None = None,
-    create: bool = True,
-) -> Meeting | None:
-    """The organization's meeting on a (Berlin) calendar day, created with the default start
-    time if the document names a date the calendar does not know yet."""
-    day_start = local_datetime(day, time(0, 0))
-    next_day = local_datetime(date.fromordinal(day.toordinal() + 1), time(0, 0))
-    meeting = session.exec(
-        select(Meeting)
-        .where(
-            Meeting.organization_id == organization.id,
-            Meeting.start >= day_start,
-            Meeting.start < next_day,
-        )
-        .order_by(Meeting.start)
-    ).first()
-    if meeting is None and create:
-        assert organization.id is not None
-        meeting = Meeting(
-            organization_id=organization.id,
-            name=f"Sitzung {organization.name} {day:%d.%m.%Y}",
-            start=local_datetime(day, at or DEFAULT_MEETING_TIME),
-        )
-        session.add(meeting)
-        session.flush()
-    return meeting
-
-
-def consultations_of(session: Session, paper: Paper) -> list[Consultation]:
-    return list(
-        session.exec(
-            select(Consultation)
-            .where(Consultation.paper_id == paper.id)
-            .order_by(col(Consultation.position), col(Consultation.id))
-        ).all()
-    )
-
-
-def current_consultation(session: Session, paper: Paper) -> Consultation | None:
-    """The open consultation first in the Beratungsfolge: the one the next step concerns."""
-    return next((c for c in consultations_of(session, paper) if not c.done), None)
-
+__all__ = [
+    "consultations_of",
+    "current_consultation",
+    "find_organization",
+    "find_paper",
+    "get_or_create_body",
+    "get_or_create_organization",
+    "meeting_on",
+]
 
 # --- the one path for every lifecycle step -----------------------------------------------------
 
@@ -160,9 +70,13 @@ def _apply(
     now: datetime,
     actor: str,
     details: dict[str, Any],
+    rules: RuleSet | None = None,
+    meeting_id: int | None = None,
     decision: Decision | None = None,
     last_result: Result | None = None,
 ) -> LifecycleEvent:
+    """Validate and record one step, then settle its deadlines: mark the ones it meets and
+    re-plan the rest, all in the caller's transaction."""
     before = State(paper.state) if paper.state else None
     after = transition(before, event, decision=decision, last_result=last_result)
     now = to_utc(now)
@@ -182,6 +96,8 @@ def _apply(
     )
     session.add(record)
     session.flush()
+    mark_met(session, paper, record, meeting_id=meeting_id)
+    replan(session, paper, rules or default_rules(), now)
     return record
 
 
@@ -192,6 +108,7 @@ def _apply(
 class ImportOutcome:
     paper: Paper
     created: bool
+    timeliness: Timeliness | None = None
 
 
 def import_paper(
@@ -203,8 +120,10 @@ def import_paper(
     actor: str,
     received_at: datetime | None = None,
     meeting_time: time = DEFAULT_MEETING_TIME,
+    rules: RuleSet | None = None,
 ) -> ImportOutcome:
     """Store a parsed document and submit it; the same document again changes nothing."""
+    rules = rules or default_rules()
     body = get_or_create_body(session, body_name)
     assert body.id is not None
     existing = session.exec(
@@ -212,7 +131,9 @@ def import_paper(
     ).first()
     if existing is not None:
         if existing.content_hash == parsed.content_hash:
-            return ImportOutcome(existing, created=False)
+            return ImportOutcome(
+                existing, created=False, timeliness=timeliness(session, existing, rules)
+            )
         raise InvalidInput(
             f"{parsed.source}: {parsed.reference} ist schon mit anderem Inhalt erfasst "
             f"(aus {existing.source or 'unbekannt'}); nichts geändert"
@@ -274,8 +195,9 @@ def import_paper(
         now=now,
         actor=actor,
         details={"source": parsed.source, "received_at": received.isoformat()},
+        rules=rules,
     )
-    return ImportOutcome(paper, created=True)
+    return ImportOutcome(paper, created=True, timeliness=timeliness(session, paper, rules))
 
 
 # --- the lifecycle steps -----------------------------------------------------------------------
@@ -298,20 +220,27 @@ def place_on_agenda(
     meeting_day: date | None = None,
     meeting_time: time = DEFAULT_MEETING_TIME,
     body: str | None = None,
+    rules: RuleSet | None = None,
 ) -> Paper:
-    """Put the current consultation on a meeting's agenda as item `item_number` (TOP)."""
+    """Put the current consultation on a meeting's agenda as item `item_number` (TOP).
+
+    Already on an agenda, the item moves to the meeting given (reschedule): the old agenda
+    item is marked 'abgesetzt' and the deadlines follow the new meeting."""
     paper = find_paper(session, reference, body)
     consultation = _require_current(session, paper)
     org = session.get(Organization, consultation.organization_id)
     assert org is not None
+    event = Event.place_on_agenda if paper.state == State.submitted.value else Event.reschedule
+    # Validate the transition before changing anything, so an illegal step leaves no trace.
+    transition(State(paper.state), event)
     if meeting_day is not None:
         meeting = meeting_on(session, org, meeting_day, at=meeting_time)
-    elif consultation.meeting_id is not None:
+    elif consultation.meeting_id is not None and event is Event.place_on_agenda:
         meeting = session.get(Meeting, consultation.meeting_id)
     else:
         raise InvalidInput(
-            f"{paper.reference}: für die Beratung im {org.name} ist keine Sitzung bekannt; "
-            "--meeting DATUM angeben"
+            f"{paper.reference}: für die Beratung im {org.name} ist keine neue Sitzung "
+            "bekannt; --meeting DATUM angeben"
         )
     assert meeting is not None and meeting.id is not None
     if meeting.cancelled:
@@ -326,8 +255,19 @@ def place_on_agenda(
         raise InvalidInput(
             f"TOP {number} der Sitzung {org.name} am {_day(meeting)} ist schon belegt"
         )
-    # Validate the transition before changing anything, so an illegal step leaves no trace.
-    transition(State(paper.state), Event.place_on_agenda)
+    details: dict[str, Any] = {
+        "organization": org.name,
+        "meeting": to_local(meeting.start).isoformat(),
+        "agenda_item": number,
+    }
+    if event is Event.reschedule:
+        old = _open_agenda_item(session, consultation)
+        if old is not None:
+            if old.meeting_id == meeting.id:
+                raise InvalidInput(f"{paper.reference} steht schon auf dieser Tagesordnung")
+            old.result = "abgesetzt"
+            session.add(old)
+            details["previous_agenda_item"] = old.number
     consultation.meeting_id = meeting.id
     assert consultation.id is not None
     session.add(consultation)
@@ -343,14 +283,12 @@ def place_on_agenda(
     _apply(
         session,
         paper,
-        Event.place_on_agenda,
+        event,
         now=now,
         actor=actor,
-        details={
-            "organization": org.name,
-            "meeting": to_local(meeting.start).isoformat(),
-            "agenda_item": number,
-        },
+        details=details,
+        rules=rules,
+        meeting_id=meeting.id,
     )
     return paper
 
@@ -363,13 +301,22 @@ def request_report(
     now: datetime,
     actor: str,
     body: str | None = None,
+    rules: RuleSet | None = None,
 ) -> Paper:
     """Ask the administration (an office, e.g. 'Amt 50') for its report."""
     paper = find_paper(session, reference, body)
     office = " ".join(office.split())
     if not office:
         raise InvalidInput("--office: zuständige Stelle fehlt")
-    _apply(session, paper, Event.request_report, now=now, actor=actor, details={"office": office})
+    _apply(
+        session,
+        paper,
+        Event.request_report,
+        now=now,
+        actor=actor,
+        details={"office": office},
+        rules=rules,
+    )
     return paper
 
 
@@ -382,6 +329,7 @@ def deliver_report(
     answered: list[int] | None = None,
     note: str | None = None,
     body: str | None = None,
+    rules: RuleSet | None = None,
 ) -> Paper:
     """Record the report; `answered` lists the question numbers it answers (None: all)."""
     paper = find_paper(session, reference, body)
@@ -409,7 +357,7 @@ def deliver_report(
     details: dict[str, Any] = {"answered": sorted(wanted), "open": still_open}
     if note:
         details["note"] = note
-    _apply(session, paper, Event.deliver_report, now=now, actor=actor, details=details)
+    _apply(session, paper, Event.deliver_report, now=now, actor=actor, details=details, rules=rules)
     return paper
 
 
@@ -424,6 +372,7 @@ def decide(
     referral_role: str = "Vorberatung",
     resolution_text: str | None = None,
     body: str | None = None,
+    rules: RuleSet | None = None,
 ) -> Paper:
     """Record the result of the current consultation and move the motion on accordingly."""
     paper = find_paper(session, reference, body)
@@ -456,7 +405,9 @@ def decide(
         item.result = result.value
         item.resolution_text = resolution_text
         session.add(item)
+    held_at = consultation.meeting_id
     details: dict[str, Any] = {
+        "consultation_id": consultation.id,
         "organization": org.name,
         "role": consultation.role,
         "authoritative": consultation.authoritative,
@@ -481,7 +432,17 @@ def decide(
         _insert_referral(session, paper, consultation, following, target_org, referral_role)
         details["referred_to"] = target_org.name
         details["referral_role"] = referral_role
-    _apply(session, paper, Event.decide, now=now, actor=actor, details=details, decision=decision)
+    _apply(
+        session,
+        paper,
+        Event.decide,
+        now=now,
+        actor=actor,
+        details=details,
+        decision=decision,
+        rules=rules,
+        meeting_id=held_at,
+    )
     return paper
 
 
@@ -548,6 +509,7 @@ def start_implementation(
     now: datetime,
     actor: str,
     body: str | None = None,
+    rules: RuleSet | None = None,
 ) -> Paper:
     paper = find_paper(session, reference, body)
     office = " ".join(office.split())
@@ -561,6 +523,7 @@ def start_implementation(
         actor=actor,
         details={"office": office},
         last_result=_last_result(session, paper),
+        rules=rules,
     )
     return paper
 
@@ -573,10 +536,17 @@ def close(
     actor: str,
     note: str | None = None,
     body: str | None = None,
+    rules: RuleSet | None = None,
 ) -> Paper:
     paper = find_paper(session, reference, body)
     _apply(
-        session, paper, Event.close, now=now, actor=actor, details={"note": note} if note else {}
+        session,
+        paper,
+        Event.close,
+        now=now,
+        actor=actor,
+        details={"note": note} if note else {},
+        rules=rules,
     )
     return paper
 
@@ -589,6 +559,7 @@ def withdraw(
     actor: str,
     note: str | None = None,
     body: str | None = None,
+    rules: RuleSet | None = None,
 ) -> Paper:
     """Zurückgezogen by the submitters; an agenda item already set keeps it as its result."""
     paper = find_paper(session, reference, body)
@@ -600,7 +571,13 @@ def withdraw(
             item.result = "zurückgezogen"
             session.add(item)
     _apply(
-        session, paper, Event.withdraw, now=now, actor=actor, details={"note": note} if note else {}
+        session,
+        paper,
+        Event.withdraw,
+        now=now,
+        actor=actor,
+        details={"note": note} if note else {},
+        rules=rules,
     )
     return paper
 
@@ -612,7 +589,7 @@ def _day(meeting: Meeting) -> str:
     return to_local(meeting.start).strftime("%d.%m.%Y")
 
 
-def paper_view(session: Session, paper: Paper) -> dict[str, Any]:
+def paper_view(session: Session, paper: Paper, now: datetime | None = None) -> dict[str, Any]:
     """The motion as a plain dict, OParl names for OParl things (what `show --json` prints)."""
     body = session.get(Body, paper.body_id)
     consultations = []
@@ -668,6 +645,7 @@ def paper_view(session: Session, paper: Paper) -> dict[str, Any]:
         "attachments": list(paper.attachments),
         "state": paper.state,
         "receivedAt": to_local(paper.received_at).isoformat(),
+        "deadlines": deadlines_of(session, paper, now or paper.updated_at),
         "history": [
             {
                 "at": to_local(e.at).isoformat(),

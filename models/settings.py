@@ -42,6 +42,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; postgresql://user:pass@host/db for production",
     )
     body: str = Field(default="Kommune", description="Name der Kommune (OParl Body)")
+    rules: str = Field(
+        default="default",
+        description="Regelprofil: Pfad zu einer TOML-Datei oder Name eines mitgelieferten Profils",
+    )
     meeting_time: time = Field(
         default=time(17, 0), description="Beginn einer Sitzung, deren Uhrzeit nicht bekannt ist"
     )

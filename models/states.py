@@ -61,6 +61,9 @@ class Event(StrEnum):
 
     submit = "submit"
     place_on_agenda = "place_on_agenda"
+    reschedule = "reschedule"
+    """Move an item already on an agenda to another meeting (Sitzung verlegt oder abgesagt,
+    Punkt abgesetzt); the state stays as it is."""
     request_report = "request_report"
     deliver_report = "deliver_report"
     decide = "decide"
@@ -189,6 +192,10 @@ TRANSITIONS: dict[tuple[State | None, Event], State] = {
     (None, Event.submit): State.submitted,
     (State.submitted, Event.place_on_agenda): State.scheduled,
     (State.scheduled, Event.request_report): State.report_requested,
+    **{
+        (s, Event.reschedule): s
+        for s in (State.scheduled, State.report_requested, State.report_delivered)
+    },
     (State.report_requested, Event.deliver_report): State.report_delivered,
     # A supplementary report (Ergänzungsbericht) answers questions the first one left open.
     (State.report_delivered, Event.deliver_report): State.report_delivered,

@@ -77,6 +77,8 @@ class Meeting(SQLModel, table=True):
     public: bool = True
     cancelled: bool = False
     location: str | None = Field(default=None, max_length=300)
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """Last change of date or status: calendar subscribers see updates by it."""
 
 
 class Paper(SQLModel, table=True):
@@ -178,3 +180,34 @@ def _lifecycle_events_are_append_only(session: OrmSession, *_: object) -> None:
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, LifecycleEvent) and (obj in session.deleted or session.is_modified(obj)):
             raise AppendOnlyViolation("lifecycle_event is append-only")
+
+
+class Deadline(SQLModel, table=True):
+    """A deadline computed from the rules of procedure; never typed in by hand.
+
+    `key` (rule, consultation, meeting) identifies it within the paper, so re-planning after a
+    moved meeting updates the same row, and a new meeting gives a new one.
+    """
+
+    __tablename__ = "deadline"
+    __table_args__ = (
+        UniqueConstraint("paper_id", "key"),
+        sa.Index("ix_deadline_status_due", "status", "due"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    paper_id: int = Field(foreign_key="paper.id", index=True)
+    consultation_id: int | None = Field(default=None, foreign_key="consultation.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
+    key: str = Field(max_length=100)
+    rule: str = Field(max_length=50)
+    kind: str = Field(max_length=30)
+    label: str = Field(max_length=200)
+    description: str | None = Field(default=None, max_length=300)
+    due: datetime = Field(sa_type=UTCDateTime)
+    responsible: str = Field(max_length=100)
+    office: str | None = Field(default=None, max_length=200)
+    status: str = Field(max_length=20)
+    met_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    met_by_event_id: int | None = Field(default=None, foreign_key="lifecycle_event.id")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -15,6 +15,7 @@ from models.timeutil import to_local
 EVENT_LABELS: dict[Event, str] = {
     Event.submit: "Eingang",
     Event.place_on_agenda: "auf Tagesordnung",
+    Event.reschedule: "verlegt",
     Event.request_report: "Bericht angefordert",
     Event.deliver_report: "Bericht erstattet",
     Event.decide: "Beratung",
@@ -52,7 +53,7 @@ def describe(event: dict[str, Any]) -> str:
         if d.get("received_at"):
             text = f"eingegangen am {_when(d['received_at'], with_time=False)}"
         return text
-    if kind is Event.place_on_agenda:
+    if kind in (Event.place_on_agenda, Event.reschedule):
         return f"{d.get('organization')}, Sitzung {_when(d['meeting'])}, TOP {d.get('agenda_item')}"
     if kind is Event.request_report:
         return f"bei {d.get('office')}"

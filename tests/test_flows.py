@@ -115,7 +115,8 @@ def test_make_demo_runs_the_whole_lifecycle_in_a_fresh_process(tmp_path: Path) -
     from models.settings import Settings
 
     with session_scope(engine_for(Settings(database_url=f"sqlite:///{db}"))) as session:
-        view = services.paper_view(session, services.find_paper(session, REF))
+        paper = services.find_paper(session, REF)
+        view = services.paper_view(session, paper, paper.updated_at)
     dispose_engines()
     assert view["state"] == "closed"
     assert [e["event"] for e in view["history"]] == [
@@ -128,3 +129,13 @@ def test_make_demo_runs_the_whole_lifecycle_in_a_fresh_process(tmp_path: Path) -
         "close",
     ]
     assert view["openQuestions"] == []
+    # the replayed days meet every deadline of the default profile, the minutes included
+    assert {d["kind"]: d["status"] for d in view["deadlines"]} == {
+        "proposal": "met",
+        "invitation": "met",
+        "report": "met",
+        "session": "met",
+        "minutes": "met",
+        "implementation": "met",
+    }
+    assert "Fristen (Standardprofil)" in done.stdout

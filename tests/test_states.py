@@ -31,6 +31,9 @@ LEGAL: dict[tuple[State | None, Event], State] = {
     (None, E.submit): S.submitted,
     (S.submitted, E.place_on_agenda): S.scheduled,
     (S.scheduled, E.request_report): S.report_requested,
+    (S.scheduled, E.reschedule): S.scheduled,
+    (S.report_requested, E.reschedule): S.report_requested,
+    (S.report_delivered, E.reschedule): S.report_delivered,
     (S.report_requested, E.deliver_report): S.report_delivered,
     (S.report_delivered, E.deliver_report): S.report_delivered,
     (S.decided, E.start_implementation): S.in_implementation,
@@ -165,7 +168,7 @@ def test_parse_result_refuses_unknown_words_listing_the_choices() -> None:
 
 def test_allowed_events_follow_the_table() -> None:
     assert allowed_events(None) == [E.submit]
-    assert allowed_events(S.scheduled) == [E.request_report, E.decide, E.withdraw]
+    assert allowed_events(S.scheduled) == [E.reschedule, E.request_report, E.decide, E.withdraw]
     assert allowed_events(S.closed) == []
     assert all(allowed_events(s) == [] for s in State if s.terminal)
 

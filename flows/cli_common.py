@@ -1,0 +1,79 @@
+"""What every CLI command shares: its options, the clock, the settings, one session."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from models.rules import RuleSet
+    from models.settings import Settings
+
+NowOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="Zeitpunkt, als ob jetzt (ISO 8601, z. B. 2021-06-10T07:00); Standard: die Uhr",
+    ),
+]
+ActorOpt = Annotated[
+    str | None, typer.Option("--actor", help="wer den Schritt ausführt (Standard: Benutzer)")
+]
+BodyOpt = Annotated[str | None, typer.Option("--body", help="Kommune, wenn mehrere erfasst sind")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Ausgabe als JSON")]
+
+
+def now_from(now: str | None) -> datetime:
+    from models.timeutil import parse_instant, system_clock
+
+    return parse_instant(now) if now else system_clock()
+
+
+def settings() -> Settings:
+    from models.settings import load_settings
+
+    return load_settings()
+
+
+def rules() -> RuleSet:
+    from flows.steps import rules_for
+
+    return rules_for(settings())
+
+
+def actor(name: str | None) -> str:
+    return name or settings().actor
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    from flows.steps import engine_for
+    from models.db import session_scope
+
+    with session_scope(engine_for(settings())) as active:
+        yield active
+
+
+def parse_window(text: str, what: str = "--due-within") -> timedelta:
+    """'14d', '2w', '36h' or a plain number of days."""
+    from models.errors import InvalidInput
+
+    raw = text.strip().lower()
+    units = {"d": 1.0, "w": 7.0, "h": 1 / 24}
+    try:
+        if raw and raw[-1] in units:
+            return timedelta(days=float(raw[:-1]) * units[raw[-1]])
+        return timedelta(days=float(raw))
+    except ValueError:
+        raise InvalidInput(f"{what} {text!r}: erwartet z. B. 14d, 2w oder 36h") from None

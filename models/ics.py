@@ -1,0 +1,78 @@
+"""Deadlines and meetings as an RFC 5545 calendar (icalendar) that Outlook and Thunderbird
+subscribe to. Pure: plain entries in, bytes out.
+
+UIDs are derived from what identifies an entry (body, reference, rule key; body, committee,
+meeting id), never from the export run, so a re-exported file updates the same events;
+SEQUENCE grows with the entry's last change, and cancelled entries stay in the file with
+STATUS:CANCELLED so subscribers remove them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event
+
+from models.timeutil import BERLIN, to_local
+
+PRODID = "-//ratsfrist//Fristen kommunaler Gremien//DE"
+_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def stable_uid(*parts: object) -> str:
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:24]
+    return f"{digest}@ratsfrist"
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEntry:
+    uid: str
+    summary: str
+    start: datetime
+    end: datetime | None
+    all_day: bool
+    description: str
+    cancelled: bool
+    updated_at: datetime
+    categories: tuple[str, ...] = ()
+    location: str | None = None
+
+
+def sequence(updated_at: datetime) -> int:
+    """A number that grows with every change of the entry (minutes since 2020)."""
+    return max(0, int((updated_at - _EPOCH).total_seconds() // 60))
+
+
+def build(entries: list[CalendarEntry], *, name: str, now: datetime) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Europe/Berlin")
+    for entry in entries:
+        event = Event()
+        event.add("uid", entry.uid)
+        event.add("summary", entry.summary)
+        event.add("dtstamp", now.astimezone(UTC))
+        event.add("last-modified", entry.updated_at.astimezone(UTC))
+        event.add("sequence", sequence(entry.updated_at))
+        if entry.all_day:
+            day = to_local(entry.start).date()
+            event.add("dtstart", day)
+            event.add("dtend", day + timedelta(days=1))
+        else:
+            event.add("dtstart", entry.start.astimezone(BERLIN))
+            event.add("dtend", (entry.end or entry.start).astimezone(BERLIN))
+        event.add("description", entry.description)
+        event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
+        event.add("transp", "TRANSPARENT" if entry.all_day else "OPAQUE")
+        if entry.categories:
+            event.add("categories", list(entry.categories))
+        if entry.location:
+            event.add("location", entry.location)
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

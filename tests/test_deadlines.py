@@ -1,0 +1,373 @@
+"""Deadline records on a real database: planned at intake, met by events, re-planned when a
+meeting moves or is cancelled, exported as iCalendar; and the CLI over all of it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy.engine import Engine
+
+from flows.cli import run
+from models import services
+from models.db import session_scope
+from models.deadlines import list_deadlines
+from models.intake import parse_document
+from models.meetings import add_meeting, cancel_meeting, move_meeting, plan_meetings
+from models.timeutil import BERLIN
+from tests.conftest import DATA, EXAMPLE, snapshot
+
+REF = "A 21/0500-01"
+BODY = "Kommune"
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=BERLIN)
+
+
+def _import(engine: Engine, data: bytes, received: str | None = None, source: str = "v.txt"):
+    with session_scope(engine) as session:
+        outcome = services.import_paper(
+            session,
+            parse_document(data, source),
+            body_name=BODY,
+            now=at("2021-06-07T10:15"),
+            actor="t",
+            received_at=at(received) if received else None,
+        )
+        return outcome.timeliness
+
+
+def _deadlines(engine: Engine, now: str = "2021-06-09T08:00", ref: str = REF) -> dict[str, dict]:
+    with session_scope(engine) as session:
+        view = services.paper_view(session, services.find_paper(session, ref), at(now))
+    return {d["kind"] + ("" if d["status"] != "cancelled" else ":x"): d for d in view["deadlines"]}
+
+
+def _step(engine: Engine, name: str, when: str, **kwargs: object) -> None:
+    from flows.steps import STEPS
+
+    with session_scope(engine) as session:
+        STEPS[name](session, kwargs.pop("reference", REF), now=at(when), actor="t", **kwargs)
+
+
+def test_intake_plans_the_deadlines_and_finds_the_motion_in_time(engine: Engine) -> None:
+    verdict = _import(engine, EXAMPLE.read_bytes())
+    assert verdict is not None and verdict.in_time
+    assert verdict.sentence() == (
+        "rechtzeitig für Sozialausschuss am 15.06.2021 (Frist bis 08.06.2021 23:59)"
+    )
+    d = _deadlines(engine)
+    assert {k: (v["due"], v["status"], v["responsible"]) for k, v in d.items()} == {
+        "proposal": ("2021-06-08T23:59:59+02:00", "met", "fraktion"),
+        "invitation": ("2021-06-07T23:59:59+02:00", "missed", "sitzungsdienst"),
+        "report": ("2021-06-10T12:00:00+02:00", "open", "fachamt"),
+        "session": ("2021-06-15T17:00:00+02:00", "open", "gremium"),
+    }
+
+
+def test_a_late_motion_is_told_how_late_and_the_next_reachable_meeting(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        from models.meetings import add_committee
+
+        add_committee(session, body_name=BODY, name="Sozialausschuss")
+        plan_meetings(
+            session,
+            body_name=BODY,
+            committee="Sozialausschuss",
+            rrule="FREQ=WEEKLY;INTERVAL=4;BYDAY=TU",
+            start=date(2021, 6, 15),
+            until=date(2021, 9, 30),
+            now=at("2021-06-01T00:00"),
+        )
+    verdict = _import(engine, EXAMPLE.read_bytes(), received="2021-06-10T09:30")
+    assert verdict is not None and not verdict.in_time
+    assert verdict.late_by == timedelta(days=1, hours=9, minutes=30, seconds=1)
+    assert verdict.next_meeting is not None
+    assert verdict.next_meeting.astimezone(BERLIN).date() == date(2021, 7, 13)
+    assert "verspätet um 1 Tag 9 Std." in verdict.sentence()
+    assert "nächste erreichbare Sitzung: 13.07.2021" in verdict.sentence()
+    assert _deadlines(engine)["proposal"]["status"] == "missed"
+
+
+def test_lifecycle_events_meet_their_deadlines_and_plan_the_follow_ups(engine: Engine) -> None:
+    _import(engine, EXAMPLE.read_bytes())
+    _step(engine, "place_on_agenda", "2021-06-07T14:00", item_number="5")
+    _step(engine, "request_report", "2021-06-07T14:30", office="Amt 50")
+    assert _deadlines(engine)["report"]["office"] == "Amt 50"
+    _step(engine, "deliver_report", "2021-06-10T10:00")
+    _step(engine, "decide", "2021-06-15T18:40", result="beschlossen")
+    d = _deadlines(engine, now="2021-06-16T08:00")
+    assert d["invitation"]["status"] == "met"
+    assert d["invitation"]["met_at"] == "2021-06-07T14:00:00+02:00"
+    assert d["report"]["status"] == "met"
+    assert d["session"]["status"] == "met"
+    assert d["minutes"]["due"] == "2021-07-13T23:59:59+02:00"
+    assert d["implementation"]["due"] == "2021-09-15T23:59:59+02:00"
+    _step(engine, "start_implementation", "2021-06-16T10:00", office="KI")
+    assert _deadlines(engine, "2021-06-17T08:00")["implementation"]["office"] == "KI"
+    _step(engine, "close", "2021-09-01T12:00")
+    d = _deadlines(engine, now="2021-09-02T08:00")
+    assert d["implementation"]["status"] == "met"
+    assert d["minutes"]["status"] == "missed"  # owed for the meeting, closed motion or not
+    with session_scope(engine) as session:
+        from models.meetings import record_minutes
+
+        met = record_minutes(
+            session,
+            body_name=BODY,
+            committee="Sozialausschuss",
+            day=date(2021, 6, 15),
+            now=at("2021-09-03T09:00"),
+        )
+    assert [row.kind for row in met] == ["minutes"]
+    assert _deadlines(engine, now="2021-09-04T08:00")["minutes"]["status"] == "met"
+
+
+def test_a_rejected_motion_gets_no_implementation_follow_up(engine: Engine) -> None:
+    _import(engine, EXAMPLE.read_bytes())
+    _step(engine, "place_on_agenda", "2021-06-07T14:00", item_number="5")
+    _step(engine, "decide", "2021-06-15T18:40", result="abgelehnt")
+    assert "implementation" not in _deadlines(engine, "2021-06-16T08:00")
+
+
+def test_moving_a_meeting_moves_its_deadlines(engine: Engine) -> None:
+    _import(engine, EXAMPLE.read_bytes())
+    with session_scope(engine) as session:
+        change = move_meeting(
+            session,
+            body_name=BODY,
+            committee="Sozialausschuss",
+            day=date(2021, 6, 15),
+            new_day=date(2021, 6, 22),
+            now=at("2021-06-08T09:00"),
+        )
+    assert {row.kind for row in change.deadlines.moved} == {
+        "proposal",
+        "invitation",
+        "report",
+        "session",
+    }
+    d = _deadlines(engine)
+    assert d["session"]["due"] == "2021-06-22T17:00:00+02:00"
+    assert d["report"]["due"] == "2021-06-17T12:00:00+02:00"
+    assert d["invitation"]["due"] == "2021-06-14T23:59:59+02:00"
+    assert d["invitation"]["status"] == "open"
+
+
+def test_cancelling_a_meeting_cancels_its_deadlines_and_names_the_motions(
+    engine: Engine,
+) -> None:
+    _import(engine, EXAMPLE.read_bytes())
+    _step(engine, "place_on_agenda", "2021-06-07T14:00", item_number="5")
+    with session_scope(engine) as session:
+        add_meeting(
+            session,
+            body_name=BODY,
+            committee="Sozialausschuss",
+            day=date(2021, 7, 13),
+            now=at("2021-06-01T00:00"),
+        )
+        change = cancel_meeting(
+            session,
+            body_name=BODY,
+            committee="Sozialausschuss",
+            day=date(2021, 6, 15),
+            now=at("2021-06-09T09:00"),
+        )
+    assert change.needs_new_meeting == [REF]
+    assert {row.kind for row in change.deadlines.cancelled} == {"report", "session"}
+    d = _deadlines(engine)
+    assert d["invitation"]["status"] == "met"  # history stays
+    _step(
+        engine,
+        "place_on_agenda",
+        "2021-06-10T09:00",
+        item_number="2",
+        meeting_day=date(2021, 7, 13),
+    )
+    d = _deadlines(engine, now="2021-06-10T10:00")
+    assert d["session"]["due"] == "2021-07-13T17:00:00+02:00"
+    assert d["report"]["due"] == "2021-07-08T12:00:00+02:00"
+    with session_scope(engine) as session:
+        view = services.paper_view(session, services.find_paper(session, REF))
+    assert view["state"] == "scheduled"
+    assert view["history"][-1]["event"] == "reschedule"
+
+
+def test_withdrawal_cancels_every_open_deadline(engine: Engine) -> None:
+    _import(engine, EXAMPLE.read_bytes())
+    _step(engine, "withdraw", "2021-06-09T09:00")
+    d = _deadlines(engine)
+    assert {k for k in d if not k.endswith(":x")} == {"proposal"}
+    assert {v["status"] for k, v in d.items() if k.endswith(":x")} == {"cancelled"}
+
+
+def test_list_deadlines_filters(engine: Engine) -> None:
+    _import(engine, EXAMPLE.read_bytes())
+    _import(engine, (DATA / "antrag-nichtoeffentlich.txt").read_bytes(), source="a.txt")
+    now = at("2021-06-09T08:00")
+    with session_scope(engine) as session:
+        owed = list_deadlines(session, now=now)
+        overdue = list_deadlines(session, now=now, overdue=True)
+        soon = list_deadlines(session, now=now, due_within=timedelta(days=3))
+        rat = list_deadlines(session, now=now, committee="Rat der Stadt")
+    assert [(d["reference"], d["kind"]) for d in overdue] == [(REF, "invitation")]
+    assert [(d["reference"], d["kind"]) for d in soon] == [(REF, "invitation"), (REF, "report")]
+    assert {d["reference"] for d in owed} == {REF, "A 22/0117-01"}
+    assert rat == []  # only the current (first) consultation has deadlines yet
+    assert all(d["due"].endswith(("+02:00", "+01:00")) for d in owed)
+
+
+def _events(path: Path) -> dict[str, dict[str, object]]:
+    calendar = Calendar.from_ical(path.read_bytes())
+    return {
+        str(e["UID"]): {
+            "summary": str(e["SUMMARY"]),
+            "status": str(e["STATUS"]),
+            "sequence": int(e["SEQUENCE"]),
+            "start": e.decoded("DTSTART"),
+            "description": str(e["DESCRIPTION"]),
+        }
+        for e in calendar.walk("VEVENT")
+    }
+
+
+def test_calendar_export_parses_back_and_updates_the_same_events(
+    db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert run(["import", str(EXAMPLE), "--now", "2021-06-07T10:15"]) == 0
+    assert run(["import", str(DATA / "antrag-nichtoeffentlich.txt")]) == 0
+    first = tmp_path / "fristen.ics"
+    assert run(["calendar", "--out", str(first), "--now", "2021-06-07T12:00"]) == 0
+    before = _events(first)
+    # 4 meetings (1 + the Antrag's 3) and 5 deadlines: invitation, report and session for the
+    # Vorschlag; invitation and session for the Antrag, which asks no questions
+    assert len(before) == 4 + 5
+    summaries = {e["summary"] for e in before.values()}
+    assert (
+        "Stellungnahme der Verwaltung: A 21/0500-01 – Kommunales Integrationsmanagement"
+        in summaries
+    )
+    confidential = [e for e in before.values() if "A 22/0117-01" in str(e["summary"])]
+    assert confidential and all("Grundstücksvergabe" not in str(e) for e in confidential)
+    session = next(
+        e for e in before.values() if str(e["summary"]).startswith("Beratung in der Sitzung: A 21")
+    )
+    assert session["start"] == datetime(2021, 6, 15, 15, 0, tzinfo=UTC)
+
+    assert (
+        run(
+            [
+                "meetings",
+                "move",
+                "Sozialausschuss",
+                "2021-06-15",
+                "2021-06-22",
+                "--now",
+                "2021-06-08T09:00",
+            ]
+        )
+        == 0
+    )
+    second = tmp_path / "fristen2.ics"
+    assert run(["calendar", "--out", str(second), "--now", "2021-06-08T10:00"]) == 0
+    after = _events(second)
+    assert set(after) == set(before)  # same UIDs: subscribers update, not duplicate
+    uid = next(u for u, e in before.items() if e is session)
+    assert after[uid]["start"] == datetime(2021, 6, 22, 15, 0, tzinfo=UTC)
+    assert after[uid]["sequence"] > before[uid]["sequence"]
+
+    assert run(["meetings", "cancel", "Sozialausschuss", "2021-06-22", "--now", "2021-06-09"]) == 0
+    third = tmp_path / "fristen3.ics"
+    assert run(["calendar", "--out", str(third), "--include-confidential"]) == 0
+    cancelled = _events(third)
+    assert cancelled[uid]["status"] == "CANCELLED"
+    assert any("Grundstücksvergabe" in str(e["summary"]) for e in cancelled.values())
+    role = tmp_path / "fachamt.ics"
+    assert run(["calendar", "--out", str(role), "--role", "fachamt"]) == 0
+    assert {str(e["summary"]).split(":")[0] for e in _events(role).values()} == {
+        "Stellungnahme der Verwaltung"
+    }
+
+
+def test_cli_deadlines_json_and_show(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["import", str(EXAMPLE), "--now", "2021-06-07T10:15"]) == 0
+    out = capsys.readouterr().out
+    assert "Antragsfrist: rechtzeitig für Sozialausschuss am 15.06.2021" in out
+    assert run(["deadlines", "--json", "--now", "2021-06-09T08:00", "--due-within", "2d"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["reference"], r["kind"], r["due"], r["status"], r["responsible"]) for r in rows] == [
+        (REF, "invitation", "2021-06-07T23:59:59+02:00", "missed", "sitzungsdienst"),
+        (REF, "report", "2021-06-10T12:00:00+02:00", "open", "fachamt"),
+    ]
+    assert run(["deadlines", "--json", "--overdue", "--now", "2021-06-09T08:00"]) == 0
+    assert [r["kind"] for r in json.loads(capsys.readouterr().out)] == ["invitation"]
+    assert run(["show", REF, "--json", "--now", "2021-06-09T08:00"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    assert {d["kind"] for d in view["deadlines"]} == {"proposal", "invitation", "report", "session"}
+    assert set(view["deadlines"][0]) >= {"reference", "kind", "due", "status", "responsible"}
+    assert run(["rules"]) == 0
+    assert "antragsfrist: Antragsfrist – 7. Tag vor der Sitzung" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["meetings", "add", "Kulturausschuss", "2021-07-01"],
+            "unbekanntes Gremium 'Kulturausschuss'",
+        ),
+        (["meetings", "add", "Sozialausschuss", "2021-06-15"], "gibt es schon"),
+        (
+            ["meetings", "move", "Sozialausschuss", "2021-06-16", "2021-06-22"],
+            "keine Sitzung Sozialausschuss am 16.06.2021",
+        ),
+        (
+            [
+                "meetings",
+                "plan",
+                "Sozialausschuss",
+                "--rrule",
+                "FREQ=NIE",
+                "--from",
+                "2021-01-01",
+                "--until",
+                "2021-02-01",
+            ],
+            "keine gültige RRULE",
+        ),
+        (["meetings", "add", "Sozialausschuss", "2021-07-01", "--time", "25:00"], "--time '25:00'"),
+        (["deadlines", "--due-within", "bald"], "--due-within 'bald'"),
+        (["committees", "add", "Sozialausschuss"], "gibt es schon"),
+    ],
+)
+def test_cli_calendar_errors_are_one_line_and_change_nothing(
+    db_url: str,
+    engine: Engine,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    assert run(["import", str(EXAMPLE)]) == 0
+    before = snapshot(engine)
+    capsys.readouterr()
+    assert run(args) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and message in err, err
+    assert snapshot(engine) == before
+
+
+def test_rules_from_environment_choose_the_profile(
+    db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RATSFRIST_RULES", "leverkusen")
+    assert run(["import", str(EXAMPLE), "--now", "2021-06-07T10:15"]) == 0
+    assert "Frist bis 09.06.2021 23:59" in capsys.readouterr().out
+    monkeypatch.setenv("RATSFRIST_RULES", "/nirgends/go.toml")
+    assert run(["deadlines"]) == 0  # reading needs no rules
+    assert run(["schedule", REF, "--item", "1"]) == 2
+    assert "/nirgends/go.toml: Regelprofil nicht gefunden" in capsys.readouterr().err
