@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from models.reminders import NOT_REMINDED, plan_steps
 from models.rules import (
     ConsultationFacts,
     DeadlineKind,
@@ -35,6 +36,7 @@ from models.tables import (
     Organization,
     Paper,
     Question,
+    Reminder,
 )
 from models.timeutil import to_local, to_utc
 
@@ -206,7 +208,76 @@ def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> Pla
             session.add(row)
             change.cancelled.append(row)
     session.flush()
+    sync_reminders(session, paper, rules, now)
     return change
+
+
+def sync_reminders(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> None:
+    """Make the paper's pending reminders match its deadlines: steps for open deadlines are
+    planned, steps of met or cancelled deadlines and of old due dates are cancelled. Sent rows
+    are history and stay as they are."""
+    now = to_utc(now)
+    rows = session.exec(
+        select(Deadline, Organization.name)
+        .outerjoin(Consultation, col(Consultation.id) == Deadline.consultation_id)
+        .outerjoin(Organization, col(Organization.id) == Consultation.organization_id)
+        .where(Deadline.paper_id == paper.id)
+    ).all()
+    existing: dict[tuple[int, str, str], Reminder] = {
+        (r.deadline_id, r.step, r.tag): r
+        for r in session.exec(select(Reminder).where(Reminder.paper_id == paper.id)).all()
+    }
+    wanted: set[tuple[int, str, str]] = set()
+    for deadline, committee in rows:
+        assert deadline.id is not None
+        if deadline.kind in NOT_REMINDED or deadline.status != DeadlineStatus.open.value:
+            continue
+        steps = plan_steps(
+            deadline.due,
+            before_working_days=rules.profile.reminders.before_working_days,
+            calendar=rules.calendar,
+            now=now,
+        )
+        suffix = "@" + steps[0].step.split("@")[1] if steps else None
+        known = {
+            key
+            for key, r in existing.items()
+            if key[0] == deadline.id and not r.escalation and suffix and key[1].endswith(suffix)
+        }
+        if known:
+            # Already planned for this due date: keep what is there (sent or still waiting,
+            # even if its hour has passed) and add only steps still to come, no new notice.
+            wanted |= known
+            steps = [s for s in steps if not s.step.startswith("neu@")]
+        for step in steps:
+            key = (deadline.id, step.step, deadline.responsible)
+            wanted.add(key)
+            if key in existing:
+                continue
+            reminder = Reminder(
+                deadline_id=deadline.id,
+                paper_id=paper.id or 0,
+                step=step.step,
+                tag=deadline.responsible,
+                committee=committee,
+                send_at=step.send_at,
+                status="pending",
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(reminder)
+            existing[key] = reminder
+    open_ids = {d.id for d, _ in rows if d.status in ("open", "missed")}
+    for key, reminder in existing.items():
+        if reminder.status != "pending" or key in wanted:
+            continue
+        if reminder.escalation and reminder.deadline_id in open_ids:
+            continue  # escalations belong to the sweep while the deadline is owed
+        reminder.status = "cancelled"
+        reminder.last_error = None
+        reminder.updated_at = now
+        session.add(reminder)
+    session.flush()
 
 
 def mark_met(

@@ -236,6 +236,12 @@ def record_minutes(
         row.status, row.met_at, row.updated_at = "met", now, now
         session.add(row)
     session.flush()
+    from models.deadlines import sync_reminders
+
+    for paper in session.exec(
+        select(Paper).where(col(Paper.id).in_({row.paper_id for row in rows}))
+    ).all():
+        sync_reminders(session, paper, default_rules(), now)
     return list(rows)
 
 

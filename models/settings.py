@@ -49,6 +49,17 @@ class Settings(BaseSettings):
     meeting_time: time = Field(
         default=time(17, 0), description="Beginn einer Sitzung, deren Uhrzeit nicht bekannt ist"
     )
+    apprise_config: str | None = Field(
+        default=None,
+        description="Apprise-Konfiguration (YAML oder TEXT) mit Tags je Rolle",
+    )
+    digest: bool = Field(
+        default=False, description="eine Sammel-Mail je Empfänger und Lauf statt einer je Frist"
+    )
+    ui_url: str | None = Field(
+        default_factory=lambda: os.environ.get("PREFECT_UI_URL"),
+        description="Adresse des Prefect-UI für Links in Mails",
+    )
     actor: str = Field(
         default_factory=lambda: os.environ.get("USER") or "ratsfrist",
         description="wer Schritte ausführt, wenn nicht angegeben",

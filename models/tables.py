@@ -211,3 +211,38 @@ class Deadline(SQLModel, table=True):
     met_by_event_id: int | None = Field(default=None, foreign_key="lifecycle_event.id")
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Reminder(SQLModel, table=True):
+    """The transactional outbox: one row per (deadline, step, recipient tag).
+
+    Planned in the same transaction as the deadline change that causes it; sent outside any
+    transaction by a dispatcher that claims it first. `delivered_to` lists the recipients that
+    already have it (committed after each send), so a retry never mails them again.
+    """
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        UniqueConstraint("deadline_id", "step", "tag"),
+        sa.Index("ix_reminder_status_send_at", "status", "send_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_id: int = Field(foreign_key="deadline.id", index=True)
+    paper_id: int = Field(foreign_key="paper.id", index=True)
+    step: str = Field(max_length=60)
+    """vorher-7@2021-06-10, am-tag@…, neu@…, eskalation@2021-06-11"""
+    tag: str = Field(max_length=100)
+    committee: str | None = Field(default=None, max_length=200)
+    escalation: bool = False
+    send_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(max_length=20)
+    """pending → sending (claimed) → sent / failed; cancelled once its deadline needs it no more"""
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=1000)
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    delivered_to: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)

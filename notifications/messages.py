@@ -1,0 +1,163 @@
+"""Rendering reminders: German subject, plain text and HTML (Jinja2, autoescaped), and the
+.ics attachment. Pure: plain items in, strings out; sending is send.py's business.
+
+Confidentiality lives here and only here: an item of a non-public paper, rendered for a
+recipient who is not cleared, carries the reference, the kind of deadline and its date, and
+nothing else (`restricted`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from models.ics import CalendarEntry, build, stable_uid
+from models.rules import END_OF_DAY
+from models.timeutil import to_local
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+TASKS: dict[str, str] = {
+    "invitation": "Tagesordnung aufstellen und Einladung versenden",
+    "report": "Stellungnahme/Bericht der Verwaltung vorlegen",
+    "answer": "Anfrage schriftlich beantworten",
+    "session": "Beratung in der Sitzung und Ergebnis eintragen",
+    "minutes": "Niederschrift der Sitzung fertigstellen",
+    "implementation": "Stand der Umsetzung des Beschlusses berichten",
+    "proposal": "Antrag fristgerecht einreichen",
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One reminder's content, as plain data."""
+
+    reminder_id: int
+    reference: str
+    paper_type: str
+    public: bool
+    title: str
+    kind: str
+    label: str
+    due: datetime
+    step: str
+    escalation: bool = False
+    days_overdue: int = 0
+    committee: str | None = None
+    meeting_start: datetime | None = None
+    rule: str | None = None
+    office: str | None = None
+    questions: tuple[Question, ...] = ()
+    link: str | None = None
+    body_name: str = ""
+    deadline_key: str = ""
+    restricted: bool = field(default=False)
+
+    @property
+    def due_text(self) -> str:
+        local = to_local(self.due)
+        if local.time().replace(tzinfo=None) == END_OF_DAY:
+            return f"{local:%d.%m.%Y} (Ende des Tages)"
+        return f"{local:%d.%m.%Y, %H:%M} Uhr"
+
+    @property
+    def meeting_text(self) -> str | None:
+        return f"{to_local(self.meeting_start):%d.%m.%Y, %H:%M} Uhr" if self.meeting_start else None
+
+    @property
+    def task(self) -> str:
+        return TASKS.get(self.kind, self.label)
+
+    def for_recipient(self, cleared: bool) -> Item:
+        """The item as this recipient may see it."""
+        if self.public or cleared:
+            return self
+        return replace(
+            self,
+            restricted=True,
+            title="",
+            committee=None,
+            meeting_start=None,
+            rule=None,
+            office=None,
+            questions=(),
+        )
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    text: str
+    html: str
+    ics: bytes
+    ics_name: str
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "html.j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+
+
+def subject(items: list[Item]) -> str:
+    if len(items) > 1:
+        overdue = sum(1 for i in items if i.escalation)
+        extra = f", davon {overdue} überfällig" if overdue else ""
+        return f"ratsfrist: {len(items)} Fristen{extra}"
+    item = items[0]
+    head = "ÜBERFÄLLIG" if item.escalation else "Erinnerung"
+    title = f" – {item.title}" if item.title and not item.restricted else ""
+    return f"{head}: {item.label} {item.reference}, fällig {item.due_text}{title}"
+
+
+def render(items: list[Item], *, cleared: bool, now: datetime) -> Message:
+    """One mail for one recipient: a single reminder, or a digest of several."""
+    shown = [item.for_recipient(cleared) for item in items]
+    footer = "Erinnerung " + ", ".join(f"#{i.reminder_id}" for i in shown)
+    context = {"items": shown, "footer": footer, "subject": subject(shown)}
+    env = _environment()
+    return Message(
+        subject=context["subject"],
+        text=env.get_template("reminder.txt.j2").render(context),
+        html=env.get_template("reminder.html.j2").render(context),
+        ics=calendar_for(shown, now),
+        ics_name="frist.ics" if len(shown) == 1 else "fristen.ics",
+    )
+
+
+def calendar_for(items: list[Item], now: datetime) -> bytes:
+    """The deadlines as iCalendar, with the same UIDs as `ratsfrist calendar`."""
+    entries = []
+    for item in items:
+        title = f" – {item.title}" if item.title and not item.restricted else ""
+        local = to_local(item.due)
+        entries.append(
+            CalendarEntry(
+                uid=stable_uid("deadline", item.body_name, item.reference, item.deadline_key),
+                summary=f"{item.label}: {item.reference}{title}",
+                start=item.due,
+                end=None,
+                all_day=local.time().replace(tzinfo=None) == END_OF_DAY,
+                description=f"{item.task}\nVorlage {item.reference}",
+                cancelled=False,
+                updated_at=item.due,
+                categories=("Frist", item.kind),
+            )
+        )
+    return build(entries, name="ratsfrist", now=now)

@@ -1,0 +1,40 @@
+"""Read-only views of the outbox for the CLI and the artifacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from models.tables import Deadline, Paper, Reminder
+from models.timeutil import to_local
+
+
+def list_reminders(session: Session, *, statuses: list[str] | None = None) -> list[dict[str, Any]]:
+    query = (
+        select(Reminder, Deadline, Paper.reference)
+        .join(Deadline, col(Deadline.id) == Reminder.deadline_id)
+        .join(Paper, col(Paper.id) == Reminder.paper_id)
+        .order_by(col(Reminder.send_at), col(Reminder.id))
+    )
+    if statuses:
+        query = query.where(col(Reminder.status).in_(statuses))
+    return [
+        {
+            "id": r.id,
+            "reference": reference,
+            "kind": d.kind,
+            "label": d.label,
+            "step": r.step,
+            "tag": r.tag,
+            "committee": r.committee,
+            "escalation": r.escalation,
+            "send_at": to_local(r.send_at).isoformat(),
+            "status": r.status,
+            "attempts": r.attempts,
+            "last_error": r.last_error,
+            "delivered": len(r.delivered_to),
+            "sent_at": to_local(r.sent_at).isoformat() if r.sent_at else None,
+        }
+        for r, d, reference in session.exec(query).all()
+    ]

@@ -1,0 +1,206 @@
+"""Who gets which reminder: Apprise's own configuration format (YAML or TEXT) with tags.
+
+Tags name roles (fachamt, sitzungsdienst, fraktion, gremium, leitung for escalations,
+vertraulich for recipients cleared for non-public papers). A URL that also carries
+`gremium-<committee>` tags gets only those committees' reminders. `${NAME}` in the file is
+taken from the environment, so the routing file can be versioned while the SMTP password lives
+in the environment. Passwords never leave this module unmasked: every text that may reach a
+log, the database or the screen goes through `Routes.scrub`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from models.errors import RatsfristError
+from models.reminders import CLEARED_TAG, COMMITTEE_TAG_PREFIX, committee_slug
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_CREDENTIALS = re.compile(r"(://[^:/@\s]+:)([^@\s]+)(@)")
+
+
+class RouteError(RatsfristError):
+    pass
+
+
+def mask(text: str) -> str:
+    """user:password@ → user:****@ in any URL inside text."""
+    return _CREDENTIALS.sub(r"\1****\3", text)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    key: str
+    """Stable identity, from the masked URL: what `delivered_to` records."""
+    label: str
+    """The masked URL: safe to show."""
+    tags: frozenset[str]
+    server: Any = field(compare=False, repr=False)
+
+    @property
+    def cleared(self) -> bool:
+        return CLEARED_TAG in self.tags
+
+
+@dataclass
+class Routes:
+    source: str
+    recipients: list[Recipient]
+    secrets: frozenset[str] = frozenset()
+
+    def for_tag(self, tag: str, committee: str | None = None) -> list[Recipient]:
+        """Recipients with the role tag; those narrowed to committees only for theirs."""
+        wanted = COMMITTEE_TAG_PREFIX + committee_slug(committee) if committee else None
+        chosen = []
+        for recipient in self.recipients:
+            if tag not in recipient.tags:
+                continue
+            narrowed = {t for t in recipient.tags if t.startswith(COMMITTEE_TAG_PREFIX)}
+            if narrowed and wanted not in narrowed:
+                continue
+            chosen.append(recipient)
+        return chosen
+
+    def scrub(self, text: str) -> str:
+        text = mask(text)
+        for secret in self.secrets:
+            if secret:
+                text = text.replace(secret, "****")
+        return text
+
+
+class _ScrubSecrets(logging.Filter):
+    """Masks credentials in every record Apprise logs. Apprise masks passwords in most of its
+    messages, but at DEBUG it logs a configuration file's raw text; this filter is the one
+    place that makes sure no record of it carries a secret, whatever handler reads it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = mask(record.getMessage())
+        for secret in self.secrets:
+            text = text.replace(secret, "****")
+        record.msg, record.args = text, ()
+        return True
+
+
+_SCRUB = _ScrubSecrets()
+
+
+def _guard_apprise_logs(secrets: set[str]) -> None:
+    logger = logging.getLogger("apprise")
+    _SCRUB.secrets |= secrets
+    if _SCRUB not in logger.filters:
+        logger.addFilter(_SCRUB)
+
+
+def _expand(text: str, source: str) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            line = text[: match.start()].count("\n") + 1
+            raise RouteError(f"{source}:{line}: Umgebungsvariable {name} ist nicht gesetzt")
+        return os.environ[name]
+
+    return _ENV.sub(value, text)
+
+
+def _url_lines(text: str, source: str, is_yaml: bool) -> list[tuple[int, str]]:
+    """(line, url) of every URL entry, for error messages that name the line."""
+    if not is_yaml:
+        found = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            stripped = line.strip()
+            if not stripped or stripped.startswith(("#", ";")):
+                continue
+            url = (
+                stripped.split("=", 1)[1].strip()
+                if re.match(r"^[\w\s,-]+=", stripped)
+                else stripped
+            )
+            found.append((number, url))
+        return found
+    import yaml
+
+    try:
+        root = yaml.compose(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise RouteError(f"{source}:{line}: YAML-Fehler: {exc.problem}") from None
+    if not isinstance(root, yaml.MappingNode):
+        raise RouteError(f"{source}:1: erwartet eine Apprise-YAML-Konfiguration (version, urls)")
+    urls = next((v for k, v in root.value if getattr(k, "value", None) == "urls"), None)
+    if not isinstance(urls, yaml.SequenceNode):
+        raise RouteError(f"{source}:1: Schlüssel 'urls' (Liste) fehlt")
+    found = []
+    for item in urls.value:
+        node = item.value[0][0] if isinstance(item, yaml.MappingNode) and item.value else item
+        found.append((node.start_mark.line + 1, str(getattr(node, "value", ""))))
+    return found
+
+
+def load_routes(path: str | Path) -> Routes:
+    """Read and check an Apprise config; errors name the file and the line, never a password."""
+    import apprise
+
+    source = str(path)
+    file = Path(path)
+    if not file.is_file():
+        raise RouteError(f"{source}: Apprise-Konfiguration nicht gefunden")
+    raw = file.read_text(encoding="utf-8")
+    text = _expand(raw, source)
+    # Secrets we can see before Apprise parses anything: passwords in URLs and the values
+    # taken from the environment.
+    _guard_apprise_logs(
+        {m.group(2) for m in _CREDENTIALS.finditer(text)}
+        | {os.environ[n] for n in _ENV.findall(raw) if n in os.environ}
+    )
+    is_yaml = file.suffix.lower() in (".yml", ".yaml") or bool(
+        re.search(r"^\s*(version|urls)\s*:", text, re.MULTILINE)
+    )
+    for line, url in _url_lines(text, source, is_yaml):
+        if apprise.Apprise.instantiate(url) is None:
+            raise RouteError(
+                f"{source}:{line}: ungültige oder unbekannte Apprise-URL {mask(url)!r}"
+            )
+    config = apprise.AppriseConfig()
+    if not config.add_config(text, format="yaml" if is_yaml else "text"):
+        raise RouteError(f"{source}:1: Apprise kann die Konfiguration nicht lesen")
+    bundle = apprise.Apprise()
+    bundle.add(config)
+    recipients: list[Recipient] = []
+    secrets: set[str] = set()
+    for server in bundle.find(tag=apprise.common.MATCH_ALL_TAG):
+        if getattr(server, "protocol", None) in ("mailto",) or getattr(
+            server, "secure_protocol", None
+        ) in ("mailtos",):
+            # Apprise waits 5.5 s between two sends of one plugin (a guard for rate-limited
+            # APIs, apprise#1123); a mail server limits its own rate, and 40 reminders to one
+            # office must not take four minutes.
+            server.request_rate_per_sec = 0
+        label = server.url(privacy=True)
+        for attribute in ("password", "secret", "token", "apikey"):
+            value = getattr(server, attribute, None)
+            if isinstance(value, str) and len(value) >= 3:
+                secrets.add(value)
+        recipients.append(
+            Recipient(
+                key=hashlib.sha256(label.encode()).hexdigest()[:16],
+                label=label,
+                tags=frozenset(str(t) for t in server.tags),
+                server=server,
+            )
+        )
+    _guard_apprise_logs(secrets)
+    if not recipients:
+        raise RouteError(f"{source}:1: keine Empfänger (urls) in der Konfiguration")
+    return Routes(source=source, recipients=recipients, secrets=frozenset(secrets))
