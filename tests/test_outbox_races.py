@@ -171,7 +171,9 @@ def test_four_racing_dispatchers_send_every_row_exactly_once(
         start = threading.Barrier(4)
         sent_by: dict[int, int] = {}
 
-        def run(worker: int) -> None:
+        def run(
+            worker: int, start: threading.Barrier = start, sent_by: dict[int, int] = sent_by
+        ) -> None:
             own = make_engine(db_url)
             routes = load_routes(routes_file)
             start.wait()
