@@ -219,14 +219,9 @@ def deliver_report(
     by: ActorOpt = None,
 ) -> None:
     """Bericht der Verwaltung liegt vor (beantwortet alle oder die genannten Fragen)."""
-    from models.errors import InvalidInput
+    from models.services import parse_question_numbers
 
-    answered = None
-    if answers:
-        try:
-            answered = [int(part) for part in answers.replace(" ", "").split(",") if part]
-        except ValueError:
-            raise InvalidInput(f"--answers {answers!r}: Fragennummern wie 1,2,5 erwartet") from None
+    answered = parse_question_numbers(answers)
     _step("deliver_report", reference, now, by, answered=answered, note=note)
 
 
@@ -554,6 +549,19 @@ def demo(
     from flows.demo import run_demo
 
     run_demo(db)
+
+
+@app.command()
+def serve(
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="höchstens so viele Läufe gleichzeitig")
+    ] = None,
+    now: NowOpt = None,
+) -> None:
+    """Alle Deployments aus prefect.yaml mit ihren Zeitplänen in einem Prozess bedienen."""
+    from flows.serve import serve as run_serve
+
+    run_serve(limit=limit)
 
 
 @app.command()

@@ -11,13 +11,47 @@ from datetime import date, datetime
 from typing import Any
 
 from prefect import flow, tags
+from prefect.artifacts import create_markdown_artifact
 
-from flows.steps import committee_of, run_step, submit_document
+from flows.events import emit_step
+from flows.steps import committee_of, engine_for, run_step, submit_document
+from models.db import session_scope
+from models.settings import load_settings
 from models.timeutil import system_clock
 
 
 def _now(now: datetime | None) -> datetime:
     return now or system_clock()
+
+
+def artifact_key(reference: str) -> str:
+    """'A 21/0500-01' → 'verlauf-a-21-0500-01' (artifact keys: lowercase, digits, dashes)."""
+    slug = "".join(ch if ch.isalnum() else "-" for ch in reference.lower())
+    return "verlauf-" + "-".join(part for part in slug.split("-") if part)
+
+
+def _step(step: str, **params: Any) -> dict[str, Any]:
+    """Run a step, then leave its trace in Prefect: the motion's timeline as a keyed markdown
+    artifact and a ratsfrist.motion.* event."""
+    outcome = run_step(step, **params)
+    _trace(outcome["reference"], step, outcome["state"], params)
+    return outcome
+
+
+def _trace(reference: str, step: str, state: str, params: dict[str, Any]) -> None:
+    from models import services
+    from models.timeline import markdown
+
+    with session_scope(engine_for(load_settings())) as session:
+        paper = services.find_paper(session, reference)
+        view = services.paper_view(session, paper, paper.updated_at)
+    create_markdown_artifact(
+        key=artifact_key(reference),
+        markdown=markdown(view),
+        description=f"Verlauf {reference} nach {step}",
+    )
+    details = {k: v for k, v in params.items() if k in ("result", "office", "item_number")}
+    emit_step(reference, step, state, details)
 
 
 @flow(name="submit", flow_run_name="{reference} · submit", log_prints=True)
@@ -28,6 +62,8 @@ def submit_flow(
     outcome = submit_document(path, now=_now(now), actor=actor)
     if outcome["reference"] != reference:
         raise ValueError(f"{path}: enthält {outcome['reference']}, nicht {reference}")
+    if outcome["created"]:
+        _trace(reference, "submit", outcome["state"], {})
     return outcome
 
 
@@ -39,7 +75,7 @@ def place_on_agenda_flow(
     now: datetime | None = None,
     actor: str = "prefect",
 ) -> dict[str, Any]:
-    return run_step(
+    return _step(
         "place_on_agenda",
         reference=reference,
         item_number=item_number,
@@ -53,9 +89,7 @@ def place_on_agenda_flow(
 def request_report_flow(
     reference: str, office: str, now: datetime | None = None, actor: str = "prefect"
 ) -> dict[str, Any]:
-    return run_step(
-        "request_report", reference=reference, office=office, now=_now(now), actor=actor
-    )
+    return _step("request_report", reference=reference, office=office, now=_now(now), actor=actor)
 
 
 @flow(name="deliver-report", flow_run_name="{reference} · deliver_report")
@@ -66,7 +100,7 @@ def deliver_report_flow(
     now: datetime | None = None,
     actor: str = "prefect",
 ) -> dict[str, Any]:
-    return run_step(
+    return _step(
         "deliver_report",
         reference=reference,
         answered=answered,
@@ -86,7 +120,7 @@ def decide_flow(
     now: datetime | None = None,
     actor: str = "prefect",
 ) -> dict[str, Any]:
-    return run_step(
+    return _step(
         "decide",
         reference=reference,
         result=result,
@@ -102,7 +136,7 @@ def decide_flow(
 def start_implementation_flow(
     reference: str, office: str, now: datetime | None = None, actor: str = "prefect"
 ) -> dict[str, Any]:
-    return run_step(
+    return _step(
         "start_implementation", reference=reference, office=office, now=_now(now), actor=actor
     )
 
@@ -111,14 +145,14 @@ def start_implementation_flow(
 def close_flow(
     reference: str, note: str | None = None, now: datetime | None = None, actor: str = "prefect"
 ) -> dict[str, Any]:
-    return run_step("close", reference=reference, note=note, now=_now(now), actor=actor)
+    return _step("close", reference=reference, note=note, now=_now(now), actor=actor)
 
 
 @flow(name="withdraw", flow_run_name="{reference} · withdraw")
 def withdraw_flow(
     reference: str, note: str | None = None, now: datetime | None = None, actor: str = "prefect"
 ) -> dict[str, Any]:
-    return run_step("withdraw", reference=reference, note=note, now=_now(now), actor=actor)
+    return _step("withdraw", reference=reference, note=note, now=_now(now), actor=actor)
 
 
 @flow(name="record-minutes", flow_run_name="Niederschrift {committee} {day}")

@@ -59,6 +59,17 @@ __all__ = [
     "meeting_on",
 ]
 
+
+def parse_question_numbers(text: str | None) -> list[int] | None:
+    """'1, 2,5' → [1, 2, 5]; empty → None (all questions). Shared by CLI and forms."""
+    if not text or not text.strip():
+        return None
+    try:
+        return [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise InvalidInput(f"--answers {text!r}: Fragennummern wie 1,2,5 erwartet") from None
+
+
 # --- the one path for every lifecycle step -----------------------------------------------------
 
 

@@ -55,6 +55,7 @@ class Summary:
     failed: int = 0
     cancelled: int = 0
     waiting_without_routes: int = 0
+    missed_ids: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)
 
@@ -114,7 +115,8 @@ def dispatch(
                 ).all()
             )
         return summary
-    summary.marked_missed = outbox.mark_missed(engine, now)
+    summary.missed_ids = outbox.mark_missed(engine, now)
+    summary.marked_missed = len(summary.missed_ids)
     summary.escalations_planned = outbox.plan_escalations(engine, now, rules)
     if routes is None:
         summary.waiting_without_routes = len(outbox.due_ids(engine, now))

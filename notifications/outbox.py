@@ -26,16 +26,17 @@ R = Reminder.__table__  # type: ignore[attr-defined]
 D = Deadline.__table__  # type: ignore[attr-defined]
 
 
-def mark_missed(engine: Engine, now: datetime) -> int:
-    """Open deadlines past due become missed (set-based, idempotent)."""
+def mark_missed(engine: Engine, now: datetime) -> list[int]:
+    """Open deadlines past due become missed (set-based, idempotent); returns their ids."""
     now = to_utc(now)
     with engine.begin() as connection:
         result = connection.execute(
             sa.update(D)
             .where(D.c.status == "open", D.c.due < now, D.c.kind != "proposal")
             .values(status="missed", updated_at=now)
+            .returning(D.c.id)
         )
-        return result.rowcount or 0
+        return sorted(row[0] for row in result)
 
 
 def plan_escalations(engine: Engine, now: datetime, rules: RuleSet) -> int:

@@ -1,0 +1,82 @@
+"""Prefect events in ratsfrist's own namespace, with the motion as resource, so that managers
+can build automations on them in the UI (e.g. a Teams message on ratsfrist.deadline.missed).
+Events are kept for days, not years: our database stays the record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect.events import emit_event
+from sqlmodel import col, select
+
+from flows.steps import engine_for
+from models.db import session_scope
+from models.settings import load_settings
+from models.tables import Deadline, Paper
+from models.timeutil import to_local
+
+
+def paper_resource(reference: str, public: bool, title: str) -> dict[str, str]:
+    return {
+        "prefect.resource.id": f"ratsfrist.paper.{reference}",
+        "prefect.resource.name": reference if not public else f"{reference} {title}"[:200],
+        "ratsfrist.reference": reference,
+    }
+
+
+def emit_missed(deadline_ids: list[int]) -> int:
+    if not deadline_ids:
+        return 0
+    with session_scope(engine_for(load_settings())) as session:
+        rows = session.exec(
+            select(Deadline, Paper)
+            .join(Paper, col(Paper.id) == Deadline.paper_id)
+            .where(col(Deadline.id).in_(deadline_ids))
+        ).all()
+        for deadline, paper in rows:
+            emit_event(
+                event="ratsfrist.deadline.missed",
+                resource=paper_resource(paper.reference, paper.public, paper.name),
+                payload={
+                    "kind": deadline.kind,
+                    "label": deadline.label,
+                    "due": to_local(deadline.due).isoformat(),
+                    "responsible": deadline.responsible,
+                },
+            )
+        return len(rows)
+
+
+def emit_sent(sent: list[dict[str, Any]]) -> int:
+    for item in sent:
+        emit_event(
+            event="ratsfrist.reminder.sent",
+            resource={
+                "prefect.resource.id": f"ratsfrist.paper.{item['reference']}",
+                "ratsfrist.reference": item["reference"],
+            },
+            payload={"reminder": item["reminder"], "kind": item["kind"]},
+        )
+    return len(sent)
+
+
+def emit_step(reference: str, step: str, state: str, details: dict[str, Any]) -> None:
+    """ratsfrist.motion.<step>, e.g. ratsfrist.motion.decided with the result."""
+    names = {
+        "submit": "submitted",
+        "decide": "decided",
+        "deliver_report": "report_delivered",
+        "close": "closed",
+        "withdraw": "withdrawn",
+        "place_on_agenda": "scheduled",
+        "start_implementation": "in_implementation",
+        "request_report": "report_requested",
+    }
+    emit_event(
+        event=f"ratsfrist.motion.{names.get(step, step)}",
+        resource={
+            "prefect.resource.id": f"ratsfrist.paper.{reference}",
+            "ratsfrist.reference": reference,
+        },
+        payload={"state": state, **details},
+    )

@@ -1,0 +1,273 @@
+"""End to end on a real `prefect server`: deploy from prefect.yaml, trigger the sweep for a
+replayed day on which the example's report is overdue, run it with a worker, read back run,
+artifact and event through the API, check the mail; then the same in a real browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import EXAMPLE, IN_CI, REPO
+from tests.smtp import SmtpSink, apprise_config, free_port
+
+pytestmark = pytest.mark.server
+REF = "A 21/0500-01"
+BIN = Path(sys.executable).parent
+
+
+class Server:
+    def __init__(self, home: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "RATSFRIST_"))},
+            "PREFECT_HOME": str(home),
+            "PREFECT_API_URL": f"{self.url}/api",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_CLI_PROMPT": "false",
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, log: Path) -> None:
+        self.process = subprocess.Popen(
+            [
+                str(BIN / "prefect"),
+                "server",
+                "start",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            env=self.env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"prefect server did not start: {log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def api(self, method: str, path: str, body: Any = None) -> Any:
+        request = urllib.request.Request(
+            f"{self.url}/api{path}",
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"null")
+
+    def run(self, *args: str, env: dict[str, str] | None = None, timeout: int = 180) -> str:
+        done = subprocess.run(
+            list(args),
+            cwd=REPO,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        assert done.returncode == 0, f"{args}: {done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+        return done.stdout
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    home = tmp_path_factory.mktemp("prefect-home")
+    running = Server(home)
+    running.start(home / "server.log")
+    yield running
+    running.stop()
+
+
+def _artifact(server: Server, key: str) -> dict[str, Any]:
+    found = server.api(
+        "POST",
+        "/artifacts/filter",
+        {"artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC", "limit": 1},
+    )
+    assert found, f"no artifact {key}"
+    return found[0]
+
+
+def _missed_event_kinds(server: Server, timeout: float = 30) -> list[str]:
+    """Events reach the server through its event stream and are stored a moment later."""
+    deadline = time.monotonic() + timeout
+    kinds: list[str] = []
+    while time.monotonic() < deadline:
+        events = server.api(
+            "POST",
+            "/events/filter",
+            {
+                "filter": {
+                    "event": {"name": ["ratsfrist.deadline.missed"]},
+                    "any_resource": {"id": [f"ratsfrist.paper.{REF}"]},
+                },
+            },
+        )
+        kinds = sorted(e["payload"]["kind"] for e in events["events"])
+        if len(kinds) >= 2:
+            break
+        time.sleep(1)
+    return kinds
+
+
+def _wait_for(server: Server, run_id: str, timeout: float = 120) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = server.api("GET", f"/flow_runs/{run_id}")
+        if run["state_type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+            return run
+        time.sleep(1)
+    raise AssertionError(f"flow run {run_id} did not finish")
+
+
+def _sweep(server: Server, env: dict[str, str], now: str) -> dict[str, Any]:
+    out = server.run(
+        str(BIN / "prefect"),
+        "deployment",
+        "run",
+        "deadline-sweep/fristenlauf",
+        "--param",
+        f"now={now}",
+        env=env,
+    )
+    run_id = next(line.split()[-1] for line in out.splitlines() if "UUID" in line)
+    server.run(
+        str(BIN / "prefect"),
+        "worker",
+        "start",
+        "--pool",
+        "ratsfrist",
+        "--run-once",
+        env=env,
+        timeout=240,
+    )
+    return _wait_for(server, run_id)
+
+
+def test_sweep_deployment_end_to_end(server: Server, tmp_path: Path) -> None:
+    sink = SmtpSink()
+    sink.start()
+    try:
+        _end_to_end(server, tmp_path, sink)
+    finally:
+        sink.stop()
+
+
+def _end_to_end(server: Server, tmp_path: Path, sink: SmtpSink) -> None:
+    env = {
+        "RATSFRIST_DATABASE_URL": f"sqlite:///{tmp_path / 'ratsfrist.sqlite'}",
+        "RATSFRIST_APPRISE_CONFIG": str(apprise_config(tmp_path / "apprise.yml", sink.port)),
+        "RATSFRIST_HOME": str(REPO),
+        "RATSFRIST_CONFIG": str(tmp_path / "none.toml"),
+    }
+    ratsfrist = str(BIN / "ratsfrist")
+    # with PREFECT_API_URL set, the import runs as a flow run on the server
+    server.run(ratsfrist, "import", str(EXAMPLE), "--now", "2021-06-07T10:15", env=env)
+    server.run(
+        str(BIN / "prefect"),
+        "work-pool",
+        "create",
+        "ratsfrist",
+        "--type",
+        "process",
+        "--overwrite",
+        env=env,
+    )
+    server.run(str(BIN / "prefect"), "--no-prompt", "deploy", "--all", env=env)
+    deployments = server.api("POST", "/deployments/filter", {})
+    assert {d["name"] for d in deployments} >= {
+        "fristenlauf",
+        "versand-nachholen",
+        "eingang",
+        "schritt-eintragen",
+    }
+    sweep = next(d for d in deployments if d["name"] == "fristenlauf")
+    assert sweep["schedules"][0]["schedule"]["cron"] == "0 7 * * 1-5"
+    assert sweep["schedules"][0]["schedule"]["timezone"] == "Europe/Berlin"
+    assert (sweep.get("global_concurrency_limit") or {}).get("limit") == 1
+
+    # Friday 11.06.2021: the report was due Thursday 12:00, the invitation on Monday
+    run = _sweep(server, env, "2021-06-11T07:05:00+02:00")
+    assert run["state_type"] == "COMPLETED", run["state"]
+    assert run["name"] == "Fristenlauf 2021-06-11 07:05"
+    artifact = _artifact(server, "ueberfaellige-fristen")
+    rows = json.loads(artifact["data"]) if isinstance(artifact["data"], str) else artifact["data"]
+    report = next(r for r in rows if r["Frist"] == "Stellungnahme der Verwaltung")
+    assert report["Vorlage"] == REF
+    assert report["Tage überfällig"] == 1
+    assert report["Titel"] == "Kommunales Integrationsmanagement"
+    assert report["zuständig"] == "fachamt"
+    assert _artifact(server, "fristen-uebersicht")["data"].startswith("# Fristenübersicht")
+    kinds = _missed_event_kinds(server)
+    assert kinds == ["invitation", "report"]
+    escalations = [m for m in sink.mails if m.to == ["leitung@example.org"]]
+    assert len(escalations) == 2 and all(m.subject.startswith("ÜBERFÄLLIG") for m in escalations)
+    mails = len(sink.mails)
+
+    again = _sweep(server, env, "2021-06-11T07:05:00+02:00")
+    assert again["state_type"] == "COMPLETED"
+    assert len(sink.mails) == mails  # no second mail
+    second = _artifact(server, "ueberfaellige-fristen")
+    assert second["id"] != artifact["id"]  # a new version in the key's history …
+    assert second["data"] == artifact["data"]  # … with the identical table
+
+    _browser_check(server, second["id"], tmp_path)
+
+
+def _browser_check(server: Server, artifact_id: str, tmp_path: Path) -> None:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        if IN_CI:
+            pytest.fail("chromium not installed (the CI script installs it)")
+        pytest.skip("chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    shots = REPO / "test-artifacts"
+    shots.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{server.url}/artifacts/artifact/{artifact_id}", wait_until="networkidle")
+        page.get_by_text(REF).first.wait_for(timeout=30_000)
+        page.screenshot(path=str(shots / "ueberfaellige-fristen.png"), full_page=True)
+        content = page.content()
+        browser.close()
+    assert REF in content
+    assert "Stellungnahme der Verwaltung" in content
