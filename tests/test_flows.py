@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -139,3 +141,63 @@ def test_make_demo_runs_the_whole_lifecycle_in_a_fresh_process(tmp_path: Path) -
         "implementation": "met",
     }
     assert "Fristen (Standardprofil)" in done.stdout
+
+
+def _wait_state(run_id: object, wanted: str, timeout: float = 60) -> object:
+    from prefect import get_client
+
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            run = client.read_flow_run(run_id)
+            if run.state and run.state.name == wanted:
+                return run
+            time.sleep(0.5)
+    raise AssertionError(f"flow run never reached {wanted}")
+
+
+def test_a_manager_records_a_decision_in_a_prefect_form(
+    prefect_api: None, sqlite_url: str
+) -> None:
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+    from prefect.flow_runs import resume_flow_run
+
+    from flows.human import record_step
+    from flows.lifecycle import run_as_flow, submit_as_flow
+
+    t = datetime(2021, 6, 8, 7, 0, tzinfo=UTC)
+    submit_as_flow(str(EXAMPLE), reference=REF, now=t, actor="t")
+    run_as_flow("place_on_agenda", reference=REF, item_number="5", now=t, actor="t")
+    outcome: dict[str, object] = {}
+    worker = threading.Thread(target=lambda: outcome.update(record_step(reference=REF)))
+    worker.start()
+    with get_client(sync_client=True) as client:
+        deadline = time.monotonic() + 60
+        runs = []
+        while not runs and time.monotonic() < deadline:
+            runs = client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[f"{REF} · Eingabe"]))
+            )
+            time.sleep(0.5)
+    run_id = runs[0].id
+    _wait_state(run_id, "Paused")
+    # a wrong result is refused exactly as by the CLI, and the form comes back
+    resume_flow_run(run_id, run_input={"step": "decide", "result": "genehmigt"})
+    time.sleep(1.5)
+    _wait_state(run_id, "Paused")
+    resume_flow_run(run_id, run_input={"step": "decide", "result": "Ungeändert beschlossen",
+                                       "actor": "frau.meier"})
+    worker.join(timeout=120)
+    assert outcome["state"] == "decided"
+    from flows.steps import engine_for
+    from models import services
+    from models.db import session_scope
+    from models.settings import load_settings
+
+    with session_scope(engine_for(load_settings())) as session:
+        view = services.paper_view(session, services.find_paper(session, REF))
+    last = view["history"][-1]
+    assert (last["event"], last["actor"], last["details"]["result"]) == (
+        "decide", "frau.meier", "ungeändert beschlossen"
+    )

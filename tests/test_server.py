@@ -4,12 +4,14 @@ artifact and event through the API, check the mail; then the same in a real brow
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,16 +27,28 @@ REF = "A 21/0500-01"
 BIN = Path(sys.executable).parent
 
 
+AUTH = "admin:e2e-Geheimnis"
+
+
 class Server:
-    def __init__(self, home: Path) -> None:
+    """A Prefect server as production runs it: on PostgreSQL, the API behind an auth string."""
+
+    def __init__(self, home: Path, database_url: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        keep = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "RATSFRIST_"))}
         self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "RATSFRIST_"))},
+            **keep,
             "PREFECT_HOME": str(home),
             "PREFECT_API_URL": f"{self.url}/api",
+            "PREFECT_API_AUTH_STRING": AUTH,
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_CLI_PROMPT": "false",
+        }
+        self.server_env = {
+            **self.env,
+            "PREFECT_SERVER_API_AUTH_STRING": AUTH,
+            "PREFECT_SERVER_DATABASE_CONNECTION_URL": database_url,
         }
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -49,16 +63,15 @@ class Server:
                 "--port",
                 str(self.port),
             ],
-            env=self.env,
+            env=self.server_env,
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"{self.url}/api/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
+                self.api("GET", "/health")
+                return
             except OSError:
                 time.sleep(0.5)
         raise RuntimeError(f"prefect server did not start: {log.read_text()[-2000:]}")
@@ -76,7 +89,10 @@ class Server:
             f"{self.url}/api{path}",
             method=method,
             data=json.dumps(body).encode() if body is not None else None,
-            headers={"Content-Type": "application/json"},
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": "Basic " + base64.b64encode(AUTH.encode()).decode(),
+            },
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read() or b"null")
@@ -91,16 +107,50 @@ class Server:
             timeout=timeout,
         )
         assert done.returncode == 0, f"{args}: {done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+        assert AUTH.split(":")[1] not in done.stdout + done.stderr  # the auth string stays hidden
         return done.stdout
+
+
+def _pg_database(name: str) -> str:
+    """A fresh PostgreSQL database (with pg_trgm, which Prefect's server needs); its URL."""
+    import sqlalchemy as sa
+
+    from models.db import make_engine
+    from tests.conftest import PG_ADMIN_URL
+
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is needed for the server test: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {type(exc).__name__}")
+    finally:
+        admin.dispose()
+    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    engine.dispose()
+    return url
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("prefect-home")
-    running = Server(home)
+    prefect_db = _pg_database(f"prefect_e2e_{os.getpid()}")
+    running = Server(home, prefect_db.replace("postgresql+psycopg://", "postgresql+asyncpg://"))
     running.start(home / "server.log")
     yield running
     running.stop()
+
+
+def test_the_api_refuses_requests_without_the_auth_string(server: Server) -> None:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{server.url}/api/flows/filter", data=b"{}", timeout=10)
+    assert refused.value.code == 401
 
 
 def _artifact(server: Server, key: str) -> dict[str, Any]:
@@ -180,7 +230,7 @@ def test_sweep_deployment_end_to_end(server: Server, tmp_path: Path) -> None:
 
 def _end_to_end(server: Server, tmp_path: Path, sink: SmtpSink) -> None:
     env = {
-        "RATSFRIST_DATABASE_URL": f"sqlite:///{tmp_path / 'ratsfrist.sqlite'}",
+        "RATSFRIST_DATABASE_URL": _pg_database(f"ratsfrist_e2e_{os.getpid()}"),
         "RATSFRIST_APPRISE_CONFIG": str(apprise_config(tmp_path / "apprise.yml", sink.port)),
         "RATSFRIST_HOME": str(REPO),
         "RATSFRIST_CONFIG": str(tmp_path / "none.toml"),
@@ -264,7 +314,14 @@ def _browser_check(server: Server, artifact_id: str, tmp_path: Path) -> None:
             ],
         )
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(f"{server.url}/artifacts/artifact/{artifact_id}", wait_until="networkidle")
+        target = f"{server.url}/artifacts/artifact/{artifact_id}"
+        page.goto(target, wait_until="networkidle")
+        password = page.locator("input[type=password]")
+        if password.count():  # the API is behind the auth string: log in as a manager would
+            password.first.fill(AUTH)
+            page.keyboard.press("Enter")
+            page.wait_for_load_state("networkidle")
+            page.goto(target, wait_until="networkidle")
         page.get_by_text(REF).first.wait_for(timeout=30_000)
         page.screenshot(path=str(shots / "ueberfaellige-fristen.png"), full_page=True)
         content = page.content()
