@@ -4,10 +4,9 @@ definition; this reads it, so the two cannot drift apart."""
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +33,10 @@ def load_deployments(path: Path = ROOT / "prefect.yaml") -> list[dict[str, Any]]
 
 
 def load_flow(entrypoint: str) -> Any:
+    """flows/sweep.py:deadline_sweep → the flow object, imported as its package module so that
+    the runner knows its source file."""
     file, name = entrypoint.split(":")
-    module_name = "flows." + Path(file).stem
-    if module_name in sys.modules:
-        return getattr(sys.modules[module_name], name)
-    spec = importlib.util.spec_from_file_location(module_name, ROOT / file)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
+    module = importlib.import_module(file.removesuffix(".py").replace("/", "."))
     return getattr(module, name)
 
 

@@ -156,9 +156,7 @@ def _wait_state(run_id: object, wanted: str, timeout: float = 60) -> object:
     raise AssertionError(f"flow run never reached {wanted}")
 
 
-def test_a_manager_records_a_decision_in_a_prefect_form(
-    prefect_api: None, sqlite_url: str
-) -> None:
+def test_a_manager_records_a_decision_in_a_prefect_form(prefect_api: None, sqlite_url: str) -> None:
     from prefect import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
     from prefect.flow_runs import resume_flow_run
@@ -186,8 +184,10 @@ def test_a_manager_records_a_decision_in_a_prefect_form(
     resume_flow_run(run_id, run_input={"step": "decide", "result": "genehmigt"})
     time.sleep(1.5)
     _wait_state(run_id, "Paused")
-    resume_flow_run(run_id, run_input={"step": "decide", "result": "Ungeändert beschlossen",
-                                       "actor": "frau.meier"})
+    resume_flow_run(
+        run_id,
+        run_input={"step": "decide", "result": "Ungeändert beschlossen", "actor": "frau.meier"},
+    )
     worker.join(timeout=120)
     assert outcome["state"] == "decided"
     from flows.steps import engine_for
@@ -199,5 +199,7 @@ def test_a_manager_records_a_decision_in_a_prefect_form(
         view = services.paper_view(session, services.find_paper(session, REF))
     last = view["history"][-1]
     assert (last["event"], last["actor"], last["details"]["result"]) == (
-        "decide", "frau.meier", "ungeändert beschlossen"
+        "decide",
+        "frau.meier",
+        "ungeändert beschlossen",
     )

@@ -328,3 +328,53 @@ def _browser_check(server: Server, artifact_id: str, tmp_path: Path) -> None:
         browser.close()
     assert REF in content
     assert "Stellungnahme der Verwaltung" in content
+
+
+def test_ratsfrist_serve_runs_the_deployments_of_prefect_yaml(
+    server: Server, tmp_path: Path
+) -> None:
+    env = {
+        "RATSFRIST_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite'}",
+        "RATSFRIST_CONFIG": str(tmp_path / "none.toml"),
+        "RATSFRIST_HOME": str(REPO),
+    }
+    server.run(str(BIN / "ratsfrist"), "import", str(EXAMPLE), "--now", "2021-06-07T10:15", env=env)
+    # a single-machine town uses serve instead of deploy: start without the deployed ones
+    for deployment in server.api("POST", "/deployments/filter", {}):
+        server.api("DELETE", f"/deployments/{deployment['id']}")
+    log = tmp_path / "serve.log"
+    serving = subprocess.Popen(
+        [str(BIN / "ratsfrist"), "serve"],
+        cwd=REPO,
+        env={**server.env, **env},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        # no worker runs here: a run that completes was run by the serve process
+        started = time.monotonic()
+        served: list[dict[str, Any]] = []
+        while time.monotonic() < started + 90:
+            served = [
+                d
+                for d in server.api("POST", "/deployments/filter", {})
+                if d["name"] in ("fristenlauf", "versand-nachholen", "eingang")
+                and (d.get("status") == "READY")
+            ]
+            if len(served) == 3 and b"serv" in log.read_bytes().lower():
+                break
+            time.sleep(1)
+        assert len(served) == 3, log.read_text()[-2000:]
+        sweep = next(d for d in served if d["name"] == "fristenlauf")
+        assert sweep["schedules"][0]["schedule"]["cron"] == "0 7 * * 1-5"
+        run = server.api(
+            "POST",
+            f"/deployments/{sweep['id']}/create_flow_run",
+            {"parameters": {"now": "2021-06-14T07:05:00+02:00"}},
+        )
+        finished = _wait_for(server, run["id"], timeout=120)
+        assert finished["state_type"] == "COMPLETED", log.read_text()[-3000:]
+        assert finished["name"] == "Fristenlauf 2021-06-14 07:05"
+    finally:
+        serving.terminate()
+        serving.wait(timeout=30)
