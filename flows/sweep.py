@@ -19,7 +19,7 @@ from prefect.runtime import flow_run
 from flows.events import emit_missed, emit_sent
 from flows.steps import engine_for, rules_for
 from models.db import session_scope
-from models.overview import overdue_rows, overview_markdown
+from models.overview import overdue_count, overdue_rows, overview_markdown
 from models.settings import load_settings
 from models.timeutil import system_clock, to_local
 
@@ -63,6 +63,7 @@ def publish(now: datetime) -> list[dict[str, Any]]:
     settings = load_settings()
     with session_scope(engine_for(settings)) as session:
         rows = overdue_rows(session, now)
+        total = overdue_count(session, now)
         overview = overview_markdown(session, now)
     stand = f"{to_local(now):%d.%m.%Y %H:%M}"
     create_table_artifact(
@@ -80,7 +81,8 @@ def publish(now: datetime) -> list[dict[str, Any]]:
                 "Titel": "",
             }
         ],
-        description=f"Überfällige Fristen, Stand {stand}: {len(rows)}",
+        description=f"Überfällige Fristen, Stand {stand}: {total}"
+        + (f" (die ältesten {len(rows)} gezeigt)" if total > len(rows) else ""),
     )
     create_markdown_artifact(
         key=OVERVIEW_KEY, markdown=overview, description=f"Fristenübersicht, Stand {stand}"

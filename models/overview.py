@@ -8,7 +8,7 @@ access to the Prefect UI.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,13 +16,27 @@ from sqlmodel import Session, col, select
 
 from models.states import State
 from models.tables import Consultation, Deadline, Meeting, Organization, Paper
-from models.timeutil import to_local, to_utc
+from models.timeutil import local_datetime, to_local, to_utc
 
 OWED = ("open", "missed")
 
 
-def overdue_rows(session: Session, now: datetime) -> list[dict[str, Any]]:
-    """One row per deadline past due and still owed, the longest overdue first."""
+def _overdue_filter(now: datetime) -> Any:
+    return sa.and_(col(Deadline.status).in_(OWED), Deadline.due < now, Deadline.kind != "proposal")
+
+
+def overdue_count(session: Session, now: datetime) -> int:
+    return int(
+        session.exec(
+            select(sa.func.count()).select_from(Deadline).where(_overdue_filter(to_utc(now)))
+        ).one()
+    )
+
+
+def overdue_rows(session: Session, now: datetime, limit: int = 1000) -> list[dict[str, Any]]:
+    """One row per deadline past due and still owed, the longest overdue first; at most
+    `limit` (after an outage there may be hundreds of thousands: the table shows the oldest,
+    the count says how many there are)."""
     now = to_utc(now)
     today = to_local(now).date()
     rows = session.exec(
@@ -33,12 +47,9 @@ def overdue_rows(session: Session, now: datetime) -> list[dict[str, Any]]:
         .outerjoin(Consultation, col(Consultation.id) == Deadline.consultation_id)
         .outerjoin(Organization, col(Organization.id) == Consultation.organization_id)
         .outerjoin(Meeting, col(Meeting.id) == Deadline.meeting_id)
-        .where(
-            col(Deadline.status).in_(OWED),
-            Deadline.due < now,
-            Deadline.kind != "proposal",
-        )
+        .where(_overdue_filter(now))
         .order_by(col(Deadline.due), col(Paper.reference), col(Deadline.id))
+        .limit(limit)
     ).all()
     return [
         {  # what and who first: the UI shows the left columns without scrolling
@@ -85,12 +96,23 @@ def overview_markdown(session: Session, now: datetime) -> str:
         .where(col(Paper.state).in_(open_states))
         .group_by(col(Organization.name), col(Paper.state))
     ).all()
+    end_of_today = local_datetime(today + timedelta(days=1), time(0, 0))
+
+    def bucket(condition: Any) -> Any:
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
     deadlines = session.exec(
-        select(Organization.name, Deadline.due)
+        select(
+            Organization.name,
+            bucket(Deadline.due >= end_of_today),
+            bucket(sa.and_(Deadline.due >= now, Deadline.due < end_of_today)),
+            bucket(Deadline.due < now),
+        )
         .select_from(Deadline)
         .join(Consultation, col(Consultation.id) == Deadline.consultation_id, isouter=True)
         .join(Organization, col(Organization.id) == Consultation.organization_id, isouter=True)
         .where(col(Deadline.status).in_(OWED), Deadline.kind != "proposal")
+        .group_by(col(Organization.name))
     ).all()
     by_state: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for committee, state, count in papers:
@@ -98,14 +120,12 @@ def overview_markdown(session: Session, now: datetime) -> str:
     counts: dict[str, dict[str, int]] = defaultdict(
         lambda: {"kommend": 0, "heute": 0, "überfällig": 0}
     )
-    for committee, due in deadlines:
-        bucket = counts[committee or "(ohne Gremium)"]
-        if due < now:
-            bucket["überfällig"] += 1
-        elif to_local(due).date() == today:
-            bucket["heute"] += 1
-        else:
-            bucket["kommend"] += 1
+    for committee, upcoming, due_today, overdue in deadlines:
+        counts[committee or "(ohne Gremium)"] = {
+            "kommend": int(upcoming or 0),
+            "heute": int(due_today or 0),
+            "überfällig": int(overdue or 0),
+        }
     committees = sorted(set(by_state) | set(counts))
     states = [s for s in State if not s.terminal]
     lines = [

@@ -371,3 +371,27 @@ def test_rules_from_environment_choose_the_profile(
     assert run(["deadlines"]) == 0  # reading needs no rules
     assert run(["schedule", REF, "--item", "1"]) == 2
     assert "/nirgends/go.toml: Regelprofil nicht gefunden" in capsys.readouterr().err
+
+
+def test_overview_counts_and_capped_overdue_table(engine: Engine) -> None:
+    from models.overview import overdue_count, overdue_rows, overview_markdown
+
+    _import(engine, EXAMPLE.read_bytes())
+    _import(engine, (DATA / "antrag-nichtoeffentlich.txt").read_bytes(), source="a.txt")
+    now = at("2021-06-10T13:00")  # invitation (07.06.) and report (10.06. 12:00) overdue
+    with session_scope(engine) as session:
+        rows = overdue_rows(session, now)
+        assert [(r["Vorlage"], r["Frist"], r["Tage überfällig"]) for r in rows] == [
+            (REF, "Ladung mit Tagesordnung", 3),
+            (REF, "Stellungnahme der Verwaltung", 0),
+        ]
+        assert overdue_count(session, now) == 2
+        assert len(overdue_rows(session, now, limit=1)) == 1
+        text = overview_markdown(session, now)
+    soz = next(line for line in text.splitlines() if line.startswith("| Sozialausschuss"))
+    # submitted: 1; deadlines: upcoming 1 (session 15.06.), today 0, overdue 2
+    assert soz.split("|")[2].strip() == "1"
+    assert soz.rstrip(" |").endswith("| 1 | 0 | **2**")
+    wirtschaft = next(line for line in text.splitlines() if line.startswith("| Ausschuss für W"))
+    assert wirtschaft.rstrip(" |").endswith("| 2 | 0 | **0**")
+    assert "Überfällige Fristen insgesamt: **2**" in text
