@@ -1,0 +1,254 @@
+"""`python -m bench [--quick]` (or `make bench`): every benchmark on SQLite and PostgreSQL,
+the table written to docs/benchmarks.md with machine, versions and date.
+
+Each measurement starts from a restored copy of the generated data (a file copy on SQLite,
+CREATE DATABASE … TEMPLATE on PostgreSQL) in a fresh process; the median of the runs and the
+peak memory of that process are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from bench.generate import bench_now, generate, make_cold
+from models.db import make_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+PG_ADMIN = os.environ.get("RATSFRIST_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def log(text: str) -> None:
+    print(text, flush=True)
+
+
+def child(*args: str, timeout: int = 900) -> dict[str, Any]:
+    done = subprocess.run(
+        [PY, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"},
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{args}: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+class Store:
+    """A generated dataset and fresh copies of it."""
+
+    def __init__(self, kind: str, work: Path) -> None:
+        self.kind = kind
+        self.work = work
+        self.admin = (
+            make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT") if kind == "postgres" else None
+        )
+
+    def url(self, name: str) -> str:
+        if self.kind == "sqlite":
+            return f"sqlite:///{self.work / (name + '.sqlite')}"
+        return sa.engine.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+
+    def drop(self, name: str) -> None:
+        if self.kind == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.work / name}.sqlite{suffix}").unlink(missing_ok=True)
+        else:
+            assert self.admin is not None
+            with self.admin.connect() as c:
+                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def create(self, name: str, template: str | None = None) -> str:
+        self.drop(name)
+        if self.kind == "sqlite":
+            if template:
+                src = self.work / f"{template}.sqlite"
+                engine = make_engine(self.url(template))
+                with engine.connect() as c:
+                    c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                engine.dispose()
+                shutil.copy(src, self.work / f"{name}.sqlite")
+        else:
+            assert self.admin is not None
+            with self.admin.connect() as c:
+                clause = f' TEMPLATE "{template}"' if template else ""
+                c.execute(sa.text(f'CREATE DATABASE "{name}"{clause}'))
+        return self.url(name)
+
+
+def sweep_runs(store: Store, template: str, runs: int) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for what in ("sweep", "floor"):
+        samples = []
+        for _ in range(runs):
+            url = store.create("bench_run", template)
+            samples.append(child("-m", "bench.measure", what, url))
+        result[what] = {
+            "seconds": statistics.median(s["seconds"] for s in samples),
+            "peak_mb": max(s["peak_mb"] for s in samples),
+            "parts": {
+                k: statistics.median(s["parts"][k] for s in samples) for k in samples[0]["parts"]
+            },
+            "missed": samples[0]["missed"],
+            "due": samples[0]["due"],
+        }
+    return result
+
+
+def run_database(kind: str, sizes: list[int], runs: int, work: Path) -> dict[str, Any]:
+    store = Store(kind, work)
+    out: dict[str, Any] = {}
+    for n in sizes:
+        t0 = time.perf_counter()
+        engine = make_engine(store.create("bench_steady"))
+        generate(engine, n, bench_now())
+        engine.dispose()
+        generated = time.perf_counter() - t0
+        steady = sweep_runs(store, "bench_steady", runs)
+        cold_url = store.create("bench_cold", "bench_steady")
+        engine = make_engine(cold_url)
+        backlog = make_cold(engine, bench_now())
+        engine.dispose()
+        cold = sweep_runs(store, "bench_cold", runs)
+        plans = (
+            child("-m", "bench.measure", "explain", store.url("bench_steady"))["plans"]
+            if n == sizes[-1]
+            else None
+        )
+        out[str(n)] = {
+            "generated_s": generated,
+            "steady": steady,
+            "cold": cold,
+            "backlog": backlog,
+            "plans": plans,
+        }
+        log(
+            f"{kind} {n:>9,}: steady {steady['sweep']['seconds']:.3f}s (floor "
+            f"{steady['floor']['seconds']:.3f}s), cold {cold['sweep']['seconds']:.3f}s (floor "
+            f"{cold['floor']['seconds']:.3f}s), peak {max(steady['sweep']['peak_mb'], cold['sweep']['peak_mb']):.0f} MB"
+        )
+        for name in ("bench_run", "bench_cold"):
+            store.drop(name)
+    store.drop("bench_steady")
+    return out
+
+
+def cli_start(work: Path, runs: int) -> dict[str, float]:
+    url = f"sqlite:///{work / 'cli.sqlite'}"
+    env = {**os.environ, "RATSFRIST_DATABASE_URL": url, "RATSFRIST_CONFIG": str(work / "none")}
+    exe = str(Path(PY).parent / "ratsfrist")
+    subprocess.run(
+        [exe, "import", str(ROOT / "flows/examples/vorschlag-A-21-0500-01.txt")],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    result = {}
+    for name, args in (("help", ["--help"]), ("show", ["show", "A 21/0500-01"])):
+        samples = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            subprocess.run([exe, *args], env=env, capture_output=True, check=True)
+            samples.append(time.perf_counter() - t0)
+        result[name] = statistics.median(samples)
+    return result
+
+
+def intake(n: int, work: Path) -> dict[str, float]:
+    return child("-m", "bench.intake", f"sqlite:///{work / 'intake.sqlite'}", str(n))
+
+
+def dispatch_bench(work: Path, n: int) -> dict[str, Any]:
+    return child("-m", "bench.dispatch", str(work), str(n), timeout=1200)
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--quick", action="store_true", help="small sizes, one run each")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = parser.parse_args()
+    sizes = [2_000, 20_000] if args.quick else [10_000, 100_000, 1_000_000]
+    runs = 1 if args.quick else 3
+    started = time.perf_counter()
+    results: dict[str, Any] = {"sizes": sizes, "runs": runs, "quick": args.quick}
+    with tempfile.TemporaryDirectory(prefix="ratsfrist-bench-") as tmp:
+        work = Path(tmp)
+        results["sqlite"] = run_database("sqlite", sizes, runs, work)
+        if not args.no_postgres:
+            results["postgres"] = run_database("postgres", sizes, runs, work)
+        store = Store("sqlite", work)
+        naive_n = 100 if args.quick else 1000
+        url = store.create("naive")
+        engine = make_engine(url)
+        generate(engine, naive_n * 4, bench_now())
+        engine.dispose()
+        results["naive"] = {"motions": naive_n, **child("-m", "bench.naive", url, str(naive_n))}
+        log(f"naive: {results['naive']['per_motion'] * 1000:.1f} ms per motion")
+        results["cli"] = cli_start(work, 3 if args.quick else 5)
+        log(f"cli: {results['cli']}")
+        results["intake"] = intake(200 if args.quick else 2000, work)
+        log(f"intake: {results['intake']}")
+        results["dispatch"] = dispatch_bench(work, 100 if args.quick else 1000)
+        log(f"dispatch: {results['dispatch']}")
+        if not args.quick:
+            t0 = time.perf_counter()
+            subprocess.run(
+                [str(Path(PY).parent / "ratsfrist"), "demo", "--db", str(work / "demo.sqlite")],
+                cwd=work,
+                capture_output=True,
+                check=True,
+                env={
+                    **os.environ,
+                    "PREFECT_HOME": str(work / "prefect"),
+                    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                },
+            )
+            results["demo_s"] = time.perf_counter() - t0
+    results["total_s"] = time.perf_counter() - started
+    from bench.report import write
+
+    write(
+        results,
+        Path(args.out),
+        machine=machine(),
+        versions={
+            p: version(p) for p in ("prefect", "sqlalchemy", "sqlmodel", "psycopg", "apprise")
+        }
+        | {"python": platform.python_version()},
+        date=datetime.now(UTC),
+    )
+    log(f"written {args.out} in {results['total_s']:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

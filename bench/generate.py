@@ -1,0 +1,237 @@
+"""Synthetic council data at municipal and state scale, written straight into the database.
+
+N deadlines → N/4 papers of every paper type, each with 1–3 consultations in committees of
+N/10,000 bodies (8 committees each, a meeting calendar around `now`), four deadlines per
+paper and a reminder row per deadline. Steady state: most deadlines met, a quarter open in
+the coming weeks, one day's worth open and just past due (what the daily sweep marks), 2 %
+missed earlier. `make_cold` turns that into the morning after an outage: 40 % past due.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+import models.tables  # noqa: F401
+from models.db import ensure_schema
+
+PAPER_TYPES = [
+    "Antrag",
+    "Vorschlag",
+    "Anfrage",
+    "Änderungsantrag",
+    "Beschlussvorlage",
+    "Mitteilung",
+]
+KINDS = [
+    ("invitation", "sitzungsdienst"),
+    ("report", "fachamt"),
+    ("session", "gremium"),
+    ("implementation", "fachamt"),
+]
+CHUNK = 20_000
+
+
+def _chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _insert(connection: sa.Connection, table: str, rows: Iterator[dict[str, Any]]) -> int:
+    target = SQLModel.metadata.tables[table]
+    count = 0
+    for chunk in _chunks(rows):
+        connection.execute(target.insert(), chunk)
+        count += len(chunk)
+    return count
+
+
+def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> dict[str, int]:
+    ensure_schema(engine)
+    rng = random.Random(seed)
+    papers = max(1, n_deadlines // 4)
+    bodies = max(1, n_deadlines // 10_000)
+    orgs_per_body = 8
+    meetings_per_org = 24
+    day = timedelta(days=1)
+    sizes: dict[str, int] = {}
+    with engine.begin() as c:
+        sizes["body"] = _insert(
+            c, "body", ({"id": b + 1, "name": f"Kommune {b + 1:03d}"} for b in range(bodies))
+        )
+        orgs = bodies * orgs_per_body
+        sizes["organization"] = _insert(
+            c,
+            "organization",
+            (
+                {
+                    "id": o + 1,
+                    "body_id": o // orgs_per_body + 1,
+                    "name": f"Ausschuss {o % orgs_per_body + 1}",
+                }
+                for o in range(orgs)
+            ),
+        )
+        sizes["meeting"] = _insert(
+            c,
+            "meeting",
+            (
+                {
+                    "id": m + 1,
+                    "organization_id": m // meetings_per_org + 1,
+                    "start": now + timedelta(days=(m % meetings_per_org) * 14 - 180, hours=10),
+                    "public": True,
+                    "cancelled": False,
+                }
+                for m in range(orgs * meetings_per_org)
+            ),
+        )
+
+        def paper_rows() -> Iterator[dict[str, Any]]:
+            for p in range(papers):
+                body = p % bodies + 1
+                yield {
+                    "id": p + 1,
+                    "body_id": body,
+                    "reference": f"V/{p + 1:07d}",
+                    "paper_type": PAPER_TYPES[p % len(PAPER_TYPES)],
+                    "name": f"Vorlage {p + 1}",
+                    "date": (now - (p % 300) * day).date(),
+                    "public": p % 10 != 0,
+                    "submitters": [],
+                    "signatories": [],
+                    "attachments": [],
+                    "state": ["submitted", "scheduled", "report_requested", "decided"][p % 4],
+                    "received_at": now - (p % 300) * day,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+
+        sizes["paper"] = _insert(c, "paper", paper_rows())
+
+        def consultation_rows() -> Iterator[dict[str, Any]]:
+            cid = 0
+            for p in range(papers):
+                body = p % bodies
+                for position in range(1 + p % 3):
+                    cid += 1
+                    org = body * orgs_per_body + (p + position) % orgs_per_body
+                    yield {
+                        "id": cid,
+                        "paper_id": p + 1,
+                        "organization_id": org + 1,
+                        "meeting_id": org * meetings_per_org + (p % meetings_per_org) + 1,
+                        "position": position + 1,
+                        "role": "Entscheidung" if position == p % 3 else "Vorberatung",
+                        "authoritative": position == p % 3,
+                        "public": True,
+                        "done": False,
+                    }
+
+        sizes["consultation"] = _insert(c, "consultation", consultation_rows())
+        # consultation ids: paper p's first consultation id
+        first_cid = [0] * papers
+        cid = 0
+        for p in range(papers):
+            first_cid[p] = cid + 1
+            cid += 1 + p % 3
+
+        def deadline_rows() -> Iterator[dict[str, Any]]:
+            for d in range(papers * 4):
+                p, k = divmod(d, 4)
+                kind, role = KINDS[k]
+                roll = rng.random()
+                if d % 365 == 0:  # one day's worth: due in the last 24 h, still open
+                    status, due = "open", now - timedelta(hours=rng.uniform(0.5, 23.5))
+                elif roll < 0.70:
+                    status, due = "met", now - rng.uniform(2, 300) * day
+                elif roll < 0.72:
+                    status, due = "missed", now - rng.uniform(2, 30) * day
+                else:
+                    status, due = "open", now + rng.uniform(1, 60) * day
+                yield {
+                    "id": d + 1,
+                    "paper_id": p + 1,
+                    "consultation_id": first_cid[p],
+                    "key": f"{kind}:{d + 1}",
+                    "rule": kind,
+                    "kind": kind,
+                    "label": kind,
+                    "due": due,
+                    "responsible": role,
+                    "status": status,
+                    "met_at": due if status == "met" else None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+
+        sizes["deadline"] = _insert(c, "deadline", deadline_rows())
+
+        def reminder_rows() -> Iterator[dict[str, Any]]:
+            for d in range(papers * 4):
+                p, k = divmod(d, 4)
+                role = KINDS[k][1]
+                due_today = d % 365 == 1
+                yield {
+                    "id": d + 1,
+                    "deadline_id": d + 1,
+                    "paper_id": p + 1,
+                    "step": f"vorher-1@{d}",
+                    "tag": role,
+                    "committee": "Ausschuss 1",
+                    "escalation": False,
+                    "send_at": now - timedelta(hours=1)
+                    if due_today
+                    else now + rng.uniform(-300, 60) * day,
+                    "status": "pending" if due_today else ("sent" if d % 3 else "pending"),
+                    "attempts": 0,
+                    "delivered_to": [],
+                    "created_at": now,
+                    "updated_at": now,
+                }
+
+        sizes["reminder"] = _insert(c, "reminder", reminder_rows())
+        # pending rows far in the future or past but sent: make past 'pending' ones sent, so
+        # that only the day's window is due
+        reminder = SQLModel.metadata.tables["reminder"]
+        c.execute(
+            sa.update(reminder)
+            .where(reminder.c.status == "pending", reminder.c.send_at < now - timedelta(hours=2))
+            .values(status="sent")
+        )
+    _analyze(engine)
+    return sizes
+
+
+def make_cold(engine: Engine, now: datetime) -> int:
+    """The morning after an outage: 40 % of all deadlines open and past due."""
+    deadline = SQLModel.metadata.tables["deadline"]
+    with engine.begin() as c:
+        result = c.execute(
+            sa.update(deadline)
+            .where(deadline.c.id % 5 < 2)
+            .values(status="open", due=now - timedelta(days=3))
+        )
+    _analyze(engine)
+    return result.rowcount or 0
+
+
+def _analyze(engine: Engine) -> None:
+    with engine.begin() as c:
+        c.execute(sa.text("ANALYZE"))
+
+
+def bench_now() -> datetime:
+    return datetime(2021, 6, 11, 5, 5, tzinfo=UTC)  # 07:05 in Berlin, a Friday

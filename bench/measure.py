@@ -1,0 +1,115 @@
+"""One measurement in a fresh process (so that peak memory is that of this work alone):
+`python -m bench.measure sweep|floor|explain URL`. Prints one JSON line."""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bench.generate import bench_now
+from models.db import make_engine
+
+
+def sweep(url: str) -> dict[str, Any]:
+    """The sweep's own work, without mail: mark, plan escalations, select what is due, build
+    the artifact rows."""
+    from models.overview import overdue_count, overdue_rows, overview_markdown
+    from models.rules import default_rules
+    from notifications import outbox
+
+    engine = make_engine(url)
+    now = bench_now()
+    rules = default_rules()
+    rules.calendar.is_working_day(now.date())  # holidays loaded outside the timing
+    with engine.connect() as c:  # connection opened outside the timing
+        c.execute(sa.text("SELECT 1"))
+    t0 = time.perf_counter()
+    missed = outbox.mark_missed(engine, now)
+    t1 = time.perf_counter()
+    escalations = outbox.plan_escalations(engine, now, rules)
+    t2 = time.perf_counter()
+    due = outbox.due_ids(engine, now)
+    t3 = time.perf_counter()
+    with Session(engine) as session:
+        rows = overdue_rows(session, now)
+        total = overdue_count(session, now)
+        overview_markdown(session, now)
+    t4 = time.perf_counter()
+    return {
+        "seconds": t4 - t0,
+        "parts": {"mark": t1 - t0, "escalate": t2 - t1, "select": t3 - t2, "artifacts": t4 - t3},
+        "missed": len(missed),
+        "escalations": escalations,
+        "due": len(due),
+        "overdue": total,
+        "rows": len(rows),
+    }
+
+
+def floor(url: str) -> dict[str, Any]:
+    """The minimal hand-written statements doing the same marking and selection."""
+    engine = make_engine(url)
+    now = bench_now()
+    sqlite = engine.dialect.name == "sqlite"
+    stamp: Any = now.replace(tzinfo=None).isoformat(" ") if sqlite else now
+    with engine.connect() as c:
+        c.execute(sa.text("SELECT 1"))
+    t0 = time.perf_counter()
+    with engine.begin() as c:
+        marked = c.execute(
+            sa.text("UPDATE deadline SET status = 'missed' WHERE status = 'open' AND due < :now"),
+            {"now": stamp},
+        ).rowcount
+    t1 = time.perf_counter()
+    with engine.connect() as c:
+        due = c.execute(
+            sa.text("SELECT id FROM reminder WHERE status = 'pending' AND send_at <= :now"),
+            {"now": stamp},
+        ).fetchall()
+    t2 = time.perf_counter()
+    return {
+        "seconds": t2 - t0,
+        "parts": {"mark": t1 - t0, "select": t2 - t1},
+        "missed": marked,
+        "due": len(due),
+    }
+
+
+def explain(url: str) -> dict[str, Any]:
+    engine = make_engine(url)
+    now = bench_now()
+    sqlite = engine.dialect.name == "sqlite"
+    stamp: Any = now.replace(tzinfo=None).isoformat(" ") if sqlite else now
+    prefix = "EXPLAIN QUERY PLAN" if sqlite else "EXPLAIN"
+    queries = {
+        "mark missed": "UPDATE deadline SET status = 'missed' WHERE status = 'open' "
+        "AND due < :now AND kind <> 'proposal'",
+        "select due reminders": "SELECT id FROM reminder WHERE (status = 'pending' AND "
+        "send_at <= :now AND (next_attempt_at IS NULL OR next_attempt_at <= :now)) OR "
+        "(status = 'sending' AND claimed_until < :now) ORDER BY send_at, id",
+        "overdue table": "SELECT id FROM deadline WHERE status IN ('open', 'missed') AND "
+        "due < :now AND kind <> 'proposal' ORDER BY due LIMIT 1000",
+    }
+    plans = {}
+    with engine.connect() as c:
+        for name, query in queries.items():
+            rows = c.execute(sa.text(f"{prefix} {query}"), {"now": stamp}).fetchall()
+            plans[name] = "\n".join(str(r[-1]) if sqlite else str(r[0]) for r in rows)
+    return {"plans": plans}
+
+
+def main() -> None:
+    what, url = sys.argv[1], sys.argv[2]
+    result = {"sweep": sweep, "floor": floor, "explain": explain}[what](url)
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
