@@ -15,7 +15,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import col
 
 from models.reminders import ESCALATION_TAG, MAX_ATTEMPTS, NOT_REMINDED, backoff, escalation_step
 from models.rules import RuleSet
@@ -46,26 +45,38 @@ def plan_escalations(engine: Engine, now: datetime, rules: RuleSet) -> int:
     if step is None:
         return 0
     now = to_utc(now)
-    committee = (
-        sa.select(Organization.name)  # type: ignore[call-overload]
-        .join(Consultation, col(Consultation.organization_id) == col(Organization.id))
-        .where(col(Consultation.id) == D.c.consultation_id)
-        .scalar_subquery()
+    cons = Consultation.__table__  # type: ignore[attr-defined]
+    orgs = Organization.__table__  # type: ignore[attr-defined]
+    committee = orgs.c.name
+    already = sa.exists().where(
+        R.c.deadline_id == D.c.id, R.c.step == step.step, R.c.tag == ESCALATION_TAG
     )
-    source = sa.select(
-        D.c.id,
-        D.c.paper_id,
-        sa.literal(step.step),
-        sa.literal(ESCALATION_TAG),
-        committee,
-        sa.literal(True),
-        sa.literal(step.send_at, type_=R.c.send_at.type),
-        sa.literal("pending"),
-        sa.literal(0),
-        sa.literal([], type_=R.c.delivered_to.type),
-        sa.literal(now, type_=R.c.created_at.type),
-        sa.literal(now, type_=R.c.updated_at.type),
-    ).where(D.c.status == "missed", D.c.kind.not_in(sorted(NOT_REMINDED - {"session"})))
+    source = (
+        sa.select(
+            D.c.id,
+            D.c.paper_id,
+            sa.literal(step.step),
+            sa.literal(ESCALATION_TAG),
+            committee,
+            sa.literal(True),
+            sa.literal(step.send_at, type_=R.c.send_at.type),
+            sa.literal("pending"),
+            sa.literal(0),
+            sa.literal([], type_=R.c.delivered_to.type),
+            sa.literal(now, type_=R.c.created_at.type),
+            sa.literal(now, type_=R.c.updated_at.type),
+        )
+        .select_from(
+            D.outerjoin(cons, cons.c.id == D.c.consultation_id).outerjoin(
+                orgs, orgs.c.id == cons.c.organization_id
+            )
+        )
+        .where(
+            D.c.status == "missed",
+            D.c.kind.not_in(sorted(NOT_REMINDED - {"session"})),
+            ~already,  # the second sweep of a day inserts nothing
+        )
+    )
     columns = [
         "deadline_id",
         "paper_id",
