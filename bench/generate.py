@@ -211,6 +211,15 @@ def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> 
             .where(reminder.c.status == "pending", reminder.c.send_at < now - timedelta(hours=2))
             .values(status="sent")
         )
+    if engine.dialect.name == "postgresql":  # ids were given: move the sequences past them
+        with engine.begin() as c:
+            for table in sizes:
+                c.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
     _analyze(engine)
     return sizes
 

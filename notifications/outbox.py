@@ -93,8 +93,14 @@ def plan_escalations(engine: Engine, now: datetime, rules: RuleSet) -> int:
     ]
     with engine.begin() as connection:
         insert = _insert(connection).from_select(columns, source)
-        result = connection.execute(insert.on_conflict_do_nothing())
-        return max(result.rowcount or 0, 0)
+        # Only the outbox key may collide (a sweep racing another); any other conflict is an
+        # error and must not silently drop an escalation.
+        result = connection.execute(
+            insert.on_conflict_do_nothing(index_elements=["deadline_id", "step", "tag"]).returning(
+                R.c.id
+            )
+        )
+        return len(result.fetchall())  # rowcount is -1 for this statement on psycopg
 
 
 def _insert(connection: sa.Connection) -> Any:
