@@ -40,6 +40,35 @@ class CalendarEntry:
     location: str | None = None
 
 
+def deadline_entry(
+    *,
+    body: str,
+    reference: str,
+    key: str,
+    summary: str,
+    due: datetime,
+    description: str,
+    kind: str,
+    updated_at: datetime,
+    cancelled: bool = False,
+) -> CalendarEntry:
+    """A deadline as a calendar entry: the same UID in the subscribed calendar and in every
+    reminder's attachment, all-day when it ends with the day."""
+    from models.rules import END_OF_DAY
+
+    return CalendarEntry(
+        uid=stable_uid("deadline", body, reference, key),
+        summary=summary,
+        start=due,
+        end=None,
+        all_day=to_local(due).time().replace(tzinfo=None) == END_OF_DAY,
+        description=description,
+        cancelled=cancelled,
+        updated_at=updated_at,
+        categories=("Frist", kind),
+    )
+
+
 def sequence(updated_at: datetime) -> int:
     """A number that grows with every change of the entry (minutes since 2020)."""
     return max(0, int((updated_at - _EPOCH).total_seconds() // 60))

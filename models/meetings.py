@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from models.calendar import expand_rrule
 from models.deadlines import PlanChange, replan
 from models.errors import InvalidInput, NotFound
-from models.ics import CalendarEntry, stable_uid
+from models.ics import CalendarEntry, deadline_entry, stable_uid
 from models.repo import DEFAULT_MEETING_TIME, find_organization, get_or_create_body, meeting_on
 from models.rules import RuleSet, default_rules
 from models.tables import Consultation, Deadline, Meeting, Organization, Paper
@@ -283,7 +283,6 @@ def calendar_entries(
 ) -> list[CalendarEntry]:
     """Meetings and deadlines for the .ics export. Titles of non-public papers stay out
     unless asked for: a subscribed calendar travels further than its owner thinks."""
-    from models.rules import END_OF_DAY
     from models.tables import Body
 
     entries: list[CalendarEntry] = []
@@ -338,18 +337,17 @@ def calendar_entries(
             lines.insert(1, f"Titel: {paper.name}")
         if org is not None:
             lines.append(f"Gremium: {org.name}")
-        local_due = to_local(deadline.due)
         entries.append(
-            CalendarEntry(
-                uid=stable_uid("deadline", body.name, paper.reference, deadline.key),
+            deadline_entry(
+                body=body.name,
+                reference=paper.reference,
+                key=deadline.key,
                 summary=f"{done}{deadline.label}: {paper.reference}{title}",
-                start=deadline.due,
-                end=None,
-                all_day=local_due.time().replace(tzinfo=None) == END_OF_DAY,
+                due=deadline.due,
                 description="\n".join(lines),
-                cancelled=deadline.status == "cancelled",
+                kind=deadline.kind,
                 updated_at=deadline.updated_at,
-                categories=("Frist", deadline.kind),
+                cancelled=deadline.status == "cancelled",
             )
         )
     return entries

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from models.ics import CalendarEntry, build, stable_uid
+from models.ics import build, deadline_entry
 from models.rules import END_OF_DAY
 from models.timeutil import to_local
 
@@ -143,21 +143,18 @@ def render(items: list[Item], *, cleared: bool, now: datetime) -> Message:
 
 def calendar_for(items: list[Item], now: datetime) -> bytes:
     """The deadlines as iCalendar, with the same UIDs as `ratsfrist calendar`."""
-    entries = []
-    for item in items:
-        title = f" – {item.title}" if item.title and not item.restricted else ""
-        local = to_local(item.due)
-        entries.append(
-            CalendarEntry(
-                uid=stable_uid("deadline", item.body_name, item.reference, item.deadline_key),
-                summary=f"{item.label}: {item.reference}{title}",
-                start=item.due,
-                end=None,
-                all_day=local.time().replace(tzinfo=None) == END_OF_DAY,
-                description=f"{item.task}\nVorlage {item.reference}",
-                cancelled=False,
-                updated_at=item.due,
-                categories=("Frist", item.kind),
-            )
+    entries = [
+        deadline_entry(
+            body=item.body_name,
+            reference=item.reference,
+            key=item.deadline_key,
+            summary=f"{item.label}: {item.reference}"
+            + (f" – {item.title}" if item.title and not item.restricted else ""),
+            due=item.due,
+            description=f"{item.task}\nVorlage {item.reference}",
+            kind=item.kind,
+            updated_at=item.due,
         )
+        for item in items
+    ]
     return build(entries, name="ratsfrist", now=now)
