@@ -238,3 +238,36 @@ def test_console_script_exit_code_on_error(db_url: str) -> None:
     )
     assert done.returncode == 2
     assert done.stderr.strip() == "Vorlage 'X' ist nicht erfasst"
+
+
+def _malformed_cases() -> list[tuple[str, bytes, int, str]]:
+    from tests.test_intake import MALFORMED, _derived_cases
+
+    return [*MALFORMED, *_derived_cases()]
+
+
+@pytest.mark.parametrize(
+    ("case", "data", "line", "reason"),
+    _malformed_cases(),
+    ids=[c[0] for c in _malformed_cases()],
+)
+def test_every_malformed_document_is_refused_and_stores_nothing(
+    db_url: str,
+    engine: Engine,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    case: str,
+    data: bytes,
+    line: int,
+    reason: str,
+) -> None:
+    cli(capsys, "import", DATA / "anfrage-nummeriert.txt")  # something already there
+    before = snapshot(engine)
+    path = tmp_path / f"{case}.txt"
+    path.write_bytes(data)
+    code, out, err = cli(capsys, "import", path)
+    assert code == 2
+    assert out == ""
+    assert err.strip() == f"{path}:{line}: " + err.strip().split(": ", 1)[1]
+    assert reason in err
+    assert snapshot(engine) == before
