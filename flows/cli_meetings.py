@@ -200,6 +200,7 @@ def minutes(committee: CommitteeArg, day: DayArg, now: NowOpt = None) -> None:
             committee=committee,
             day=_day(day, "DATUM"),
             now=now_from(now),
+            rules=rules(),
         )
     typer.echo(
         f"Niederschrift {committee} {_day(day, 'DATUM'):%d.%m.%Y}: {len(rows)} Fristen erfüllt"

@@ -160,7 +160,7 @@ def record_minutes_flow(
     committee: str, day: date, now: datetime | None = None, actor: str = "prefect"
 ) -> int:
     """The minutes of a meeting are done; meets the minutes deadline of each motion on it."""
-    from flows.steps import engine_for
+    from flows.steps import engine_for, rules_for
     from models.db import session_scope
     from models.meetings import record_minutes
     from models.settings import load_settings
@@ -169,7 +169,12 @@ def record_minutes_flow(
     with session_scope(engine_for(settings)) as session:
         return len(
             record_minutes(
-                session, body_name=settings.body, committee=committee, day=day, now=_now(now)
+                session,
+                body_name=settings.body,
+                committee=committee,
+                day=day,
+                now=_now(now),
+                rules=rules_for(settings),
             )
         )
 

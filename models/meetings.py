@@ -217,7 +217,13 @@ def cancel_meeting(
 
 
 def record_minutes(
-    session: Session, *, body_name: str, committee: str, day: date, now: datetime
+    session: Session,
+    *,
+    body_name: str,
+    committee: str,
+    day: date,
+    now: datetime,
+    rules: RuleSet | None = None,
 ) -> list[Deadline]:
     """Niederschrift erstellt: meets the minutes deadline of every motion dealt with at the
     meeting (minutes belong to the meeting, so no lifecycle event of a motion meets them)."""
@@ -241,7 +247,7 @@ def record_minutes(
     for paper in session.exec(
         select(Paper).where(col(Paper.id).in_({row.paper_id for row in rows}))
     ).all():
-        sync_reminders(session, paper, default_rules(), now)
+        sync_reminders(session, paper, rules or default_rules(), now)
     return list(rows)
 
 

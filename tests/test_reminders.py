@@ -432,3 +432,55 @@ def test_backoff_grows_and_is_capped() -> None:
 
     assert [backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (2, 4, 8)]
     assert backoff(30) == timedelta(hours=6)
+
+
+def test_recording_minutes_plans_reminders_by_the_configured_profile(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from models.meetings import record_minutes
+    from models.rules import load_profile
+
+    default = (Path(__file__).resolve().parent.parent / "models/profiles/default.toml").read_text()
+    custom = tmp_path / "go.toml"
+    custom.write_text(
+        default.replace("before_working_days = [7, 3, 1, 0]", "before_working_days = [2]"),
+        encoding="utf-8",
+    )
+    rules = load_profile(str(custom))
+    with session_scope(engine) as session:
+        services.import_paper(
+            session,
+            parse_document(EXAMPLE.read_bytes(), "v.txt"),
+            body_name="Kommune",
+            now=at("2021-06-01T06:00"),
+            actor="t",
+            received_at=at("2021-06-01T06:00"),
+            rules=rules,
+        )
+        services.place_on_agenda(
+            session, REF, item_number="5", now=at("2021-06-01T07:00"), actor="t", rules=rules
+        )
+        services.decide(
+            session, REF, result="vertagt", now=at("2021-06-01T08:00"), actor="t", rules=rules
+        )
+        services.place_on_agenda(
+            session,
+            REF,
+            item_number="2",
+            meeting_day=date(2021, 7, 13),
+            now=at("2021-06-01T09:00"),
+            actor="t",
+            rules=rules,
+        )
+        record_minutes(
+            session,
+            body_name="Kommune",
+            committee="Sozialausschuss",
+            day=date(2021, 6, 15),
+            now=at("2021-06-02T09:00"),
+            rules=rules,
+        )
+    steps = {r.step.split("@")[0] for r in _rows(engine) if r.status == "pending"}
+    assert steps == {"vorher-2"}  # the profile's one step, not the default 7/3/1/0
