@@ -242,5 +242,11 @@ def _analyze(engine: Engine) -> None:
         c.execute(sa.text("ANALYZE"))
 
 
+def sql_now(engine: Engine) -> Any:
+    """bench_now() as a raw SQL parameter: SQLite keeps UTC as naive text."""
+    now = bench_now()
+    return now.replace(tzinfo=None).isoformat(" ") if engine.dialect.name == "sqlite" else now
+
+
 def bench_now() -> datetime:
     return datetime(2021, 6, 11, 5, 5, tzinfo=UTC)  # 07:05 in Berlin, a Friday

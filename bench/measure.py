@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bench.generate import bench_now
+from bench.generate import bench_now, sql_now
 from models.db import make_engine
 
 
@@ -55,9 +55,7 @@ def sweep(url: str) -> dict[str, Any]:
 def floor(url: str) -> dict[str, Any]:
     """The minimal hand-written statements doing the same marking and selection."""
     engine = make_engine(url)
-    now = bench_now()
-    sqlite = engine.dialect.name == "sqlite"
-    stamp: Any = now.replace(tzinfo=None).isoformat(" ") if sqlite else now
+    stamp = sql_now(engine)
     with engine.connect() as c:
         c.execute(sa.text("SELECT 1"))
     t0 = time.perf_counter()
@@ -83,9 +81,8 @@ def floor(url: str) -> dict[str, Any]:
 
 def explain(url: str) -> dict[str, Any]:
     engine = make_engine(url)
-    now = bench_now()
     sqlite = engine.dialect.name == "sqlite"
-    stamp: Any = now.replace(tzinfo=None).isoformat(" ") if sqlite else now
+    stamp = sql_now(engine)
     prefix = "EXPLAIN QUERY PLAN" if sqlite else "EXPLAIN"
     queries = {
         "mark missed": "UPDATE deadline SET status = 'missed' WHERE status = 'open' "

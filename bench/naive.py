@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from prefect import flow, task
 
-from bench.generate import bench_now
+from bench.generate import sql_now
 from models.db import make_engine
 
 URL = ""
@@ -22,9 +22,7 @@ URL = ""
 @task
 def check_motion(paper_id: int) -> int:
     engine = _engine()
-    stamp: Any = bench_now()
-    if engine.dialect.name == "sqlite":
-        stamp = stamp.replace(tzinfo=None).isoformat(" ")
+    stamp = sql_now(engine)
     with engine.begin() as c:
         return c.execute(
             sa.text(

@@ -22,6 +22,7 @@ from flows.cli_common import (
     JsonOpt,
     NowOpt,
     actor,
+    day_option,
     now_from,
     parse_window,
     print_json,
@@ -168,12 +169,6 @@ def list_(
 # --- lifecycle steps ---------------------------------------------------------------------------
 
 
-def _day(text: str | None, what: str) -> date | None:
-    from models.timeutil import parse_day
-
-    return parse_day(text, what) if text else None
-
-
 @app.command()
 def schedule(
     reference: str,
@@ -192,7 +187,7 @@ def schedule(
         now,
         by,
         item_number=item,
-        meeting_day=_day(meeting, "--meeting"),
+        meeting_day=day_option(meeting, "--meeting"),
     )
 
 

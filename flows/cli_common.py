@@ -65,6 +65,13 @@ def session() -> Iterator[Session]:
         yield active
 
 
+def day_option(text: str | None, what: str) -> Any:
+    """An ISO or German date given on the command line, or None if it was not given."""
+    from models.timeutil import parse_day
+
+    return parse_day(text, what) if text else None
+
+
 def parse_window(text: str, what: str = "--due-within") -> timedelta:
     """'14d', '2w', '36h' or a plain number of days."""
     from models.errors import InvalidInput

@@ -6,7 +6,16 @@ from typing import Annotated, Any
 
 import typer
 
-from flows.cli_common import JsonOpt, NowOpt, now_from, print_json, rules, session, settings
+from flows.cli_common import (
+    JsonOpt,
+    NowOpt,
+    day_option,
+    now_from,
+    print_json,
+    rules,
+    session,
+    settings,
+)
 
 meetings_app = typer.Typer(
     help="Sitzungskalender: anlegen, planen, verlegen, absagen.", no_args_is_help=True
@@ -16,12 +25,6 @@ committees_app = typer.Typer(help="Gremien (Ausschüsse, Rat).", no_args_is_help
 CommitteeArg = Annotated[str, typer.Argument(help="Gremium (Name oder Kurzname)")]
 DayArg = Annotated[str, typer.Argument(help="Sitzungsdatum (2021-06-15 oder 15.06.2021)")]
 TimeOpt = Annotated[str | None, typer.Option("--time", help="Beginn, z. B. 17:00")]
-
-
-def _day(text: str, what: str) -> Any:
-    from models.timeutil import parse_day
-
-    return parse_day(text, what)
 
 
 def _time(text: str | None) -> Any:
@@ -94,7 +97,7 @@ def add(
             active,
             body_name=settings().body,
             committee=committee,
-            day=_day(day, "DATUM"),
+            day=day_option(day, "DATUM"),
             location=location,
             now=now_from(now),
             **kwargs,
@@ -122,7 +125,9 @@ def plan(
     from models.timeutil import to_local
 
     skipped_days = (
-        [_day(d, "--except") for d in exceptions.split(",") if d.strip()] if exceptions else []
+        [day_option(d, "--except") for d in exceptions.split(",") if d.strip()]
+        if exceptions
+        else []
     )
     kwargs = {"at": _time(at)} if at else {}
     with session() as active:
@@ -131,8 +136,8 @@ def plan(
             body_name=settings().body,
             committee=committee,
             rrule=rrule,
-            start=_day(start, "--from"),
-            until=_day(until, "--until"),
+            start=day_option(start, "--from"),
+            until=day_option(until, "--until"),
             exceptions=skipped_days,
             rules=rules(),
             skip_closed=not keep_closed,
@@ -160,13 +165,13 @@ def move(
             active,
             body_name=settings().body,
             committee=committee,
-            day=_day(day, "DATUM"),
-            new_day=_day(new_day, "NEUES_DATUM"),
+            day=day_option(day, "DATUM"),
+            new_day=(moved_to := day_option(new_day, "NEUES_DATUM")),
             at=_time(at),
             now=now_from(now),
             rules=rules(),
         )
-        typer.echo(f"Sitzung {committee} verlegt auf {_day(new_day, 'NEUES_DATUM'):%d.%m.%Y}")
+        typer.echo(f"Sitzung {committee} verlegt auf {moved_to:%d.%m.%Y}")
         _report(change)
 
 
@@ -180,11 +185,11 @@ def cancel(committee: CommitteeArg, day: DayArg, now: NowOpt = None) -> None:
             active,
             body_name=settings().body,
             committee=committee,
-            day=_day(day, "DATUM"),
+            day=(when := day_option(day, "DATUM")),
             now=now_from(now),
             rules=rules(),
         )
-        typer.echo(f"Sitzung {committee} am {_day(day, 'DATUM'):%d.%m.%Y} abgesagt")
+        typer.echo(f"Sitzung {committee} am {when:%d.%m.%Y} abgesagt")
         _report(change)
 
 
@@ -198,13 +203,11 @@ def minutes(committee: CommitteeArg, day: DayArg, now: NowOpt = None) -> None:
             active,
             body_name=settings().body,
             committee=committee,
-            day=_day(day, "DATUM"),
+            day=(when := day_option(day, "DATUM")),
             now=now_from(now),
             rules=rules(),
         )
-    typer.echo(
-        f"Niederschrift {committee} {_day(day, 'DATUM'):%d.%m.%Y}: {len(rows)} Fristen erfüllt"
-    )
+    typer.echo(f"Niederschrift {committee} {when:%d.%m.%Y}: {len(rows)} Fristen erfüllt")
 
 
 @committees_app.command("list")

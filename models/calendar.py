@@ -17,7 +17,7 @@ from dateutil.easter import easter
 from dateutil.rrule import rrulestr
 
 from models.errors import InvalidInput
-from models.timeutil import BERLIN, local_datetime
+from models.timeutil import local_datetime
 
 #: Movable closing days by name, as offsets from Easter Sunday.
 MOVABLE_DAYS: dict[str, int] = {
@@ -153,7 +153,3 @@ def expand_rrule(
         if len(starts) > 1000:
             raise InvalidInput(f"--rrule {rule!r}: mehr als 1000 Sitzungen; --until prüfen")
     return starts
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(BERLIN).date()

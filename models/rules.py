@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -465,7 +465,3 @@ def proposal_verdict(received_at: datetime, due: datetime) -> DeadlineStatus:
 @lru_cache(maxsize=1)
 def default_rules() -> RuleSet:
     return load_profile("default")
-
-
-def today_in_berlin(now: datetime) -> date:
-    return to_local(now).date()

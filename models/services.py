@@ -47,7 +47,7 @@ from models.tables import (
     Paper,
     Question,
 )
-from models.timeutil import local_datetime, to_local, to_utc
+from models.timeutil import format_local, local_datetime, to_local, to_utc
 
 __all__ = [
     "consultations_of",
@@ -254,8 +254,9 @@ def place_on_agenda(
             "bekannt; --meeting DATUM angeben"
         )
     assert meeting is not None and meeting.id is not None
+    held = format_local(meeting.start, with_time=False)
     if meeting.cancelled:
-        raise InvalidInput(f"die Sitzung {org.name} am {_day(meeting)} ist abgesagt")
+        raise InvalidInput(f"die Sitzung {org.name} am {held} ist abgesagt")
     number = item_number.strip().removeprefix("TOP").strip()
     if not number:
         raise InvalidInput("--item: Nummer des Tagesordnungspunkts fehlt")
@@ -263,9 +264,7 @@ def place_on_agenda(
         select(AgendaItem).where(AgendaItem.meeting_id == meeting.id, AgendaItem.number == number)
     ).first()
     if taken is not None:
-        raise InvalidInput(
-            f"TOP {number} der Sitzung {org.name} am {_day(meeting)} ist schon belegt"
-        )
+        raise InvalidInput(f"TOP {number} der Sitzung {org.name} am {held} ist schon belegt")
     details: dict[str, Any] = {
         "organization": org.name,
         "meeting": to_local(meeting.start).isoformat(),
@@ -594,10 +593,6 @@ def withdraw(
 
 
 # --- views -------------------------------------------------------------------------------------
-
-
-def _day(meeting: Meeting) -> str:
-    return to_local(meeting.start).strftime("%d.%m.%Y")
 
 
 def paper_view(session: Session, paper: Paper, now: datetime | None = None) -> dict[str, Any]:

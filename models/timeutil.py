@@ -1,12 +1,11 @@
 """Time: stored in UTC, computed and shown in Europe/Berlin. Pure; "now" is always passed in.
 
-A Clock is any zero-argument callable returning an aware datetime. Only the CLI and the flows
-create one (from --now or the system clock); everything below them takes the instant.
+Only the CLI and the flows read the clock (`system_clock`, or --now / a `now` parameter);
+every function below them takes the instant as an argument, so any day can be replayed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -14,17 +13,8 @@ from models.errors import InvalidInput
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
-Clock = Callable[[], datetime]
-
-
 def system_clock() -> datetime:
     return datetime.now(UTC)
-
-
-def fixed_clock(instant: datetime) -> Clock:
-    """A clock that always answers `instant`, for --now and for tests."""
-    fixed = to_utc(instant)
-    return lambda: fixed
 
 
 def to_utc(moment: datetime) -> datetime:
