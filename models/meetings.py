@@ -176,10 +176,7 @@ def move_meeting(
     meeting.updated_at = now
     session.add(meeting)
     session.flush()
-    change = MeetingChange(meeting)
-    for paper in _affected_papers(session, meeting):
-        change.deadlines.merge(replan(session, paper, rules or default_rules(), now))
-    return change
+    return replan_meeting(session, meeting, now=now, rules=rules)
 
 
 def cancel_meeting(
@@ -201,9 +198,19 @@ def cancel_meeting(
     meeting.updated_at = now
     session.add(meeting)
     session.flush()
+    return replan_meeting(session, meeting, now=now, rules=rules)
+
+
+def replan_meeting(
+    session: Session, meeting: Meeting, *, now: datetime, rules: RuleSet | None = None
+) -> MeetingChange:
+    """After a meeting's date or status changed (here or in the council information system):
+    re-plan every motion that hangs on it and name those that need a new meeting."""
     change = MeetingChange(meeting)
     for paper in _affected_papers(session, meeting):
         change.deadlines.merge(replan(session, paper, rules or default_rules(), now))
+        if not meeting.cancelled:
+            continue
         on_agenda = session.exec(
             select(Consultation.id).where(
                 Consultation.paper_id == paper.id,
@@ -229,6 +236,20 @@ def record_minutes(
     meeting (minutes belong to the meeting, so no lifecycle event of a motion meets them)."""
     org = _committee(session, body_name, committee)
     meeting = _meeting(session, org, day)
+    rows = meet_minutes(session, meeting, now=now, rules=rules)
+    if not rows:
+        raise InvalidInput(f"keine offene Niederschrift-Frist für {org.name} am {day:%d.%m.%Y}")
+    return rows
+
+
+def meet_minutes(
+    session: Session, meeting: Meeting, *, now: datetime, rules: RuleSet | None = None
+) -> list[Deadline]:
+    """The minutes deadlines of the meeting that are still owed, marked met; the meeting
+    remembers, so that a motion dealt with there and synced later finds them done."""
+    if meeting.minutes_at is None:
+        meeting.minutes_at = now
+        session.add(meeting)
     rows = session.exec(
         select(Deadline).where(
             Deadline.meeting_id == meeting.id,
@@ -236,8 +257,6 @@ def record_minutes(
             col(Deadline.status).in_(["open", "missed"]),
         )
     ).all()
-    if not rows:
-        raise InvalidInput(f"keine offene Niederschrift-Frist für {org.name} am {day:%d.%m.%Y}")
     for row in rows:
         row.status, row.met_at, row.updated_at = "met", now, now
         session.add(row)

@@ -211,6 +211,20 @@ def import_paper(
     return ImportOutcome(paper, created=True, timeliness=timeliness(session, paper, rules))
 
 
+def submit(
+    session: Session,
+    paper: Paper,
+    *,
+    now: datetime,
+    actor: str,
+    details: dict[str, Any],
+    rules: RuleSet | None = None,
+) -> LifecycleEvent:
+    """The first step of a paper stored by another intake path (an OParl sync): its
+    consultations must be in the session already, since they decide its first deadlines."""
+    return _apply(session, paper, Event.submit, now=now, actor=actor, details=details, rules=rules)
+
+
 # --- the lifecycle steps -----------------------------------------------------------------------
 
 
@@ -232,6 +246,7 @@ def place_on_agenda(
     meeting_time: time = DEFAULT_MEETING_TIME,
     body: str | None = None,
     rules: RuleSet | None = None,
+    meeting: Meeting | None = None,
 ) -> Paper:
     """Put the current consultation on a meeting's agenda as item `item_number` (TOP).
 
@@ -244,7 +259,9 @@ def place_on_agenda(
     event = Event.place_on_agenda if paper.state == State.submitted.value else Event.reschedule
     # Validate the transition before changing anything, so an illegal step leaves no trace.
     transition(State(paper.state), event)
-    if meeting_day is not None:
+    if meeting is not None:
+        pass  # the meeting the council information system names
+    elif meeting_day is not None:
         meeting = meeting_on(session, org, meeting_day, at=meeting_time)
     elif consultation.meeting_id is not None and event is Event.place_on_agenda:
         meeting = session.get(Meeting, consultation.meeting_id)
@@ -263,7 +280,14 @@ def place_on_agenda(
     taken = session.exec(
         select(AgendaItem).where(AgendaItem.meeting_id == meeting.id, AgendaItem.number == number)
     ).first()
-    if taken is not None:
+    # An item synced from the council information system before its paper was known waits
+    # for its consultation; any other item with the number is taken.
+    adopt = (
+        taken is not None
+        and taken.consultation_id is None
+        and taken.consultation_oparl_id in (None, consultation.oparl_id)
+    )
+    if taken is not None and not adopt:
         raise InvalidInput(f"TOP {number} der Sitzung {org.name} am {held} ist schon belegt")
     details: dict[str, Any] = {
         "organization": org.name,
@@ -281,15 +305,20 @@ def place_on_agenda(
     consultation.meeting_id = meeting.id
     assert consultation.id is not None
     session.add(consultation)
-    session.add(
-        AgendaItem(
-            meeting_id=meeting.id,
-            consultation_id=consultation.id,
-            number=number,
-            name=paper.name,
-            public=consultation.public,
+    if adopt:
+        assert taken is not None
+        taken.consultation_id = consultation.id
+        session.add(taken)
+    else:
+        session.add(
+            AgendaItem(
+                meeting_id=meeting.id,
+                consultation_id=consultation.id,
+                number=number,
+                name=paper.name,
+                public=consultation.public,
+            )
         )
-    )
     _apply(
         session,
         paper,

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
         default_factory=lambda: os.environ.get("PREFECT_UI_URL"),
         description="Adresse des Prefect-UI für Links in Mails",
     )
+    oparl_url: str | None = Field(
+        default=None,
+        description="OParl-Endpunkt (System oder Body) des Ratsinformationssystems",
+    )
     actor: str = Field(
         default_factory=lambda: os.environ.get("USER") or "ratsfrist",
         description="wer Schritte ausführt, wenn nicht angegeben",

@@ -50,6 +50,8 @@ class Body(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
     short_name: str | None = Field(default=None, max_length=50)
+    oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+    """The object's URL in the council information system it was synced from (OParl id)."""
 
 
 class Organization(SQLModel, table=True):
@@ -62,6 +64,8 @@ class Organization(SQLModel, table=True):
     name: str = Field(max_length=200)
     short_name: str | None = Field(default=None, max_length=50)
     classification: str | None = Field(default=None, max_length=100)
+    oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+    """The object's URL in the council information system it was synced from (OParl id)."""
 
 
 class Meeting(SQLModel, table=True):
@@ -77,6 +81,12 @@ class Meeting(SQLModel, table=True):
     public: bool = True
     cancelled: bool = False
     location: str | None = Field(default=None, max_length=300)
+    minutes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the minutes (Niederschrift, OParl resultsProtocol) were recorded or published."""
+    meeting_state: str | None = Field(default=None, max_length=100)
+    """OParl meetingState as the source says it (e.g. 'eingeladen', 'durchgeführt')."""
+    oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+    """The object's URL in the council information system it was synced from (OParl id)."""
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     """Last change of date or status: calendar subscribers see updates by it."""
 
@@ -104,6 +114,10 @@ class Paper(SQLModel, table=True):
     received_at: datetime = Field(sa_type=UTCDateTime)
     source: str | None = Field(default=None, max_length=500)
     content_hash: str | None = Field(default=None, max_length=64)
+    oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+    """The object's URL in the council information system it was synced from (OParl id)."""
+    upstream_deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the source reported the paper deleted; the row and its history stay."""
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -126,6 +140,11 @@ class Consultation(SQLModel, table=True):
     public: bool = True
     result: str | None = Field(default=None, max_length=50)
     done: bool = False
+    source_meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    """The meeting the council information system assigns (OParl Consultation.meeting); the
+    sync moves the lifecycle there, `meeting_id` is where ratsfrist has it now."""
+    oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+    """The object's URL in the council information system it was synced from (OParl id)."""
 
 
 class AgendaItem(SQLModel, table=True):
@@ -136,12 +155,17 @@ class AgendaItem(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
-    consultation_id: int = Field(foreign_key="consultation.id", index=True)
+    consultation_id: int | None = Field(default=None, foreign_key="consultation.id", index=True)
+    """None for an item synced before (or without) the paper it deals with."""
     number: str = Field(max_length=20)
     name: str | None = Field(default=None, sa_column=Column(Text))
     public: bool = True
     result: str | None = Field(default=None, max_length=50)
     resolution_text: str | None = Field(default=None, sa_column=Column(Text))
+    oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+    """The object's URL in the council information system it was synced from (OParl id)."""
+    consultation_oparl_id: str | None = Field(default=None, max_length=500, index=True)
+    """The consultation the source links the item to, kept until that paper is synced."""
 
 
 class Question(SQLModel, table=True):
@@ -245,4 +269,26 @@ class Reminder(SQLModel, table=True):
     delivered_to: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class OParlCursor(SQLModel, table=True):
+    """Where the sync of one OParl list stands, so that an interrupted sync resumes at the
+    page it stopped on and the next one asks only for what changed since the last full run.
+
+    The page's objects and the cursor move on in the same transaction: a crash repeats at
+    most the page in hand, and upserts by `oparl_id` make that repetition harmless.
+    """
+
+    __tablename__ = "oparl_cursor"
+    id: int | None = Field(default=None, primary_key=True)
+    list_url: str = Field(max_length=500, unique=True)
+    next_url: str | None = Field(default=None, sa_column=Column(Text))
+    """The page still to fetch in a run in progress; None when no run is in progress."""
+    run_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """modified_since of the run in progress (None: everything)."""
+    run_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    synced_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """Start of the last complete run: the next run asks for modified_since this."""
+    objects: int = 0
     updated_at: datetime = Field(sa_type=UTCDateTime)

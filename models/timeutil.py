@@ -13,6 +13,7 @@ from models.errors import InvalidInput
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
+
 def system_clock() -> datetime:
     return datetime.now(UTC)
 

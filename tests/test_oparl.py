@@ -1,0 +1,371 @@
+"""OParl 1.1: sync from a council information system over real HTTP, import from files,
+export that validates against the official schemas, and the round trip."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from flows.oparl_client import OParlClient
+from flows.oparl_sync import sync_endpoint
+from models.oparl import OParlError, parse_object, parse_page, result_of
+from models.rules import default_rules
+from models.states import Result
+from models.tables import Deadline, LifecycleEvent, Meeting, OParlCursor, Paper
+from models.timeutil import BERLIN, to_utc
+from tests.conftest import snapshot
+from tests.oparl_server import OParlServer, T
+
+FIRST = datetime(2026, 11, 25, 10, 0, tzinfo=BERLIN)
+SECOND = datetime(2026, 12, 20, 10, 0, tzinfo=BERLIN)
+OLD = "2026-11-01T09:00:00+01:00"
+CHANGED = "2026-12-19T09:00:00+01:00"
+
+
+def org(server: OParlServer, key: str, name: str) -> dict[str, Any]:
+    return {
+        "id": server.url(f"org/{key}"),
+        "type": T + "Organization",
+        "name": name,
+        "modified": OLD,
+    }
+
+
+def meeting(
+    server: OParlServer,
+    key: str,
+    org_key: str,
+    start: str,
+    items: list[tuple[str, str, str | None, str | None]],
+    **extra: Any,
+) -> dict[str, Any]:
+    """items: (item key, number, consultation key, result)"""
+    return {
+        "id": server.url(f"meeting/{key}"),
+        "type": T + "Meeting",
+        "name": f"Sitzung {key}",
+        "start": start,
+        "organization": [server.url(f"org/{org_key}")],
+        "agendaItem": [
+            {
+                "id": server.url(f"item/{ikey}"),
+                "type": T + "AgendaItem",
+                "number": number,
+                "order": n,
+                "public": True,
+                **({"consultation": server.url(f"consultation/{ckey}")} if ckey else {}),
+                **({"result": result} if result else {}),
+            }
+            for n, (ikey, number, ckey, result) in enumerate(items, start=1)
+        ],
+        "modified": OLD,
+        **extra,
+    }
+
+
+def paper(
+    server: OParlServer,
+    key: str,
+    reference: str,
+    consultations: list[tuple[str, str, str, str, bool]],
+    **extra: Any,
+) -> dict[str, Any]:
+    """consultations: (key, org key, meeting key, item key, authoritative)"""
+    return {
+        "id": server.url(f"paper/{key}"),
+        "type": T + "Paper",
+        "reference": reference,
+        "name": f"Antrag {reference}",
+        "paperType": "Antrag",
+        "date": "2026-11-02",
+        "consultation": [
+            {
+                "id": server.url(f"consultation/{ckey}"),
+                "type": T + "Consultation",
+                "organization": [server.url(f"org/{okey}")],
+                "meeting": server.url(f"meeting/{mkey}"),
+                "agendaItem": server.url(f"item/{ikey}"),
+                "role": "Entscheidung" if authoritative else "Vorberatung",
+                "authoritative": authoritative,
+            }
+            for ckey, okey, mkey, ikey, authoritative in consultations
+        ],
+        "modified": OLD,
+        **extra,
+    }
+
+
+@pytest.fixture
+def server() -> Iterator[OParlServer]:
+    server = OParlServer(page_size=2)
+    s = server
+    s.lists["organizations"] = [
+        org(s, "so", "Sozialausschuss"),
+        org(s, "rat", "Rat"),
+        org(s, "ha", "Hauptausschuss"),
+    ]
+    s.lists["meetings"] = [
+        meeting(s, "so-dez", "so", "2026-12-08T17:00:00+01:00", [("i1", "Ö 3", "c1", None)]),
+        meeting(s, "rat-dez", "rat", "2026-12-17T16:00:00+01:00", [("i2", "Ö 7", "c2", None)]),
+        meeting(s, "ha-dez", "ha", "2026-12-10T17:00:00+01:00", [("i3", "Ö 2", "c3", None)]),
+        meeting(
+            s,
+            "so-nov",
+            "so",
+            "2026-11-10T17:00:00+01:00",
+            [("i0", "Ö 1", None, None), ("i4", "Ö 4", "c4", "Ungeändert beschlossen")],
+            resultsProtocol={"id": s.url("file/prot"), "type": T + "File"},
+        ),
+    ]
+    s.lists["papers"] = [
+        paper(
+            s,
+            "p1",
+            "A 26/0100",
+            [("c1", "so", "so-dez", "i1", False), ("c2", "rat", "rat-dez", "i2", True)],
+        ),
+        paper(s, "p2", "V 26/0050", [("c4", "so", "so-nov", "i4", True)], paperType="Vorschlag"),
+        paper(s, "p3", "A 26/0101", [("c3", "ha", "ha-dez", "i3", True)]),
+        paper(s, "p4", "A 26/0102", [("c5", "ha", "ha-dez", "i5", True)]),
+    ]
+    s.fail_once.add(("papers", 2))
+    yield server
+    server.close()
+
+
+def client() -> OParlClient:
+    return OParlClient(timeout=5, retries=2, backoff=0, sleep=lambda _: None)
+
+
+def sync(engine: Engine, server: OParlServer, now: datetime) -> Any:
+    with client() as c:
+        report = sync_endpoint(
+            engine, server.url("system"), now=now, rules=default_rules(), client=c
+        )
+        report.retried = c.retried
+    return report
+
+
+def papers(session: Session) -> dict[str, Paper]:
+    return {p.reference: p for p in session.exec(select(Paper)).all()}
+
+
+def test_sync_over_http_then_only_what_changed(engine: Engine, server: OParlServer) -> None:
+    report = sync(engine, server, FIRST)
+    assert report.retried == 1  # the 503 page was asked for again and the sync went on
+    assert report.created["Paper"] == 4 and report.created["Meeting"] == 4
+    assert not report.warnings, report.warnings
+    with Session(engine) as session:
+        by_ref = papers(session)
+        assert {r: p.state for r, p in by_ref.items()} == {
+            "A 26/0100": "scheduled",  # on the Sozialausschuss agenda, TOP Ö 3
+            "V 26/0050": "decided",  # "Ungeändert beschlossen" in November
+            "A 26/0101": "scheduled",
+            "A 26/0102": "submitted",  # its agenda item is not published yet
+        }
+        assert by_ref["V 26/0050"].paper_type == "Vorschlag"
+        decided = session.exec(
+            select(LifecycleEvent).where(
+                LifecycleEvent.paper_id == by_ref["V 26/0050"].id, LifecycleEvent.event == "decide"
+            )
+        ).one()
+        assert decided.details["result"] == Result.ungeaendert_beschlossen.value
+        minutes = session.exec(
+            select(Deadline).where(
+                Deadline.paper_id == by_ref["V 26/0050"].id, Deadline.kind == "minutes"
+            )
+        ).all()
+        assert minutes and all(d.status == "met" for d in minutes)  # resultsProtocol published
+        ha = session.exec(
+            select(Meeting).where(Meeting.oparl_id == server.url("meeting/ha-dez"))
+        ).one()
+        before = {
+            d.key: d.due
+            for d in session.exec(
+                select(Deadline).where(
+                    Deadline.paper_id == by_ref["A 26/0101"].id, Deadline.meeting_id == ha.id
+                )
+            ).all()
+        }
+        assert before
+        events_p2 = len(
+            session.exec(
+                select(LifecycleEvent).where(LifecycleEvent.paper_id == by_ref["V 26/0050"].id)
+            ).all()
+        )
+
+    # Upstream: the Hauptausschuss moves, both sessions of A 26/0100 are held, A 26/0102 is
+    # deleted.
+    s = server
+    ha_moved = meeting(s, "ha-dez", "ha", "2026-12-15T17:00:00+01:00", [("i3", "Ö 2", "c3", None)])
+    so_held = meeting(
+        s, "so-dez", "so", "2026-12-08T17:00:00+01:00", [("i1", "Ö 3", "c1", "empfohlen")]
+    )
+    rat_held = meeting(
+        s, "rat-dez", "rat", "2026-12-17T16:00:00+01:00", [("i2", "Ö 7", "c2", "Beschlossen")]
+    )
+    for obj in (ha_moved, so_held, rat_held):
+        obj["modified"] = CHANGED
+    s.lists["meetings"] = [rat_held, so_held, ha_moved, s.lists["meetings"][3]]
+    deleted = {"id": s.url("paper/p4"), "type": T + "Paper", "deleted": True, "modified": CHANGED}
+    s.lists["papers"] = [*s.lists["papers"][:3], deleted]
+    s.requests.clear()
+
+    report = sync(engine, server, SECOND)
+    assert all("modified_since=" in r for r in s.requests if "/body/1/" in r)
+    assert report.created == {}
+    assert report.updated["Meeting"] == 3 and report.unchanged.get("Meeting", 0) == 0
+    assert report.updated["Paper"] == 1  # only the deleted one came
+    assert len(report.moved) == 1 and "Hauptausschuss" in report.moved[0]
+    with Session(engine) as session:
+        by_ref = papers(session)
+        assert by_ref["A 26/0100"].state == "decided"  # empfohlen, then beschlossen
+        assert by_ref["A 26/0102"].state == "withdrawn"
+        assert by_ref["A 26/0102"].upstream_deleted_at is not None
+        steps = [
+            (e.event, e.to_state)
+            for e in session.exec(
+                select(LifecycleEvent)
+                .where(LifecycleEvent.paper_id == by_ref["A 26/0100"].id)
+                .order_by(col(LifecycleEvent.id))
+            ).all()
+        ]
+        assert steps == [
+            ("submit", "submitted"),
+            ("place_on_agenda", "scheduled"),
+            ("decide", "submitted"),
+            ("place_on_agenda", "scheduled"),
+            ("decide", "decided"),
+        ]
+        after = {
+            d.key: d.due
+            for d in session.exec(
+                select(Deadline).where(Deadline.paper_id == by_ref["A 26/0101"].id)
+            ).all()
+            if d.key in before
+        }
+        moved_by = {key: (after[key] - before[key]).days for key in before if key in after}
+        # The session deadline follows the meeting by its five days; the invitation was met
+        # when the item was placed, and met is history.
+        by_rule = {key.split(":")[0]: days for key, days in moved_by.items()}
+        assert by_rule["sitzung"] == 5 and by_rule["ladung"] == 0, moved_by
+        assert (
+            len(
+                session.exec(
+                    select(LifecycleEvent).where(LifecycleEvent.paper_id == by_ref["V 26/0050"].id)
+                ).all()
+            )
+            == events_p2
+        )
+        cursors = session.exec(select(OParlCursor)).all()
+        assert {c.next_url for c in cursors} == {None}
+        assert all(c.synced_until == to_utc(SECOND) for c in cursors)
+
+
+def test_a_non_oparl_answer_is_one_clear_error_and_changes_nothing(
+    engine: Engine, server: OParlServer
+) -> None:
+    server.html_paths.add("system")
+    before = snapshot(engine)
+    with pytest.raises(
+        OParlError, match=r"/oparl/system: keine JSON-Antwort \(Content-Type text/html"
+    ):
+        sync(engine, server, FIRST)
+    assert snapshot(engine) == before
+
+
+def test_an_interrupted_sync_resumes_at_its_page_and_duplicates_nothing(
+    engine: Engine, server: OParlServer
+) -> None:
+    server.fail_once.clear()
+    for _ in range(3):  # more failures than the client retries
+        server.fail_once.add(("papers", 2))
+    server.fail_once = {("papers", 2)}
+    calls = {"n": 0}
+    original = server.answer
+
+    def flaky(raw: str) -> tuple[int, str, str]:
+        if "papers" in raw and "page=2" in raw and calls["n"] < 3:
+            calls["n"] += 1
+            return 503, "down", "text/plain"
+        return original(raw)
+
+    server.answer = flaky  # type: ignore[method-assign]
+    with pytest.raises(OParlError, match=r"HTTP 503 nach 3 Versuchen"):
+        sync(engine, server, FIRST)
+    with Session(engine) as session:
+        assert len(papers(session)) == 2  # page 1 is stored
+        cursor = session.exec(
+            select(OParlCursor).where(col(OParlCursor.list_url).endswith("/papers"))
+        ).one()
+        assert cursor.next_url and "page=2" in cursor.next_url
+    server.requests.clear()
+    sync(engine, server, FIRST)
+    paper_pages = [r for r in server.requests if "/papers" in r]
+    assert paper_pages and all("page=2" in r for r in paper_pages)
+    with Session(engine) as session:
+        assert len(papers(session)) == 4
+
+
+# --- reading OParl, pure -----------------------------------------------------------------------
+
+
+def test_results_are_read_in_the_lifecycles_vocabulary() -> None:
+    assert result_of("Ungeändert beschlossen", authoritative=True) is Result.ungeaendert_beschlossen
+    assert result_of("einstimmig beschlossen", authoritative=True) is Result.beschlossen
+    # A preliminary committee that "beschließt" recommends; a council that "empfiehlt" decides.
+    assert result_of("Beschlossen", authoritative=False) is Result.empfohlen
+    assert result_of("Abgelehnt", authoritative=False) is Result.nicht_empfohlen
+    assert result_of("mit Änderungen empfohlen", authoritative=True) is Result.geaendert_beschlossen
+    assert result_of("Vertagt", authoritative=True) is Result.vertagt
+    assert result_of("Kenntnis genommen", authoritative=False) is Result.zur_kenntnis_genommen
+    assert result_of("abgesetzt", authoritative=True) == "abgesetzt"
+    assert result_of("ohne Votum weitergeleitet", authoritative=True) is None
+    assert result_of(None, authoritative=True) is None
+
+
+@pytest.mark.parametrize(
+    ("obj", "message"),
+    [
+        ({"type": T + "Paper"}, r"x: Feld 'id' fehlt"),
+        ({"id": "u", "type": "Paper"}, r"x \(u\): Feld 'type' ist kein OParl-Typ"),
+        ({"id": "u", "type": T + "Meeting"}, r"x \(u\): Feld 'start' fehlt"),
+        (
+            {"id": "u", "type": T + "Meeting", "start": "31.12.2026"},
+            r"x \(u\): Feld 'start': kein Zeitpunkt",
+        ),
+        ({"id": "u", "type": T + "Paper", "date": "2026-02-30"}, r"Feld 'date': kein Datum"),
+        ({"id": "u", "type": T + "Paper", "consultation": {}}, r"Feld 'consultation': Liste"),
+        ({"id": "u", "type": T + "Paper", "name": {"de": "x"}}, r"Feld 'name': Text erwartet"),
+    ],
+)
+def test_unusable_objects_name_object_and_field(obj: dict[str, Any], message: str) -> None:
+    with pytest.raises(OParlError, match=message):
+        parse_object(obj, "x")
+
+
+def test_missing_optional_fields_and_unknown_types_are_kept_as_they_are() -> None:
+    page = parse_page(
+        {
+            "data": [
+                {
+                    "id": "p",
+                    "type": "https://schema.oparl.org/1.0/Paper",
+                    "paperType": "Bürgerantrag",
+                },
+                {"id": "f", "type": T + "Person", "name": "Erika Muster"},
+            ],
+            "links": {"next": "n"},
+        },
+        "page",
+    )
+    (only,) = page.objects
+    assert only.paper_type == "Bürgerantrag" and only.reference is None  # type: ignore[union-attr]
+    assert page.skipped == ["f"] and page.next_url == "n"
+    with pytest.raises(OParlError, match="page: keine OParl-Antwort"):
+        parse_page({"error": "x"}, "page")
