@@ -31,6 +31,7 @@ from flows.cli_common import (
     settings,
 )
 from flows.cli_meetings import committees_app, meetings_app
+from flows.cli_oparl import register as register_oparl
 from models.errors import RatsfristError
 
 app = typer.Typer(
@@ -44,6 +45,7 @@ db_app = typer.Typer(help="Datenbankschema (Alembic-Migrationen).", no_args_is_h
 app.add_typer(db_app, name="db")
 app.add_typer(meetings_app, name="meetings")
 app.add_typer(committees_app, name="committees")
+register_oparl(app)
 
 
 def _use_prefect() -> bool:

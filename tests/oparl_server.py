@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
 T = "https://schema.oparl.org/1.1/"
+OLD = "2026-11-01T09:00:00+01:00"
 
 
 @dataclass
@@ -113,3 +114,114 @@ class OParlServer:
             "links": links,
         }
         return 200, json.dumps(document), "application/json"
+
+
+# --- objects, as the tests build them --------------------------------------------------------
+
+
+def org(server: OParlServer, key: str, name: str) -> dict[str, Any]:
+    return {
+        "id": server.url(f"org/{key}"),
+        "type": T + "Organization",
+        "name": name,
+        "modified": OLD,
+    }
+
+
+def meeting(
+    server: OParlServer,
+    key: str,
+    org_key: str,
+    start: str,
+    items: list[tuple[str, str, str | None, str | None]],
+    **extra: Any,
+) -> dict[str, Any]:
+    """items: (item key, number, consultation key, result)"""
+    return {
+        "id": server.url(f"meeting/{key}"),
+        "type": T + "Meeting",
+        "name": f"Sitzung {key}",
+        "start": start,
+        "organization": [server.url(f"org/{org_key}")],
+        "agendaItem": [
+            {
+                "id": server.url(f"item/{ikey}"),
+                "type": T + "AgendaItem",
+                "number": number,
+                "order": n,
+                "public": True,
+                **({"consultation": server.url(f"consultation/{ckey}")} if ckey else {}),
+                **({"result": result} if result else {}),
+            }
+            for n, (ikey, number, ckey, result) in enumerate(items, start=1)
+        ],
+        "modified": OLD,
+        **extra,
+    }
+
+
+def paper(
+    server: OParlServer,
+    key: str,
+    reference: str,
+    consultations: list[tuple[str, str, str, str, bool]],
+    **extra: Any,
+) -> dict[str, Any]:
+    """consultations: (key, org key, meeting key, item key, authoritative)"""
+    return {
+        "id": server.url(f"paper/{key}"),
+        "type": T + "Paper",
+        "reference": reference,
+        "name": f"Antrag {reference}",
+        "paperType": "Antrag",
+        "date": "2026-11-02",
+        "consultation": [
+            {
+                "id": server.url(f"consultation/{ckey}"),
+                "type": T + "Consultation",
+                "organization": [server.url(f"org/{okey}")],
+                "meeting": server.url(f"meeting/{mkey}"),
+                "agendaItem": server.url(f"item/{ikey}"),
+                "role": "Entscheidung" if authoritative else "Vorberatung",
+                "authoritative": authoritative,
+            }
+            for ckey, okey, mkey, ikey, authoritative in consultations
+        ],
+        "modified": OLD,
+        **extra,
+    }
+
+
+def populate(server: OParlServer) -> None:
+    """Three committees, four meetings (one held, with minutes), four papers, one of them
+    with a Vorberatung and an Entscheidung."""
+    s = server
+    s.lists["organizations"] = [
+        org(s, "so", "Sozialausschuss"),
+        org(s, "rat", "Rat"),
+        org(s, "ha", "Hauptausschuss"),
+    ]
+    s.lists["meetings"] = [
+        meeting(s, "so-dez", "so", "2026-12-08T17:00:00+01:00", [("i1", "Ö 3", "c1", None)]),
+        meeting(s, "rat-dez", "rat", "2026-12-17T16:00:00+01:00", [("i2", "Ö 7", "c2", None)]),
+        meeting(s, "ha-dez", "ha", "2026-12-10T17:00:00+01:00", [("i3", "Ö 2", "c3", None)]),
+        meeting(
+            s,
+            "so-nov",
+            "so",
+            "2026-11-10T17:00:00+01:00",
+            [("i0", "Ö 1", None, None), ("i4", "Ö 4", "c4", "Ungeändert beschlossen")],
+            resultsProtocol={"id": s.url("file/prot"), "type": T + "File"},
+        ),
+    ]
+    s.lists["papers"] = [
+        paper(
+            s,
+            "p1",
+            "A 26/0100",
+            [("c1", "so", "so-dez", "i1", False), ("c2", "rat", "rat-dez", "i2", True)],
+        ),
+        paper(s, "p2", "V 26/0050", [("c4", "so", "so-nov", "i4", True)], paperType="Vorschlag"),
+        paper(s, "p3", "A 26/0101", [("c3", "ha", "ha-dez", "i3", True)]),
+        paper(s, "p4", "A 26/0102", [("c5", "ha", "ha-dez", "i5", True)]),
+    ]

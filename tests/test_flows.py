@@ -203,3 +203,25 @@ def test_a_manager_records_a_decision_in_a_prefect_form(prefect_api: None, sqlit
         "frau.meier",
         "ungeändert beschlossen",
     )
+
+
+def test_the_oparl_sync_flow_publishes_its_report(prefect_api: None, sqlite_url: str) -> None:
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.oparl_flow import REPORT_KEY, oparl_sync
+    from tests.oparl_server import OParlServer, populate
+
+    server = OParlServer()
+    populate(server)
+    try:
+        outcome = oparl_sync(url=server.url("system"), now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    finally:
+        server.close()
+    assert outcome["created"] == {"Organization": 3, "Meeting": 4, "Paper": 4}
+    assert outcome["warnings"] == 0 and outcome["steps"] >= 4
+    with get_client(sync_client=True) as client:
+        (artifact,) = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[REPORT_KEY])), limit=1
+        )
+    assert "V 26/0050: ungeändert beschlossen" in str(artifact.data)

@@ -3,8 +3,10 @@ export that validates against the official schemas, and the round trip."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,128 +14,37 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from flows.oparl_client import OParlClient
-from flows.oparl_sync import sync_endpoint
+from flows.oparl_sync import import_files, read_files, sync_endpoint
+from models.db import ensure_schema, make_engine
 from models.oparl import OParlError, parse_object, parse_page, result_of
+from models.oparl_export import SCHEMAS, Exporter, validate
 from models.rules import default_rules
 from models.states import Result
-from models.tables import Deadline, LifecycleEvent, Meeting, OParlCursor, Paper
+from models.tables import (
+    Body,
+    Consultation,
+    Deadline,
+    LifecycleEvent,
+    Meeting,
+    OParlCursor,
+    Organization,
+    Paper,
+)
 from models.timeutil import BERLIN, to_utc
-from tests.conftest import snapshot
-from tests.oparl_server import OParlServer, T
+from tests.conftest import REPO, snapshot
+from tests.oparl_server import OParlServer, T, meeting, populate
 
+SHARED_SCHEMAS = REPO.parent / "shared" / "oparl-1.1" / "schema"
 FIRST = datetime(2026, 11, 25, 10, 0, tzinfo=BERLIN)
 SECOND = datetime(2026, 12, 20, 10, 0, tzinfo=BERLIN)
-OLD = "2026-11-01T09:00:00+01:00"
 CHANGED = "2026-12-19T09:00:00+01:00"
-
-
-def org(server: OParlServer, key: str, name: str) -> dict[str, Any]:
-    return {
-        "id": server.url(f"org/{key}"),
-        "type": T + "Organization",
-        "name": name,
-        "modified": OLD,
-    }
-
-
-def meeting(
-    server: OParlServer,
-    key: str,
-    org_key: str,
-    start: str,
-    items: list[tuple[str, str, str | None, str | None]],
-    **extra: Any,
-) -> dict[str, Any]:
-    """items: (item key, number, consultation key, result)"""
-    return {
-        "id": server.url(f"meeting/{key}"),
-        "type": T + "Meeting",
-        "name": f"Sitzung {key}",
-        "start": start,
-        "organization": [server.url(f"org/{org_key}")],
-        "agendaItem": [
-            {
-                "id": server.url(f"item/{ikey}"),
-                "type": T + "AgendaItem",
-                "number": number,
-                "order": n,
-                "public": True,
-                **({"consultation": server.url(f"consultation/{ckey}")} if ckey else {}),
-                **({"result": result} if result else {}),
-            }
-            for n, (ikey, number, ckey, result) in enumerate(items, start=1)
-        ],
-        "modified": OLD,
-        **extra,
-    }
-
-
-def paper(
-    server: OParlServer,
-    key: str,
-    reference: str,
-    consultations: list[tuple[str, str, str, str, bool]],
-    **extra: Any,
-) -> dict[str, Any]:
-    """consultations: (key, org key, meeting key, item key, authoritative)"""
-    return {
-        "id": server.url(f"paper/{key}"),
-        "type": T + "Paper",
-        "reference": reference,
-        "name": f"Antrag {reference}",
-        "paperType": "Antrag",
-        "date": "2026-11-02",
-        "consultation": [
-            {
-                "id": server.url(f"consultation/{ckey}"),
-                "type": T + "Consultation",
-                "organization": [server.url(f"org/{okey}")],
-                "meeting": server.url(f"meeting/{mkey}"),
-                "agendaItem": server.url(f"item/{ikey}"),
-                "role": "Entscheidung" if authoritative else "Vorberatung",
-                "authoritative": authoritative,
-            }
-            for ckey, okey, mkey, ikey, authoritative in consultations
-        ],
-        "modified": OLD,
-        **extra,
-    }
 
 
 @pytest.fixture
 def server() -> Iterator[OParlServer]:
     server = OParlServer(page_size=2)
-    s = server
-    s.lists["organizations"] = [
-        org(s, "so", "Sozialausschuss"),
-        org(s, "rat", "Rat"),
-        org(s, "ha", "Hauptausschuss"),
-    ]
-    s.lists["meetings"] = [
-        meeting(s, "so-dez", "so", "2026-12-08T17:00:00+01:00", [("i1", "Ö 3", "c1", None)]),
-        meeting(s, "rat-dez", "rat", "2026-12-17T16:00:00+01:00", [("i2", "Ö 7", "c2", None)]),
-        meeting(s, "ha-dez", "ha", "2026-12-10T17:00:00+01:00", [("i3", "Ö 2", "c3", None)]),
-        meeting(
-            s,
-            "so-nov",
-            "so",
-            "2026-11-10T17:00:00+01:00",
-            [("i0", "Ö 1", None, None), ("i4", "Ö 4", "c4", "Ungeändert beschlossen")],
-            resultsProtocol={"id": s.url("file/prot"), "type": T + "File"},
-        ),
-    ]
-    s.lists["papers"] = [
-        paper(
-            s,
-            "p1",
-            "A 26/0100",
-            [("c1", "so", "so-dez", "i1", False), ("c2", "rat", "rat-dez", "i2", True)],
-        ),
-        paper(s, "p2", "V 26/0050", [("c4", "so", "so-nov", "i4", True)], paperType="Vorschlag"),
-        paper(s, "p3", "A 26/0101", [("c3", "ha", "ha-dez", "i3", True)]),
-        paper(s, "p4", "A 26/0102", [("c5", "ha", "ha-dez", "i5", True)]),
-    ]
-    s.fail_once.add(("papers", 2))
+    populate(server)
+    server.fail_once.add(("papers", 2))
     yield server
     server.close()
 
@@ -369,3 +280,160 @@ def test_missing_optional_fields_and_unknown_types_are_kept_as_they_are() -> Non
     assert page.skipped == ["f"] and page.next_url == "n"
     with pytest.raises(OParlError, match="page: keine OParl-Antwort"):
         parse_page({"error": "x"}, "page")
+
+
+# --- the CLI, files, export and the round trip -------------------------------------------------
+
+
+def test_sync_oparl_on_the_command_line(
+    db_url: str, server: OParlServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(
+        capsys, "sync-oparl", server.url("system"), "--now", "2026-11-25T10:00", "--json"
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["created"] == {"Organization": 3, "Meeting": 4, "Paper": 4}
+    assert any("V 26/0050: ungeändert beschlossen" in s for s in report["steps"])
+    code, out, err = cli(capsys, "show", "A 26/0100", "--json", "--now", "2026-11-25T10:00")
+    assert code == 0, err
+    view = json.loads(out)
+    assert [c["role"] for c in view["consultations"]] == ["Vorberatung", "Entscheidung"]
+    assert view["state"] == "scheduled"
+    # A bad address: one line naming it, exit 2.
+    code, out, err = cli(capsys, "sync-oparl", server.url("nowhere"), "--retries", "0")
+    assert code == 2 and err.strip().endswith("/oparl/nowhere: HTTP 404"), err
+    assert len(err.strip().splitlines()) == 1
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    from flows.cli import run
+
+    capsys.readouterr()
+    code = run([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _papers_as_seen(engine: Engine) -> list[tuple[Any, ...]]:
+    """What makes a motion the same motion, in OParl terms; report states are not in OParl."""
+    same = {"report_requested": "scheduled", "report_delivered": "scheduled"}
+    with Session(engine) as session:
+        rows = []
+        for p in session.exec(select(Paper).order_by(col(Paper.reference))).all():
+            consultations = session.exec(
+                select(Consultation, Organization.name)
+                .join(Organization, col(Organization.id) == Consultation.organization_id)
+                .where(Consultation.paper_id == p.id)
+                .order_by(col(Consultation.position))
+            ).all()
+            rows.append(
+                (
+                    p.reference,
+                    p.name,
+                    p.paper_type,
+                    p.date,
+                    same.get(p.state, p.state),
+                    [
+                        (name, c.role, c.authoritative, c.result, c.done)
+                        for c, name in consultations
+                    ],
+                )
+            )
+        return rows
+
+
+def test_export_validates_and_round_trips(
+    engine: Engine, server: OParlServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sync(engine, server, FIRST)
+    code, out, err = cli(
+        capsys, "export-oparl", tmp_path / "out", "--base-url", "https://rat.example/oparl"
+    )
+    assert code == 0, err
+    assert "4 Vorlagen, 4 Sitzungen, 3 Gremien" in out
+    for name in ("organization.json", "meeting.json", "paper.json"):
+        for obj in json.loads((tmp_path / "out" / name).read_text())["data"]:
+            validate(obj)  # and once more against the copy in shared/, where there is one
+            _validate_against_shared(obj)
+    _validate_against_shared(json.loads((tmp_path / "out" / "body.json").read_text()))
+
+    fresh_url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    fresh = make_engine(fresh_url)
+    ensure_schema(fresh)
+    report = import_files(
+        fresh, [tmp_path / "out"], now=FIRST, rules=default_rules(), fallback_name="x"
+    )
+    assert not report.warnings, report.warnings
+    assert _papers_as_seen(fresh) == _papers_as_seen(engine)
+    with Session(fresh) as session:
+        (body,) = session.exec(select(Body)).all()
+        assert body.name == "Stadt Beispielstadt"
+    fresh.dispose()
+
+
+def _validate_against_shared(obj: dict[str, Any]) -> None:
+    """The official schemas in shared/ (when the checkout sits beside it) accept it too."""
+    import jsonschema
+
+    kind = obj["type"].rsplit("/", 1)[-1]
+    path = SHARED_SCHEMAS / f"{kind}.json"
+    if not path.is_file():
+        return
+    jsonschema.validate(obj, json.loads(path.read_text()))
+    for key, inner in (("consultation", "Consultation"), ("agendaItem", "AgendaItem")):
+        for child in obj.get(key, []) if isinstance(obj.get(key), list) else []:
+            jsonschema.validate(child, json.loads((SHARED_SCHEMAS / f"{inner}.json").read_text()))
+
+
+def test_the_shipped_schemas_are_the_official_ones() -> None:
+    if not SHARED_SCHEMAS.is_dir():
+        pytest.skip("shared/oparl-1.1 not beside this checkout")
+    for path in SHARED_SCHEMAS.glob("*.json"):
+        assert (SCHEMAS / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_the_export_leaves_out_what_is_not_public(engine: Engine, server: OParlServer) -> None:
+    sync(engine, server, FIRST)
+    with Session(engine) as session:
+        secret = session.exec(select(Paper).where(Paper.reference == "A 26/0101")).one()
+        secret.public = False
+        session.add(secret)
+        session.commit()
+        body = session.exec(select(Body)).one()
+        exported = Exporter(session, "https://rat.example/oparl").export(body)
+        everything = Exporter(
+            session, "https://rat.example/oparl", include_confidential=True
+        ).export(body)
+    assert "A 26/0101" not in {p["reference"] for p in exported["Paper"]}
+    assert "A 26/0101" in {p["reference"] for p in everything["Paper"]}
+    text = json.dumps(exported, ensure_ascii=False)
+    assert "Antrag A 26/0101" not in text  # not even as an agenda item's title
+
+
+def test_spec_examples_are_read(tmp_path: Path) -> None:
+    """The specification's own example objects parse (where they hold ratsfrist's types)."""
+    examples = SHARED_SCHEMAS.parent / "examples"
+    if not examples.is_dir():
+        pytest.skip("shared/oparl-1.1 not beside this checkout")
+    objects = read_files(
+        [
+            examples / n
+            for n in ("Paper-01.json", "Meeting-01.json", "Organization-01.json", "Body-01.json")
+        ]
+    )
+    kinds = {type(o).__name__ for o in objects}
+    assert kinds == {"PaperIn", "MeetingIn", "OrganizationIn", "BodyIn"}
+    paper_in = next(o for o in objects if type(o).__name__ == "PaperIn")
+    assert paper_in.reference and paper_in.consultations  # type: ignore[union-attr]
+
+
+def test_a_bad_file_imports_nothing(engine: Engine, tmp_path: Path, server: OParlServer) -> None:
+    good = tmp_path / "organization.json"
+    good.write_text(json.dumps({"data": server.lists["organizations"], "links": {}}))
+    bad = tmp_path / "paper.json"
+    bad.write_text('{"data": [\n  {"id": "x", "type": "https://schema.oparl.org/1.1/Paper",\n')
+    before = snapshot(engine)
+    with pytest.raises(OParlError, match=r"paper\.json:3: kein gültiges JSON"):
+        import_files(engine, [good, bad], now=FIRST, rules=default_rules(), fallback_name="x")
+    assert snapshot(engine) == before

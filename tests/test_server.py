@@ -255,6 +255,7 @@ def _end_to_end(server: Server, tmp_path: Path, sink: SmtpSink) -> None:
         "versand-nachholen",
         "eingang",
         "schritt-eintragen",
+        "oparl-abgleich",
     }
     sweep = next(d for d in deployments if d["name"] == "fristenlauf")
     assert sweep["schedules"][0]["schedule"]["cron"] == "0 7 * * 1-5"

@@ -1,0 +1,57 @@
+"""The scheduled OParl sync as a Prefect flow: the same `sync_endpoint` as the CLI, with its
+report as a markdown artifact and its warnings in the run's log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+
+from flows.oparl_client import OParlClient
+from flows.oparl_sync import sync_endpoint
+from flows.steps import engine_for, rules_for
+from models.errors import InvalidInput
+from models.settings import load_settings
+from models.timeutil import system_clock, to_local
+
+REPORT_KEY = "oparl-abgleich"
+
+
+@flow(name="oparl-sync", flow_run_name="OParl-Abgleich", retries=2, retry_delay_seconds=300)
+def oparl_sync(
+    url: str | None = None, since: datetime | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Abgleich mit dem Ratsinformationssystem; a retried run resumes at its cursor."""
+    settings = load_settings()
+    target = url or settings.oparl_url
+    if not target:
+        raise InvalidInput("keine OParl-Adresse: Parameter url oder RATSFRIST_OPARL_URL setzen")
+    instant = now or system_clock()
+    with OParlClient() as client:
+        report = sync_endpoint(
+            engine_for(settings),
+            target,
+            now=instant,
+            rules=rules_for(settings),
+            client=client,
+            since=since,
+            fallback_name=settings.body,
+        )
+    logger = get_run_logger()
+    lines = report.lines()
+    for line in lines:
+        (logger.warning if line.startswith("Hinweis") else logger.info)(line)
+    create_markdown_artifact(
+        key=REPORT_KEY,
+        markdown=f"# OParl-Abgleich {to_local(instant):%d.%m.%Y %H:%M}\n\n"
+        + "\n".join(f"- {line}" for line in lines or ["nichts geändert"]),
+        description="Was der letzte Abgleich mit dem Ratsinformationssystem übernommen hat",
+    )
+    return {
+        "created": dict(report.created),
+        "updated": dict(report.updated),
+        "steps": len(report.steps),
+        "warnings": len(report.warnings),
+    }
