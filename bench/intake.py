@@ -7,9 +7,12 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from models.db import ensure_schema, make_engine, session_scope
 from models.intake import parse_document
+from models.oparl import parse_page
+from models.oparl_sync import OParlStore
 from models.rules import default_rules
 from models.services import import_paper
 from models.timeutil import system_clock
@@ -41,9 +44,66 @@ def main() -> None:
                 "documents": n,
                 "parse_per_s": n / parse_s,
                 "parse_and_store_per_s": n / (parse_s + store_s),
+                "oparl_papers_per_s": oparl_intake(engine, n, now),
             }
         )
     )
+
+
+def oparl_intake(engine: Any, n: int, now: Any) -> float:
+    """OParl papers (two consultations each, on a published agenda) read and stored in list
+    pages of 100, one transaction per page, as the sync stores them."""
+    base = "https://ris.example/oparl"
+    t = "https://schema.oparl.org/1.1/"
+    orgs = [
+        {"id": f"{base}/org/{k}", "type": t + "Organization", "name": name}
+        for k, name in (("so", "Sozialausschuss"), ("rat", "Rat"))
+    ]
+    meetings = [
+        {
+            "id": f"{base}/meeting/{k}",
+            "type": t + "Meeting",
+            "start": start,
+            "organization": [f"{base}/org/{k}"],
+        }
+        for k, start in (("so", "2031-06-10T17:00:00+02:00"), ("rat", "2031-06-24T16:00:00+02:00"))
+    ]
+    papers = [
+        {
+            "id": f"{base}/paper/{i}",
+            "type": t + "Paper",
+            "reference": f"OP 31/{i:05d}",
+            "name": f"Antrag {i}",
+            "paperType": "Antrag",
+            "date": "2031-05-02",
+            "consultation": [
+                {
+                    "id": f"{base}/consultation/{i}-{k}",
+                    "type": t + "Consultation",
+                    "organization": [f"{base}/org/{k}"],
+                    "meeting": f"{base}/meeting/{k}",
+                    "authoritative": k == "rat",
+                    "role": "Entscheidung" if k == "rat" else "Vorberatung",
+                }
+                for k in ("so", "rat")
+            ],
+        }
+        for i in range(n)
+    ]
+    rules = default_rules()
+    with session_scope(engine) as session:
+        body = OParlStore.body_for(session, None, "OParl-Kommune")
+        store = OParlStore(session, body, now=now, rules=rules)
+        for obj in parse_page({"data": orgs + meetings}, "setup").objects:
+            store.apply(obj)
+    started = time.perf_counter()
+    for first in range(0, n, 100):
+        page = parse_page({"data": papers[first : first + 100]}, f"page {first // 100}")
+        with session_scope(engine) as session:
+            store = OParlStore(session, body, now=now, rules=rules)
+            for obj in page.objects:
+                store.apply(obj)
+    return n / (time.perf_counter() - started)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from models.oparl import OParlError
+from models.oparl import OParlError, redact
 
 USER_AGENT = "ratsfrist (OParl-Sync)"
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
@@ -50,6 +50,7 @@ class OParlClient:
     def get(self, url: str, params: dict[str, str] | None = None) -> Any:
         """The JSON document at `url`, after up to `retries` further attempts."""
         problem = ""
+        shown = redact(url)
         for attempt in range(self.retries + 1):
             if attempt:
                 self.retried += 1
@@ -68,13 +69,13 @@ class OParlClient:
                 self._retry_after = response.headers.get("Retry-After")
                 continue
             if response.status_code >= 400:
-                raise OParlError(f"{url}: HTTP {response.status_code}")
+                raise OParlError(f"{shown}: HTTP {response.status_code}")
             try:
                 return response.json()
             except ValueError:
                 kind = response.headers.get("Content-Type", "unbekannt")
-                raise OParlError(f"{url}: keine JSON-Antwort (Content-Type {kind})") from None
-        raise OParlError(f"{url}: {problem} nach {self.retries + 1} Versuchen")
+                raise OParlError(f"{shown}: keine JSON-Antwort (Content-Type {kind})") from None
+        raise OParlError(f"{shown}: {problem} nach {self.retries + 1} Versuchen")
 
     _retry_after: str | None = None
 

@@ -19,7 +19,7 @@ from sqlmodel import select
 
 from flows.oparl_client import OParlClient
 from models.db import session_scope
-from models.oparl import BodyIn, OParlError, OParlObject, Page, SystemIn, parse_page
+from models.oparl import BodyIn, OParlError, OParlObject, Page, SystemIn, parse_page, redact
 from models.oparl_sync import OParlStore, SyncReport
 from models.rules import RuleSet
 from models.tables import Body, OParlCursor
@@ -38,12 +38,13 @@ Progress = Callable[[str, int, int | None], None]
 def find_body(client: OParlClient, url: str, wanted: str | None) -> BodyIn:
     """The Body at `url`, or among the bodies of the System at `url` (by name, short name or
     id when there are several)."""
-    page = parse_page(client.get(url), url)
+    shown = redact(url)
+    page = parse_page(client.get(url), shown)
     first = page.objects[0] if page.objects else None
     if isinstance(first, BodyIn):
         return first
     if not isinstance(first, SystemIn) or not first.body_list:
-        raise OParlError(f"{url}: weder OParl-System noch -Body")
+        raise OParlError(f"{shown}: weder OParl-System noch -Body")
     bodies: list[BodyIn] = []
     next_url: str | None = first.body_list
     while next_url:
@@ -60,7 +61,7 @@ def find_body(client: OParlClient, url: str, wanted: str | None) -> BodyIn:
         return match[0]
     if len(bodies) > 1:
         known = ", ".join(b.name or b.id for b in bodies)
-        raise OParlError(f"{url}: mehrere Kommunen ({known}); --body angeben")
+        raise OParlError(f"{shown}: mehrere Kommunen ({known}); --body angeben")
     return bodies[0]
 
 

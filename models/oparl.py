@@ -22,6 +22,18 @@ TYPE_PATTERN = re.compile(r"^https://schema\.oparl\.org/1\.[01]/(\w+)$")
 TYPE_PREFIX = "https://schema.oparl.org/1.1/"
 
 
+def redact(url: str) -> str:
+    """The URL as it may be shown: a password in it (https://user:pw@host/…) never is."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 class OParlError(RatsfristError):
     """Input that is not usable OParl; the message names the source and the field."""
 

@@ -437,3 +437,12 @@ def test_a_bad_file_imports_nothing(engine: Engine, tmp_path: Path, server: OPar
     with pytest.raises(OParlError, match=r"paper\.json:3: kein gültiges JSON"):
         import_files(engine, [good, bad], now=FIRST, rules=default_rules(), fallback_name="x")
     assert snapshot(engine) == before
+
+
+def test_a_password_in_the_oparl_url_is_never_shown(
+    db_url: str, server: OParlServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret_url = server.url("nowhere").replace("http://", "http://ris:geheim123@")
+    code, out, err = cli(capsys, "sync-oparl", secret_url, "--retries", "0")
+    assert code == 2 and "ris:***@127.0.0.1" in err
+    assert "geheim123" not in out + err
