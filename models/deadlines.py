@@ -8,6 +8,7 @@ already met stay as history. `mark_met` records which lifecycle event met which 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from models.rules import (
     DeadlineKind,
     DeadlineStatus,
     PaperFacts,
+    PlannedDeadline,
     RuleSet,
     SessionHeld,
     due_date,
@@ -153,6 +155,7 @@ def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> Pla
     }
     change = PlanChange()
     assert paper.id is not None
+    minuted = _minutes_recorded(session, planned.values())
     for key, p in planned.items():
         row = existing.get(key)
         if row is None:
@@ -161,6 +164,9 @@ def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> Pla
                 if p.kind is DeadlineKind.proposal
                 else DeadlineStatus.open
             )
+            met_at = minuted.get(p.meeting_id) if p.kind is DeadlineKind.minutes else None
+            if met_at is not None:
+                status = DeadlineStatus.met  # minutes belong to the meeting: done before
             row = Deadline(
                 paper_id=paper.id,
                 consultation_id=p.consultation_id,
@@ -174,6 +180,7 @@ def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> Pla
                 responsible=p.responsible,
                 office=p.office,
                 status=status.value,
+                met_at=met_at,
                 created_at=now,
                 updated_at=now,
             )
@@ -210,6 +217,20 @@ def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> Pla
     session.flush()
     sync_reminders(session, paper, rules, now)
     return change
+
+
+def _minutes_recorded(session: Session, planned: Iterable[PlannedDeadline]) -> dict[int, datetime]:
+    """Meetings among the planned minutes deadlines whose minutes are already recorded (a
+    motion that reaches ratsfrist after them, e.g. by an OParl sync), with when."""
+    ids = {p.meeting_id for p in planned if p.kind is DeadlineKind.minutes and p.meeting_id}
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Meeting.id, Meeting.minutes_at).where(
+            col(Meeting.id).in_(ids), col(Meeting.minutes_at).is_not(None)
+        )
+    ).all()
+    return {meeting_id: at for meeting_id, at in rows if meeting_id is not None and at}
 
 
 def sync_reminders(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> None:

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -32,10 +33,10 @@ from models.oparl import (
     SystemIn,
     result_of,
 )
-from models.repo import consultations_of, current_consultation, meeting_on
+from models.repo import consultations_of, current_consultation, get_or_create_body, meeting_on
 from models.rules import RuleSet, default_rules
 from models.states import Result, ResultKind, State
-from models.tables import AgendaItem, Body, Consultation, Deadline, Meeting, Organization, Paper
+from models.tables import AgendaItem, Body, Consultation, Meeting, Organization, Paper
 from models.timeutil import local_datetime, to_local, to_utc
 
 DEFAULT_ROLE = {True: "Entscheidung", False: "Vorberatung"}
@@ -74,6 +75,16 @@ class SyncReport:
         out += [f"in der Quelle gelöscht: {d}" for d in self.deleted]
         out += [f"Hinweis: {w}" for w in self.warnings]
         return out
+
+
+Row = TypeVar("Row", Body, Organization, Meeting, Paper, Consultation, AgendaItem)
+
+
+def by_oparl_id(session: Session, model: type[Row], url: str | None) -> Row | None:
+    """The row the source knows as `url` (every synced table has a unique oparl_id)."""
+    if not url:
+        return None
+    return session.exec(select(model).where(model.oparl_id == url)).first()
 
 
 def _tail(url: str) -> str:
@@ -118,14 +129,9 @@ class OParlStore:
     @staticmethod
     def body_for(session: Session, obj: BodyIn | None, fallback_name: str) -> Body:
         """The body by OParl id, else by name (a body set up by hand gets linked)."""
-        row = None
-        if obj is not None:
-            row = session.exec(select(Body).where(Body.oparl_id == obj.id)).first()
-        name = (obj.name if obj else None) or fallback_name
+        row = by_oparl_id(session, Body, obj.id if obj else None)
         if row is None:
-            row = session.exec(select(Body).where(Body.name == name)).first()
-        if row is None:
-            row = Body(name=name)
+            row = get_or_create_body(session, (obj.name if obj else None) or fallback_name)
         if obj is not None:
             row.oparl_id = obj.id
             row.short_name = obj.short_name or row.short_name
@@ -149,7 +155,7 @@ class OParlStore:
     # --- organizations -------------------------------------------------------------------------
 
     def organization(self, obj: OrganizationIn) -> Organization:
-        row = self.session.exec(select(Organization).where(Organization.oparl_id == obj.id)).first()
+        row = by_oparl_id(self.session, Organization, obj.id)
         if row is None and obj.name:
             row = self.session.exec(
                 select(Organization).where(
@@ -177,7 +183,7 @@ class OParlStore:
 
     def _organization_by_url(self, url: str) -> Organization:
         """A committee only linked so far: a placeholder that its own sync names."""
-        row = self.session.exec(select(Organization).where(Organization.oparl_id == url)).first()
+        row = by_oparl_id(self.session, Organization, url)
         if row is None:
             row = self.organization(OrganizationIn(id=url, name=None))
         return row
@@ -185,7 +191,7 @@ class OParlStore:
     # --- meetings ------------------------------------------------------------------------------
 
     def meeting(self, obj: MeetingIn) -> Meeting | None:
-        row = self.session.exec(select(Meeting).where(Meeting.oparl_id == obj.id)).first()
+        row = by_oparl_id(self.session, Meeting, obj.id)
         if obj.deleted:
             if row is not None and not row.cancelled:
                 row.cancelled, row.updated_at = True, self.now
@@ -253,7 +259,7 @@ class OParlStore:
         papers: dict[int, Paper] = {}
         changed = False
         for item in obj.agenda_items:
-            row = self._item_by_url(item.id)
+            row = by_oparl_id(self.session, AgendaItem, item.id)
             if row is None:
                 row = self.session.exec(
                     select(AgendaItem).where(
@@ -281,9 +287,7 @@ class OParlStore:
             self.session.flush()
             if not row.consultation_oparl_id:
                 continue
-            consultation = self.session.exec(
-                select(Consultation).where(Consultation.oparl_id == row.consultation_oparl_id)
-            ).first()
+            consultation = by_oparl_id(self.session, Consultation, row.consultation_oparl_id)
             if consultation is None:
                 continue
             self._point_to(consultation, meeting)
@@ -310,7 +314,7 @@ class OParlStore:
 
     def paper(self, obj: PaperIn) -> Paper | None:
         reference = obj.reference or f"OParl {_tail(obj.id)}"
-        row = self.session.exec(select(Paper).where(Paper.oparl_id == obj.id)).first()
+        row = by_oparl_id(self.session, Paper, obj.id)
         if row is None:
             row = self.session.exec(
                 select(Paper).where(
@@ -390,8 +394,8 @@ class OParlStore:
                     (c for c in existing if c.oparl_id is None and c.organization_id == org.id),
                     None,
                 )
-            meeting = self._meeting_by_url(obj.meeting)
-            item = self._item_by_url(obj.agenda_item)
+            meeting = by_oparl_id(self.session, Meeting, obj.meeting)
+            item = by_oparl_id(self.session, AgendaItem, obj.agenda_item)
             if item is not None:
                 if item.consultation_oparl_id is None:
                     item.consultation_oparl_id = obj.id
@@ -422,18 +426,9 @@ class OParlStore:
                 before = row.source_meeting_id
                 self._point_to(row, meeting)
                 changed |= row.source_meeting_id != before
-            existing = consultations_of(self.session, paper)
+            if row not in existing:
+                existing.append(row)
         return changed
-
-    def _meeting_by_url(self, url: str | None) -> Meeting | None:
-        if not url:
-            return None
-        return self.session.exec(select(Meeting).where(Meeting.oparl_id == url)).first()
-
-    def _item_by_url(self, url: str | None) -> AgendaItem | None:
-        if not url:
-            return None
-        return self.session.exec(select(AgendaItem).where(AgendaItem.oparl_id == url)).first()
 
     def _deleted(self, obj: PaperIn, row: Paper | None, reference: str) -> None:
         if row is None:
@@ -473,21 +468,7 @@ class OParlStore:
         meeting, results. Each loop takes one step; a paper has only so many."""
         for _ in range(4 * (len(consultations_of(self.session, paper)) + 1)):
             if not self._step(paper):
-                break
-        # Minutes published before the paper arrived: its minutes deadlines are met already.
-        published = self.session.exec(
-            select(Meeting)
-            .join(Deadline, col(Deadline.meeting_id) == Meeting.id)
-            .where(
-                Deadline.paper_id == paper.id,
-                Deadline.kind == "minutes",
-                col(Deadline.status).in_(["open", "missed"]),
-                col(Meeting.minutes_at).is_not(None),
-            )
-            .distinct()
-        ).all()
-        for meeting in published:
-            meet_minutes(self.session, meeting, now=self.now, rules=self.rules)
+                return
 
     def _step(self, paper: Paper) -> bool:
         state = State(paper.state)
