@@ -20,18 +20,7 @@ SinceOpt = Annotated[
 
 def _print_report(report: Any, as_json: bool) -> None:
     if as_json:
-        print_json(
-            {
-                "created": dict(report.created),
-                "updated": dict(report.updated),
-                "unchanged": dict(report.unchanged),
-                "moved": report.moved,
-                "cancelled": report.cancelled,
-                "steps": report.steps,
-                "deleted": report.deleted,
-                "warnings": report.warnings,
-            }
-        )
+        print_json(report.as_dict())
         return
     for line in report.lines() or ["nichts zu tun"]:
         typer.echo(line)

@@ -49,12 +49,13 @@ class OParlClient:
 
     def get(self, url: str, params: dict[str, str] | None = None) -> Any:
         """The JSON document at `url`, after up to `retries` further attempts."""
-        problem = ""
+        problem, retry_after = "", None
         shown = redact(url)
         for attempt in range(self.retries + 1):
             if attempt:
                 self.retried += 1
-                self.sleep(self._delay(attempt, problem))
+                self.sleep(self._delay(attempt, retry_after))
+                retry_after = None
             self.requests += 1
             try:
                 response = self._http.get(url, params=params)
@@ -66,7 +67,7 @@ class OParlClient:
                 continue
             if response.status_code in RETRYABLE:
                 problem = f"HTTP {response.status_code}"
-                self._retry_after = response.headers.get("Retry-After")
+                retry_after = response.headers.get("Retry-After")
                 continue
             if response.status_code >= 400:
                 raise OParlError(f"{shown}: HTTP {response.status_code}")
@@ -77,11 +78,9 @@ class OParlClient:
                 raise OParlError(f"{shown}: keine JSON-Antwort (Content-Type {kind})") from None
         raise OParlError(f"{shown}: {problem} nach {self.retries + 1} Versuchen")
 
-    _retry_after: str | None = None
-
-    def _delay(self, attempt: int, problem: str) -> float:
+    def _delay(self, attempt: int, retry_after: str | None) -> float:
+        """Exponential backoff; a server's Retry-After of up to a minute is honoured."""
         delay = self.backoff * 2 ** (attempt - 1)
-        hint, self._retry_after = self._retry_after, None
-        if hint and hint.isdigit() and problem.startswith("HTTP"):
-            delay = max(delay, min(float(hint), 60.0))
+        if retry_after and retry_after.isdigit():
+            delay = max(delay, min(float(retry_after), 60.0))
         return delay

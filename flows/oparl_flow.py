@@ -49,9 +49,5 @@ def oparl_sync(
         + "\n".join(f"- {line}" for line in lines or ["nichts geändert"]),
         description="Was der letzte Abgleich mit dem Ratsinformationssystem übernommen hat",
     )
-    return {
-        "created": dict(report.created),
-        "updated": dict(report.updated),
-        "steps": len(report.steps),
-        "warnings": len(report.warnings),
-    }
+    result = report.as_dict()
+    return {**result, "steps": len(result["steps"]), "warnings": len(result["warnings"])}

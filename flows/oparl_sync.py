@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -162,8 +163,6 @@ def _sync_list(
 def _with_since(list_url: str, since: datetime | None) -> str:
     if since is None:
         return list_url
-    import httpx
-
     stamp = to_utc(since).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     return str(httpx.URL(list_url).copy_merge_params({"modified_since": stamp}))
 

@@ -345,9 +345,6 @@ def _date(obj: dict[str, Any], key: str, where: str) -> date | None:
 
 # --- results -----------------------------------------------------------------------------------
 
-#: Agenda item results that say the item was not dealt with (models.deadlines.NOT_HELD).
-NOT_DEALT_WITH = {"abgesetzt": "abgesetzt", "zurückgezogen": "zurückgezogen"}
-
 #: Words in free-text results, most specific first.
 _RESULT_WORDS: tuple[tuple[tuple[str, ...], Result | str], ...] = (
     (("abgesetzt",), "abgesetzt"),
@@ -394,9 +391,8 @@ def result_of(text: str | None, *, authoritative: bool) -> Result | str | None:
         )
         if not result:
             return None
-    if isinstance(result, str) and not isinstance(result, Result):
-        return result
-    assert isinstance(result, Result)
+    if not isinstance(result, Result):
+        return result  # abgesetzt / zurückgezogen
     if not authoritative and result.kind is ResultKind.resolution:
         return _AS_RECOMMENDATION[result]
     if authoritative and result.kind is ResultKind.recommendation:

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -61,6 +61,18 @@ class SyncReport:
         self.unchanged.update(other.unchanged)
         for name in ("moved", "cancelled", "steps", "deleted", "warnings"):
             getattr(self, name).extend(getattr(other, name))
+
+    def as_dict(self) -> dict[str, Any]:
+        """For --json and the flow's result."""
+        return {
+            "created": dict(self.created),
+            "updated": dict(self.updated),
+            "unchanged": dict(self.unchanged),
+            **{
+                name: list(getattr(self, name))
+                for name in ("moved", "cancelled", "steps", "deleted", "warnings")
+            },
+        }
 
     def lines(self) -> list[str]:
         kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))

@@ -199,10 +199,9 @@ def import_paper(
         )
     for number, text in enumerate(parsed.questions, start=1):
         session.add(Question(paper_id=paper.id, number=number, text=text))
-    _apply(
+    submit(
         session,
         paper,
-        Event.submit,
         now=now,
         actor=actor,
         details={"source": parsed.source, "received_at": received.isoformat()},
@@ -220,8 +219,8 @@ def submit(
     details: dict[str, Any],
     rules: RuleSet | None = None,
 ) -> LifecycleEvent:
-    """The first step of a paper stored by another intake path (an OParl sync): its
-    consultations must be in the session already, since they decide its first deadlines."""
+    """The first step of a stored paper (document intake, OParl sync): its consultations
+    must be in the session already, since they decide its first deadlines."""
     return _apply(session, paper, Event.submit, now=now, actor=actor, details=details, rules=rules)
 
 
