@@ -13,12 +13,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.calendar import expand_rrule
-from models.deadlines import PlanChange, replan
+from models.deadlines import PlanChange, replan, sync_reminders
 from models.errors import InvalidInput, NotFound
 from models.ics import CalendarEntry, deadline_entry, stable_uid
 from models.repo import DEFAULT_MEETING_TIME, find_organization, get_or_create_body, meeting_on
 from models.rules import RuleSet, default_rules
-from models.tables import Consultation, Deadline, Meeting, Organization, Paper
+from models.tables import Body, Consultation, Deadline, Meeting, Organization, Paper
 from models.timeutil import local_datetime, to_local
 
 
@@ -261,8 +261,6 @@ def meet_minutes(
         row.status, row.met_at, row.updated_at = "met", now, now
         session.add(row)
     session.flush()
-    from models.deadlines import sync_reminders
-
     for paper in session.exec(
         select(Paper).where(col(Paper.id).in_({row.paper_id for row in rows}))
     ).all():
@@ -308,8 +306,6 @@ def calendar_entries(
 ) -> list[CalendarEntry]:
     """Meetings and deadlines for the .ics export. Titles of non-public papers stay out
     unless asked for: a subscribed calendar travels further than its owner thinks."""
-    from models.tables import Body
-
     entries: list[CalendarEntry] = []
     meetings = session.exec(
         select(Meeting, Organization, Body)
