@@ -114,6 +114,7 @@ def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> 
                     "signatories": [],
                     "attachments": [],
                     "state": ["submitted", "scheduled", "report_requested", "decided"][p % 4],
+                    "current_organization_id": (p % bodies) * orgs_per_body + p % orgs_per_body + 1,
                     "received_at": now - (p % 300) * day,
                     "created_at": now,
                     "updated_at": now,
@@ -164,7 +165,9 @@ def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> 
                 yield {
                     "id": d + 1,
                     "paper_id": p + 1,
+                    "body_id": p % bodies + 1,
                     "consultation_id": first_cid[p],
+                    "organization_id": (p % bodies) * orgs_per_body + p % orgs_per_body + 1,
                     "key": f"{kind}:{d + 1}",
                     "rule": kind,
                     "kind": kind,

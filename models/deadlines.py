@@ -120,6 +120,7 @@ def gather_facts(session: Session, paper: Paper) -> PaperFacts:
                 id=c.id or 0,
                 position=c.position,
                 organization=o.name,
+                organization_id=o.id or 0,
                 meeting_id=m.id if m else None,
                 meeting_start=m.start if m else None,
                 meeting_cancelled=bool(m and m.cancelled),
@@ -149,7 +150,13 @@ def gather_facts(session: Session, paper: Paper) -> PaperFacts:
 def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> PlanChange:
     """Make the paper's deadline rows match what the rules say now."""
     now = to_utc(now)
-    planned = {p.key: p for p in plan(gather_facts(session, paper), rules)}
+    facts = gather_facts(session, paper)
+    planned = {p.key: p for p in plan(facts, rules)}
+    committee_of = {c.id: c.organization_id for c in facts.consultations}
+    current = next((c.organization_id for c in facts.consultations if not c.done), None)
+    if paper.current_organization_id != current:
+        paper.current_organization_id = current
+        session.add(paper)
     existing = {
         d.key: d for d in session.exec(select(Deadline).where(Deadline.paper_id == paper.id)).all()
     }
@@ -169,7 +176,11 @@ def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> Pla
                 status = DeadlineStatus.met  # minutes belong to the meeting: done before
             row = Deadline(
                 paper_id=paper.id,
+                body_id=paper.body_id,
                 consultation_id=p.consultation_id,
+                organization_id=committee_of.get(p.consultation_id)
+                if p.consultation_id is not None
+                else None,
                 meeting_id=p.meeting_id,
                 key=key,
                 rule=p.rule,

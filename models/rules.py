@@ -319,6 +319,7 @@ class ConsultationFacts:
     meeting_start: datetime | None
     meeting_cancelled: bool
     done: bool
+    organization_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)

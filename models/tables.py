@@ -95,7 +95,10 @@ class Paper(SQLModel, table=True):
     """The motion (OParl Paper), with the lifecycle state ratsfrist keeps for it."""
 
     __tablename__ = "paper"
-    __table_args__ = (UniqueConstraint("body_id", "reference"),)
+    __table_args__ = (
+        UniqueConstraint("body_id", "reference"),
+        sa.Index("ix_paper_overview", "state", "body_id", "current_organization_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     body_id: int = Field(foreign_key="body.id", index=True)
     reference: str = Field(max_length=100, index=True)
@@ -118,6 +121,9 @@ class Paper(SQLModel, table=True):
     """The object's URL in the council information system it was synced from (OParl id)."""
     upstream_deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     """When the source reported the paper deleted; the row and its history stay."""
+    current_organization_id: int | None = Field(default=None, foreign_key="organization.id")
+    """The committee of its first open consultation: where the motion is now. Kept by
+    deadlines.replan, so that the overview counts motions per committee from an index."""
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -211,16 +217,22 @@ class Deadline(SQLModel, table=True):
 
     `key` (rule, consultation, meeting) identifies it within the paper, so re-planning after a
     moved meeting updates the same row, and a new meeting gives a new one.
+
+    `body_id` and `organization_id` repeat what the paper and the consultation say (neither
+    changes for a row), so that the sweep's index holds everything its queries ask: marking,
+    the day's escalations and the overview read the index alone, whatever the table's size.
     """
 
     __tablename__ = "deadline"
     __table_args__ = (
         UniqueConstraint("paper_id", "key"),
-        sa.Index("ix_deadline_status_due", "status", "due"),
+        sa.Index("ix_deadline_sweep", "status", "due", "kind", "body_id", "organization_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     paper_id: int = Field(foreign_key="paper.id", index=True)
+    body_id: int = Field(foreign_key="body.id")
     consultation_id: int | None = Field(default=None, foreign_key="consultation.id")
+    organization_id: int | None = Field(default=None, foreign_key="organization.id")
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
     key: str = Field(max_length=100)
     rule: str = Field(max_length=50)
@@ -238,21 +250,31 @@ class Deadline(SQLModel, table=True):
 
 
 class Reminder(SQLModel, table=True):
-    """The transactional outbox: one row per (deadline, step, recipient tag).
+    """The transactional outbox: one row per (deadline, step, recipient tag), and one
+    escalation row per (committee, working day, tag).
 
     Planned in the same transaction as the deadline change that causes it; sent outside any
     transaction by a dispatcher that claims it first. `delivered_to` lists the recipients that
     already have it (committed after each send), so a retry never mails them again.
+
+    An escalation row (`scope` set, no deadline) stands for all deadlines of its committee
+    that are missed when it is sent: the managers get one mail a day per committee, and the
+    sweep writes a handful of rows a day instead of one per missed deadline.
     """
 
     __tablename__ = "reminder"
     __table_args__ = (
         UniqueConstraint("deadline_id", "step", "tag"),
+        UniqueConstraint("scope", "step", "tag"),
         sa.Index("ix_reminder_status_send_at", "status", "send_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    deadline_id: int = Field(foreign_key="deadline.id", index=True)
-    paper_id: int = Field(foreign_key="paper.id", index=True)
+    deadline_id: int | None = Field(default=None, foreign_key="deadline.id", index=True)
+    paper_id: int | None = Field(default=None, foreign_key="paper.id", index=True)
+    scope: str | None = Field(default=None, max_length=60)
+    """Escalations only: 'body/organization' ('7/-' for deadlines without a committee)."""
+    body_id: int | None = Field(default=None, foreign_key="body.id")
+    organization_id: int | None = Field(default=None, foreign_key="organization.id")
     step: str = Field(max_length=60)
     """vorher-7@2021-06-10, am-tag@…, neu@…, eskalation@2021-06-11"""
     tag: str = Field(max_length=100)

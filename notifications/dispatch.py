@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from models.reminders import NOT_REMINDED
 from models.rules import RuleSet
 from models.tables import (
     Body,
-    Consultation,
     Deadline,
     Meeting,
     Organization,
@@ -133,6 +134,16 @@ def dispatch(
     return summary
 
 
+@dataclass
+class Loaded:
+    """A claimed row and what its mail says; `cancel` the reason it is no longer sent."""
+
+    reminder: Reminder
+    items: list[Item]
+    omitted: int = 0
+    cancel: str | None = None
+
+
 def _send_batch(
     engine: Engine,
     ids: list[int],
@@ -145,23 +156,13 @@ def _send_batch(
     sender: Sender,
 ) -> None:
     rows = load_items(engine, ids, now, ui_url)
-    plan: dict[str, list[tuple[Item, Recipient]]] = defaultdict(list)
+    plan: dict[str, list[tuple[Loaded, Recipient]]] = defaultdict(list)
     per_row_recipients: dict[int, list[Recipient]] = {}
-    for reminder_id, (item, reminder, deadline_status) in rows.items():
-        if deadline_status not in ("open", "missed"):
+    for reminder_id, loaded in rows.items():
+        reminder = loaded.reminder
+        if loaded.cancel:
             summary.cancelled += 1
-            outbox.finish(engine, reminder_id, worker, now=now, error=None, cancel="Frist erledigt")
-            continue
-        if not reminder.escalation and deadline_status == "missed":
-            summary.cancelled += 1
-            outbox.finish(
-                engine,
-                reminder_id,
-                worker,
-                now=now,
-                error=None,
-                cancel="überholt: Frist versäumt, die Eskalation übernimmt",
-            )
+            outbox.finish(engine, reminder_id, worker, now=now, error=None, cancel=loaded.cancel)
             continue
         recipients = routes.for_tag(reminder.tag, reminder.committee)
         if not recipients:
@@ -178,28 +179,32 @@ def _send_batch(
             if recipient.key in reminder.delivered_to:
                 continue  # a dispatcher before us got this far
             group = recipient.key if digest else f"{recipient.key}#{reminder_id}"
-            plan[group].append((item, recipient))
+            plan[group].append((loaded, recipient))
     failures: dict[int, str] = {}
     for group in plan.values():
         recipient = group[0][1]
-        items = [item for item, _ in group]
-        message = render(items, cleared=recipient.cleared, now=now)
+        items = [item for loaded, _ in group for item in loaded.items]
+        omitted = sum(loaded.omitted for loaded, _ in group)
+        message = render(items, cleared=recipient.cleared, now=now, omitted=omitted)
         outcome = sender(recipient, message, routes)
         if outcome.ok:
             summary.mails += 1
-            for item in items:
-                outbox.record_delivery(engine, item.reminder_id, worker, recipient.key)
-                summary.sent.append(
-                    {
-                        "reminder": item.reminder_id,
-                        "reference": item.reference,
-                        "kind": item.kind,
-                        "recipient": recipient.label,
-                    }
-                )
+            for loaded, _ in group:
+                assert loaded.reminder.id is not None
+                outbox.record_delivery(engine, loaded.reminder.id, worker, recipient.key)
+            summary.sent += [
+                {
+                    "reminder": item.reminder_id,
+                    "reference": item.reference,
+                    "kind": item.kind,
+                    "recipient": recipient.label,
+                }
+                for item in items
+            ]
         else:
-            for item in items:
-                failures[item.reminder_id] = outcome.error or "Fehler"
+            for loaded, _ in group:
+                assert loaded.reminder.id is not None
+                failures[loaded.reminder.id] = outcome.error or "Fehler"
     for reminder_id in per_row_recipients:
         error = failures.get(reminder_id)
         if error:
@@ -216,22 +221,46 @@ def _count(status: str, summary: Summary) -> None:
         summary.failed += 1
 
 
+#: An escalation mail lists at most this many deadlines, the longest overdue first; the rest
+#: are counted and are in the overview (after an outage a committee may have hundreds).
+ESCALATION_LIST_LIMIT = 50
+
+_Row = tuple[Deadline, Paper, Body, Organization | None, Meeting | None]
+
+
+def _content(session: Session) -> Any:
+    return (
+        select(Deadline, Paper, Body, Organization, Meeting)
+        .join(Paper, col(Paper.id) == Deadline.paper_id)
+        .join(Body, col(Body.id) == Paper.body_id)
+        .outerjoin(Organization, col(Organization.id) == Deadline.organization_id)
+        .outerjoin(Meeting, col(Meeting.id) == Deadline.meeting_id)
+    )
+
+
 def load_items(
     engine: Engine, ids: list[int], now: datetime, ui_url: str | None
-) -> dict[int, tuple[Item, Reminder, str]]:
-    """Everything a message needs, for a batch of reminder rows, in few queries."""
+) -> dict[int, Loaded]:
+    """Everything the mails need, for a batch of claimed rows: a deadline's reminder is that
+    deadline; a committee's escalation is its deadlines missed now (read now, not when it was
+    planned, so a report delivered at 06:59 is not escalated at 07:00)."""
     with Session(engine) as session:
-        rows = session.exec(
-            select(Reminder, Deadline, Paper, Body, Organization, Meeting)
-            .join(Deadline, col(Deadline.id) == Reminder.deadline_id)
-            .join(Paper, col(Paper.id) == Deadline.paper_id)
-            .join(Body, col(Body.id) == Paper.body_id)
-            .outerjoin(Consultation, col(Consultation.id) == Deadline.consultation_id)
-            .outerjoin(Organization, col(Organization.id) == Consultation.organization_id)
-            .outerjoin(Meeting, col(Meeting.id) == Deadline.meeting_id)
-            .where(col(Reminder.id).in_(ids))
-        ).all()
-        paper_ids = {paper.id for _, _, paper, *_ in rows}
+        reminders = session.exec(select(Reminder).where(col(Reminder.id).in_(ids))).all()
+        by_deadline: dict[int, list[int]] = defaultdict(list)
+        for r in reminders:
+            if r.deadline_id is not None and r.id is not None:
+                by_deadline[r.deadline_id].append(r.id)
+        content: dict[int, list[_Row]] = defaultdict(list)
+        for row in session.exec(
+            _content(session).where(col(Deadline.id).in_(list(by_deadline)))
+        ).all():
+            for reminder_id in by_deadline[row[0].id or 0]:
+                content[reminder_id].append(row)
+        totals: dict[int, int] = {}
+        for reminder in reminders:
+            if reminder.deadline_id is None and reminder.id is not None:
+                content[reminder.id], totals[reminder.id] = _escalated(session, reminder)
+        paper_ids = {paper.id for rows in content.values() for _, paper, *_ in rows}
         questions: dict[int, list[QuestionItem]] = defaultdict(list)
         for q in session.exec(
             select(Question)
@@ -239,39 +268,84 @@ def load_items(
             .order_by(col(Question.number))
         ).all():
             questions[q.paper_id].append(QuestionItem(q.number, q.text))
-        items: dict[int, tuple[Item, Reminder, str]] = {}
-        for reminder, deadline, paper, body, org, meeting in rows:
+        loaded: dict[int, Loaded] = {}
+        for reminder in reminders:
             assert reminder.id is not None
-            overdue = 0
-            if reminder.escalation:
-                overdue = max(1, (to_local(now).date() - to_local(deadline.due).date()).days)
-            items[reminder.id] = (
-                Item(
-                    reminder_id=reminder.id,
-                    reference=paper.reference,
-                    paper_type=paper.paper_type,
-                    public=paper.public,
-                    title=paper.name,
-                    kind=deadline.kind,
-                    label=deadline.label,
-                    due=deadline.due,
-                    step=reminder.step,
-                    escalation=reminder.escalation,
-                    days_overdue=overdue,
-                    committee=org.name if org else None,
-                    meeting_start=meeting.start if meeting else None,
-                    rule=deadline.description,
-                    office=deadline.office,
-                    questions=tuple(questions.get(paper.id or 0, []))
-                    if deadline.kind in ("report", "answer")
-                    else (),
-                    link=f"{ui_url.rstrip('/')}/artifacts/key/ueberfaellige-fristen"
-                    if ui_url and reminder.escalation
-                    else (f"{ui_url.rstrip('/')}/runs" if ui_url else None),
-                    body_name=body.name,
-                    deadline_key=deadline.key,
-                ),
-                reminder,
-                deadline.status,
+            rows = content.get(reminder.id, [])
+            items = [_item(reminder, row, questions, now, ui_url) for row in rows]
+            entry = Loaded(
+                reminder, items, omitted=totals.get(reminder.id, len(items)) - len(items)
             )
-        return items
+            if reminder.deadline_id is None:
+                if not items:
+                    entry.cancel = "keine versäumten Fristen mehr"
+            elif not rows or rows[0][0].status not in ("open", "missed"):
+                entry.cancel = "Frist erledigt"
+            elif not reminder.escalation and rows[0][0].status == "missed":
+                entry.cancel = "überholt: Frist versäumt, die Eskalation übernimmt"
+            loaded[reminder.id] = entry
+        return loaded
+
+
+def _escalated(session: Session, reminder: Reminder) -> tuple[list[_Row], int]:
+    """The deadlines an escalation row stands for, as of now, and how many there are."""
+    organization = (
+        col(Deadline.organization_id).is_(None)
+        if reminder.organization_id is None
+        else col(Deadline.organization_id) == reminder.organization_id
+    )
+    where = (
+        col(Deadline.status) == "missed",
+        col(Deadline.kind).not_in(sorted(NOT_REMINDED - {"session"})),
+        col(Deadline.body_id) == reminder.body_id,
+        organization,
+    )
+    total = session.exec(select(sa.func.count()).select_from(Deadline).where(*where)).one()
+    rows = session.exec(
+        _content(session)
+        .where(*where)
+        .order_by(col(Deadline.due), col(Paper.reference), col(Deadline.id))
+        .limit(ESCALATION_LIST_LIMIT)
+    ).all()
+    return list(rows), int(total)
+
+
+def _item(
+    reminder: Reminder,
+    row: _Row,
+    questions: dict[int, list[QuestionItem]],
+    now: datetime,
+    ui_url: str | None,
+) -> Item:
+    deadline, paper, body, org, meeting = row
+    assert reminder.id is not None
+    overdue = 0
+    if reminder.escalation:
+        overdue = max(1, (to_local(now).date() - to_local(deadline.due).date()).days)
+    link = None
+    if ui_url:
+        page = "artifacts/key/ueberfaellige-fristen" if reminder.escalation else "runs"
+        link = f"{ui_url.rstrip('/')}/{page}"
+    return Item(
+        reminder_id=reminder.id,
+        reference=paper.reference,
+        paper_type=paper.paper_type,
+        public=paper.public,
+        title=paper.name,
+        kind=deadline.kind,
+        label=deadline.label,
+        due=deadline.due,
+        step=reminder.step,
+        escalation=reminder.escalation,
+        days_overdue=overdue,
+        committee=org.name if org else None,
+        meeting_start=meeting.start if meeting else None,
+        rule=deadline.description,
+        office=deadline.office,
+        questions=tuple(questions.get(paper.id or 0, []))
+        if deadline.kind in ("report", "answer")
+        else (),
+        link=link,
+        body_name=body.name,
+        deadline_key=deadline.key,
+    )

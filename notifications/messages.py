@@ -115,22 +115,34 @@ def _environment() -> Any:
     )
 
 
-def subject(items: list[Item]) -> str:
-    if len(items) > 1:
-        overdue = sum(1 for i in items if i.escalation)
+def subject(items: list[Item], omitted: int = 0) -> str:
+    count = len(items) + omitted
+    if count > 1:
+        overdue = sum(1 for i in items if i.escalation) + omitted
+        if overdue == count:
+            committees = {i.committee for i in items if not i.restricted}
+            where = f" – {committees.pop()}" if len(committees) == 1 else ""
+            return f"ÜBERFÄLLIG: {count} Fristen{where}"
         extra = f", davon {overdue} überfällig" if overdue else ""
-        return f"ratsfrist: {len(items)} Fristen{extra}"
+        return f"ratsfrist: {count} Fristen{extra}"
     item = items[0]
     head = "ÜBERFÄLLIG" if item.escalation else "Erinnerung"
     title = f" – {item.title}" if item.title and not item.restricted else ""
     return f"{head}: {item.label} {item.reference}, fällig {item.due_text}{title}"
 
 
-def render(items: list[Item], *, cleared: bool, now: datetime) -> Message:
-    """One mail for one recipient: a single reminder, or a digest of several."""
+def render(items: list[Item], *, cleared: bool, now: datetime, omitted: int = 0) -> Message:
+    """One mail for one recipient: a single reminder, a digest of several, or a committee's
+    escalation (`omitted`: overdue deadlines beyond those listed)."""
     shown = [item.for_recipient(cleared) for item in items]
-    footer = "Erinnerung " + ", ".join(f"#{i.reminder_id}" for i in shown)
-    context = {"items": shown, "footer": footer, "subject": subject(shown)}
+    footer = "Erinnerung " + ", ".join(f"#{n}" for n in dict.fromkeys(i.reminder_id for i in shown))
+    context = {
+        "items": shown,
+        "footer": footer,
+        "subject": subject(shown, omitted),
+        "omitted": omitted,
+        "overview": next((i.link for i in shown if i.escalation and i.link), None),
+    }
     env = _environment()
     return Message(
         subject=context["subject"],

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from models.reminders import ESCALATION_TAG, MAX_ATTEMPTS, NOT_REMINDED, backoff, escalation_step
 from models.rules import RuleSet
-from models.tables import Consultation, Deadline, Organization, Reminder
+from models.tables import Deadline, Organization, Reminder
 from models.timeutil import to_utc
 
 R = Reminder.__table__  # type: ignore[attr-defined]
@@ -39,68 +39,62 @@ def mark_missed(engine: Engine, now: datetime) -> list[int]:
 
 
 def plan_escalations(engine: Engine, now: datetime, rules: RuleSet) -> int:
-    """Today's escalation row for every missed deadline, once per working day (set-based:
-    INSERT … SELECT, and ON CONFLICT DO NOTHING so that two sweeps at once are harmless)."""
+    """Today's escalation row for every committee with a missed deadline, once per working
+    day. The committees come from the sweep index alone (no table rows read); the rows are
+    few, and ON CONFLICT DO NOTHING on their key makes two sweeps at once harmless. What an
+    escalation lists is read when it is sent: a deadline met in between is not in it."""
     step = escalation_step(to_utc(now), rules.calendar)
     if step is None:
         return 0
     now = to_utc(now)
-    cons = Consultation.__table__  # type: ignore[attr-defined]
     orgs = Organization.__table__  # type: ignore[attr-defined]
-    committee = orgs.c.name
-    already = sa.exists().where(
-        R.c.deadline_id == D.c.id, R.c.step == step.step, R.c.tag == ESCALATION_TAG
-    )
-    source = (
-        sa.select(
-            D.c.id,
-            D.c.paper_id,
-            sa.literal(step.step),
-            sa.literal(ESCALATION_TAG),
-            committee,
-            sa.literal(True),
-            sa.literal(step.send_at, type_=R.c.send_at.type),
-            sa.literal("pending"),
-            sa.literal(0),
-            sa.literal([], type_=R.c.delivered_to.type),
-            sa.literal(now, type_=R.c.created_at.type),
-            sa.literal(now, type_=R.c.updated_at.type),
-        )
-        .select_from(
-            D.outerjoin(cons, cons.c.id == D.c.consultation_id).outerjoin(
-                orgs, orgs.c.id == cons.c.organization_id
-            )
-        )
-        .where(
-            D.c.status == "missed",
-            D.c.kind.not_in(sorted(NOT_REMINDED - {"session"})),
-            ~already,  # the second sweep of a day inserts nothing
-        )
-    )
-    columns = [
-        "deadline_id",
-        "paper_id",
-        "step",
-        "tag",
-        "committee",
-        "escalation",
-        "send_at",
-        "status",
-        "attempts",
-        "delivered_to",
-        "created_at",
-        "updated_at",
-    ]
     with engine.begin() as connection:
-        insert = _insert(connection).from_select(columns, source)
-        # Only the outbox key may collide (a sweep racing another); any other conflict is an
-        # error and must not silently drop an escalation.
-        result = connection.execute(
-            insert.on_conflict_do_nothing(index_elements=["deadline_id", "step", "tag"]).returning(
-                R.c.id
-            )
+        scopes = connection.execute(
+            sa.select(D.c.body_id, D.c.organization_id)
+            .where(D.c.status == "missed", D.c.kind.not_in(sorted(NOT_REMINDED - {"session"})))
+            .distinct()
+        ).all()
+        if not scopes:
+            return 0
+        names = dict(
+            connection.execute(
+                sa.select(orgs.c.id, orgs.c.name).where(
+                    orgs.c.id.in_({o for _, o in scopes if o is not None})
+                )
+            ).all()
         )
-        return len(result.fetchall())  # rowcount is -1 for this statement on psycopg
+        rows = [
+            {
+                "scope": escalation_scope(body, org),
+                "body_id": body,
+                "organization_id": org,
+                "step": step.step,
+                "tag": ESCALATION_TAG,
+                "committee": names.get(org),
+                "escalation": True,
+                "send_at": step.send_at,
+                "status": "pending",
+                "attempts": 0,
+                "delivered_to": [],
+                "created_at": now,
+                "updated_at": now,
+            }
+            for body, org in sorted(scopes, key=lambda s: (s[0], s[1] or 0))
+        ]
+        planned = 0
+        for start in range(0, len(rows), 1000):  # SQLite allows so many parameters at once
+            result = connection.execute(
+                _insert(connection)
+                .values(rows[start : start + 1000])
+                .on_conflict_do_nothing(index_elements=["scope", "step", "tag"])
+                .returning(R.c.id)
+            )
+            planned += len(result.fetchall())  # rowcount is -1 here on psycopg
+        return planned
+
+
+def escalation_scope(body_id: int, organization_id: int | None) -> str:
+    return f"{body_id}/{organization_id if organization_id is not None else '-'}"
 
 
 def _insert(connection: sa.Connection) -> Any:
@@ -221,7 +215,10 @@ def retry_failed(engine: Engine, now: datetime) -> int:
         owed = sa.select(D.c.id).where(D.c.status.in_(["open", "missed"]))
         result = connection.execute(
             sa.update(R)
-            .where(R.c.status == "failed", R.c.deadline_id.in_(owed))
+            .where(
+                R.c.status == "failed",
+                sa.or_(R.c.deadline_id.in_(owed), R.c.deadline_id.is_(None)),
+            )
             .values(status="pending", attempts=0, next_attempt_at=None, updated_at=to_utc(now))
         )
         return result.rowcount or 0

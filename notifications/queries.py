@@ -13,8 +13,8 @@ from models.timeutil import to_local
 def list_reminders(session: Session, *, statuses: list[str] | None = None) -> list[dict[str, Any]]:
     query = (
         select(Reminder, Deadline, Paper.reference)
-        .join(Deadline, col(Deadline.id) == Reminder.deadline_id)
-        .join(Paper, col(Paper.id) == Reminder.paper_id)
+        .outerjoin(Deadline, col(Deadline.id) == Reminder.deadline_id)
+        .outerjoin(Paper, col(Paper.id) == Reminder.paper_id)
         .order_by(col(Reminder.send_at), col(Reminder.id))
     )
     if statuses:
@@ -22,9 +22,9 @@ def list_reminders(session: Session, *, statuses: list[str] | None = None) -> li
     return [
         {
             "id": r.id,
-            "reference": reference,
-            "kind": d.kind,
-            "label": d.label,
+            "reference": reference or "",  # an escalation stands for a committee
+            "kind": d.kind if d else "escalation",
+            "label": d.label if d else f"Eskalation {r.committee or '(ohne Gremium)'}",
             "step": r.step,
             "tag": r.tag,
             "committee": r.committee,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -50,3 +52,37 @@ def test_an_outdated_schema_is_refused_with_the_upgrade_command(engine: Engine) 
             connection.exec_driver_sql(
                 f"UPDATE alembic_version SET version_num = '{head_revision()}'"
             )
+
+
+def test_upgrade_to_0005_fills_the_sweep_columns_from_existing_rows(engine: Engine) -> None:
+    """0005 copies body and committee onto existing deadlines and the current committee onto
+    papers: a database upgraded with data in it answers the sweep like a new one."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from models import services
+    from models.db import alembic_config, session_scope, upgrade
+    from models.intake import parse_document
+    from tests.conftest import EXAMPLE
+
+    with session_scope(engine) as session:
+        services.import_paper(
+            session,
+            parse_document(EXAMPLE.read_bytes(), "v.txt"),
+            body_name="Stadt",
+            now=datetime(2021, 6, 7, 8, tzinfo=UTC),
+            actor="t",
+        )
+    query = {
+        "deadline": "SELECT id, body_id, organization_id FROM deadline ORDER BY id",
+        "paper": "SELECT id, current_organization_id FROM paper ORDER BY id",
+    }
+    with engine.connect() as connection:
+        before = {k: connection.execute(sa.text(q)).all() for k, q in query.items()}
+    assert all(org is not None for _, _, org in before["deadline"][:2])
+    assert before["paper"][0][1] is not None
+    command.downgrade(alembic_config(engine), "0004")
+    upgrade(engine)
+    with engine.connect() as connection:
+        after = {k: connection.execute(sa.text(q)).all() for k, q in query.items()}
+    assert after == before

@@ -27,16 +27,35 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
 
 
 def run_migrations() -> None:
+    """All of one upgrade in one transaction. On SQLite, altering a table means rebuilding it
+    (batch mode), and dropping the old copy of a table others refer to fails while foreign
+    keys are enforced; so they are off during the upgrade (the pragma only takes effect
+    outside a transaction), checked before the commit, and on again after."""
     engine = context.config.attributes.get("engine") or make_engine(load_settings().database_url)
-    with engine.begin() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_item=render_item,
-            compare_type=True,
-            render_as_batch=connection.dialect.name == "sqlite",
-        )
-        context.run_migrations()
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                context.configure(
+                    connection=connection,
+                    target_metadata=target_metadata,
+                    render_item=render_item,
+                    compare_type=True,
+                    render_as_batch=sqlite,
+                )
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"Migration verletzt Fremdschlüssel: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 run_migrations()
