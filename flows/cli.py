@@ -92,6 +92,35 @@ def import_(
     who = actor(by)
     received_at = parse_instant(received, "--received") if received else None
     failed = 0
+
+    def report(outcome: dict[str, Any]) -> None:
+        verdict = "neu erfasst" if outcome["created"] else "unverändert, bereits erfasst"
+        typer.echo(f"{outcome['reference']}\t{verdict}\t{outcome['paperType']}: {outcome['name']}")
+        if outcome.get("timeliness"):
+            typer.echo(f"  Antragsfrist: {outcome['timeliness']}")
+
+    if len(files) > 1 and not _use_prefect():
+        # Many files: parsed one by one (a bad file is named and skipped), stored in batches.
+        from flows.steps import submit_documents
+
+        parsed = []
+        for path in files:
+            try:
+                if not path.is_file():
+                    raise RatsfristError(f"{path}: Datei nicht gefunden")
+                parsed.append(parse_document(path.read_bytes(), str(path)))
+            except RatsfristError as exc:
+                failed += 1
+                typer.echo(str(exc), err=True)
+        for result in submit_documents(parsed, now=instant, actor=who, received_at=received_at):
+            if isinstance(result, RatsfristError):
+                failed += 1
+                typer.echo(str(result), err=True)
+            else:
+                report(result)
+        if failed:
+            raise typer.Exit(2)
+        return
     for path in files:
         try:
             if not path.is_file():
@@ -107,10 +136,7 @@ def import_(
             failed += 1
             typer.echo(str(exc), err=True)
             continue
-        verdict = "neu erfasst" if outcome["created"] else "unverändert, bereits erfasst"
-        typer.echo(f"{outcome['reference']}\t{verdict}\t{outcome['paperType']}: {outcome['name']}")
-        if outcome.get("timeliness"):
-            typer.echo(f"  Antragsfrist: {outcome['timeliness']}")
+        report(outcome)
     if failed:
         raise typer.Exit(2)
 

@@ -15,7 +15,8 @@ from sqlalchemy.engine import Engine
 
 from models import services
 from models.db import ensure_schema, make_engine, session_scope
-from models.intake import parse_document
+from models.errors import InvalidInput, RatsfristError
+from models.intake import ParsedPaper, parse_document
 from models.rules import RuleSet, load_profile
 from models.settings import Settings, load_settings
 from models.timeutil import to_utc
@@ -83,9 +84,17 @@ def submit_document(
     settings: Settings | None = None,
 ) -> dict[str, Any]:
     """Parse and store one document in one transaction: all of it or nothing."""
-    settings = settings or load_settings()
-    source = str(path)
-    parsed = parse_document(Path(path).read_bytes(), source)
+    parsed = parse_document(Path(path).read_bytes(), str(path))
+    return _store_one(parsed, now, actor, received_at, settings or load_settings())
+
+
+def _store_one(
+    parsed: ParsedPaper,
+    now: datetime,
+    actor: str,
+    received_at: datetime | None,
+    settings: Settings,
+) -> dict[str, Any]:
     with session_scope(engine_for(settings)) as session:
         outcome = services.import_paper(
             session,
@@ -97,23 +106,75 @@ def submit_document(
             meeting_time=settings.meeting_time,
             rules=rules_for(settings),
         )
-        return {
-            "timeliness": outcome.timeliness.sentence() if outcome.timeliness else None,
-            "reference": outcome.paper.reference,
-            "state": outcome.paper.state,
-            "created": outcome.created,
-            "paperType": outcome.paper.paper_type,
-            "name": outcome.paper.name,
-        }
+        return _report(outcome.paper.reference, outcome.created, outcome.timeliness, outcome.paper)
 
 
-def committee_of(reference: str, settings: Settings | None = None) -> str | None:
-    """The committee of the motion's current consultation, for run tags in the Prefect UI."""
+BATCH = 500
+"""Documents per transaction when many are imported at once."""
+
+
+def submit_documents(
+    documents: list[ParsedPaper],
+    *,
+    now: datetime,
+    actor: str,
+    received_at: datetime | None = None,
+    settings: Settings | None = None,
+) -> list[dict[str, Any] | RatsfristError]:
+    """Store parsed documents BATCH at a time (models.intake_batch), one transaction each;
+    per document its report or the error that kept it out. Should a batch fail in the
+    database (another process storing the same reference at the same moment), its documents
+    go in one by one, each all or nothing, so the error names the one file at fault."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from models.intake_batch import import_batch
+
     settings = settings or load_settings()
-    with session_scope(engine_for(settings)) as session:
-        paper = services.find_paper(session, reference)
-        consultation = services.current_consultation(session, paper)
-        if consultation is None:
-            return None
-        org = session.get(services.Organization, consultation.organization_id)
-        return org.name if org else None
+    engine = engine_for(settings)
+    results: list[dict[str, Any] | RatsfristError] = []
+    for start in range(0, len(documents), BATCH):
+        batch = documents[start : start + BATCH]
+        try:
+            with session_scope(engine) as session:
+                outcomes = import_batch(
+                    session,
+                    batch,
+                    body_name=settings.body,
+                    now=to_utc(now),
+                    actor=actor,
+                    received_at=received_at,
+                    meeting_time=settings.meeting_time,
+                    rules=rules_for(settings),
+                )
+        except SQLAlchemyError:
+            results += [_one(parsed, now, actor, received_at, settings) for parsed in batch]
+            continue
+        results += [
+            InvalidInput(o.error) if o.error else _report(o.reference, o.created, o.timeliness, o)
+            for o in outcomes
+        ]
+    return results
+
+
+def _one(
+    parsed: ParsedPaper,
+    now: datetime,
+    actor: str,
+    received_at: datetime | None,
+    settings: Settings,
+) -> dict[str, Any] | RatsfristError:
+    try:
+        return _store_one(parsed, now, actor, received_at, settings)
+    except RatsfristError as exc:
+        return exc
+
+
+def _report(reference: str, created: bool, timeliness: Any, paper: Any) -> dict[str, Any]:
+    return {
+        "timeliness": timeliness.sentence() if timeliness else None,
+        "reference": reference,
+        "state": paper.state,
+        "created": created,
+        "paperType": paper.paper_type,
+        "name": paper.name,
+    }

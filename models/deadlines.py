@@ -15,13 +15,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.reminders import NOT_REMINDED, plan_steps
+from models.reminders import NOT_REMINDED, Step, plan_steps
 from models.rules import (
     ConsultationFacts,
     DeadlineKind,
     DeadlineStatus,
     PaperFacts,
     PlannedDeadline,
+    Rule,
     RuleSet,
     SessionHeld,
     due_date,
@@ -166,34 +167,19 @@ def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> Pla
     for key, p in planned.items():
         row = existing.get(key)
         if row is None:
-            status = (
-                proposal_verdict(paper.received_at, p.due)
-                if p.kind is DeadlineKind.proposal
-                else DeadlineStatus.open
-            )
             met_at = minuted.get(p.meeting_id) if p.kind is DeadlineKind.minutes else None
-            if met_at is not None:
-                status = DeadlineStatus.met  # minutes belong to the meeting: done before
             row = Deadline(
-                paper_id=paper.id,
-                body_id=paper.body_id,
-                consultation_id=p.consultation_id,
-                organization_id=committee_of.get(p.consultation_id)
-                if p.consultation_id is not None
-                else None,
-                meeting_id=p.meeting_id,
-                key=key,
-                rule=p.rule,
-                kind=p.kind.value,
-                label=p.label,
-                description=p.description,
-                due=p.due,
-                responsible=p.responsible,
-                office=p.office,
-                status=status.value,
-                met_at=met_at,
-                created_at=now,
-                updated_at=now,
+                **new_deadline_values(
+                    p,
+                    paper_id=paper.id,
+                    body_id=paper.body_id,
+                    organization_id=committee_of.get(p.consultation_id)
+                    if p.consultation_id is not None
+                    else None,
+                    received_at=paper.received_at,
+                    now=now,
+                    minutes_at=met_at,
+                )
             )
             session.add(row)
             change.added.append(row)
@@ -230,6 +216,61 @@ def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> Pla
     return change
 
 
+def new_deadline_values(
+    p: PlannedDeadline,
+    *,
+    paper_id: int,
+    body_id: int,
+    organization_id: int | None,
+    received_at: datetime,
+    now: datetime,
+    minutes_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The columns of a deadline row planned for the first time. A proposal deadline is a
+    verdict from the start; minutes already recorded (a motion that reaches ratsfrist after
+    its meeting) are met, since minutes belong to the meeting."""
+    status = (
+        proposal_verdict(received_at, p.due)
+        if p.kind is DeadlineKind.proposal
+        else DeadlineStatus.open
+    )
+    if minutes_at is not None:
+        status = DeadlineStatus.met
+    return {
+        "paper_id": paper_id,
+        "body_id": body_id,
+        "consultation_id": p.consultation_id,
+        "organization_id": organization_id,
+        "meeting_id": p.meeting_id,
+        "key": p.key,
+        "rule": p.rule,
+        "kind": p.kind.value,
+        "label": p.label,
+        "description": p.description,
+        "due": p.due,
+        "responsible": p.responsible,
+        "office": p.office,
+        "status": status.value,
+        "met_at": minutes_at,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def reminder_steps(
+    kind: str, status: str, due: datetime, rules: RuleSet, now: datetime
+) -> list[Step]:
+    """The reminder steps an open deadline gets (verdicts and sessions get none)."""
+    if kind in NOT_REMINDED or status != DeadlineStatus.open.value:
+        return []
+    return plan_steps(
+        due,
+        before_working_days=rules.profile.reminders.before_working_days,
+        calendar=rules.calendar,
+        now=now,
+    )
+
+
 def _minutes_recorded(session: Session, planned: Iterable[PlannedDeadline]) -> dict[int, datetime]:
     """Meetings among the planned minutes deadlines whose minutes are already recorded (a
     motion that reaches ratsfrist after them, e.g. by an OParl sync), with when."""
@@ -251,8 +292,7 @@ def sync_reminders(session: Session, paper: Paper, rules: RuleSet, now: datetime
     now = to_utc(now)
     rows = session.exec(
         select(Deadline, Organization.name)
-        .outerjoin(Consultation, col(Consultation.id) == Deadline.consultation_id)
-        .outerjoin(Organization, col(Organization.id) == Consultation.organization_id)
+        .outerjoin(Organization, col(Organization.id) == Deadline.organization_id)
         .where(Deadline.paper_id == paper.id)
     ).all()
     existing: dict[tuple[int, str, str], Reminder] = {
@@ -262,14 +302,9 @@ def sync_reminders(session: Session, paper: Paper, rules: RuleSet, now: datetime
     wanted: set[tuple[int, str, str]] = set()
     for deadline, committee in rows:
         assert deadline.id is not None
-        if deadline.kind in NOT_REMINDED or deadline.status != DeadlineStatus.open.value:
+        steps = reminder_steps(deadline.kind, deadline.status, deadline.due, rules, now)
+        if not steps:
             continue
-        steps = plan_steps(
-            deadline.due,
-            before_working_days=rules.profile.reminders.before_working_days,
-            calendar=rules.calendar,
-            now=now,
-        )
         suffix = "@" + steps[0].step.split("@")[1] if steps else None
         known = {
             key
@@ -299,12 +334,9 @@ def sync_reminders(session: Session, paper: Paper, rules: RuleSet, now: datetime
             )
             session.add(reminder)
             existing[key] = reminder
-    open_ids = {d.id for d, _ in rows if d.status in ("open", "missed")}
     for key, reminder in existing.items():
         if reminder.status != "pending" or key in wanted:
             continue
-        if reminder.escalation and reminder.deadline_id in open_ids:
-            continue  # escalations belong to the sweep while the deadline is owed
         reminder.status = "cancelled"
         reminder.last_error = None
         reminder.updated_at = now
@@ -370,8 +402,7 @@ def deadline_view(row: Deadline, reference: str, now: datetime, **extra: Any) ->
 def deadlines_of(session: Session, paper: Paper, now: datetime) -> list[dict[str, Any]]:
     rows = session.exec(
         select(Deadline, Organization.name)
-        .outerjoin(Consultation, col(Consultation.id) == Deadline.consultation_id)
-        .outerjoin(Organization, col(Organization.id) == Consultation.organization_id)
+        .outerjoin(Organization, col(Organization.id) == Deadline.organization_id)
         .where(Deadline.paper_id == paper.id)
         .order_by(col(Deadline.due), col(Deadline.id))
     ).all()
@@ -478,10 +509,14 @@ def timeliness(session: Session, paper: Paper, rules: RuleSet) -> Timeliness | N
         .order_by(col(Meeting.start))
         .limit(50)
     ).all()
-    reachable = next(
-        (m.start for m in later if paper.received_at <= due_date(rule, m.start, rules.calendar)),
-        None,
-    )
+    reachable = next_reachable(paper.received_at, rule, [m.start for m in later], rules)
     return Timeliness(
         False, org.name, meeting.start, row.due, paper.received_at - row.due, reachable
     )
+
+
+def next_reachable(
+    received_at: datetime, rule: Rule, starts: Iterable[datetime], rules: RuleSet
+) -> datetime | None:
+    """The first of these later meetings whose proposal deadline a late motion still meets."""
+    return next((s for s in starts if received_at <= due_date(rule, s, rules.calendar)), None)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -119,6 +118,8 @@ class _Line:
 
 # --- reading the bytes ------------------------------------------------------------------------
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+"""Unicode category Cc without tab, line feed, vertical tab, form feed and carriage return."""
 _PAGE_NUMBER = re.compile(r"^(?:-\s*\d+\s*-|Seite\s+\d+(?:\s+von\s+\d+)?)$", re.IGNORECASE)
 
 
@@ -135,7 +136,7 @@ def decode(data: bytes, source: str) -> str:
     except UnicodeDecodeError:
         # Windows tools still write cp1252; it decodes every German letter.
         text = data.decode("cp1252", errors="replace")
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v")
+    controls = len(_CONTROLS.findall(text))
     if controls > max(3, len(text) // 100):
         raise IntakeError(source, 1, "Binärdatei, kein Text (zu viele Steuerzeichen)")
     return text

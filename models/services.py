@@ -150,31 +150,8 @@ def import_paper(
             f"(aus {existing.source or 'unbekannt'}); nichts geändert"
         )
     now = to_utc(now)
-    received = to_utc(received_at) if received_at else local_datetime(parsed.date, time(0, 0))
-    paper = Paper(
-        body_id=body.id,
-        reference=parsed.reference,
-        paper_type=parsed.paper_type,
-        name=parsed.name,
-        subtitle=parsed.subtitle,
-        date=parsed.date,
-        public=parsed.public,
-        legal_basis=parsed.legal_basis,
-        submitters=list(parsed.submitters),
-        signatories=[
-            {"name": s.name, "function": s.function, "faction": s.faction}
-            for s in parsed.signatories
-        ],
-        resolution_proposal=parsed.resolution_proposal,
-        reasoning=parsed.reasoning,
-        attachments=list(parsed.attachments),
-        state="",
-        received_at=received,
-        source=parsed.source[:500] or None,
-        content_hash=parsed.content_hash,
-        created_at=now,
-        updated_at=now,
-    )
+    received = received_time(parsed, received_at)
+    paper = Paper(**paper_values(parsed, body.id, received, now))
     session.add(paper)
     session.flush()
     assert paper.id is not None
@@ -208,6 +185,41 @@ def import_paper(
         rules=rules,
     )
     return ImportOutcome(paper, created=True, timeliness=timeliness(session, paper, rules))
+
+
+def paper_values(
+    parsed: ParsedPaper, body_id: int, received: datetime, now: datetime
+) -> dict[str, Any]:
+    """A parsed document as the columns of its paper row, before its first step."""
+    return {
+        "body_id": body_id,
+        "reference": parsed.reference,
+        "paper_type": parsed.paper_type,
+        "name": parsed.name,
+        "subtitle": parsed.subtitle,
+        "date": parsed.date,
+        "public": parsed.public,
+        "legal_basis": parsed.legal_basis,
+        "submitters": list(parsed.submitters),
+        "signatories": [
+            {"name": s.name, "function": s.function, "faction": s.faction}
+            for s in parsed.signatories
+        ],
+        "resolution_proposal": parsed.resolution_proposal,
+        "reasoning": parsed.reasoning,
+        "attachments": list(parsed.attachments),
+        "state": "",
+        "received_at": received,
+        "source": parsed.source[:500] or None,
+        "content_hash": parsed.content_hash,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def received_time(parsed: ParsedPaper, received_at: datetime | None) -> datetime:
+    """When the motion arrived: as given, else the start of the document's date."""
+    return to_utc(received_at) if received_at else local_datetime(parsed.date, time(0, 0))
 
 
 def submit(
