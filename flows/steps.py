@@ -178,3 +178,15 @@ def _report(reference: str, created: bool, timeliness: Any, paper: Any) -> dict[
         "paperType": paper.paper_type,
         "name": paper.name,
     }
+
+
+def committee_of(reference: str, settings: Settings | None = None) -> str | None:
+    """The committee of the motion's current consultation, for run tags in the Prefect UI."""
+    settings = settings or load_settings()
+    with session_scope(engine_for(settings)) as session:
+        paper = services.find_paper(session, reference)
+        consultation = services.current_consultation(session, paper)
+        if consultation is None:
+            return None
+        org = session.get(services.Organization, consultation.organization_id)
+        return org.name if org else None

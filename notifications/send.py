@@ -8,10 +8,16 @@ process log with a password in it.
 from __future__ import annotations
 
 import logging
+import mimetypes
 from dataclasses import dataclass
 
 from notifications.messages import Message
 from notifications.routes import Recipient, Routes
+
+# Apprise checks an attachment's type against mimetypes.types_map, which the standard library
+# fills on first use; two dispatcher threads filling it at once saw it half-built and refused
+# 'text/calendar'. Filled here, under the import lock, before any thread sends.
+mimetypes.init()
 
 
 @dataclass(frozen=True)
