@@ -7,6 +7,7 @@ import json
 import resource
 import sys
 import time
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -83,6 +84,7 @@ def explain(url: str) -> dict[str, Any]:
     engine = make_engine(url)
     sqlite = engine.dialect.name == "sqlite"
     stamp = sql_now(engine)
+    horizon = sql_now(engine, timedelta(days=8))
     prefix = "EXPLAIN QUERY PLAN" if sqlite else "EXPLAIN"
     queries = {
         "mark missed": "UPDATE deadline SET status = 'missed' WHERE status = 'open' "
@@ -90,13 +92,22 @@ def explain(url: str) -> dict[str, Any]:
         "select due reminders": "SELECT id FROM reminder WHERE (status = 'pending' AND "
         "send_at <= :now AND (next_attempt_at IS NULL OR next_attempt_at <= :now)) OR "
         "(status = 'sending' AND claimed_until < :now) ORDER BY send_at, id",
-        "overdue table": "SELECT id FROM deadline WHERE status IN ('open', 'missed') AND "
-        "due < :now AND kind <> 'proposal' ORDER BY due LIMIT 1000",
+        "committees to escalate": "SELECT DISTINCT body_id, organization_id FROM deadline "
+        "WHERE status = 'missed' AND kind NOT IN ('proposal')",
+        "overdue table (the oldest 1,000)": "SELECT id FROM deadline WHERE status IN "
+        "('open', 'missed') AND due < :now AND kind <> 'proposal' ORDER BY due, id LIMIT 1000",
+        "overview: deadlines per committee": "SELECT body_id, organization_id, count(*) FROM "
+        "deadline WHERE status IN ('open', 'missed') AND due < :horizon AND kind <> 'proposal' "
+        "GROUP BY body_id, organization_id",
+        "overview: motions per committee": "SELECT body_id, current_organization_id, state, "
+        "count(*) FROM paper WHERE state IN ('submitted', 'scheduled', 'report_requested') "
+        "GROUP BY body_id, current_organization_id, state",
     }
     plans = {}
     with engine.connect() as c:
         for name, query in queries.items():
-            rows = c.execute(sa.text(f"{prefix} {query}"), {"now": stamp}).fetchall()
+            params = {"now": stamp, "horizon": horizon}
+            rows = c.execute(sa.text(f"{prefix} {query}"), params).fetchall()
             plans[name] = "\n".join(str(r[-1]) if sqlite else str(r[0]) for r in rows)
     return {"plans": plans}
 

@@ -31,6 +31,14 @@ def write(
         "day's escalations, select the due reminders, build the artifact rows. The raw floor is "
         "the two hand-written statements that mark and select alone.",
         "",
+        "How the sweep stays near the floor: every query it runs is answered from one index, "
+        "`deadline (status, due, kind, body_id, organization_id)` (marking, the committees to "
+        "escalate, the oldest overdue rows, the overview's counts), and `paper (state, body_id, "
+        "current_organization_id)` for the motions per committee; escalations are one row per "
+        "committee and day, whatever the number of overdue deadlines, and what they list is read "
+        "when they are sent. What is left is the marking itself, which writes each newly missed "
+        "row once, as the floor does.",
+        "",
         "## Sweep",
         "",
         "| database | deadlines | situation | missed now | due reminders | own work | floor | × floor | mark | escalate | select | artifacts | peak MB |",
