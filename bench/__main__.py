@@ -180,8 +180,8 @@ def intake(n: int, work: Path) -> dict[str, float]:
     return child("-m", "bench.intake", f"sqlite:///{work / 'intake.sqlite'}", str(n))
 
 
-def dispatch_bench(work: Path, n: int) -> dict[str, Any]:
-    return child("-m", "bench.dispatch", str(work), str(n), timeout=1200)
+def dispatch_bench(work: Path, n: int, levels: str) -> dict[str, Any]:
+    return child("-m", "bench.dispatch", str(work), str(n), levels, timeout=1200)
 
 
 def machine() -> str:
@@ -202,7 +202,7 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args()
-    sizes = [2_000, 20_000] if args.quick else [10_000, 100_000, 1_000_000]
+    sizes = [1_000, 10_000] if args.quick else [10_000, 100_000, 1_000_000]
     runs = 1 if args.quick else 3
     started = time.perf_counter()
     results: dict[str, Any] = {"sizes": sizes, "runs": runs, "quick": args.quick}
@@ -212,18 +212,20 @@ def main() -> None:
         if not args.no_postgres:
             results["postgres"] = run_database("postgres", sizes, runs, work)
         store = Store("sqlite", work)
-        naive_n = 100 if args.quick else 1000
+        naive_n = 50 if args.quick else 1000
         url = store.create("naive")
         engine = make_engine(url)
         generate(engine, naive_n * 4, bench_now())
         engine.dispose()
         results["naive"] = {"motions": naive_n, **child("-m", "bench.naive", url, str(naive_n))}
         log(f"naive: {results['naive']['per_motion'] * 1000:.1f} ms per motion")
-        results["cli"] = cli_start(work, 3 if args.quick else 5)
+        results["cli"] = cli_start(work, 2 if args.quick else 5)
         log(f"cli: {results['cli']}")
-        results["intake"] = intake(200 if args.quick else 2000, work)
+        results["intake"] = intake(100 if args.quick else 2000, work)
         log(f"intake: {results['intake']}")
-        results["dispatch"] = dispatch_bench(work, 100 if args.quick else 1000)
+        results["dispatch"] = dispatch_bench(
+            work, 50 if args.quick else 1000, "1,4" if args.quick else "1,2,4"
+        )
         log(f"dispatch: {results['dispatch']}")
         if not args.quick:
             t0 = time.perf_counter()

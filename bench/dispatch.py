@@ -40,6 +40,7 @@ def prepare(work: Path, n: int) -> Path:
 
 def main() -> None:
     work, n = Path(sys.argv[1]), int(sys.argv[2])
+    levels = [int(w) for w in sys.argv[3].split(",")] if len(sys.argv) > 3 else [1, 2, 4]
     template = prepare(work, n)
     sink = SmtpSink()
     sink.start()
@@ -53,7 +54,7 @@ def main() -> None:
         )
     )
     result = {}
-    for workers in (1, 2, 4):
+    for workers in levels:
         sink.clear()
         db = work / f"dispatch-{workers}.sqlite"
         shutil.copy(template, db)

@@ -9,9 +9,10 @@ missed earlier. `make_cold` turns that into the morning after an outage: 40 % pa
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,11 +52,56 @@ def _chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
 
 def _insert(connection: sa.Connection, table: str, rows: Iterator[dict[str, Any]]) -> int:
     target = SQLModel.metadata.tables[table]
+    if connection.dialect.name == "postgresql":
+        return _copy(connection, target, rows)
+    raw = connection.connection.driver_connection
     count = 0
     for chunk in _chunks(rows):
-        connection.execute(target.insert(), chunk)
+        columns = list(chunk[0])
+        as_json = {c for c in columns if isinstance(target.c[c].type, sa.JSON)}
+        cursor = raw.cursor()
+        cursor.executemany(
+            f'INSERT INTO "{target.name}" ({", ".join(columns)}) '
+            f"VALUES ({', '.join('?' for _ in columns)})",
+            [[_sqlite(row[c], c in as_json) for c in columns] for row in chunk],
+        )
         count += len(chunk)
     return count
+
+
+def _sqlite(value: Any, as_json: bool) -> Any:
+    """A value as SQLAlchemy stores it on SQLite (UTCDateTime: naive UTC text), without its
+    per-value bind processing, which took half the time of generating a million rows."""
+    if as_json:
+        return json.dumps(value)
+    if isinstance(value, datetime):
+        return f"{value.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _copy(connection: sa.Connection, target: sa.Table, rows: Iterator[dict[str, Any]]) -> int:
+    """PostgreSQL's COPY, in the same transaction: five times as fast as multi-row INSERTs
+    for a million rows, which keeps `make bench` within its time."""
+    first = next(rows, None)
+    if first is None:
+        return 0
+    columns = list(first)
+    as_json = {c for c in columns if isinstance(target.c[c].type, sa.JSON)}
+    names = ", ".join(f'"{c}"' for c in columns)
+    raw = connection.connection.driver_connection
+    count = 0
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{target.name}" ({names}) FROM STDIN') as copy:
+        for row in _chain(first, rows):
+            copy.write_row([json.dumps(row[c]) if c in as_json else row[c] for c in columns])
+            count += 1
+    return count
+
+
+def _chain(first: dict[str, Any], rest: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    yield first
+    yield from rest
 
 
 def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> dict[str, int]:
