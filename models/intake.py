@@ -23,8 +23,9 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
+from typing import Any
 
 from models.errors import RatsfristError
 
@@ -103,10 +104,20 @@ class ParsedPaper:
     def content_hash(self) -> str:
         """Identity of the content, so re-importing the same document (even with other line
         endings or page breaks) is recognised as unchanged."""
-        data = asdict(self)
+        data = _plain(self)
         data.pop("source")
         blob = json.dumps(data, default=str, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """What dataclasses.asdict makes of a parsed document, for the hash, without its deep
+    copies (a third of the time of storing a document in a batch)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 @dataclass(slots=True)

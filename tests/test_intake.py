@@ -14,7 +14,7 @@ from models.intake import (
     parse_document,
     split_submitters,
 )
-from tests.conftest import DATA
+from tests.conftest import DATA, EXAMPLE
 
 EXPECTED_QUESTIONS = [
     "Welche Institutionen, Gruppen und Personen werden in dem Steuerungsgremium "
@@ -287,3 +287,10 @@ def test_malformed_documents_are_refused_with_file_and_line(
 
 def test_there_are_at_least_a_dozen_malformed_cases() -> None:
     assert len(MALFORMED) + len(_derived_cases()) >= 12
+
+
+def test_the_content_hash_of_a_document_never_changes() -> None:
+    """Databases hold these hashes: a re-import is 'unchanged' only if the hash is computed
+    as when it was stored. A faster way to compute it must give the same value."""
+    parsed = parse_document(EXAMPLE.read_bytes(), "v.txt")
+    assert parsed.content_hash == "0fa9fedc0b3d187b419fa734d9a0d42e8867edf861e9e0872f5fc4fc0491b19e"
