@@ -120,7 +120,7 @@ def apprise_config(path: Path, port: int, *, password: str | None = None) -> Pat
 
     def url(to: str, auth: bool = False) -> str:
         cred = f"ratsfrist:{password}@" if auth and password else ""
-        return f"mailto://{cred}127.0.0.1:{port}?from=frist@example.org&to={to}&cto=1&rto=1"
+        return f"mailto://{cred}127.0.0.1:{port}?from=frist@example.org&to={to}&cto=5&rto=5"
 
     lines = [
         "version: 1",
