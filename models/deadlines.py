@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.reminders import NOT_REMINDED, Step, plan_steps
+from models.reminders import NOT_REMINDED, Step, pending_reminder, plan_steps
 from models.rules import (
     ConsultationFacts,
     DeadlineKind,
@@ -322,15 +322,14 @@ def sync_reminders(session: Session, paper: Paper, rules: RuleSet, now: datetime
             if key in existing:
                 continue
             reminder = Reminder(
-                deadline_id=deadline.id,
-                paper_id=paper.id or 0,
-                step=step.step,
-                tag=deadline.responsible,
-                committee=committee,
-                send_at=step.send_at,
-                status="pending",
-                created_at=now,
-                updated_at=now,
+                **pending_reminder(
+                    step,
+                    tag=deadline.responsible,
+                    committee=committee,
+                    now=now,
+                    deadline_id=deadline.id,
+                    paper_id=paper.id,
+                )
             )
             session.add(reminder)
             existing[key] = reminder

@@ -32,6 +32,7 @@ from models.deadlines import (
     timeliness,
 )
 from models.intake import ParsedPaper
+from models.reminders import pending_reminder
 from models.repo import (
     DEFAULT_MEETING_TIME,
     get_or_create_body,
@@ -328,20 +329,14 @@ def _store(
         session,
         Reminder,
         [
-            {
-                "deadline_id": deadline_id,
-                "paper_id": row["paper_id"],
-                "step": step.step,
-                "tag": row["responsible"],
-                "committee": committee,
-                "escalation": False,
-                "send_at": step.send_at,
-                "status": "pending",
-                "attempts": 0,
-                "delivered_to": [],
-                "created_at": now,
-                "updated_at": now,
-            }
+            pending_reminder(
+                step,
+                tag=row["responsible"],
+                committee=committee,
+                now=now,
+                deadline_id=deadline_id,
+                paper_id=row["paper_id"],
+            )
             for deadline_id, row, committee in zip(
                 deadline_ids, deadline_rows, committee_names, strict=True
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from models.calendar import WorkCalendar
 from models.timeutil import local_datetime, to_local
@@ -76,6 +77,28 @@ def escalation_step(
         local_datetime(local.date(), send_time),
         escalation=True,
     )
+
+
+def pending_reminder(
+    step: Step, *, tag: str, committee: str | None, now: datetime, **owner: int | str | None
+) -> dict[str, Any]:
+    """The columns of an outbox row planned now: waiting, tried never, delivered to nobody.
+    `owner` is what it belongs to: `deadline_id` and `paper_id`, or an escalation's `scope`,
+    `body_id` and `organization_id`. Every path that plans reminders builds its rows here, so
+    a row planned by the sweep, by one import or by a batch is the same row."""
+    return {
+        **owner,
+        "step": step.step,
+        "tag": tag,
+        "committee": committee,
+        "escalation": step.escalation,
+        "send_at": step.send_at,
+        "status": "pending",
+        "attempts": 0,
+        "delivered_to": [],
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def backoff(

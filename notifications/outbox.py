@@ -16,7 +16,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from models.reminders import ESCALATION_TAG, MAX_ATTEMPTS, NOT_REMINDED, backoff, escalation_step
+from models.reminders import (
+    ESCALATION_TAG,
+    MAX_ATTEMPTS,
+    NOT_REMINDED,
+    backoff,
+    escalation_step,
+    pending_reminder,
+)
 from models.rules import RuleSet
 from models.tables import Deadline, Organization, Reminder
 from models.timeutil import to_utc
@@ -64,21 +71,15 @@ def plan_escalations(engine: Engine, now: datetime, rules: RuleSet) -> int:
             ).all()
         )
         rows = [
-            {
-                "scope": escalation_scope(body, org),
-                "body_id": body,
-                "organization_id": org,
-                "step": step.step,
-                "tag": ESCALATION_TAG,
-                "committee": names.get(org),
-                "escalation": True,
-                "send_at": step.send_at,
-                "status": "pending",
-                "attempts": 0,
-                "delivered_to": [],
-                "created_at": now,
-                "updated_at": now,
-            }
+            pending_reminder(
+                step,
+                tag=ESCALATION_TAG,
+                committee=names.get(org),
+                now=now,
+                scope=escalation_scope(body, org),
+                body_id=body,
+                organization_id=org,
+            )
             for body, org in sorted(scopes, key=lambda s: (s[0], s[1] or 0))
         ]
         planned = 0
