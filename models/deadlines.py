@@ -8,9 +8,10 @@ already met stay as history. `mark_met` records which lifecycle event met which 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -495,22 +496,56 @@ def timeliness(session: Session, paper: Paper, rules: RuleSet) -> Timeliness | N
     assert meeting is not None and consultation is not None
     org = session.get(Organization, consultation.organization_id)
     assert org is not None
-    if row.status == DeadlineStatus.met.value:
-        return Timeliness(True, org.name, meeting.start, row.due)
-    rule = rules.profile.deadlines[row.rule]
-    later = session.exec(
-        select(Meeting)
-        .where(
-            Meeting.organization_id == org.id,
-            Meeting.start > meeting.start,
-            col(Meeting.cancelled).is_(False),
-        )
-        .order_by(col(Meeting.start))
-        .limit(50)
-    ).all()
-    reachable = next_reachable(paper.received_at, rule, [m.start for m in later], rules)
+    return verdict(
+        met=row.status == DeadlineStatus.met.value,
+        organization=org.name,
+        meeting_start=meeting.start,
+        due=row.due,
+        received_at=paper.received_at,
+        rule=rules.profile.deadlines[row.rule],
+        later_starts=lambda: session.exec(
+            select(Meeting.start)
+            .where(
+                Meeting.organization_id == org.id,
+                Meeting.start > meeting.start,
+                col(Meeting.cancelled).is_(False),
+            )
+            .order_by(col(Meeting.start))
+            .limit(LATER_MEETINGS)
+        ).all(),
+        rules=rules,
+    )
+
+
+LATER_MEETINGS = 50
+"""How far a late motion's next reachable meeting is looked for: about four years of a
+monthly committee."""
+
+
+def verdict(
+    *,
+    met: bool,
+    organization: str,
+    meeting_start: datetime,
+    due: datetime,
+    received_at: datetime,
+    rule: Rule,
+    later_starts: Callable[[], Iterable[datetime]],
+    rules: RuleSet,
+) -> Timeliness:
+    """The proposal deadline's verdict. `later_starts` gives the committee's meetings (not
+    cancelled, in order; those after this meeting count) and is asked only if the motion is
+    late, so the in-time case reads nothing more."""
+    if met:
+        return Timeliness(True, organization, meeting_start, due)
+    following = islice((s for s in later_starts() if s > meeting_start), LATER_MEETINGS)
     return Timeliness(
-        False, org.name, meeting.start, row.due, paper.received_at - row.due, reachable
+        False,
+        organization,
+        meeting_start,
+        due,
+        received_at - due,
+        next_reachable(received_at, rule, following, rules),
     )
 
 

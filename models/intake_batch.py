@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,9 +28,9 @@ from sqlmodel import Session, col, select
 from models.deadlines import (
     Timeliness,
     new_deadline_values,
-    next_reachable,
     reminder_steps,
     timeliness,
+    verdict,
 )
 from models.intake import ParsedPaper
 from models.reminders import pending_reminder
@@ -376,36 +377,34 @@ def _timeliness(
             )
         ).all()
     }
-    later: dict[int, list[datetime]] = {}
-    verdicts: dict[int, Timeliness] = {}
-    for row, committee in zip(deadline_rows, committee_names, strict=True):
-        if row["kind"] != DeadlineKind.proposal.value or row["meeting_id"] is None:
-            continue
-        if row["consultation_id"] is None or committee is None:
-            continue
-        start = starts[row["meeting_id"]]
-        paper_id = row["paper_id"]
-        if row["status"] == DeadlineStatus.met.value:
-            verdicts[paper_id] = Timeliness(True, committee, start, row["due"])
-            continue
-        org_id = row["organization_id"]
-        if org_id not in later:
-            later[org_id] = list(
+    meetings_of: dict[int, list[datetime]] = {}
+
+    def meetings(org_id: int) -> list[datetime]:
+        """A committee's meetings, read once per batch and only for a late motion."""
+        if org_id not in meetings_of:
+            meetings_of[org_id] = list(
                 session.exec(
                     select(Meeting.start)
                     .where(Meeting.organization_id == org_id, col(Meeting.cancelled).is_(False))
                     .order_by(col(Meeting.start))
                 ).all()
             )
-        following = [s for s in later[org_id] if s > start][:50]
-        verdicts[paper_id] = Timeliness(
-            False,
-            committee,
-            start,
-            row["due"],
-            arrived[paper_id] - row["due"],
-            next_reachable(
-                arrived[paper_id], rules.profile.deadlines[row["rule"]], following, rules
-            ),
+        return meetings_of[org_id]
+
+    verdicts: dict[int, Timeliness] = {}
+    for row, committee in zip(deadline_rows, committee_names, strict=True):
+        if row["kind"] != DeadlineKind.proposal.value or row["meeting_id"] is None:
+            continue
+        if row["consultation_id"] is None or committee is None:
+            continue
+        verdicts[row["paper_id"]] = verdict(
+            met=row["status"] == DeadlineStatus.met.value,
+            organization=committee,
+            meeting_start=starts[row["meeting_id"]],
+            due=row["due"],
+            received_at=arrived[row["paper_id"]],
+            rule=rules.profile.deadlines[row["rule"]],
+            later_starts=partial(meetings, row["organization_id"]),
+            rules=rules,
         )
     return verdicts
