@@ -99,14 +99,23 @@ def _store_one(
         outcome = services.import_paper(
             session,
             parsed,
-            body_name=settings.body,
-            now=to_utc(now),
-            actor=actor,
-            received_at=received_at,
-            meeting_time=settings.meeting_time,
-            rules=rules_for(settings),
+            **_intake_args(settings, now, actor, received_at),
         )
         return _report(outcome.paper.reference, outcome.created, outcome.timeliness, outcome.paper)
+
+
+def _intake_args(
+    settings: Settings, now: datetime, actor: str, received_at: datetime | None
+) -> dict[str, Any]:
+    """What one document and a batch of them are stored with: the same for both paths."""
+    return {
+        "body_name": settings.body,
+        "now": to_utc(now),
+        "actor": actor,
+        "received_at": received_at,
+        "meeting_time": settings.meeting_time,
+        "rules": rules_for(settings),
+    }
 
 
 BATCH = 500
@@ -139,12 +148,7 @@ def submit_documents(
                 outcomes = import_batch(
                     session,
                     batch,
-                    body_name=settings.body,
-                    now=to_utc(now),
-                    actor=actor,
-                    received_at=received_at,
-                    meeting_time=settings.meeting_time,
-                    rules=rules_for(settings),
+                    **_intake_args(settings, now, actor, received_at),
                 )
         except SQLAlchemyError:
             results += [_one(parsed, now, actor, received_at, settings) for parsed in batch]
