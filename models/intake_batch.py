@@ -210,7 +210,11 @@ def _store(
     orgs: dict[str, Organization] = {}
     meetings: dict[tuple[int, Any], Meeting | None] = {}
     received = [received_time(p, received_at) for p in papers]
-    for parsed in papers:  # committees and meetings in document order, as one by one would
+    # Each consultation's committee and meeting, looked up (or created, in document order, as
+    # one by one would) once and used for the paper, consultation and planning rows below.
+    places: list[list[tuple[Organization, Meeting | None]]] = []
+    for parsed in papers:
+        found = []
         for row in parsed.consultations:
             if row.organization not in orgs:
                 orgs[row.organization] = get_or_create_organization(
@@ -218,10 +222,15 @@ def _store(
                 )
             org = orgs[row.organization]
             assert org.id is not None
-            if row.meeting_date and (org.id, row.meeting_date) not in meetings:
-                meetings[(org.id, row.meeting_date)] = meeting_on(
-                    session, org, row.meeting_date, at=meeting_time
-                )
+            meeting = None
+            if row.meeting_date:
+                if (org.id, row.meeting_date) not in meetings:
+                    meetings[(org.id, row.meeting_date)] = meeting_on(
+                        session, org, row.meeting_date, at=meeting_time
+                    )
+                meeting = meetings[(org.id, row.meeting_date)]
+            found.append((org, meeting))
+        places.append(found)
 
     def org_of(parsed: ParsedPaper) -> int | None:
         first = min(parsed.consultations, key=lambda c: c.position, default=None)
@@ -238,10 +247,8 @@ def _store(
         ],
     )
     consultation_rows = []
-    for paper_id, parsed in zip(paper_ids, papers, strict=True):
-        for row in parsed.consultations:
-            org = orgs[row.organization]
-            meeting = meetings.get((org.id or 0, row.meeting_date)) if row.meeting_date else None
+    for paper_id, parsed, found in zip(paper_ids, papers, places, strict=True):
+        for row, (org, meeting) in zip(parsed.consultations, found, strict=True):
             consultation_rows.append(
                 {
                     "paper_id": paper_id,
@@ -284,11 +291,9 @@ def _store(
     )
     deadline_rows: list[dict[str, Any]] = []
     committee_names: list[str | None] = []
-    for paper_id, parsed, at in zip(paper_ids, papers, received, strict=True):
+    for paper_id, parsed, at, found in zip(paper_ids, papers, received, places, strict=True):
         facts = []
-        for row in parsed.consultations:
-            org = orgs[row.organization]
-            meeting = meetings.get((org.id or 0, row.meeting_date)) if row.meeting_date else None
+        for row, (org, meeting) in zip(parsed.consultations, found, strict=True):
             facts.append(
                 ConsultationFacts(
                     id=next(consultation_ids),
