@@ -174,9 +174,7 @@ def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> Pla
                     p,
                     paper_id=paper.id,
                     body_id=paper.body_id,
-                    organization_id=committee_of.get(p.consultation_id)
-                    if p.consultation_id is not None
-                    else None,
+                    organization_id=committee_of.get(p.consultation_id),
                     received_at=paper.received_at,
                     now=now,
                     minutes_at=met_at,

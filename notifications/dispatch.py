@@ -228,7 +228,8 @@ ESCALATION_LIST_LIMIT = 50
 _Row = tuple[Deadline, Paper, Body, Organization | None, Meeting | None]
 
 
-def _content(session: Session) -> Any:
+def _content() -> Any:
+    """A deadline with what its mail names: paper, body, committee and meeting."""
     return (
         select(Deadline, Paper, Body, Organization, Meeting)
         .join(Paper, col(Paper.id) == Deadline.paper_id)
@@ -251,9 +252,7 @@ def load_items(
             if r.deadline_id is not None and r.id is not None:
                 by_deadline[r.deadline_id].append(r.id)
         content: dict[int, list[_Row]] = defaultdict(list)
-        for row in session.exec(
-            _content(session).where(col(Deadline.id).in_(list(by_deadline)))
-        ).all():
+        for row in session.exec(_content().where(col(Deadline.id).in_(list(by_deadline)))).all():
             for reminder_id in by_deadline[row[0].id or 0]:
                 content[reminder_id].append(row)
         totals: dict[int, int] = {}
@@ -302,7 +301,7 @@ def _escalated(session: Session, reminder: Reminder) -> tuple[list[_Row], int]:
     )
     total = session.exec(select(sa.func.count()).select_from(Deadline).where(*where)).one()
     rows = session.exec(
-        _content(session)
+        _content()
         .where(*where)
         .order_by(col(Deadline.due), col(Paper.reference), col(Deadline.id))
         .limit(ESCALATION_LIST_LIMIT)
