@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 from models.timeutil import BERLIN, to_local
 
@@ -103,5 +104,16 @@ def build(entries: list[CalendarEntry], *, name: str, now: datetime) -> bytes:
         if entry.location:
             event.add("location", entry.location)
         calendar.add_component(event)
-    calendar.add_missing_timezones()
+    if BERLIN.key in calendar.get_missing_tzids():
+        calendar.subcomponents.insert(0, _berlin())
+    calendar.add_missing_timezones()  # any other zone; none is used today
     return calendar.to_ical()
+
+
+@cache
+def _berlin() -> Timezone:
+    """Europe/Berlin as a VTIMEZONE, what `add_missing_timezones` would insert. Derived once
+    per process: icalendar walks the zone's transitions over decades (some 5,000 offset
+    lookups), 14 ms per calendar, a quarter of the dispatcher's time per mail. Shared between
+    calendars and threads; serialising it reads and never changes it."""
+    return Timezone.from_tzid(BERLIN.key)

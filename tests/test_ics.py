@@ -1,0 +1,53 @@
+"""The calendar files: events in Europe/Berlin with the zone's VTIMEZONE, derived once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from icalendar import Calendar, Timezone
+
+from models import ics
+from models.timeutil import BERLIN
+
+NOW = datetime(2021, 6, 7, 6, 0, tzinfo=UTC)
+
+
+def _entry(start: datetime, *, all_day: bool = False) -> ics.CalendarEntry:
+    return ics.CalendarEntry(
+        uid=ics.stable_uid("t", start),
+        summary="Frist",
+        start=start,
+        end=None,
+        all_day=all_day,
+        description="",
+        cancelled=False,
+        updated_at=NOW,
+    )
+
+
+def test_timed_events_carry_the_berlin_zone_icalendar_derives() -> None:
+    summer = datetime(2021, 6, 10, 10, 0, tzinfo=UTC)
+    winter = datetime(2021, 12, 9, 16, 0, tzinfo=UTC)
+    first = Calendar.from_ical(ics.build([_entry(summer)], name="a", now=NOW))
+    second = Calendar.from_ical(ics.build([_entry(winter)], name="b", now=NOW))
+    reference = Timezone.from_tzid("Europe/Berlin").to_ical()
+    for calendar, instant in ((first, summer), (second, winter)):
+        zones = list(calendar.walk("VTIMEZONE"))
+        assert [str(z["TZID"]) for z in zones] == ["Europe/Berlin"]
+        assert zones[0].to_ical() == reference
+        assert calendar.subcomponents[0].name == "VTIMEZONE"  # before the events use it
+        (event,) = calendar.walk("VEVENT")
+        start = event.decoded("DTSTART")
+        assert start == instant and start.tzinfo is not None
+        assert event["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert (
+        second.walk("VEVENT")[0].decoded("DTSTART").utcoffset()
+        != first.walk("VEVENT")[0].decoded("DTSTART").utcoffset()
+    )
+
+
+def test_all_day_calendar_has_no_zone() -> None:
+    day = datetime(2021, 6, 10, 21, 59, tzinfo=UTC).astimezone(BERLIN)
+    calendar = Calendar.from_ical(ics.build([_entry(day, all_day=True)], name="c", now=NOW))
+    assert list(calendar.walk("VTIMEZONE")) == []
+    assert len(list(calendar.walk("VEVENT"))) == 1
