@@ -1,7 +1,8 @@
 """The design a Prefect user writes first: one task per motion, each marking that motion's
 deadlines. Measured at `n` motions in one flow run (ephemeral Prefect, started beforehand);
 prints JSON: seconds for the flow run, per motion, and Prefect's fixed cost of a trivial flow
-run for comparison. `python -m bench.naive URL N`."""
+run for comparison. `python -m bench.naive URL N [--wait]`: with --wait, the server is started
+and the timing waits for a line on stdin, so the start can overlap other (untimed) work."""
 
 from __future__ import annotations
 
@@ -57,6 +58,8 @@ def main() -> None:
     global URL
     URL, n = sys.argv[1], int(sys.argv[2])
     trivial()  # start the ephemeral server outside the timing
+    if "--wait" in sys.argv:  # started early by `bench --quick`: time only when told to
+        sys.stdin.readline()
     t0 = time.perf_counter()
     trivial()
     fixed = time.perf_counter() - t0

@@ -124,6 +124,22 @@ def write(
                 True,
             )
         )
+    if results["quick"]:
+        targets.append(
+            (
+                "`python -m bench --quick` well under a minute (under 45 s)",
+                f"{results['total_s']:.0f} s",
+                results["total_s"] < 45,
+            )
+        )
+    else:
+        targets.append(
+            (
+                "`make bench` at its default sizes under 15 minutes",
+                f"{results['total_s'] / 60:.1f} min",
+                results["total_s"] < 15 * 60,
+            )
+        )
     lines += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
     lines += [f"| {t} | {m} | {_mark(ok)} |" for t, m, ok in targets]
     naive = results["naive"]
@@ -158,6 +174,27 @@ def write(
         lines.append(
             f"| {workers} | {d['mails']:,} | {d['seconds']:.1f} | {d['mails_per_s']:.0f} |"
         )
+    lines += [
+        "",
+        "## Where the run's time goes",
+        "",
+        "| part | seconds |",
+        "|---|---:|",
+    ]
+    for db in ("sqlite", "postgres"):
+        for n in sizes if db in results else []:
+            entry = results[db][str(n)]
+            lines.append(
+                f"| {db} {n:,}: generate | {entry['generated_s']:.0f} |"
+                f"\n| {db} {n:,}: all sweeps, floors and copies | "
+                f"{entry['wall_s'] - entry['generated_s']:.0f} |"
+            )
+    lines += [
+        f"| {name} | {seconds:.0f} |"
+        for name, seconds in results.get("phases", {}).items()
+        if not name.endswith("sweeps")
+    ]
+    lines.append(f"| **in all** | **{results['total_s']:.0f}** |")
     lines += ["", "## Query plans of the sweep (largest size)", ""]
     for db in ("sqlite", "postgres"):
         if db in results and results[db][big]["plans"]:
