@@ -198,11 +198,17 @@ def cli_start(work: Path, runs: int) -> dict[str, float]:
         [PY, "-m", "compileall", "-q", "flows", "models", "notifications"], cwd=ROOT, check=True
     )
     result = {}
-    for name, args in (("help", ["--help"]), ("show", ["show", "A 21/0500-01"])):
+    # The floor under `show`: a process that only imports the ORM every read goes through.
+    commands = {
+        "help": [exe, "--help"],
+        "show": [exe, "show", "A 21/0500-01"],
+        "import_sqlmodel": [PY, "-c", "import sqlmodel"],
+    }
+    for name, command in commands.items():
         samples = []
         for _ in range(runs):
             t0 = time.perf_counter()
-            subprocess.run([exe, *args], env=env, capture_output=True, check=True)
+            subprocess.run(command, env=env, capture_output=True, check=True)
             samples.append(time.perf_counter() - t0)
         result[name] = statistics.median(samples)
     return result

@@ -109,7 +109,12 @@ def write(
     intake = results["intake"]
     targets += [
         ("`ratsfrist --help` cold under 0.5 s", f"{cli['help']:.2f} s", cli["help"] < 0.5),
-        ("`ratsfrist show REF` cold under 0.5 s", f"{cli['show']:.2f} s", cli["show"] < 0.5),
+        (
+            "`ratsfrist show REF` cold under 0.5 s",
+            f"{cli['show']:.2f} s (a process that only imports sqlmodel: "
+            f"{cli.get('import_sqlmodel', float('nan')):.2f} s)",
+            cli["show"] < 0.5,
+        ),
         (
             "intake of the text format ≥ 1,000 documents/s (parse and store, batches of 500)",
             f"{intake['parse_and_store_per_s']:,.0f}/s (parse alone {intake['parse_per_s']:,.0f}/s)",
@@ -157,7 +162,13 @@ def write(
         f"`ratsfrist import` stores many files, {intake['parse_and_store_per_s']:,.0f}/s; one "
         f"transaction per document (a single file, or a Prefect flow run per document) "
         f"{intake.get('one_by_one_per_s', 0):,.0f}/s.",
-        f"- CLI cold start: `--help` {cli['help']:.2f} s, `show` {cli['show']:.2f} s.",
+        f"- CLI cold start: `--help` {cli['help']:.2f} s, `show` {cli['show']:.2f} s. `show` "
+        "reads through SQLModel, as every command that touches the database does; a Python "
+        "process that does nothing but `import sqlmodel` takes "
+        f"{cli.get('import_sqlmodel', float('nan')):.2f} s here, so the 0.5 s target is out of "
+        "reach for it on this machine without a second, ORM-free read path (not built: it "
+        "would be a second schema and a second set of queries). `--help` imports no database "
+        "code and meets it.",
     ]
     if "demo_s" in results:
         lines.append(
