@@ -349,7 +349,10 @@ def _store(
             for step in reminder_steps(row["kind"], row["status"], row["due"], rules, now)
         ],
     )
-    verdicts = _timeliness(session, deadline_rows, committee_names, received, paper_ids, rules)
+    starts = {m.id: m.start for m in meetings.values() if m is not None and m.id is not None}
+    verdicts = _timeliness(
+        session, deadline_rows, committee_names, received, paper_ids, starts, rules
+    )
     return [
         BatchOutcome(
             parsed.source,
@@ -370,18 +373,12 @@ def _timeliness(
     committee_names: list[str | None],
     received: list[datetime],
     paper_ids: list[int],
+    starts: dict[int, datetime],
     rules: RuleSet,
 ) -> dict[int, Timeliness]:
-    """The proposal deadline's verdict per paper; later meetings read once per committee."""
+    """The proposal deadline's verdict per paper. `starts` are the batch's meetings (already
+    at hand); a committee's later meetings are read once, and only for a late motion."""
     arrived = dict(zip(paper_ids, received, strict=True))
-    starts = {
-        m.id: m.start
-        for m in session.exec(
-            select(Meeting).where(
-                col(Meeting.id).in_({r["meeting_id"] for r in deadline_rows if r["meeting_id"]})
-            )
-        ).all()
-    }
     meetings_of: dict[int, list[datetime]] = {}
 
     def meetings(org_id: int) -> list[datetime]:
