@@ -99,32 +99,18 @@ def import_(
         if outcome.get("timeliness"):
             typer.echo(f"  Antragsfrist: {outcome['timeliness']}")
 
-    if len(files) > 1 and not _use_prefect():
-        # Many files: parsed one by one (a bad file is named and skipped), stored in batches.
-        from flows.steps import submit_documents
-
-        parsed = []
-        for path in files:
-            try:
-                if not path.is_file():
-                    raise RatsfristError(f"{path}: Datei nicht gefunden")
-                parsed.append(parse_document(path.read_bytes(), str(path)))
-            except RatsfristError as exc:
-                failed += 1
-                typer.echo(str(exc), err=True)
-        for result in submit_documents(parsed, now=instant, actor=who, received_at=received_at):
-            if isinstance(result, RatsfristError):
-                failed += 1
-                typer.echo(str(result), err=True)
-            else:
-                report(result)
-        if failed:
-            raise typer.Exit(2)
-        return
+    # Many files without Prefect: each parsed here (a bad file is named and skipped), all
+    # stored in batches afterwards. One file, or each file as its own Prefect flow run, is
+    # stored as it is read.
+    batched = len(files) > 1 and not _use_prefect()
+    documents = []
     for path in files:
         try:
             if not path.is_file():
                 raise RatsfristError(f"{path}: Datei nicht gefunden")
+            if batched:
+                documents.append(parse_document(path.read_bytes(), str(path)))
+                continue
             if _use_prefect():
                 from flows.lifecycle import submit_as_flow
 
@@ -137,6 +123,15 @@ def import_(
             typer.echo(str(exc), err=True)
             continue
         report(outcome)
+    if documents:
+        from flows.steps import submit_documents
+
+        for result in submit_documents(documents, now=instant, actor=who, received_at=received_at):
+            if isinstance(result, RatsfristError):
+                failed += 1
+                typer.echo(str(result), err=True)
+            else:
+                report(result)
     if failed:
         raise typer.Exit(2)
 
