@@ -101,7 +101,7 @@ def _store_one(
             parsed,
             **_intake_args(settings, now, actor, received_at),
         )
-        return _report(outcome.paper.reference, outcome.created, outcome.timeliness, outcome.paper)
+        return _report(outcome.paper, outcome.created, outcome.timeliness)
 
 
 def _intake_args(
@@ -154,7 +154,7 @@ def submit_documents(
             results += [_one(parsed, now, actor, received_at, settings) for parsed in batch]
             continue
         results += [
-            InvalidInput(o.error) if o.error else _report(o.reference, o.created, o.timeliness, o)
+            InvalidInput(o.error) if o.error else _report(o, o.created, o.timeliness)
             for o in outcomes
         ]
     return results
@@ -173,10 +173,12 @@ def _one(
         return exc
 
 
-def _report(reference: str, created: bool, timeliness: Any, paper: Any) -> dict[str, Any]:
+def _report(paper: Any, created: bool, timeliness: Any) -> dict[str, Any]:
+    """What the CLI and flows print of a stored document; `paper` is a Paper row or a batch
+    outcome, which carry the same names."""
     return {
         "timeliness": timeliness.sentence() if timeliness else None,
-        "reference": reference,
+        "reference": paper.reference,
         "state": paper.state,
         "created": created,
         "paperType": paper.paper_type,
