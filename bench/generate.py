@@ -13,6 +13,7 @@ import json
 import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 from typing import Any
 
 import sqlalchemy as sa
@@ -93,15 +94,10 @@ def _copy(connection: sa.Connection, target: sa.Table, rows: Iterator[dict[str, 
     raw = connection.connection.driver_connection
     count = 0
     with raw.cursor() as cursor, cursor.copy(f'COPY "{target.name}" ({names}) FROM STDIN') as copy:
-        for row in _chain(first, rows):
+        for row in chain([first], rows):
             copy.write_row([json.dumps(row[c]) if c in as_json else row[c] for c in columns])
             count += 1
     return count
-
-
-def _chain(first: dict[str, Any], rest: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    yield first
-    yield from rest
 
 
 def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> dict[str, int]:
