@@ -28,7 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench.generate import bench_now, generate, make_cold
-from models.db import make_engine
+from models.store.db import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from bench.generate import bench_now, generate
-from models.db import make_engine
-from models.rules import default_rules
+from models.store.db import make_engine
+from models.store.profiles import default_rules
 from notifications.dispatch import dispatch
 from notifications.routes import load_routes
 from tests.smtp import SmtpSink

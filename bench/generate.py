@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-import models.tables  # noqa: F401
-from models.db import ensure_schema
+import models.store.tables  # noqa: F401
+from models.store.db import ensure_schema
 
 PAPER_TYPES = [
     "Antrag",

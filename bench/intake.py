@@ -10,15 +10,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flows.steps import BATCH
-from models.db import ensure_schema, make_engine, session_scope
-from models.intake import parse_document
-from models.intake_batch import import_batch
-from models.oparl import parse_page
-from models.oparl_sync import OParlStore
-from models.rules import default_rules
-from models.services import import_paper
-from models.timeutil import system_clock
+from flows.app import BATCH
+from models.domain.intake import parse_document
+from models.domain.oparl import parse_page
+from models.domain.timeutil import system_clock
+from models.services.intake_batch import import_batch
+from models.services.lifecycle import import_paper
+from models.services.oparl_store import OParlStore
+from models.store.db import ensure_schema, make_engine, session_scope
+from models.store.profiles import default_rules
 
 EXAMPLE = (
     Path(__file__).resolve().parent.parent / "flows" / "examples" / "vorschlag-A-21-0500-01.txt"

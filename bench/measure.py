@@ -14,14 +14,14 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bench.generate import bench_now, sql_now
-from models.db import make_engine
+from models.store.db import make_engine
 
 
 def sweep(url: str) -> dict[str, Any]:
     """The sweep's own work, without mail: mark, plan escalations, select what is due, build
     the artifact rows."""
-    from models.overview import overdue_count, overdue_rows, overview_markdown
-    from models.rules import default_rules
+    from models.services.overview import overdue_count, overdue_rows, overview_markdown
+    from models.store.profiles import default_rules
     from notifications import outbox
 
     engine = make_engine(url)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from prefect import flow, task
 
 from bench.generate import sql_now
-from models.db import make_engine
+from models.store.db import make_engine
 
 URL = ""
 

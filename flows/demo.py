@@ -1,4 +1,5 @@
-"""`ratsfrist demo`: the real example motion through its whole lifecycle.
+"""`ratsfrist demo`: the real example motion through its whole lifecycle, as one parent flow
+whose subflows are the real lifecycle flows.
 
 A fresh SQLite file and Prefect's ephemeral mode (no server, no configuration): every step
 runs as a Prefect flow run on a replayed day of June 2021, then the timeline is printed from
@@ -8,9 +9,13 @@ our own database, which is the record.
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+from prefect import flow
+
+from flows.lifecycle import record_minutes_flow, run_as_flow, submit_as_flow
 
 EXAMPLE = Path(__file__).parent / "examples" / "vorschlag-A-21-0500-01.txt"
 REFERENCE = "A 21/0500-01"
@@ -31,6 +36,25 @@ SCRIPT: list[tuple[str, str, dict[str, Any]]] = [
 SUBMITTED_AT = "2021-06-07T10:15"
 
 
+@flow(name="ratsfrist-demo", flow_run_name="Demo {reference}")
+def demo_flow(path: str, reference: str = REFERENCE) -> str:
+    submit_as_flow(path, reference=reference, now=parse_wall_time(SUBMITTED_AT), actor="demo")
+    state = ""
+    for when, step, params in SCRIPT:
+        outcome = run_as_flow(
+            step, reference=reference, now=parse_wall_time(when), actor="demo", **params
+        )
+        state = outcome["state"]
+        if step == "start_implementation":
+            record_minutes_flow(
+                committee="Sozialausschuss",
+                day=date(2021, 6, 15),
+                now=parse_wall_time("2021-07-12T11:00"),
+                actor="demo",
+            )
+    return state
+
+
 def run_demo(db: Path) -> None:
     db = db.resolve()
     for suffix in ("", "-wal", "-shm", "-journal"):
@@ -45,8 +69,6 @@ def run_demo(db: Path) -> None:
     console.print(f"[bold]ratsfrist demo[/bold]: Datenbank {db}, Prefect {mode}")
     console.print("Prefect startet … (im ephemeral mode einige Sekunden)")
 
-    from flows.demo_flow import demo_flow
-
     demo_flow(path=str(EXAMPLE))
     _print_timeline(console)
     console.print(
@@ -55,11 +77,11 @@ def run_demo(db: Path) -> None:
 
 
 def _print_timeline(console: Any) -> None:
-    from flows.cli import _render_deadlines, render_history
-    from flows.steps import engine_for
-    from models import services
-    from models.db import session_scope
-    from models.settings import load_settings
+    from flows.app import engine_for
+    from flows.render import render_deadlines, render_history
+    from flows.settings import load_settings
+    from models.services import lifecycle as services
+    from models.store.db import session_scope
 
     with session_scope(engine_for(load_settings())) as session:
         paper = services.find_paper(session, REFERENCE)
@@ -69,10 +91,10 @@ def _print_timeline(console: Any) -> None:
         f"({len(view['questions'])} Fragen, {', '.join(view['submitters'])})"
     )
     render_history(console, view["history"])
-    _render_deadlines(view["deadlines"], title="Fristen (Standardprofil)", console=console)
+    render_deadlines(view["deadlines"], title="Fristen (Standardprofil)", console=console)
 
 
 def parse_wall_time(text: str) -> datetime:
-    from models.timeutil import parse_instant
+    from models.domain.timeutil import parse_instant
 
     return parse_instant(text)

@@ -9,11 +9,11 @@ from typing import Any
 from prefect.events import emit_event
 from sqlmodel import col, select
 
-from flows.steps import engine_for
-from models.db import session_scope
-from models.settings import load_settings
-from models.tables import Deadline, Paper
-from models.timeutil import to_local
+from flows.app import engine_for
+from flows.settings import load_settings
+from models.domain.timeutil import to_local
+from models.store.db import session_scope
+from models.store.tables import Deadline, Paper
 
 
 def paper_resource(reference: str, public: bool, title: str) -> dict[str, str]:

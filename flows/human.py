@@ -15,10 +15,10 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.lifecycle import run_as_flow
-from models.errors import RatsfristError
-from models.services import parse_question_numbers
-from models.states import parse_result
-from models.timeutil import system_clock
+from models.domain.errors import RatsfristError
+from models.domain.states import parse_result
+from models.domain.timeutil import system_clock
+from models.services.lifecycle import parse_question_numbers
 
 
 class StepForm(RunInput):
@@ -55,10 +55,10 @@ def form_to_step(form: StepForm) -> tuple[str, dict[str, Any]]:
 
 @flow(name="record-step", flow_run_name="{reference} · Eingabe")
 def record_step(reference: str, attempts: int = 3, timeout_hours: int = 72) -> dict[str, Any]:
-    from flows.steps import engine_for
-    from models import services
-    from models.db import session_scope
-    from models.settings import load_settings
+    from flows.app import engine_for
+    from flows.settings import load_settings
+    from models.services import lifecycle as services
+    from models.store.db import session_scope
 
     with session_scope(engine_for(load_settings())) as session:
         paper = services.find_paper(session, reference)  # unknown reference: fail at once

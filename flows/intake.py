@@ -12,9 +12,9 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from flows.lifecycle import submit_as_flow
-from models.errors import RatsfristError
-from models.intake import parse_document
-from models.timeutil import system_clock
+from models.domain.errors import RatsfristError
+from models.domain.intake import parse_document
+from models.domain.timeutil import system_clock
 
 
 def _move(path: Path, folder: Path) -> Path:

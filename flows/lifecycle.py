@@ -1,4 +1,4 @@
-"""One Prefect flow per lifecycle step, each thin over flows.steps.
+"""One Prefect flow per lifecycle step, each thin over flows.app.
 
 Run names carry the motion (`A 21/0500-01 · decide`) and callers tag the runs with the
 reference and committee (see `run_as_flow`), so the Prefect UI lists each motion's history.
@@ -13,11 +13,11 @@ from typing import Any
 from prefect import flow, tags
 from prefect.artifacts import create_markdown_artifact
 
+from flows.app import committee_of, engine_for, run_step, submit_document
 from flows.events import emit_step
-from flows.steps import committee_of, engine_for, run_step, submit_document
-from models.db import session_scope
-from models.settings import load_settings
-from models.timeutil import system_clock
+from flows.settings import load_settings
+from models.domain.timeutil import system_clock
+from models.store.db import session_scope
 
 
 def _now(now: datetime | None) -> datetime:
@@ -39,8 +39,8 @@ def _step(step: str, **params: Any) -> dict[str, Any]:
 
 
 def _trace(reference: str, step: str, state: str, params: dict[str, Any]) -> None:
-    from models import services
-    from models.timeline import markdown
+    from models.domain.timeline import markdown
+    from models.services import lifecycle as services
 
     with session_scope(engine_for(load_settings())) as session:
         paper = services.find_paper(session, reference)
@@ -160,10 +160,10 @@ def record_minutes_flow(
     committee: str, day: date, now: datetime | None = None, actor: str = "prefect"
 ) -> int:
     """The minutes of a meeting are done; meets the minutes deadline of each motion on it."""
-    from flows.steps import engine_for, rules_for
-    from models.db import session_scope
-    from models.meetings import record_minutes
-    from models.settings import load_settings
+    from flows.app import engine_for, rules_for
+    from flows.settings import load_settings
+    from models.services.meetings import record_minutes
+    from models.store.db import session_scope
 
     settings = load_settings()
     with session_scope(engine_for(settings)) as session:

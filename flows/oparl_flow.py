@@ -9,12 +9,12 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
-from flows.oparl_client import OParlClient
-from flows.oparl_sync import sync_endpoint
-from flows.steps import engine_for, rules_for
-from models.errors import InvalidInput
-from models.settings import load_settings
-from models.timeutil import system_clock, to_local
+from flows.app import engine_for, rules_for
+from flows.settings import load_settings
+from models.domain.errors import InvalidInput
+from models.domain.timeutil import system_clock, to_local
+from models.services.oparl_client import OParlClient
+from models.services.oparl_sync import sync_endpoint
 
 REPORT_KEY = "oparl-abgleich"
 

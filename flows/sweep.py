@@ -16,12 +16,12 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
+from flows.app import engine_for, rules_for
 from flows.events import emit_missed, emit_sent
-from flows.steps import engine_for, rules_for
-from models.db import session_scope
-from models.overview import overdue_count, overdue_rows, overview_markdown
-from models.settings import load_settings
-from models.timeutil import system_clock, to_local
+from flows.settings import load_settings
+from models.domain.timeutil import system_clock, to_local
+from models.services.overview import overdue_count, overdue_rows, overview_markdown
+from models.store.db import session_scope
 
 OVERDUE_KEY = "ueberfaellige-fristen"
 OVERVIEW_KEY = "fristen-uebersicht"

@@ -22,9 +22,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from models.reminders import NOT_REMINDED
-from models.rules import RuleSet
-from models.tables import (
+from models.domain.reminders import NOT_REMINDED
+from models.domain.rules import RuleSet
+from models.domain.timeutil import to_local, to_utc
+from models.store.tables import (
     Body,
     Deadline,
     Meeting,
@@ -33,7 +34,6 @@ from models.tables import (
     Question,
     Reminder,
 )
-from models.timeutil import to_local, to_utc
 from notifications import outbox
 from notifications.messages import Item, render
 from notifications.messages import Question as QuestionItem

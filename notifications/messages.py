@@ -14,9 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from models.ics import build, deadline_entry
-from models.rules import END_OF_DAY
-from models.timeutil import to_local
+from models.domain.ics import build, deadline_entry
+from models.domain.rules import END_OF_DAY
+from models.domain.timeutil import to_local
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from models.reminders import (
+from models.domain.reminders import (
     ESCALATION_TAG,
     MAX_ATTEMPTS,
     NOT_REMINDED,
@@ -24,9 +24,9 @@ from models.reminders import (
     escalation_step,
     pending_reminder,
 )
-from models.rules import RuleSet
-from models.tables import Deadline, Organization, Reminder
-from models.timeutil import to_utc
+from models.domain.rules import RuleSet
+from models.domain.timeutil import to_utc
+from models.store.tables import Deadline, Organization, Reminder
 
 R = Reminder.__table__  # type: ignore[attr-defined]
 D = Deadline.__table__  # type: ignore[attr-defined]

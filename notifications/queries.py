@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.tables import Deadline, Paper, Reminder
-from models.timeutil import to_local
+from models.domain.timeutil import to_local
+from models.store.tables import Deadline, Paper, Reminder
 
 
 def list_reminders(session: Session, *, statuses: list[str] | None = None) -> list[dict[str, Any]]:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from models.errors import RatsfristError
-from models.reminders import CLEARED_TAG, COMMITTEE_TAG_PREFIX, committee_slug
+from models.domain.errors import RatsfristError
+from models.domain.reminders import CLEARED_TAG, COMMITTEE_TAG_PREFIX, committee_slug
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _CREDENTIALS = re.compile(r"(://[^:/@\s]+:)([^@\s]+)(@)")

@@ -26,7 +26,7 @@ import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
-from models.db import ensure_schema, make_engine  # noqa: E402
+from models.store.db import ensure_schema, make_engine  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "flows" / "examples" / "vorschlag-A-21-0500-01.txt"
@@ -76,7 +76,7 @@ def db_url(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
     """The URL of an empty, migrated database, also set as RATSFRIST_DATABASE_URL."""
-    from flows.steps import dispose_engines
+    from flows.app import dispose_engines
 
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'ratsfrist.sqlite'}"

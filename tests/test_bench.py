@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from bench import measure
 from bench.generate import bench_now, generate, make_cold, sql_now
-from models.db import make_engine
+from models.store.db import make_engine
 
 
 @pytest.mark.parametrize("situation", ["steady", "cold"])

@@ -12,12 +12,12 @@ from icalendar import Calendar
 from sqlalchemy.engine import Engine
 
 from flows.cli import run
-from models import services
-from models.db import session_scope
-from models.deadlines import list_deadlines
-from models.intake import parse_document
-from models.meetings import add_meeting, cancel_meeting, move_meeting, plan_meetings
-from models.timeutil import BERLIN
+from models.domain.intake import parse_document
+from models.domain.timeutil import BERLIN
+from models.services.deadlines import list_deadlines
+from models.services import lifecycle as services
+from models.services.meetings import add_meeting, cancel_meeting, move_meeting, plan_meetings
+from models.store.db import session_scope
 from tests.conftest import DATA, EXAMPLE, snapshot
 
 REF = "A 21/0500-01"
@@ -48,7 +48,7 @@ def _deadlines(engine: Engine, now: str = "2021-06-09T08:00", ref: str = REF) ->
 
 
 def _step(engine: Engine, name: str, when: str, **kwargs: object) -> None:
-    from flows.steps import STEPS
+    from flows.app import STEPS
 
     with session_scope(engine) as session:
         STEPS[name](session, kwargs.pop("reference", REF), now=at(when), actor="t", **kwargs)
@@ -71,7 +71,7 @@ def test_intake_plans_the_deadlines_and_finds_the_motion_in_time(engine: Engine)
 
 def test_a_late_motion_is_told_how_late_and_the_next_reachable_meeting(engine: Engine) -> None:
     with session_scope(engine) as session:
-        from models.meetings import add_committee
+        from models.services.meetings import add_committee
 
         add_committee(session, body_name=BODY, name="Sozialausschuss")
         plan_meetings(
@@ -114,7 +114,7 @@ def test_lifecycle_events_meet_their_deadlines_and_plan_the_follow_ups(engine: E
     assert d["implementation"]["status"] == "met"
     assert d["minutes"]["status"] == "missed"  # owed for the meeting, closed motion or not
     with session_scope(engine) as session:
-        from models.meetings import record_minutes
+        from models.services.meetings import record_minutes
 
         met = record_minutes(
             session,
@@ -374,7 +374,7 @@ def test_rules_from_environment_choose_the_profile(
 
 
 def test_overview_counts_and_capped_overdue_table(engine: Engine) -> None:
-    from models.overview import overdue_count, overdue_rows, overview_markdown
+    from models.services.overview import overdue_count, overdue_rows, overview_markdown
 
     _import(engine, EXAMPLE.read_bytes())
     _import(engine, (DATA / "antrag-nichtoeffentlich.txt").read_bytes(), source="a.txt")

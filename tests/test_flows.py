@@ -31,7 +31,7 @@ def prefect_api() -> Iterator[None]:
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from flows.steps import dispose_engines
+    from flows.app import dispose_engines
 
     url = f"sqlite:///{tmp_path / 'flows.sqlite'}"
     monkeypatch.setenv("RATSFRIST_DATABASE_URL", url)
@@ -45,11 +45,11 @@ def test_lifecycle_flow_runs_are_named_and_tagged_after_the_motion(
     from prefect import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 
+    from flows.app import engine_for
     from flows.lifecycle import run_as_flow, submit_as_flow
-    from flows.steps import engine_for
-    from models import services
-    from models.db import session_scope
-    from models.settings import load_settings
+    from flows.settings import load_settings
+    from models.services import lifecycle as services
+    from models.store.db import session_scope
 
     t = datetime(2021, 6, 8, 7, 0, tzinfo=UTC)
     assert submit_as_flow(str(EXAMPLE), reference=REF, now=t, actor="t")["created"] is True
@@ -78,8 +78,8 @@ def test_a_failing_step_fails_its_flow_run_and_changes_nothing(
     prefect_api: None, sqlite_url: str
 ) -> None:
     from flows.lifecycle import run_as_flow, submit_as_flow
-    from models.db import make_engine
-    from models.states import IllegalTransition
+    from models.domain.states import IllegalTransition
+    from models.store.db import make_engine
     from tests.conftest import snapshot
 
     t = datetime(2021, 6, 8, 7, 0, tzinfo=UTC)
@@ -111,10 +111,10 @@ def test_make_demo_runs_the_whole_lifecycle_in_a_fresh_process(tmp_path: Path) -
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Kommunales Integrationsmanagement" in done.stdout
     assert "erledigt" in done.stdout
-    from flows.steps import dispose_engines, engine_for
-    from models import services
-    from models.db import session_scope
-    from models.settings import Settings
+    from flows.app import dispose_engines, engine_for
+    from flows.settings import Settings
+    from models.services import lifecycle as services
+    from models.store.db import session_scope
 
     with session_scope(engine_for(Settings(database_url=f"sqlite:///{db}"))) as session:
         paper = services.find_paper(session, REF)
@@ -190,10 +190,10 @@ def test_a_manager_records_a_decision_in_a_prefect_form(prefect_api: None, sqlit
     )
     worker.join(timeout=120)
     assert outcome["state"] == "decided"
-    from flows.steps import engine_for
-    from models import services
-    from models.db import session_scope
-    from models.settings import load_settings
+    from flows.app import engine_for
+    from flows.settings import load_settings
+    from models.services import lifecycle as services
+    from models.store.db import session_scope
 
     with session_scope(engine_for(load_settings())) as session:
         view = services.paper_view(session, services.find_paper(session, REF))

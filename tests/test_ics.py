@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar, Timezone
 
-from models import ics
-from models.timeutil import BERLIN
+from models.domain import ics
+from models.domain.timeutil import BERLIN
 
 NOW = datetime(2021, 6, 7, 6, 0, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from models.intake import (
+from models.domain.intake import (
     IntakeError,
     ParsedConsultation,
     ParsedSignatory,

@@ -11,11 +11,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from flows.cli import run
-from models import services
-from models.db import session_scope
-from models.errors import InvalidInput
-from models.intake import ParsedPaper, parse_document
-from models.intake_batch import import_batch
+from models.domain.errors import InvalidInput
+from models.domain.intake import ParsedPaper, parse_document
+from models.services.intake_batch import import_batch
+from models.services import lifecycle as services
+from models.store.db import session_scope
 from tests.conftest import DATA, EXAMPLE, snapshot
 
 NOW = datetime(2021, 6, 8, 9, 30, tzinfo=UTC)

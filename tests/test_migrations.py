@@ -10,8 +10,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-import models.tables  # noqa: F401
-from models.db import (
+import models.store.tables  # noqa: F401
+from models.store.db import (
     SCHEMA_REVISION,
     SchemaOutdated,
     current_revision,
@@ -60,9 +60,9 @@ def test_upgrade_to_0005_fills_the_sweep_columns_from_existing_rows(engine: Engi
     import sqlalchemy as sa
     from alembic import command
 
-    from models import services
-    from models.db import alembic_config, session_scope, upgrade
-    from models.intake import parse_document
+    from models.domain.intake import parse_document
+    from models.services import lifecycle as services
+    from models.store.db import alembic_config, session_scope, upgrade
     from tests.conftest import EXAMPLE
 
     with session_scope(engine) as session:

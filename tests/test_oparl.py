@@ -13,14 +13,15 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from flows.oparl_client import OParlClient
-from flows.oparl_sync import import_files, read_files, sync_endpoint
-from models.db import ensure_schema, make_engine
-from models.oparl import OParlError, parse_object, parse_page, result_of
-from models.oparl_export import SCHEMAS, Exporter, validate
-from models.rules import default_rules
-from models.states import Result
-from models.tables import (
+from models.domain.oparl import OParlError, parse_object, parse_page, result_of
+from models.domain.states import Result
+from models.domain.timeutil import BERLIN, to_utc
+from models.services.oparl_client import OParlClient
+from models.services.oparl_export import SCHEMAS, Exporter, validate
+from models.services.oparl_sync import import_files, read_files, sync_endpoint
+from models.store.db import ensure_schema, make_engine
+from models.store.profiles import default_rules
+from models.store.tables import (
     Body,
     Consultation,
     Deadline,
@@ -30,7 +31,6 @@ from models.tables import (
     Organization,
     Paper,
 )
-from models.timeutil import BERLIN, to_utc
 from tests.conftest import REPO, snapshot
 from tests.oparl_server import OParlServer, T, meeting, populate
 

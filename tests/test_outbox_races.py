@@ -20,12 +20,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
-from models import services
-from models.db import ensure_schema, make_engine, session_scope
-from models.intake import parse_document
-from models.rules import default_rules
-from models.tables import Reminder
-from models.timeutil import BERLIN
+from models.domain.intake import parse_document
+from models.domain.timeutil import BERLIN
+from models.services import lifecycle as services
+from models.store.db import ensure_schema, make_engine, session_scope
+from models.store.profiles import default_rules
+from models.store.tables import Reminder
 from notifications.dispatch import dispatch
 from notifications.routes import load_routes
 from tests.conftest import EXAMPLE, REPO

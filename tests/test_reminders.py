@@ -16,12 +16,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from flows.cli import run
-from models import services
-from models.db import session_scope
-from models.intake import parse_document
-from models.rules import default_rules
-from models.tables import Reminder
-from models.timeutil import BERLIN
+from models.domain.intake import parse_document
+from models.domain.timeutil import BERLIN
+from models.services import lifecycle as services
+from models.store.db import session_scope
+from models.store.profiles import default_rules
+from models.store.tables import Reminder
 from notifications.dispatch import Summary, dispatch
 from notifications.routes import RouteError, load_routes
 from tests.conftest import DATA, EXAMPLE
@@ -325,7 +325,7 @@ def test_met_and_cancelled_deadlines_stop_their_pending_reminders(engine: Engine
 def test_moving_the_meeting_replans_the_reminders_for_the_new_date(engine: Engine) -> None:
     from datetime import date
 
-    from models.meetings import move_meeting
+    from models.services.meetings import move_meeting
 
     _import(engine, EXAMPLE.read_bytes(), "2021-06-07T06:00")
     with session_scope(engine) as session:
@@ -455,7 +455,7 @@ def test_rows_are_unique_per_deadline_step_and_tag(engine: Engine) -> None:
 
 
 def test_backoff_grows_and_is_capped() -> None:
-    from models.reminders import backoff
+    from models.domain.reminders import backoff
 
     assert [backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (2, 4, 8)]
     assert backoff(30) == timedelta(hours=6)
@@ -466,8 +466,8 @@ def test_recording_minutes_plans_reminders_by_the_configured_profile(
 ) -> None:
     from datetime import date
 
-    from models.meetings import record_minutes
-    from models.rules import load_profile
+    from models.services.meetings import record_minutes
+    from models.store.profiles import load_profile
 
     default = (Path(__file__).resolve().parent.parent / "models/profiles/default.toml").read_text()
     custom = tmp_path / "go.toml"

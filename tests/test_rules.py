@@ -10,16 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.calendar import WorkCalendar, expand_rrule, make_calendar
-from models.rules import (
-    Rule,
-    RuleError,
-    Unit,
-    due_date,
-    load_profile,
-    shipped_profiles,
-)
-from models.timeutil import BERLIN
+from models.domain.calendar import WorkCalendar, expand_rrule, make_calendar
+from models.domain.rules import Rule, RuleError, Unit, due_date
+from models.domain.timeutil import BERLIN
+from models.store.profiles import load_profile, shipped_profiles
 
 NW = make_calendar("NW")  # public holidays only
 OFFICE = make_calendar("NW", ["24.12.", "31.12."])  # the default profile's office
@@ -425,7 +419,7 @@ def test_rrule_meetings_skip_exceptions_and_holidays_and_keep_wall_time() -> Non
 
 
 def test_a_bad_rrule_is_a_clear_error() -> None:
-    from models.errors import InvalidInput
+    from models.domain.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match="keine gültige RRULE"):
         expand_rrule("FREQ=SOMETIMES", start=D(2021, 1, 1), until=D(2021, 2, 1), at=time(17))

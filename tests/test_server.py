@@ -115,7 +115,7 @@ def _pg_database(name: str) -> str:
     """A fresh PostgreSQL database (with pg_trgm, which Prefect's server needs); its URL."""
     import sqlalchemy as sa
 
-    from models.db import make_engine
+    from models.store.db import make_engine
     from tests.conftest import PG_ADMIN_URL
 
     admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from models import services
-from models.db import session_scope
-from models.errors import InvalidInput, NotFound
-from models.intake import parse_document
-from models.states import IllegalTransition, State
-from models.tables import AgendaItem, AppendOnlyViolation, LifecycleEvent, Meeting, Question
+from models.domain.errors import InvalidInput, NotFound
+from models.domain.intake import parse_document
+from models.domain.states import IllegalTransition, State
+from models.services import lifecycle as services
+from models.store.db import session_scope
+from models.store.tables import AgendaItem, AppendOnlyViolation, LifecycleEvent, Meeting, Question
 from tests.conftest import DATA, snapshot
 
 T0 = datetime(2021, 6, 7, 8, 15, tzinfo=UTC)
@@ -28,7 +28,7 @@ def _import(engine: Engine, data: bytes, source: str = "vorschlag.txt") -> servi
 
 
 def _step(engine: Engine, name: str, **kwargs: object) -> str:
-    from flows.steps import STEPS
+    from flows.app import STEPS
 
     with session_scope(engine) as session:
         paper = STEPS[name](session, kwargs.pop("reference", REF), now=T0, actor="test", **kwargs)

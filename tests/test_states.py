@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from models.states import (
+from models.domain.states import (
     DECIDABLE,
     IMPLEMENTABLE,
     TRANSITIONS,
@@ -174,7 +174,7 @@ def test_allowed_events_follow_the_table() -> None:
 
 
 def test_timeline_describes_events_in_berlin_time() -> None:
-    from models.timeline import describe, rows
+    from models.domain.timeline import describe, rows
 
     submit = {
         "event": "submit",

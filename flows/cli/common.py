@@ -1,0 +1,92 @@
+"""What every CLI command shares: its options, the clock, the settings, one session."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from flows.settings import Settings
+    from models.domain.rules import RuleSet
+
+NowOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="Zeitpunkt, als ob jetzt (ISO 8601, z. B. 2021-06-10T07:00); Standard: die Uhr",
+    ),
+]
+ActorOpt = Annotated[
+    str | None, typer.Option("--actor", help="wer den Schritt ausführt (Standard: Benutzer)")
+]
+BodyOpt = Annotated[str | None, typer.Option("--body", help="Kommune, wenn mehrere erfasst sind")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Ausgabe als JSON")]
+
+
+def now_from(now: str | None) -> datetime:
+    from models.domain.timeutil import parse_instant, system_clock
+
+    return parse_instant(now) if now else system_clock()
+
+
+def settings() -> Settings:
+    from flows.settings import load_settings
+
+    return load_settings()
+
+
+def rules() -> RuleSet:
+    from flows.app import rules_for
+
+    return rules_for(settings())
+
+
+def actor(name: str | None) -> str:
+    return name or settings().actor
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    from flows.app import engine_for
+    from models.store.db import session_scope
+
+    with session_scope(engine_for(settings())) as active:
+        yield active
+
+
+def day_option(text: str | None, what: str) -> Any:
+    """An ISO or German date given on the command line, or None if it was not given."""
+    from models.domain.timeutil import parse_day
+
+    return parse_day(text, what) if text else None
+
+
+def parse_window(text: str, what: str = "--due-within") -> timedelta:
+    """'14d', '2w', '36h' or a plain number of days."""
+    from models.domain.errors import InvalidInput
+
+    raw = text.strip().lower()
+    units = {"d": 1.0, "w": 7.0, "h": 1 / 24}
+    try:
+        if raw and raw[-1] in units:
+            return timedelta(days=float(raw[:-1]) * units[raw[-1]])
+        return timedelta(days=float(raw))
+    except ValueError:
+        raise InvalidInput(f"{what} {text!r}: erwartet z. B. 14d, 2w oder 36h") from None
+
+
+def use_prefect() -> bool:
+    """Lifecycle commands run as Prefect flow runs when a Prefect API is configured."""
+    return bool(os.environ.get("PREFECT_API_URL"))

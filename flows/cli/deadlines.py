@@ -1,0 +1,122 @@
+"""`ratsfrist deadlines`, `calendar` and `rules`: what is due, when, and by which rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flows.cli.common import (
+    JsonOpt,
+    NowOpt,
+    now_from,
+    parse_window,
+    print_json,
+    rules,
+    session,
+)
+from flows.cli.root import app
+
+
+@app.command()
+def deadlines(
+    due_within: Annotated[
+        str | None, typer.Option("--due-within", help="nur fällig bis jetzt + Zeitraum, z. B. 14d")
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="nur überfällige")] = False,
+    committee: Annotated[str | None, typer.Option("--committee", help="nur dieses Gremium")] = None,
+    include_closed: Annotated[
+        bool, typer.Option("--all", help="auch erledigte und entfallene Fristen")
+    ] = False,
+    as_json: JsonOpt = False,
+    now: NowOpt = None,
+) -> None:
+    """Fristen aller Vorlagen, die nächste zuerst (Stand: --now)."""
+    from models.services.deadlines import list_deadlines
+
+    instant = now_from(now)
+    window = parse_window(due_within) if due_within else None
+    with session() as active:
+        rows = list_deadlines(
+            active,
+            now=instant,
+            due_within=window,
+            overdue=overdue,
+            committee=committee,
+            include_closed=include_closed,
+        )
+    if as_json:
+        print_json(rows)
+        return
+    from flows.render import render_deadlines
+    from models.domain.timeutil import format_local
+
+    render_deadlines(rows, title=f"Fristen, Stand {format_local(instant)}")
+
+
+@app.command()
+def calendar(
+    out: Annotated[Path, typer.Option("--out", help="Zieldatei (.ics)")],
+    committee: Annotated[str | None, typer.Option("--committee", help="nur dieses Gremium")] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="nur Fristen dieser Rolle (z. B. fachamt)")
+    ] = None,
+    include_confidential: Annotated[
+        bool,
+        typer.Option("--include-confidential", help="Titel nichtöffentlicher Vorlagen aufnehmen"),
+    ] = False,
+    now: NowOpt = None,
+) -> None:
+    """Fristen und Sitzungen als iCalendar-Datei (RFC 5545) zum Abonnieren."""
+    from models.domain import ics
+    from models.services.meetings import calendar_entries
+
+    with session() as active:
+        entries = calendar_entries(
+            active, committee=committee, role=role, include_confidential=include_confidential
+        )
+    name = "ratsfrist" + (f" – {committee}" if committee else "") + (f" – {role}" if role else "")
+    data = ics.build(entries, name=name, now=now_from(now))
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)  # subscribers never read a half-written file
+    typer.echo(f"{out}: {len(entries)} Einträge")
+
+
+@app.command("rules")
+def rules_(
+    check: Annotated[
+        Path | None, typer.Option("--check", help="diese Profildatei prüfen statt der aktiven")
+    ] = None,
+    as_json: JsonOpt = False,
+    now: NowOpt = None,
+) -> None:
+    """Das aktive Regelprofil (RATSFRIST_RULES) mit jeder Frist in Worten."""
+    from models.domain.rules import describe_rule
+    from models.store.profiles import load_profile
+
+    active = load_profile(str(check)) if check else rules()
+    data = {
+        "name": active.name,
+        "file": active.origin,
+        "state": active.profile.profile.state,
+        "closed_days": list(active.profile.profile.closed_days),
+        "deadlines": {
+            name: {
+                "kind": rule.kind.value,
+                "label": rule.title,
+                "rule": describe_rule(rule),
+                "responsible": rule.responsible,
+                "paper_types": list(rule.paper_types) if rule.paper_types else None,
+            }
+            for name, rule in active.profile.deadlines.items()
+        },
+    }
+    if as_json:
+        print_json(data)
+        return
+    typer.echo(f"{data['name']} ({data['file']}), Feiertage {data['state']}")
+    for name, rule in data["deadlines"].items():
+        types = f" [{', '.join(rule['paper_types'])}]" if rule["paper_types"] else ""
+        typer.echo(f"  {name}: {rule['label']} – {rule['rule']}; {rule['responsible']}{types}")

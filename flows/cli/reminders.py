@@ -1,0 +1,156 @@
+"""`ratsfrist reminders`, `dispatch` and `notify-test`: the outbox and its routes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from flows.cli.common import (
+    JsonOpt,
+    NowOpt,
+    now_from,
+    print_json,
+    rules,
+    session,
+    settings,
+)
+from flows.cli.root import app
+from models.domain.errors import RatsfristError
+
+AppriseOpt = Annotated[
+    Path | None,
+    typer.Option("--apprise-config", help="Apprise-Konfiguration (sonst RATSFRIST_APPRISE_CONFIG)"),
+]
+
+
+def _routes(path: Path | None, required: bool) -> Any:
+    from notifications.routes import RouteError, load_routes
+
+    chosen = str(path) if path else settings().apprise_config
+    if not chosen:
+        if required:
+            raise RouteError(
+                "keine Apprise-Konfiguration: RATSFRIST_APPRISE_CONFIG oder --apprise-config"
+            )
+        return None
+    return load_routes(chosen)
+
+
+@app.command()
+def reminders(
+    pending: Annotated[bool, typer.Option("--pending", help="nur wartende")] = False,
+    sent: Annotated[bool, typer.Option("--sent", help="nur gesendete")] = False,
+    failed: Annotated[bool, typer.Option("--failed", help="nur fehlgeschlagene")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Erinnerungen im Postausgang (Outbox)."""
+    from notifications.queries import list_reminders
+
+    statuses = [s for s, on in (("pending", pending), ("sent", sent), ("failed", failed)) if on]
+    with session() as active:
+        rows = list_reminders(active, statuses=statuses or None)
+    if as_json:
+        print_json(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        "#", "senden ab", "Vorlage", "Frist", "Schritt", "an", "Status", "Versuche", "Fehler"
+    )
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            datetime.fromisoformat(row["send_at"]).strftime("%d.%m.%Y %H:%M"),
+            row["reference"],
+            row["label"],
+            row["step"].split("@")[0],
+            row["tag"],
+            row["status"],
+            str(row["attempts"]),
+            row["last_error"] or "",
+        )
+    Console().print(table)
+
+
+@app.command()
+def dispatch(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="nur zeigen, nichts senden")] = False,
+    digest: Annotated[
+        bool | None, typer.Option("--digest/--no-digest", help="Sammel-Mail je Empfänger")
+    ] = None,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="fehlgeschlagene erneut versuchen")
+    ] = False,
+    apprise_config: AppriseOpt = None,
+    as_json: JsonOpt = False,
+    now: NowOpt = None,
+) -> None:
+    """Stand --now: Versäumtes markieren, Eskalationen planen, fällige Erinnerungen senden."""
+    from flows.app import engine_for
+    from notifications import outbox
+    from notifications.dispatch import dispatch as run_dispatch
+
+    instant = now_from(now)
+    current = settings()
+    engine = engine_for(current)
+    routes = _routes(apprise_config, required=False)
+    if retry_failed and not dry_run:
+        outbox.retry_failed(engine, instant)
+    summary = run_dispatch(
+        engine,
+        now=instant,
+        rules=rules(),
+        routes=routes,
+        dry_run=dry_run,
+        digest=current.digest if digest is None else digest,
+        ui_url=current.ui_url,
+    )
+    if as_json:
+        from dataclasses import asdict
+
+        print_json(asdict(summary))
+        return
+    for line in summary.lines():
+        typer.echo(line)
+
+
+@app.command("notify-test")
+def notify_test(
+    tag: Annotated[str, typer.Argument(help="Tag der Route, z. B. fachamt oder leitung")],
+    committee: Annotated[str | None, typer.Option("--committee", help="Gremium")] = None,
+    apprise_config: AppriseOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """Eine Testnachricht an alle Empfänger einer Route senden."""
+    from notifications.messages import Message
+    from notifications.send import deliver
+
+    routes = _routes(apprise_config, required=True)
+    recipients = routes.for_tag(tag, committee)
+    if not recipients:
+        raise RatsfristError(f"kein Empfänger mit Tag {tag!r} in {routes.source}")
+    instant = now_from(now)
+    message = Message(
+        subject=f"ratsfrist: Testnachricht an '{tag}'",
+        text="Diese Route funktioniert.",
+        html="<p>Diese Route von <strong>ratsfrist</strong> funktioniert.</p>",
+        ics=b"",
+        ics_name="leer.ics",
+    )
+    from models.domain import ics
+
+    message = Message(**{**message.__dict__, "ics": ics.build([], name="Test", now=instant)})
+    failures = 0
+    for recipient in recipients:
+        outcome = deliver(recipient, message, routes)
+        typer.echo(
+            f"{'ok    ' if outcome.ok else 'FEHLER'} {recipient.label}"
+            + (f": {outcome.error}" if outcome.error else "")
+        )
+        failures += not outcome.ok
+    if failures:
+        raise typer.Exit(1)

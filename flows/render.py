@@ -1,0 +1,84 @@
+"""Rich tables of a motion, its deadlines and its history, for the CLI and the demo."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+
+def render_paper(view: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from models.domain.states import State
+
+    console = Console()
+    console.print(
+        f"[bold]{view['reference']}[/bold]  {view['paperType']} vom "
+        f"{date.fromisoformat(view['date']):%d.%m.%Y}  "
+        f"({'öffentlich' if view['public'] else 'nichtöffentlich'})"
+    )
+    console.print(f"[bold]{view['name']}[/bold]")
+    console.print(f"Zustand: {State(view['state']).label}")
+    if view["submitters"]:
+        console.print("Antragsteller: " + "; ".join(view["submitters"]))
+    table = Table(
+        "#", "Gremium", "Sitzung", "Zuständigkeit", "Ö/N", "Ergebnis", title="Beratungsfolge"
+    )
+    for c in view["consultations"]:
+        table.add_row(
+            str(c["position"]),
+            c["organization"],
+            date.fromisoformat(c["meeting_date"]).strftime("%d.%m.%Y")
+            if c["meeting_date"]
+            else "–",
+            c["role"],
+            "Ö" if c["public"] else "N",
+            c["result"] or "",
+        )
+    console.print(table)
+    if view["questions"]:
+        console.print(
+            f"[bold]Fragen[/bold] (offen: {', '.join(map(str, view['openQuestions'])) or 'keine'})"
+        )
+        for number, text in enumerate(view["questions"], start=1):
+            console.print(f" {number}. {text}")
+    if view.get("deadlines"):
+        render_deadlines(view["deadlines"], title="Fristen", console=console)
+    render_history(console, view["history"])
+
+
+STATUS_LABELS = {"open": "offen", "met": "erfüllt", "missed": "versäumt", "cancelled": "entfallen"}
+
+
+def render_deadlines(rows: list[dict[str, Any]], *, title: str, console: Any = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("fällig", "Vorlage", "Frist", "Gremium", "zuständig", "Status", title=title)
+    for row in rows:
+        due = datetime.fromisoformat(row["due"]).strftime("%d.%m.%Y %H:%M")
+        status = STATUS_LABELS.get(row["status"], row["status"])
+        style = "bold red" if row["status"] == "missed" else None
+        who = row["responsible"] + (f" ({row['office']})" if row.get("office") else "")
+        table.add_row(
+            due,
+            row["reference"],
+            row["label"],
+            row.get("committee") or "",
+            who,
+            status,
+            style=style,
+        )
+    (console or Console()).print(table)
+
+
+def render_history(console: Any, history: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    from models.domain.timeline import rows
+
+    table = Table("Zeit", "Schritt", "Zustand", "wer", "was", title="Verlauf", expand=True)
+    for row in rows(history):
+        table.add_row(*row)
+    console.print(table)

@@ -1,0 +1,121 @@
+"""Configuration: environment variables RATSFRIST_* over an optional ratsfrist.toml.
+
+Read on first use (never at import), so tests and the CLI can point it elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from models.domain.errors import RatsfristError
+
+DEFAULT_CONFIG_FILE = "ratsfrist.toml"
+
+
+class ConfigError(RatsfristError):
+    pass
+
+
+def config_path() -> Path:
+    return Path(os.environ.get("RATSFRIST_CONFIG", DEFAULT_CONFIG_FILE))
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Secrets stay in the URL strings and are masked on output."""
+
+    model_config = SettingsConfigDict(env_prefix="RATSFRIST_", extra="forbid")
+
+    database_url: str = Field(
+        default="sqlite:///ratsfrist.sqlite",
+        description="SQLAlchemy URL; postgresql://user:pass@host/db for production",
+    )
+    body: str = Field(default="Kommune", description="Name der Kommune (OParl Body)")
+    rules: str = Field(
+        default="default",
+        description="Regelprofil: Pfad zu einer TOML-Datei oder Name eines mitgelieferten Profils",
+    )
+    meeting_time: time = Field(
+        default=time(17, 0), description="Beginn einer Sitzung, deren Uhrzeit nicht bekannt ist"
+    )
+    apprise_config: str | None = Field(
+        default=None,
+        description="Apprise-Konfiguration (YAML oder TEXT) mit Tags je Rolle",
+    )
+    digest: bool = Field(
+        default=False, description="eine Sammel-Mail je Empfänger und Lauf statt einer je Frist"
+    )
+    ui_url: str | None = Field(
+        default_factory=lambda: os.environ.get("PREFECT_UI_URL"),
+        description="Adresse des Prefect-UI für Links in Mails",
+    )
+    oparl_url: str | None = Field(
+        default=None,
+        description="OParl-Endpunkt (System oder Body) des Ratsinformationssystems",
+    )
+    actor: str = Field(
+        default_factory=lambda: os.environ.get("USER") or "ratsfrist",
+        description="wer Schritte ausführt, wenn nicht angegeben",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql", "postgres")):
+            raise ValueError("nur sqlite:/// oder postgresql:// werden unterstützt")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=config_path()),
+        )
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings, or a ConfigError whose one line names the file or variable and the field."""
+    path = config_path()
+    if path.exists():
+        try:
+            tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        origin = (
+            f"RATSFRIST_{key.upper()}" if f"RATSFRIST_{key.upper()}" in os.environ else str(path)
+        )
+        raise ConfigError(f"{origin}: Feld '{key}': {first['msg']}") from None
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced, for output."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<ungültige URL>"

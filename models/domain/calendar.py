@@ -1,0 +1,155 @@
+"""Working days and session calendars. Pure: no database, no clock.
+
+Public holidays come from the `holidays` package for the body's federal state (NRW by
+default); offices are also closed on days the law does not know (24.12., 31.12., Rosenmontag
+in the Rhineland), which a profile adds as fixed dates or as offsets from Easter Sunday.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from dateutil.easter import easter
+from dateutil.rrule import rrulestr
+
+from models.domain.errors import InvalidInput
+from models.domain.timeutil import local_datetime
+
+#: Movable closing days by name, as offsets from Easter Sunday.
+MOVABLE_DAYS: dict[str, int] = {
+    "weiberfastnacht": -52,
+    "rosenmontag": -48,
+    "veilchendienstag": -47,
+    "aschermittwoch": -46,
+    "gruendonnerstag": -3,
+}
+
+
+@lru_cache(maxsize=32)
+def _public_holidays(state: str) -> Any:
+    import holidays
+
+    return holidays.country_holidays("DE", subdiv=state, language="de")
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Which days an office works on."""
+
+    state: str = "NW"
+    closed_dates: frozenset[tuple[int, int]] = frozenset()
+    """(month, day) closed every year, e.g. (12, 24)."""
+    closed_easter_offsets: frozenset[int] = frozenset()
+    """Days relative to Easter Sunday that are closed, e.g. -48 for Rosenmontag."""
+    _cache: dict[date, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def holiday_name(self, day: date) -> str | None:
+        """Why `day` is not a working day, or None if it is one."""
+        if day.weekday() == 5:
+            return "Samstag"
+        if day.weekday() == 6:
+            return "Sonntag"
+        name = _public_holidays(self.state).get(day)
+        if name:
+            return str(name)
+        if (day.month, day.day) in self.closed_dates:
+            return "Dienststelle geschlossen"
+        offset = (day - easter(day.year)).days
+        if offset in self.closed_easter_offsets:
+            named = [n for n, o in MOVABLE_DAYS.items() if o == offset]
+            return (
+                f"{named[0].capitalize() if named else 'Brauchtumstag'} (Dienststelle geschlossen)"
+            )
+        return None
+
+    def is_working_day(self, day: date) -> bool:
+        cached = self._cache.get(day)
+        if cached is None:
+            cached = self._cache[day] = self.holiday_name(day) is None
+        return cached
+
+    def shift_working_days(self, day: date, n: int) -> date:
+        """The n-th working day after (n > 0) or before (n < 0) `day`, not counting `day`.
+        n == 0 gives `day` itself if it is a working day, else the previous one."""
+        if n == 0:
+            return self.previous_working_day(day)
+        step = timedelta(days=1 if n > 0 else -1)
+        remaining = abs(n)
+        while remaining:
+            day += step
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+    def previous_working_day(self, day: date) -> date:
+        """`day` if it is a working day, else the last one before it."""
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
+
+    def next_working_day(self, day: date) -> date:
+        """`day` if it is a working day, else the first one after it."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+
+def make_calendar(state: str = "NW", closed_days: Iterable[str] = ()) -> WorkCalendar:
+    """A calendar from profile values: 'DD.MM.' for fixed dates, names of MOVABLE_DAYS."""
+    fixed: set[tuple[int, int]] = set()
+    movable: set[int] = set()
+    for entry in closed_days:
+        text = entry.strip().lower()
+        if text in MOVABLE_DAYS:
+            movable.add(MOVABLE_DAYS[text])
+            continue
+        parts = [p for p in text.split(".") if p]
+        try:
+            day, month = int(parts[0]), int(parts[1])
+            date(2024, month, day)  # a leap year, so 29.02. is allowed
+        except (ValueError, IndexError):
+            raise InvalidInput(
+                f"geschlossener Tag {entry!r}: erwartet 'TT.MM.' oder einen von "
+                f"{', '.join(MOVABLE_DAYS)}"
+            ) from None
+        fixed.add((month, day))
+    return WorkCalendar(
+        state=state, closed_dates=frozenset(fixed), closed_easter_offsets=frozenset(movable)
+    )
+
+
+def expand_rrule(
+    rule: str,
+    *,
+    start: date,
+    until: date,
+    at: time,
+    exceptions: Iterable[date] = (),
+    skip_closed: WorkCalendar | None = None,
+) -> list[datetime]:
+    """Meeting starts (aware UTC) for an RFC 5545 RRULE between start and until, in Berlin
+    wall time (17:00 stays 17:00 across the DST switch), minus exception dates and, if a
+    calendar is given, minus days on which the office is closed."""
+    text = rule.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    try:
+        first = datetime.combine(start, at)
+        recurrence = rrulestr(text, dtstart=first, ignoretz=True)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(f"--rrule {rule!r}: keine gültige RRULE ({exc})") from None
+    skipped = set(exceptions)
+    last = datetime.combine(until, time(23, 59))
+    starts = []
+    for occurrence in recurrence.between(first, last, inc=True):
+        day = occurrence.date()
+        if day in skipped or (skip_closed and not skip_closed.is_working_day(day)):
+            continue
+        starts.append(local_datetime(day, occurrence.time()))
+        if len(starts) > 1000:
+            raise InvalidInput(f"--rrule {rule!r}: mehr als 1000 Sitzungen; --until prüfen")
+    return starts

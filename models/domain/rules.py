@@ -1,0 +1,428 @@
+"""Rules of procedure (Geschäftsordnung) as data, and the deadline arithmetic over them.
+
+Pure: a profile's parsed TOML is validated (errors name the file and the key; reading the file
+is models.store.profiles);
+`due_date` turns a rule and an anchor into an instant; `plan` turns the facts of one paper
+into the deadlines it must have now. The services layer stores what `plan` answers.
+
+The wording of a Geschäftsordnung decides the arithmetic:
+- "spätestens am 6. Tag vor der Sitzung"  → unit "days", offset -6: meeting day minus 6.
+- "8 volle Tage" (neither the day of receipt nor the session day count)
+                                          → unit "full_days", offset -8: meeting day minus 9.
+- "2 Arbeitstage vor der Sitzung"         → unit "working_days", offset -2: the second
+                                             working day before the meeting day.
+- "3 Monate nach dem Beschluss"           → unit "months", offset 3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from dateutil.relativedelta import relativedelta
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from models.domain.calendar import WorkCalendar, make_calendar
+from models.domain.errors import InvalidInput, RatsfristError
+from models.domain.timeutil import local_datetime, to_local
+
+END_OF_DAY = time(23, 59, 59)
+
+
+class DeadlineKind(StrEnum):
+    """What a deadline is for. The German label is what staff read."""
+
+    proposal = "proposal"
+    """Antragsfrist: is the motion in time for the meeting it names?"""
+    invitation = "invitation"
+    """Ladung / Tagesordnung: the agenda must go out; placing the item on it meets it."""
+    report = "report"
+    """Stellungnahme / Bericht der Verwaltung vor der Sitzung."""
+    session = "session"
+    """Die Sitzung selbst: the committee is to decide."""
+    minutes = "minutes"
+    """Niederschrift nach der Sitzung."""
+    implementation = "implementation"
+    """Wiedervorlage: Stand der Umsetzung nach dem Beschluss."""
+    answer = "answer"
+    """Beantwortung einer Anfrage."""
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS: dict[DeadlineKind, str] = {
+    DeadlineKind.proposal: "Antragsfrist",
+    DeadlineKind.invitation: "Ladung/Tagesordnung",
+    DeadlineKind.report: "Stellungnahme der Verwaltung",
+    DeadlineKind.session: "Sitzung",
+    DeadlineKind.minutes: "Niederschrift",
+    DeadlineKind.implementation: "Wiedervorlage Umsetzung",
+    DeadlineKind.answer: "Beantwortung der Anfrage",
+}
+
+
+class Anchor(StrEnum):
+    meeting = "meeting"
+    receipt = "receipt"
+    decision = "decision"
+    report_request = "report_request"
+
+
+class Unit(StrEnum):
+    days = "days"
+    full_days = "full_days"
+    working_days = "working_days"
+    months = "months"
+
+
+class DeadlineStatus(StrEnum):
+    open = "open"
+    met = "met"
+    missed = "missed"
+    cancelled = "cancelled"
+
+
+class RuleError(RatsfristError):
+    pass
+
+
+# --- the profile file ---------------------------------------------------------------------------
+
+
+class Rule(BaseModel):
+    """One deadline rule of a profile ([deadlines.NAME] in the TOML file)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: DeadlineKind
+    label: str | None = None
+    anchor: Anchor
+    offset: int
+    unit: Unit
+    cutoff: time | Literal["anchor"] | None = None
+    """Time of day the deadline ends; "anchor" keeps the anchor's own time (the session);
+    none means the end of the day."""
+    on_closed_day: Literal["previous", "next", "keep"] = "previous"
+    paper_types: tuple[str, ...] | None = None
+    """Only these paper types (OParl paperType); none means all."""
+    responsible: str
+    """The role that owes it: fraktion, sitzungsdienst, fachamt, gremium, verwaltung …"""
+    source: str | None = None
+    """Where the rule is written, e.g. 'GO Leverkusen § 10 Abs. 1'."""
+
+    @model_validator(mode="after")
+    def _before_stays_before(self) -> Rule:
+        if self.offset < 0 and self.on_closed_day == "next":
+            raise ValueError(
+                "on_closed_day = 'next' könnte eine Frist vor dem Anker hinter ihn schieben; "
+                "'previous' oder 'keep' verwenden"
+            )
+        if self.unit is Unit.full_days and self.offset == 0:
+            raise ValueError("full_days braucht einen Versatz ungleich 0")
+        return self
+
+    @property
+    def title(self) -> str:
+        return self.label or self.kind.label
+
+    def applies_to(self, paper_type: str) -> bool:
+        return self.paper_types is None or paper_type in self.paper_types
+
+
+class Reminders(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    before_working_days: tuple[int, ...] = (7, 3, 1, 0)
+    escalate_daily: bool = True
+
+
+class ProfileHead(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    description: str | None = None
+    source: str | None = None
+    state: str = "NW"
+    closed_days: tuple[str, ...] = ()
+
+    @field_validator("state")
+    @classmethod
+    def _known_state(cls, value: str) -> str:
+        states = {
+            "BB",
+            "BE",
+            "BW",
+            "BY",
+            "HB",
+            "HE",
+            "HH",
+            "MV",
+            "NI",
+            "NW",
+            "RP",
+            "SH",
+            "SL",
+            "SN",
+            "ST",
+            "TH",
+        }
+        if value not in states:
+            raise ValueError(f"unbekanntes Bundesland {value!r} (z. B. NW, BY, HE)")
+        return value
+
+
+class Profile(BaseModel):
+    """A body's rules of procedure as far as deadlines go."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    profile: ProfileHead
+    reminders: Reminders = Reminders()
+    deadlines: Annotated[dict[str, Rule], Field(min_length=1)]
+
+    @field_validator("deadlines")
+    @classmethod
+    def _names(cls, value: dict[str, Rule]) -> dict[str, Rule]:
+        for name in value:
+            if not name.replace("_", "").isalnum() or not name.islower():
+                raise ValueError(f"Regelname {name!r}: nur Kleinbuchstaben, Ziffern und _")
+        return value
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A loaded profile with its working-day calendar: what the services need."""
+
+    profile: Profile
+    calendar: WorkCalendar
+    origin: str
+
+    @property
+    def name(self) -> str:
+        return self.profile.profile.name
+
+
+def ruleset_from(data: dict[str, Any], name: str, origin: str) -> RuleSet:
+    """A profile's parsed TOML as a RuleSet; errors name the file (`name`) and the key."""
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        raise RuleError(f"{name}: {key}: {message}") from None
+    try:
+        calendar = make_calendar(profile.profile.state, profile.profile.closed_days)
+    except InvalidInput as exc:
+        raise RuleError(f"{name}: profile.closed_days: {exc}") from None
+    return RuleSet(profile=profile, calendar=calendar, origin=origin)
+
+
+# --- the arithmetic -----------------------------------------------------------------------------
+
+
+def due_date(rule: Rule, anchor: datetime, calendar: WorkCalendar) -> datetime:
+    """When a deadline ends, as aware UTC; the anchor is read on the Berlin calendar."""
+    local_anchor = to_local(anchor)
+    day = local_anchor.date()
+    if rule.unit is Unit.days:
+        day = day + timedelta(days=rule.offset)
+    elif rule.unit is Unit.full_days:
+        # N full days lie strictly between the deadline day and the anchor day.
+        day = day + timedelta(days=rule.offset + (1 if rule.offset > 0 else -1))
+    elif rule.unit is Unit.months:
+        day = day + relativedelta(months=rule.offset)
+    else:
+        day = calendar.shift_working_days(day, rule.offset)
+    if rule.unit is not Unit.working_days or rule.offset == 0:
+        if rule.on_closed_day == "previous":
+            day = calendar.previous_working_day(day)
+        elif rule.on_closed_day == "next":
+            day = calendar.next_working_day(day)
+    if rule.cutoff == "anchor":
+        at = local_anchor.time().replace(tzinfo=None)
+    else:
+        at = rule.cutoff or END_OF_DAY
+    return local_datetime(day, at)
+
+
+def describe_rule(rule: Rule) -> str:
+    """The rule in words, e.g. '6. Tag vor der Sitzung, 23:59'."""
+    anchors = {
+        Anchor.meeting: "der Sitzung",
+        Anchor.receipt: "dem Eingang",
+        Anchor.decision: "dem Beschluss",
+        Anchor.report_request: "der Anforderung des Berichts",
+    }
+    n = abs(rule.offset)
+    direction = "vor" if rule.offset < 0 else "nach"
+    amount = {
+        Unit.days: f"{n}. Tag" if rule.offset < 0 else f"{n} Tage",
+        Unit.full_days: f"{n} volle Tage",
+        Unit.working_days: f"{n} Arbeitstage",
+        Unit.months: f"{n} Monate",
+    }[rule.unit]
+    text = f"{amount} {direction} {anchors[rule.anchor]}" if rule.offset else anchors[rule.anchor]
+    if rule.offset == 0:
+        text = f"Zeitpunkt {anchors[rule.anchor]}"
+    return text + (f" ({rule.source})" if rule.source else "")
+
+
+# --- planning -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultationFacts:
+    id: int
+    position: int
+    organization: str
+    meeting_id: int | None
+    meeting_start: datetime | None
+    meeting_cancelled: bool
+    done: bool
+    organization_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SessionHeld:
+    """A meeting at which the paper was dealt with (an agenda item with a result)."""
+
+    consultation_id: int
+    meeting_id: int
+    meeting_start: datetime
+    result: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaperFacts:
+    """What planning needs to know about a paper, gathered by the services layer."""
+
+    paper_type: str
+    state: str
+    received_at: datetime
+    has_questions: bool
+    consultations: tuple[ConsultationFacts, ...]
+    sessions_held: tuple[SessionHeld, ...] = ()
+    report_requested_at: datetime | None = None
+    report_office: str | None = None
+    decided_at: datetime | None = None
+    decision_implementable: bool = False
+    decided_consultation_id: int | None = None
+    implementation_office: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDeadline:
+    key: str
+    """Stable identity within the paper: rule name + consultation + meeting."""
+    rule: str
+    kind: DeadlineKind
+    label: str
+    due: datetime
+    responsible: str
+    office: str | None
+    consultation_id: int | None
+    meeting_id: int | None
+    description: str
+
+
+TERMINAL_STATES = frozenset({"closed", "withdrawn"})
+
+
+def plan(facts: PaperFacts, rules: RuleSet) -> list[PlannedDeadline]:
+    """Every deadline the paper must have now. Deadlines that are no longer in this list
+    (meeting cancelled, motion withdrawn) are to be cancelled if still open."""
+    terminal = facts.state in TERMINAL_STATES
+    planned: list[PlannedDeadline] = []
+    current = next((c for c in facts.consultations if not c.done), None)
+    first = min(facts.consultations, key=lambda c: c.position, default=None)
+    for name, rule in rules.profile.deadlines.items():
+        if not rule.applies_to(facts.paper_type):
+            continue
+        # A closed motion owes nothing more; what follows a session held (the minutes)
+        # is owed for the meeting, not the motion, and stays.
+        if terminal and not (rule.anchor is Anchor.meeting and rule.offset > 0):
+            continue
+        for anchor, consultation, meeting_id, office in _anchors(rule, facts, current, first):
+            planned.append(
+                PlannedDeadline(
+                    key=_key(name, consultation, meeting_id),
+                    rule=name,
+                    kind=rule.kind,
+                    label=rule.title,
+                    due=due_date(rule, anchor, rules.calendar),
+                    responsible=rule.responsible,
+                    office=office,
+                    consultation_id=consultation,
+                    meeting_id=meeting_id,
+                    description=describe_rule(rule),
+                )
+            )
+    return planned
+
+
+def _key(rule: str, consultation: int | None, meeting: int | None) -> str:
+    parts = [rule]
+    if consultation is not None:
+        parts.append(f"c{consultation}")
+    if meeting is not None:
+        parts.append(f"m{meeting}")
+    return ":".join(parts)
+
+
+_Anchor = tuple[datetime, int | None, int | None, str | None]
+
+
+def _anchors(
+    rule: Rule,
+    facts: PaperFacts,
+    current: ConsultationFacts | None,
+    first: ConsultationFacts | None,
+) -> list[_Anchor]:
+    """The anchors a rule applies to: (instant, consultation id, meeting id, office)."""
+    if rule.kind is DeadlineKind.proposal:
+        # The motion's own timeliness: for the meeting named at intake.
+        if first and first.meeting_start and first.meeting_id and not first.meeting_cancelled:
+            return [(first.meeting_start, first.id, first.meeting_id, None)]
+        return []
+    if rule.anchor is Anchor.receipt:
+        return [(facts.received_at, None, None, None)]
+    if rule.anchor is Anchor.report_request:
+        if facts.report_requested_at is None or facts.state != "report_requested":
+            return []
+        return [(facts.report_requested_at, None, None, facts.report_office)]
+    if rule.anchor is Anchor.decision:
+        if facts.decided_at is None or facts.state not in ("decided", "in_implementation"):
+            return []
+        if rule.kind is DeadlineKind.implementation and not facts.decision_implementable:
+            return []
+        return [
+            (facts.decided_at, facts.decided_consultation_id, None, facts.implementation_office)
+        ]
+    # Anchored on a meeting: "before" rules prepare the coming session of the current
+    # consultation, "after" rules follow up each session at which the paper was dealt with.
+    if rule.offset > 0:
+        return [
+            (s.meeting_start, s.consultation_id, s.meeting_id, None) for s in facts.sessions_held
+        ]
+    if current is None or current.meeting_start is None or current.meeting_cancelled:
+        return []
+    if facts.state in ("decided", "in_implementation"):
+        return []
+    if rule.kind is DeadlineKind.report and not (
+        facts.has_questions or facts.report_requested_at is not None
+    ):
+        return []
+    office = (
+        facts.report_office if rule.kind in (DeadlineKind.report, DeadlineKind.answer) else None
+    )
+    return [(current.meeting_start, current.id, current.meeting_id, office)]
+
+
+def proposal_verdict(received_at: datetime, due: datetime) -> DeadlineStatus:
+    """The Antragsfrist is met if the motion arrived by its end."""
+    return DeadlineStatus.met if received_at <= due else DeadlineStatus.missed

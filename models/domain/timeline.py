@@ -1,0 +1,105 @@
+"""A motion's history in words staff read: one German line per lifecycle event.
+
+Pure: works on the plain dicts of services.paper_view, so the CLI, the demo and Prefect
+artifacts all say the same thing the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from models.domain.states import Event, State
+from models.domain.timeutil import to_local
+
+EVENT_LABELS: dict[Event, str] = {
+    Event.submit: "Eingang",
+    Event.place_on_agenda: "auf Tagesordnung",
+    Event.reschedule: "verlegt",
+    Event.request_report: "Bericht angefordert",
+    Event.deliver_report: "Bericht erstattet",
+    Event.decide: "Beratung",
+    Event.start_implementation: "Umsetzung begonnen",
+    Event.close: "abgeschlossen",
+    Event.withdraw: "zurückgezogen",
+}
+
+
+def _when(iso: str, with_time: bool = True) -> str:
+    return to_local(datetime.fromisoformat(iso)).strftime(
+        "%d.%m.%Y %H:%M" if with_time else "%d.%m.%Y"
+    )
+
+
+def _numbers(values: list[int]) -> str:
+    """[1, 2, 3, 5] → '1–3, 5'."""
+    if not values:
+        return "keine"
+    spans: list[list[int]] = []
+    for value in sorted(values):
+        if spans and value == spans[-1][1] + 1:
+            spans[-1][1] = value
+        else:
+            spans.append([value, value])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def describe(event: dict[str, Any]) -> str:
+    """What happened, in one line, from an event's details."""
+    d = event.get("details") or {}
+    kind = Event(event["event"])
+    if kind is Event.submit:
+        text = "eingereicht"
+        if d.get("received_at"):
+            text = f"eingegangen am {_when(d['received_at'], with_time=False)}"
+        return text
+    if kind in (Event.place_on_agenda, Event.reschedule):
+        return f"{d.get('organization')}, Sitzung {_when(d['meeting'])}, TOP {d.get('agenda_item')}"
+    if kind is Event.request_report:
+        return f"bei {d.get('office')}"
+    if kind is Event.deliver_report:
+        text = f"beantwortet: Fragen {_numbers(d.get('answered', []))}"
+        if d.get("open"):
+            text += f"; offen: {_numbers(d['open'])}"
+        return text + (f" – {d['note']}" if d.get("note") else "")
+    if kind is Event.decide:
+        text = f"{d.get('organization')} ({d.get('role')}): {d.get('result')}"
+        if d.get("agenda_item"):
+            text += f", TOP {d['agenda_item']}"
+        if d.get("referred_to"):
+            text += f" → {d['referred_to']} ({d.get('referral_role')})"
+        return text
+    if kind is Event.start_implementation:
+        return f"durch {d.get('office')}"
+    return str(d.get("note") or "")
+
+
+def rows(history: list[dict[str, Any]]) -> list[tuple[str, str, str, str, str]]:
+    """(time, step, new state, who, what) per event, for tables and artifacts."""
+    return [
+        (
+            _when(e["at"]),
+            EVENT_LABELS[Event(e["event"])],
+            State(e["to_state"]).label,
+            e["actor"],
+            describe(e),
+        )
+        for e in history
+    ]
+
+
+def markdown(view: dict[str, Any]) -> str:
+    """The timeline as a markdown table, for a Prefect artifact."""
+    title = view["name"] if view["public"] else "nichtöffentlich"
+    lines = [
+        f"# {view['reference']} · {view['paperType']}: {title}",
+        "",
+        f"Zustand: **{State(view['state']).label}**",
+        "",
+        "| Zeit | Schritt | Zustand | wer | was |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows(view["history"]):
+        cells = row if view["public"] else (*row[:4], "")
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,554 @@
+"""Deadline records: planned from the rules, reconciled after every change, met by events.
+
+`replan` is the one way deadlines come into being or go: it gathers a paper's facts, asks
+models.domain.rules.plan what deadlines it must have now, and makes the table say so: new ones are
+added, moved ones get their new due date, ones that no longer apply are cancelled. Deadlines
+already met stay as history. `mark_met` records which lifecycle event met which deadline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import islice
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from models.domain.reminders import NOT_REMINDED, Step, pending_reminder, plan_steps
+from models.domain.rules import (
+    ConsultationFacts,
+    DeadlineKind,
+    DeadlineStatus,
+    PaperFacts,
+    PlannedDeadline,
+    Rule,
+    RuleSet,
+    SessionHeld,
+    due_date,
+    plan,
+    proposal_verdict,
+)
+from models.domain.states import IMPLEMENTABLE, Event, Result
+from models.domain.timeutil import to_local, to_utc
+from models.store.tables import (
+    AgendaItem,
+    Consultation,
+    Deadline,
+    LifecycleEvent,
+    Meeting,
+    Organization,
+    Paper,
+    Question,
+    Reminder,
+)
+
+#: Which lifecycle events meet which kinds of deadline. Kinds tied to a meeting are met only
+#: for the meeting the event concerns.
+MET_BY: dict[Event, frozenset[DeadlineKind]] = {
+    Event.place_on_agenda: frozenset({DeadlineKind.invitation}),
+    Event.reschedule: frozenset({DeadlineKind.invitation}),
+    Event.deliver_report: frozenset({DeadlineKind.report, DeadlineKind.answer}),
+    Event.decide: frozenset({DeadlineKind.session}),
+    Event.close: frozenset({DeadlineKind.implementation}),
+}
+MEETING_BOUND = frozenset({DeadlineKind.invitation, DeadlineKind.session})
+#: Agenda item results that mean the item was not dealt with at that meeting.
+NOT_HELD = frozenset({"abgesetzt", "zurückgezogen"})
+
+
+@dataclass
+class PlanChange:
+    """What a re-plan did, for the CLI to report and for tests to check."""
+
+    added: list[Deadline] = field(default_factory=list)
+    moved: list[Deadline] = field(default_factory=list)
+    cancelled: list[Deadline] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.moved or self.cancelled)
+
+    def merge(self, other: PlanChange) -> None:
+        self.added += other.added
+        self.moved += other.moved
+        self.cancelled += other.cancelled
+
+
+def gather_facts(session: Session, paper: Paper) -> PaperFacts:
+    """The plain facts planning needs, read from the paper, its consultations and its log."""
+    consultations = session.exec(
+        select(Consultation, Meeting, Organization)
+        .join(Organization, col(Organization.id) == Consultation.organization_id)
+        .outerjoin(Meeting, col(Meeting.id) == Consultation.meeting_id)
+        .where(Consultation.paper_id == paper.id)
+        .order_by(col(Consultation.position), col(Consultation.id))
+    ).all()
+    held = session.exec(
+        select(AgendaItem, Meeting)
+        .join(Meeting, col(Meeting.id) == AgendaItem.meeting_id)
+        .join(Consultation, col(Consultation.id) == AgendaItem.consultation_id)
+        .where(Consultation.paper_id == paper.id, col(AgendaItem.result).is_not(None))
+        .order_by(col(AgendaItem.id))
+    ).all()
+    events = session.exec(
+        select(LifecycleEvent)
+        .where(LifecycleEvent.paper_id == paper.id)
+        .order_by(col(LifecycleEvent.id))
+    ).all()
+    has_questions = (
+        session.exec(select(Question.id).where(Question.paper_id == paper.id).limit(1)).first()
+        is not None
+    )
+    report_at = report_office = decided_at = implementation_office = None
+    decided_consultation: int | None = None
+    implementable = False
+    for event in events:
+        if event.event == Event.request_report.value:
+            report_at, report_office = event.at, event.details.get("office")
+        elif event.event == Event.decide.value and event.to_state == "decided":
+            decided_at = event.at
+            implementable = Result(event.details["result"]) in IMPLEMENTABLE
+            decided_consultation = event.details.get("consultation_id")
+        elif event.event == Event.start_implementation.value:
+            implementation_office = event.details.get("office")
+    return PaperFacts(
+        paper_type=paper.paper_type,
+        state=paper.state,
+        received_at=paper.received_at,
+        has_questions=has_questions,
+        consultations=tuple(
+            ConsultationFacts(
+                id=c.id or 0,
+                position=c.position,
+                organization=o.name,
+                organization_id=o.id or 0,
+                meeting_id=m.id if m else None,
+                meeting_start=m.start if m else None,
+                meeting_cancelled=bool(m and m.cancelled),
+                done=c.done,
+            )
+            for c, m, o in consultations
+        ),
+        sessions_held=tuple(
+            SessionHeld(
+                consultation_id=item.consultation_id,
+                meeting_id=meeting.id or 0,
+                meeting_start=meeting.start,
+                result=item.result or "",
+            )
+            for item, meeting in held
+            if not meeting.cancelled and item.result not in NOT_HELD
+        ),
+        report_requested_at=report_at,
+        report_office=report_office,
+        decided_at=decided_at,
+        decision_implementable=implementable,
+        decided_consultation_id=decided_consultation,
+        implementation_office=implementation_office,
+    )
+
+
+def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> PlanChange:
+    """Make the paper's deadline rows match what the rules say now."""
+    now = to_utc(now)
+    facts = gather_facts(session, paper)
+    planned = {p.key: p for p in plan(facts, rules)}
+    committee_of = {c.id: c.organization_id for c in facts.consultations}
+    current = next((c.organization_id for c in facts.consultations if not c.done), None)
+    if paper.current_organization_id != current:
+        paper.current_organization_id = current
+        session.add(paper)
+    existing = {
+        d.key: d for d in session.exec(select(Deadline).where(Deadline.paper_id == paper.id)).all()
+    }
+    change = PlanChange()
+    assert paper.id is not None
+    minuted = _minutes_recorded(session, planned.values())
+    for key, p in planned.items():
+        row = existing.get(key)
+        if row is None:
+            met_at = minuted.get(p.meeting_id) if p.kind is DeadlineKind.minutes else None
+            row = Deadline(
+                **new_deadline_values(
+                    p,
+                    paper_id=paper.id,
+                    body_id=paper.body_id,
+                    organization_id=committee_of.get(p.consultation_id),
+                    received_at=paper.received_at,
+                    now=now,
+                    minutes_at=met_at,
+                )
+            )
+            session.add(row)
+            change.added.append(row)
+            continue
+        if p.kind is DeadlineKind.proposal:
+            verdict = proposal_verdict(paper.received_at, p.due).value
+            if (row.due, row.status) != (p.due, verdict):
+                change.moved.append(row)
+                row.due, row.status, row.updated_at = p.due, verdict, now
+                session.add(row)
+            continue
+        if row.status == DeadlineStatus.met.value:
+            continue  # history: met is met, even if the rule would say otherwise now
+        moved = row.due != p.due
+        revived = row.status == DeadlineStatus.cancelled.value
+        if moved or revived or row.office != p.office or row.responsible != p.responsible:
+            if moved or revived:
+                change.moved.append(row)
+            row.due, row.office, row.responsible = p.due, p.office, p.responsible
+            if moved or revived:
+                row.status = DeadlineStatus.open.value  # the sweep decides anew if it is missed
+            row.updated_at = now
+            session.add(row)
+    for key, row in existing.items():
+        if key in planned or row.kind == DeadlineKind.proposal.value:
+            continue
+        if row.status in (DeadlineStatus.open.value, DeadlineStatus.missed.value):
+            row.status = DeadlineStatus.cancelled.value
+            row.updated_at = now
+            session.add(row)
+            change.cancelled.append(row)
+    session.flush()
+    sync_reminders(session, paper, rules, now)
+    return change
+
+
+def new_deadline_values(
+    p: PlannedDeadline,
+    *,
+    paper_id: int,
+    body_id: int,
+    organization_id: int | None,
+    received_at: datetime,
+    now: datetime,
+    minutes_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The columns of a deadline row planned for the first time. A proposal deadline is a
+    verdict from the start; minutes already recorded (a motion that reaches ratsfrist after
+    its meeting) are met, since minutes belong to the meeting."""
+    status = (
+        proposal_verdict(received_at, p.due)
+        if p.kind is DeadlineKind.proposal
+        else DeadlineStatus.open
+    )
+    if minutes_at is not None:
+        status = DeadlineStatus.met
+    return {
+        "paper_id": paper_id,
+        "body_id": body_id,
+        "consultation_id": p.consultation_id,
+        "organization_id": organization_id,
+        "meeting_id": p.meeting_id,
+        "key": p.key,
+        "rule": p.rule,
+        "kind": p.kind.value,
+        "label": p.label,
+        "description": p.description,
+        "due": p.due,
+        "responsible": p.responsible,
+        "office": p.office,
+        "status": status.value,
+        "met_at": minutes_at,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def reminder_steps(
+    kind: str, status: str, due: datetime, rules: RuleSet, now: datetime
+) -> list[Step]:
+    """The reminder steps an open deadline gets (verdicts and sessions get none)."""
+    if kind in NOT_REMINDED or status != DeadlineStatus.open.value:
+        return []
+    return plan_steps(
+        due,
+        before_working_days=rules.profile.reminders.before_working_days,
+        calendar=rules.calendar,
+        now=now,
+    )
+
+
+def _minutes_recorded(session: Session, planned: Iterable[PlannedDeadline]) -> dict[int, datetime]:
+    """Meetings among the planned minutes deadlines whose minutes are already recorded (a
+    motion that reaches ratsfrist after them, e.g. by an OParl sync), with when."""
+    ids = {p.meeting_id for p in planned if p.kind is DeadlineKind.minutes and p.meeting_id}
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Meeting.id, Meeting.minutes_at).where(
+            col(Meeting.id).in_(ids), col(Meeting.minutes_at).is_not(None)
+        )
+    ).all()
+    return {meeting_id: at for meeting_id, at in rows if meeting_id is not None and at}
+
+
+def sync_reminders(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> None:
+    """Make the paper's pending reminders match its deadlines: steps for open deadlines are
+    planned, steps of met or cancelled deadlines and of old due dates are cancelled. Sent rows
+    are history and stay as they are."""
+    now = to_utc(now)
+    rows = session.exec(
+        select(Deadline, Organization.name)
+        .outerjoin(Organization, col(Organization.id) == Deadline.organization_id)
+        .where(Deadline.paper_id == paper.id)
+    ).all()
+    existing: dict[tuple[int, str, str], Reminder] = {
+        (r.deadline_id, r.step, r.tag): r
+        for r in session.exec(select(Reminder).where(Reminder.paper_id == paper.id)).all()
+    }
+    wanted: set[tuple[int, str, str]] = set()
+    for deadline, committee in rows:
+        assert deadline.id is not None
+        steps = reminder_steps(deadline.kind, deadline.status, deadline.due, rules, now)
+        if not steps:
+            continue
+        suffix = "@" + steps[0].step.split("@")[1] if steps else None
+        known = {
+            key
+            for key, r in existing.items()
+            if key[0] == deadline.id and not r.escalation and suffix and key[1].endswith(suffix)
+        }
+        if known:
+            # Already planned for this due date: keep what is there (sent or still waiting,
+            # even if its hour has passed) and add only steps still to come, no new notice.
+            wanted |= known
+            steps = [s for s in steps if not s.step.startswith("neu@")]
+        for step in steps:
+            key = (deadline.id, step.step, deadline.responsible)
+            wanted.add(key)
+            if key in existing:
+                continue
+            reminder = Reminder(
+                **pending_reminder(
+                    step,
+                    tag=deadline.responsible,
+                    committee=committee,
+                    now=now,
+                    deadline_id=deadline.id,
+                    paper_id=paper.id,
+                )
+            )
+            session.add(reminder)
+            existing[key] = reminder
+    for key, reminder in existing.items():
+        if reminder.status != "pending" or key in wanted:
+            continue
+        reminder.status = "cancelled"
+        reminder.last_error = None
+        reminder.updated_at = now
+        session.add(reminder)
+    session.flush()
+
+
+def mark_met(
+    session: Session,
+    paper: Paper,
+    event: LifecycleEvent,
+    *,
+    meeting_id: int | None = None,
+) -> list[Deadline]:
+    """Record that `event` met the deadlines it meets (MET_BY), also ones already missed."""
+    kinds = MET_BY.get(Event(event.event))
+    if not kinds:
+        return []
+    rows = session.exec(
+        select(Deadline).where(
+            Deadline.paper_id == paper.id,
+            col(Deadline.kind).in_([k.value for k in kinds]),
+            col(Deadline.status).in_([DeadlineStatus.open.value, DeadlineStatus.missed.value]),
+        )
+    ).all()
+    met = []
+    for row in rows:
+        if DeadlineKind(row.kind) in MEETING_BOUND and row.meeting_id != meeting_id:
+            continue
+        row.status = DeadlineStatus.met.value
+        row.met_at = event.at
+        row.met_by_event_id = event.id
+        row.updated_at = event.at
+        session.add(row)
+        met.append(row)
+    session.flush()
+    return met
+
+
+def effective_status(row: Deadline, now: datetime) -> str:
+    """The status as of `now`: an open deadline past its due time counts as missed, even
+    before the sweep has written so (so that replaying a day shows the day as it was)."""
+    if row.status == DeadlineStatus.open.value and row.due < to_utc(now):
+        return DeadlineStatus.missed.value
+    return row.status
+
+
+def deadline_view(row: Deadline, reference: str, now: datetime, **extra: Any) -> dict[str, Any]:
+    return {
+        "reference": reference,
+        "kind": row.kind,
+        "label": row.label,
+        "due": to_local(row.due).isoformat(),
+        "status": effective_status(row, now),
+        "responsible": row.responsible,
+        "office": row.office,
+        "rule": row.description,
+        "met_at": to_local(row.met_at).isoformat() if row.met_at else None,
+        **extra,
+    }
+
+
+def deadlines_of(session: Session, paper: Paper, now: datetime) -> list[dict[str, Any]]:
+    rows = session.exec(
+        select(Deadline, Organization.name)
+        .outerjoin(Organization, col(Organization.id) == Deadline.organization_id)
+        .where(Deadline.paper_id == paper.id)
+        .order_by(col(Deadline.due), col(Deadline.id))
+    ).all()
+    return [deadline_view(row, paper.reference, now, committee=org) for row, org in rows]
+
+
+def list_deadlines(
+    session: Session,
+    *,
+    now: datetime,
+    due_within: timedelta | None = None,
+    overdue: bool = False,
+    committee: str | None = None,
+    include_closed: bool = False,
+) -> list[dict[str, Any]]:
+    """Deadlines across all papers, soonest first. By default the ones still owed (open or
+    missed); `overdue` only those past due; `due_within` only those due before now + window."""
+    now = to_utc(now)
+    query = (
+        select(Deadline, Paper.reference, Organization.name)
+        .join(Paper, col(Paper.id) == Deadline.paper_id)
+        .outerjoin(Consultation, col(Consultation.id) == Deadline.consultation_id)
+        .outerjoin(Organization, col(Organization.id) == Consultation.organization_id)
+        .order_by(col(Deadline.due), col(Deadline.id))
+    )
+    owed = [DeadlineStatus.open.value, DeadlineStatus.missed.value]
+    if not include_closed:
+        query = query.where(col(Deadline.status).in_(owed))
+        query = query.where(Deadline.kind != DeadlineKind.proposal.value)
+    if overdue:
+        query = query.where(col(Deadline.status).in_(owed), Deadline.due < now)
+    if due_within is not None:
+        query = query.where(Deadline.due <= now + due_within)
+    if committee is not None:
+        query = query.where(
+            (Organization.name == committee) | (Organization.short_name == committee)
+        )
+    return [
+        deadline_view(row, reference, now, committee=org)
+        for row, reference, org in session.exec(query).all()
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Timeliness:
+    """Did the motion arrive in time for the meeting it names?"""
+
+    in_time: bool
+    organization: str
+    meeting_start: datetime
+    due: datetime
+    late_by: timedelta | None = None
+    next_meeting: datetime | None = None
+
+    def sentence(self) -> str:
+        meeting = to_local(self.meeting_start).strftime("%d.%m.%Y")
+        due = to_local(self.due).strftime("%d.%m.%Y %H:%M")
+        if self.in_time:
+            return f"rechtzeitig für {self.organization} am {meeting} (Frist bis {due})"
+        assert self.late_by is not None
+        late = _duration(self.late_by)
+        text = f"verspätet um {late} für {self.organization} am {meeting} (Frist bis {due})"
+        if self.next_meeting:
+            text += f"; nächste erreichbare Sitzung: {to_local(self.next_meeting):%d.%m.%Y}"
+        else:
+            text += "; keine spätere Sitzung im Kalender"
+        return text
+
+
+def _duration(delta: timedelta) -> str:
+    days, seconds = delta.days, delta.seconds
+    if days >= 1:
+        return f"{days} Tag{'e' if days != 1 else ''}" + (
+            f" {seconds // 3600} Std." if seconds >= 3600 else ""
+        )
+    return f"{seconds // 3600} Std. {seconds % 3600 // 60} Min."
+
+
+def timeliness(session: Session, paper: Paper, rules: RuleSet) -> Timeliness | None:
+    """The verdict of the paper's proposal deadline, and if late the next meeting of the
+    same committee whose deadline the motion still meets."""
+    row = session.exec(
+        select(Deadline).where(
+            Deadline.paper_id == paper.id, Deadline.kind == DeadlineKind.proposal.value
+        )
+    ).first()
+    if row is None or row.meeting_id is None or row.consultation_id is None:
+        return None
+    meeting = session.get(Meeting, row.meeting_id)
+    consultation = session.get(Consultation, row.consultation_id)
+    assert meeting is not None and consultation is not None
+    org = session.get(Organization, consultation.organization_id)
+    assert org is not None
+    return verdict(
+        met=row.status == DeadlineStatus.met.value,
+        organization=org.name,
+        meeting_start=meeting.start,
+        due=row.due,
+        received_at=paper.received_at,
+        rule=rules.profile.deadlines[row.rule],
+        later_starts=lambda: session.exec(
+            select(Meeting.start)
+            .where(
+                Meeting.organization_id == org.id,
+                Meeting.start > meeting.start,
+                col(Meeting.cancelled).is_(False),
+            )
+            .order_by(col(Meeting.start))
+            .limit(LATER_MEETINGS)
+        ).all(),
+        rules=rules,
+    )
+
+
+LATER_MEETINGS = 50
+"""How far a late motion's next reachable meeting is looked for: about four years of a
+monthly committee."""
+
+
+def verdict(
+    *,
+    met: bool,
+    organization: str,
+    meeting_start: datetime,
+    due: datetime,
+    received_at: datetime,
+    rule: Rule,
+    later_starts: Callable[[], Iterable[datetime]],
+    rules: RuleSet,
+) -> Timeliness:
+    """The proposal deadline's verdict. `later_starts` gives the committee's meetings (not
+    cancelled, in order; those after this meeting count) and is asked only if the motion is
+    late, so the in-time case reads nothing more."""
+    if met:
+        return Timeliness(True, organization, meeting_start, due)
+    following = islice((s for s in later_starts() if s > meeting_start), LATER_MEETINGS)
+    return Timeliness(
+        False,
+        organization,
+        meeting_start,
+        due,
+        received_at - due,
+        next_reachable(received_at, rule, following, rules),
+    )
+
+
+def next_reachable(
+    received_at: datetime, rule: Rule, starts: Iterable[datetime], rules: RuleSet
+) -> datetime | None:
+    """The first of these later meetings whose proposal deadline a late motion still meets."""
+    return next((s for s in starts if received_at <= due_date(rule, s, rules.calendar)), None)

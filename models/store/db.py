@@ -1,0 +1,119 @@
+"""Engine and sessions: the one place that connects to the database.
+
+Nothing is created at import time. The schema belongs to Alembic (models/migrations): a new,
+empty database is brought to the newest revision on first use, an older one is refused with
+the command that upgrades it, so no command ever writes into a schema it does not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
+
+from models.domain.errors import RatsfristError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+#: The newest migration. Kept here so that every command can check the schema without loading
+#: Alembic (≈0.15 s of start-up); tests/test_migrations.py keeps it equal to Alembic's head.
+SCHEMA_REVISION = "0005"
+
+
+class SchemaOutdated(RatsfristError):
+    pass
+
+
+def normalise_url(url: str) -> str:
+    """postgresql:// and postgres:// mean psycopg 3, the driver ratsfrist installs."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back whole on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# --- migrations --------------------------------------------------------------------------------
+
+
+def alembic_config(engine: Engine | None = None) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if not sa.inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), revision)
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the schema in an empty database; refuse an outdated or foreign one."""
+    revision = current_revision(engine)
+    if revision is None:
+        with engine.connect() as connection:
+            tables = sa.inspect(connection).get_table_names()
+        if tables:
+            raise SchemaOutdated(
+                f"Datenbank {engine.url.render_as_string(hide_password=True)} enthält Tabellen, "
+                "aber keine ratsfrist-Migration; bitte eine leere Datenbank angeben"
+            )
+        upgrade(engine)
+        return
+    if revision != SCHEMA_REVISION:
+        raise SchemaOutdated(
+            f"Datenbankschema ist auf Stand {revision}, erwartet {SCHEMA_REVISION}: "
+            "'ratsfrist db upgrade' ausführen"
+        )

@@ -1,0 +1,122 @@
+"""Look-ups shared by the use cases: papers by reference, committees by name, meetings by day.
+
+Errors name what was looked for and, where it helps, what exists.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from models.domain.errors import InvalidInput, NotFound
+from models.domain.timeutil import local_datetime
+from models.store.tables import Body, Consultation, Meeting, Organization, Paper
+
+DEFAULT_MEETING_TIME = time(17, 0)
+
+
+def get_or_create_body(session: Session, name: str) -> Body:
+    body = session.exec(select(Body).where(Body.name == name)).first()
+    if body is None:
+        body = Body(name=name)
+        session.add(body)
+        session.flush()
+    return body
+
+
+def normalise_reference(reference: str) -> str:
+    return " ".join(reference.split())
+
+
+def find_paper(session: Session, reference: str, body: str | None = None) -> Paper:
+    """The paper with this reference; with several bodies the body must be named."""
+    reference = normalise_reference(reference)
+    query = select(Paper).where(Paper.reference == reference)
+    if body is not None:
+        query = query.join(Body).where(Body.name == body)
+    papers = session.exec(query).all()
+    if not papers:
+        raise NotFound(f"Vorlage {reference!r} ist nicht erfasst")
+    if len(papers) > 1:
+        raise InvalidInput(f"Vorlage {reference!r} gibt es in mehreren Kommunen: --body angeben")
+    return papers[0]
+
+
+def find_organization(session: Session, body_id: int, name: str) -> Organization:
+    wanted = " ".join(name.split())
+    org = session.exec(
+        select(Organization).where(
+            Organization.body_id == body_id,
+            (func.lower(Organization.name) == wanted.lower())
+            | (func.lower(Organization.short_name) == wanted.lower()),
+        )
+    ).first()
+    if org is None:
+        known = session.exec(
+            select(Organization.name)
+            .where(Organization.body_id == body_id)
+            .order_by(Organization.name)
+        ).all()
+        hint = f" (bekannt: {', '.join(known)})" if known else ""
+        raise NotFound(f"unbekanntes Gremium {name!r}{hint}")
+    return org
+
+
+def get_or_create_organization(session: Session, body_id: int, name: str) -> Organization:
+    try:
+        return find_organization(session, body_id, name)
+    except NotFound:
+        org = Organization(body_id=body_id, name=" ".join(name.split()))
+        session.add(org)
+        session.flush()
+        return org
+
+
+def meeting_on(
+    session: Session,
+    organization: Organization,
+    day: date,
+    *,
+    at: time | None = None,
+    create: bool = True,
+) -> Meeting | None:
+    """The organization's meeting on a (Berlin) calendar day, created with the default start
+    time if the document names a date the calendar does not know yet."""
+    day_start = local_datetime(day, time(0, 0))
+    next_day = local_datetime(date.fromordinal(day.toordinal() + 1), time(0, 0))
+    meeting = session.exec(
+        select(Meeting)
+        .where(
+            Meeting.organization_id == organization.id,
+            Meeting.start >= day_start,
+            Meeting.start < next_day,
+        )
+        .order_by(Meeting.start)
+    ).first()
+    if meeting is None and create:
+        assert organization.id is not None
+        meeting = Meeting(
+            organization_id=organization.id,
+            name=f"Sitzung {organization.name} {day:%d.%m.%Y}",
+            start=local_datetime(day, at or DEFAULT_MEETING_TIME),
+        )
+        session.add(meeting)
+        session.flush()
+    return meeting
+
+
+def consultations_of(session: Session, paper: Paper) -> list[Consultation]:
+    return list(
+        session.exec(
+            select(Consultation)
+            .where(Consultation.paper_id == paper.id)
+            .order_by(col(Consultation.position), col(Consultation.id))
+        ).all()
+    )
+
+
+def current_consultation(session: Session, paper: Paper) -> Consultation | None:
+    """The open consultation first in the Beratungsfolge: the one the next step concerns."""
+    return next((c for c in consultations_of(session, paper) if not c.done), None)
