@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -117,6 +117,7 @@ def rules_(
         print_json(data)
         return
     typer.echo(f"{data['name']} ({data['file']}), Feiertage {data['state']}")
-    for name, rule in data["deadlines"].items():
+    described: dict[str, dict[str, Any]] = data["deadlines"]  # type: ignore[assignment]
+    for name, rule in described.items():
         types = f" [{', '.join(rule['paper_types'])}]" if rule["paper_types"] else ""
         typer.echo(f"  {name}: {rule['label']} – {rule['rule']}; {rule['responsible']}{types}")

@@ -111,7 +111,8 @@ def build(entries: list[CalendarEntry], *, name: str, now: datetime) -> bytes:
         if zone is not None:
             calendar.subcomponents.insert(position, zone)
             position += 1
-    return calendar.to_ical()
+    data: bytes = calendar.to_ical()
+    return data
 
 
 @cache

@@ -4,8 +4,10 @@ RATSFRIST_DATABASE_URL when called through the alembic command line."""
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlmodel import SQLModel
 
 import models.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -14,7 +16,7 @@ from models.store.db import make_engine
 target_metadata = SQLModel.metadata
 
 
-def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def render_item(type_: str, obj: object, autogen_context: AutogenContext) -> str | Literal[False]:
     """Render our UTCDateTime as the plain column type it stores, and sqlmodel's AutoString
     as sa.String, so migrations never import application code."""
     if type_ == "type":
