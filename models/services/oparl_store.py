@@ -33,8 +33,8 @@ from models.domain.oparl import (
 from models.domain.rules import RuleSet
 from models.domain.states import Result, ResultKind, State
 from models.domain.timeutil import local_datetime, to_local, to_utc
-from models.services.deadlines import replan
 from models.services import lifecycle as services
+from models.services.deadlines import replan
 from models.services.meetings import meet_minutes, replan_meeting
 from models.store.profiles import default_rules
 from models.store.repo import consultations_of, current_consultation, get_or_create_body, meeting_on
