@@ -20,9 +20,21 @@ class DeadlineStatus(StrEnum):
     cancelled = "cancelled"
     """No longer owed: its meeting was cancelled or the paper left the lifecycle."""
 
+    @property
+    def label(self) -> str:
+        """The German word staff read in tables."""
+        return _DEADLINE_LABELS[self]
 
-OWED: tuple[DeadlineStatus, ...] = (DeadlineStatus.open, DeadlineStatus.missed)
-"""Statuses of a deadline somebody still has to meet."""
+
+_DEADLINE_LABELS = {
+    DeadlineStatus.open: "offen",
+    DeadlineStatus.met: "erfüllt",
+    DeadlineStatus.missed: "versäumt",
+    DeadlineStatus.cancelled: "entfallen",
+}
+
+OWED: tuple[str, ...] = (DeadlineStatus.open.value, DeadlineStatus.missed.value)
+"""Statuses of a deadline somebody still has to meet (plain strings, ready for `IN (…)`)."""
 
 
 class ReminderStatus(StrEnum):

@@ -394,5 +394,3 @@ def timeliness(session: Session, paper: Paper, rules: RuleSet) -> Timeliness | N
         ).all(),
         rules=rules,
     )
-
-
