@@ -107,7 +107,7 @@ def backoff(
     attempts: int, base: timedelta = timedelta(minutes=2), cap: timedelta = timedelta(hours=6)
 ) -> timedelta:
     """Exponential backoff after a failed send: 2, 4, 8 … minutes, at most 6 hours."""
-    return min(cap, base * (2 ** max(0, attempts - 1)))
+    return min(cap, base * (1 << max(0, attempts - 1)))
 
 
 MAX_ATTEMPTS = 12

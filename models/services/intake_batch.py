@@ -87,15 +87,15 @@ def import_batch(
     )
     outcomes |= dict(zip(indexes, stored, strict=True))
     for index, first_index in copies.items():
-        first = outcomes[first_index]
+        stored_first = outcomes[first_index]
         outcomes[index] = BatchOutcome(
             papers[index].source,
-            first.reference,
+            stored_first.reference,
             created=False,
-            paper_type=first.paper_type,
-            name=first.name,
-            state=first.state,
-            timeliness=first.timeliness,
+            paper_type=stored_first.paper_type,
+            name=stored_first.name,
+            state=stored_first.state,
+            timeliness=stored_first.timeliness,
         )
     return [outcomes[i] for i in range(len(papers))]
 
