@@ -48,18 +48,19 @@ def render_paper(view: dict[str, Any]) -> None:
     render_history(console, view["history"])
 
 
-STATUS_LABELS = {"open": "offen", "met": "erfüllt", "missed": "versäumt", "cancelled": "entfallen"}
-
-
 def render_deadlines(rows: list[dict[str, Any]], *, title: str, console: Any = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from models.domain.vocab import DeadlineStatus
+
+    labels = {status.value: status.label for status in DeadlineStatus}
+
     table = Table("fällig", "Vorlage", "Frist", "Gremium", "zuständig", "Status", title=title)
     for row in rows:
         due = datetime.fromisoformat(row["due"]).strftime("%d.%m.%Y %H:%M")
-        status = STATUS_LABELS.get(row["status"], row["status"])
-        style = "bold red" if row["status"] == "missed" else None
+        status = labels.get(row["status"], row["status"])
+        style = "bold red" if row["status"] == DeadlineStatus.missed else None
         who = row["responsible"] + (f" ({row['office']})" if row.get("office") else "")
         table.add_row(
             due,

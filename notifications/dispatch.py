@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import socket
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +24,8 @@ from sqlmodel import Session, col, select
 from models.domain.reminders import NOT_REMINDED
 from models.domain.rules import RuleSet
 from models.domain.timeutil import to_local, to_utc
+from models.domain.vocab import OWED, DeadlineStatus, ReminderStatus
+from models.store.repo import open_past_due
 from models.store.tables import (
     Body,
     Deadline,
@@ -38,9 +39,7 @@ from notifications import outbox
 from notifications.messages import Item, render
 from notifications.messages import Question as QuestionItem
 from notifications.routes import Recipient, Routes
-from notifications.send import Outcome, deliver
-
-Sender = Callable[[Recipient, Any, Routes], Outcome]
+from notifications.send import deliver
 
 
 @dataclass
@@ -101,7 +100,6 @@ def dispatch(
     worker: str | None = None,
     lease: timedelta = timedelta(minutes=10),
     batch: int = 500,
-    sender: Sender = deliver,
 ) -> Summary:
     now = to_utc(now)
     summary = Summary(now=now, dry_run=dry_run)
@@ -109,11 +107,7 @@ def dispatch(
         summary.due = len(outbox.due_ids(engine, now))
         with Session(engine) as session:
             summary.marked_missed = len(
-                session.exec(
-                    select(Deadline.id).where(
-                        Deadline.status == "open", Deadline.due < now, Deadline.kind != "proposal"
-                    )
-                ).all()
+                session.exec(select(Deadline.id).where(open_past_due(now))).all()
             )
         return summary
     summary.missed_ids = outbox.mark_missed(engine, now)
@@ -128,7 +122,7 @@ def dispatch(
         if not ids:
             break
         summary.due += len(ids)
-        _send_batch(engine, ids, worker, now, routes, summary, digest, ui_url, sender)
+        _send_batch(engine, ids, worker, now, routes, summary, digest, ui_url)
         if len(ids) < batch:
             break
     return summary
@@ -153,7 +147,6 @@ def _send_batch(
     summary: Summary,
     digest: bool,
     ui_url: str | None,
-    sender: Sender,
 ) -> None:
     rows = load_items(engine, ids, now, ui_url)
     plan: dict[str, list[tuple[Loaded, Recipient]]] = defaultdict(list)
@@ -186,7 +179,7 @@ def _send_batch(
         items = [item for loaded, _ in group for item in loaded.items]
         omitted = sum(loaded.omitted for loaded, _ in group)
         message = render(items, cleared=recipient.cleared, now=now, omitted=omitted)
-        outcome = sender(recipient, message, routes)
+        outcome = deliver(recipient, message, routes)
         if outcome.ok:
             summary.mails += 1
             for loaded, _ in group:
@@ -212,12 +205,12 @@ def _send_batch(
         _count(outbox.finish(engine, reminder_id, worker, now=now, error=error), summary)
 
 
-def _count(status: str, summary: Summary) -> None:
-    if status == "sent":
+def _count(status: ReminderStatus | None, summary: Summary) -> None:
+    if status is ReminderStatus.sent:
         summary.sent_rows += 1
-    elif status == "pending":
+    elif status is ReminderStatus.pending:
         summary.retry_later += 1
-    elif status == "failed":
+    elif status is ReminderStatus.failed:
         summary.failed += 1
 
 
@@ -278,9 +271,9 @@ def load_items(
             if reminder.deadline_id is None:
                 if not items:
                     entry.cancel = "keine versäumten Fristen mehr"
-            elif not rows or rows[0][0].status not in ("open", "missed"):
+            elif not rows or rows[0][0].status not in OWED:
                 entry.cancel = "Frist erledigt"
-            elif not reminder.escalation and rows[0][0].status == "missed":
+            elif not reminder.escalation and rows[0][0].status == DeadlineStatus.missed:
                 entry.cancel = "überholt: Frist versäumt, die Eskalation übernimmt"
             loaded[reminder.id] = entry
         return loaded
@@ -294,7 +287,7 @@ def _escalated(session: Session, reminder: Reminder) -> tuple[list[_Row], int]:
         else col(Deadline.organization_id) == reminder.organization_id
     )
     where = (
-        col(Deadline.status) == "missed",
+        col(Deadline.status) == DeadlineStatus.missed.value,
         col(Deadline.kind).not_in(sorted(NOT_REMINDED - {"session"})),
         col(Deadline.body_id) == reminder.body_id,
         organization,

@@ -26,6 +26,8 @@ from models.domain.reminders import (
 )
 from models.domain.rules import RuleSet
 from models.domain.timeutil import to_utc
+from models.domain.vocab import OWED, DeadlineStatus, ReminderStatus
+from models.store.repo import open_past_due
 from models.store.tables import Deadline, Organization, Reminder
 
 R = Reminder.__table__  # type: ignore[attr-defined]
@@ -38,8 +40,8 @@ def mark_missed(engine: Engine, now: datetime) -> list[int]:
     with engine.begin() as connection:
         result = connection.execute(
             sa.update(D)
-            .where(D.c.status == "open", D.c.due < now, D.c.kind != "proposal")
-            .values(status="missed", updated_at=now)
+            .where(open_past_due(now))
+            .values(status=DeadlineStatus.missed.value, updated_at=now)
             .returning(D.c.id)
         )
         return sorted(row[0] for row in result)
@@ -58,7 +60,10 @@ def plan_escalations(engine: Engine, now: datetime, rules: RuleSet) -> int:
     with engine.begin() as connection:
         scopes = connection.execute(
             sa.select(D.c.body_id, D.c.organization_id)
-            .where(D.c.status == "missed", D.c.kind.not_in(sorted(NOT_REMINDED - {"session"})))
+            .where(
+                D.c.status == DeadlineStatus.missed.value,
+                D.c.kind.not_in(sorted(NOT_REMINDED - {"session"})),
+            )
             .distinct()
         ).all()
         if not scopes:
@@ -108,11 +113,11 @@ def _insert(connection: sa.Connection) -> Any:
 
 def _due(now: datetime) -> Any:
     pending = sa.and_(
-        R.c.status == "pending",
+        R.c.status == ReminderStatus.pending.value,
         R.c.send_at <= now,
         sa.or_(R.c.next_attempt_at.is_(None), R.c.next_attempt_at <= now),
     )
-    abandoned = sa.and_(R.c.status == "sending", R.c.claimed_until < now)
+    abandoned = sa.and_(R.c.status == ReminderStatus.sending.value, R.c.claimed_until < now)
     return sa.or_(pending, abandoned)
 
 
@@ -128,7 +133,12 @@ def claim(
         result = connection.execute(
             sa.update(R)
             .where(R.c.id.in_(chosen.scalar_subquery()), _due(now))
-            .values(status="sending", claimed_by=worker, claimed_until=now + lease, updated_at=now)
+            .values(
+                status=ReminderStatus.sending.value,
+                claimed_by=worker,
+                claimed_until=now + lease,
+                updated_at=now,
+            )
             .returning(R.c.id)
         )
         return sorted(row[0] for row in result)
@@ -166,60 +176,56 @@ def finish(
     now: datetime,
     error: str | None,
     cancel: str | None = None,
-) -> str:
+) -> ReminderStatus | None:
     """Close a claim: sent, cancelled, or back to pending with backoff (failed after
-    MAX_ATTEMPTS). Returns the new status."""
+    MAX_ATTEMPTS). Returns the new status, or None if the claim was lost (the lease ran out
+    and another dispatcher took the row over)."""
     now = to_utc(now)
     with engine.begin() as connection:
         attempts = connection.execute(
             sa.select(R.c.attempts).where(R.c.id == reminder_id, R.c.claimed_by == worker)
         ).scalar_one_or_none()
         if attempts is None:
-            return "lost"  # the lease ran out and another dispatcher took over
+            return None
         values: dict[str, Any] = {
             "claimed_by": None,
             "claimed_until": None,
             "updated_at": now,
         }
         if cancel is not None:
-            values |= {"status": "cancelled", "last_error": cancel}
+            status = ReminderStatus.cancelled
+            values |= {"last_error": cancel}
         elif error is None:
-            values |= {"status": "sent", "sent_at": now, "last_error": None}
+            status = ReminderStatus.sent
+            values |= {"sent_at": now, "last_error": None}
         else:
             attempts += 1
-            status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
+            status = ReminderStatus.failed if attempts >= MAX_ATTEMPTS else ReminderStatus.pending
             values |= {
-                "status": status,
                 "attempts": attempts,
                 "last_error": error,
                 "next_attempt_at": now + backoff(attempts),
             }
+        values["status"] = status.value
         connection.execute(sa.update(R).where(R.c.id == reminder_id).values(**values))
-        return str(values["status"])
-
-
-def release(engine: Engine, worker: str, ids: list[int], now: datetime) -> None:
-    """Give rows back unsent (no route configured yet): nothing is lost, nothing counted."""
-    if not ids:
-        return
-    with engine.begin() as connection:
-        connection.execute(
-            sa.update(R)
-            .where(R.c.id.in_(ids), R.c.claimed_by == worker)
-            .values(status="pending", claimed_by=None, claimed_until=None, updated_at=to_utc(now))
-        )
+        return status
 
 
 def retry_failed(engine: Engine, now: datetime) -> int:
     """Failed rows of deadlines still owed go back to pending, attempts reset."""
     with engine.begin() as connection:
-        owed = sa.select(D.c.id).where(D.c.status.in_(["open", "missed"]))
+        owed = sa.select(D.c.id).where(D.c.status.in_(OWED))
         result = connection.execute(
             sa.update(R)
             .where(
-                R.c.status == "failed",
+                R.c.status == ReminderStatus.failed.value,
                 sa.or_(R.c.deadline_id.in_(owed), R.c.deadline_id.is_(None)),
             )
-            .values(status="pending", attempts=0, next_attempt_at=None, updated_at=to_utc(now))
+            .values(
+                status=ReminderStatus.pending.value,
+                attempts=0,
+                next_attempt_at=None,
+                updated_at=to_utc(now),
+            )
         )
         return result.rowcount or 0

@@ -7,10 +7,14 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.domain.timeutil import to_local
+from models.domain.vocab import ReminderStatus
 from models.store.tables import Deadline, Paper, Reminder
 
 
-def list_reminders(session: Session, *, statuses: list[str] | None = None) -> list[dict[str, Any]]:
+def list_reminders(
+    session: Session, *, statuses: list[ReminderStatus] | None = None
+) -> list[dict[str, Any]]:
+    """Outbox rows, the earliest first; only those in `statuses` if given."""
     query = (
         select(Reminder, Deadline, Paper.reference)
         .outerjoin(Deadline, col(Deadline.id) == Reminder.deadline_id)
@@ -18,7 +22,7 @@ def list_reminders(session: Session, *, statuses: list[str] | None = None) -> li
         .order_by(col(Reminder.send_at), col(Reminder.id))
     )
     if statuses:
-        query = query.where(col(Reminder.status).in_(statuses))
+        query = query.where(col(Reminder.status).in_([s.value for s in statuses]))
     return [
         {
             "id": r.id,

@@ -25,15 +25,20 @@ committees_app = typer.Typer(help="Gremien (Ausschüsse, Rat).", no_args_is_help
 CommitteeArg = Annotated[str, typer.Argument(help="Gremium (Name oder Kurzname)")]
 DayArg = Annotated[str, typer.Argument(help="Sitzungsdatum (2021-06-15 oder 15.06.2021)")]
 TimeOpt = Annotated[str | None, typer.Option("--time", help="Beginn, z. B. 17:00")]
+StartOpt = Annotated[
+    str | None,
+    typer.Option("--time", help="Beginn, z. B. 17:00 (Standard: RATSFRIST_MEETING_TIME)"),
+]
 
 
 def _time(text: str | None) -> Any:
+    """The --time given, else RATSFRIST_MEETING_TIME (a new meeting always gets a start)."""
     from datetime import time
 
     from models.domain.errors import InvalidInput
 
     if text is None:
-        return None
+        return settings().meeting_time
     try:
         return time.fromisoformat(text.strip())
     except ValueError:
@@ -83,7 +88,7 @@ def list_meetings(
 def add(
     committee: CommitteeArg,
     day: DayArg,
-    at: TimeOpt = None,
+    at: StartOpt = None,
     location: Annotated[str | None, typer.Option("--location")] = None,
     now: NowOpt = None,
 ) -> None:
@@ -91,7 +96,6 @@ def add(
     from models.domain.timeutil import to_local
     from models.services.meetings import add_meeting
 
-    kwargs = {"at": _time(at)} if at else {}
     with session() as active:
         meeting = add_meeting(
             active,
@@ -100,7 +104,7 @@ def add(
             day=day_option(day, "DATUM"),
             location=location,
             now=now_from(now),
-            **kwargs,
+            at=_time(at),
         )
         typer.echo(f"Sitzung angelegt: {committee} {to_local(meeting.start):%d.%m.%Y %H:%M}")
 
@@ -111,7 +115,7 @@ def plan(
     rrule: Annotated[str, typer.Option("--rrule", help="RFC 5545, z. B. FREQ=MONTHLY;BYDAY=2TU")],
     start: Annotated[str, typer.Option("--from", help="erster möglicher Tag")],
     until: Annotated[str, typer.Option("--until", help="letzter möglicher Tag")],
-    at: TimeOpt = None,
+    at: StartOpt = None,
     exceptions: Annotated[
         str | None, typer.Option("--except", help="ausgenommene Tage, z. B. 2021-07-13,2021-08-10")
     ] = None,
@@ -129,7 +133,6 @@ def plan(
         if exceptions
         else []
     )
-    kwargs = {"at": _time(at)} if at else {}
     with session() as active:
         created, existing = plan_meetings(
             active,
@@ -142,7 +145,7 @@ def plan(
             rules=rules(),
             skip_closed=not keep_closed,
             now=now_from(now),
-            **kwargs,
+            at=_time(at),
         )
         for meeting in created:
             typer.echo(f"  {to_local(meeting.start):%a %d.%m.%Y %H:%M}")
@@ -167,7 +170,7 @@ def move(
             committee=committee,
             day=day_option(day, "DATUM"),
             new_day=(moved_to := day_option(new_day, "NEUES_DATUM")),
-            at=_time(at),
+            at=_time(at) if at else None,  # a moved meeting keeps its hour unless told
             now=now_from(now),
             rules=rules(),
         )

@@ -47,9 +47,11 @@ def reminders(
     as_json: JsonOpt = False,
 ) -> None:
     """Erinnerungen im Postausgang (Outbox)."""
+    from models.domain.vocab import ReminderStatus
     from notifications.queries import list_reminders
 
-    statuses = [s for s, on in (("pending", pending), ("sent", sent), ("failed", failed)) if on]
+    chosen = ((ReminderStatus.pending, pending), (ReminderStatus.sent, sent))
+    statuses = [s for s, on in (*chosen, (ReminderStatus.failed, failed)) if on]
     with session() as active:
         rows = list_reminders(active, statuses=statuses or None)
     if as_json:

@@ -12,7 +12,9 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from models.domain.calendar import WorkCalendar
+from models.domain.text import slug
 from models.domain.timeutil import local_datetime, to_local
+from models.domain.vocab import ReminderStatus
 
 SEND_TIME = time(7, 0)
 ESCALATION_TAG = "leitung"
@@ -93,7 +95,7 @@ def pending_reminder(
         "committee": committee,
         "escalation": step.escalation,
         "send_at": step.send_at,
-        "status": "pending",
+        "status": ReminderStatus.pending.value,
         "attempts": 0,
         "delivered_to": [],
         "created_at": now,
@@ -105,7 +107,7 @@ def backoff(
     attempts: int, base: timedelta = timedelta(minutes=2), cap: timedelta = timedelta(hours=6)
 ) -> timedelta:
     """Exponential backoff after a failed send: 2, 4, 8 … minutes, at most 6 hours."""
-    return min(cap, base * (2 ** max(0, attempts - 1)))
+    return min(cap, base * (1 << max(0, attempts - 1)))
 
 
 MAX_ATTEMPTS = 12
@@ -115,8 +117,4 @@ it stays visible (`ratsfrist reminders --failed`) and `dispatch --retry-failed` 
 
 def committee_slug(name: str) -> str:
     """'Ausschuss für Umwelt, Planung' → 'ausschuss-fuer-umwelt-planung' (an Apprise tag)."""
-    text = name.lower()
-    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        text = text.replace(umlaut, plain)
-    out = "".join(ch if ch.isalnum() else "-" for ch in text)
-    return "-".join(part for part in out.split("-") if part)
+    return slug(name)

@@ -2,8 +2,8 @@
 
 Pure: a profile's parsed TOML is validated (errors name the file and the key; reading the file
 is models.store.profiles);
-`due_date` turns a rule and an anchor into an instant; `plan` turns the facts of one paper
-into the deadlines it must have now. The services layer stores what `plan` answers.
+`due_date` turns a rule and an anchor into an instant. Which deadlines a paper must have
+(`plan`) is models.domain.planning; the statuses are models.domain.vocab.
 
 The wording of a Geschäftsordnung decides the arithmetic:
 - "spätestens am 6. Tag vor der Sitzung"  → unit "days", offset -6: meeting day minus 6.
@@ -77,13 +77,6 @@ class Unit(StrEnum):
     full_days = "full_days"
     working_days = "working_days"
     months = "months"
-
-
-class DeadlineStatus(StrEnum):
-    open = "open"
-    met = "met"
-    missed = "missed"
-    cancelled = "cancelled"
 
 
 class RuleError(RatsfristError):
@@ -270,159 +263,3 @@ def describe_rule(rule: Rule) -> str:
     if rule.offset == 0:
         text = f"Zeitpunkt {anchors[rule.anchor]}"
     return text + (f" ({rule.source})" if rule.source else "")
-
-
-# --- planning -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ConsultationFacts:
-    id: int
-    position: int
-    organization: str
-    meeting_id: int | None
-    meeting_start: datetime | None
-    meeting_cancelled: bool
-    done: bool
-    organization_id: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class SessionHeld:
-    """A meeting at which the paper was dealt with (an agenda item with a result)."""
-
-    consultation_id: int
-    meeting_id: int
-    meeting_start: datetime
-    result: str
-
-
-@dataclass(frozen=True, slots=True)
-class PaperFacts:
-    """What planning needs to know about a paper, gathered by the services layer."""
-
-    paper_type: str
-    state: str
-    received_at: datetime
-    has_questions: bool
-    consultations: tuple[ConsultationFacts, ...]
-    sessions_held: tuple[SessionHeld, ...] = ()
-    report_requested_at: datetime | None = None
-    report_office: str | None = None
-    decided_at: datetime | None = None
-    decision_implementable: bool = False
-    decided_consultation_id: int | None = None
-    implementation_office: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedDeadline:
-    key: str
-    """Stable identity within the paper: rule name + consultation + meeting."""
-    rule: str
-    kind: DeadlineKind
-    label: str
-    due: datetime
-    responsible: str
-    office: str | None
-    consultation_id: int | None
-    meeting_id: int | None
-    description: str
-
-
-TERMINAL_STATES = frozenset({"closed", "withdrawn"})
-
-
-def plan(facts: PaperFacts, rules: RuleSet) -> list[PlannedDeadline]:
-    """Every deadline the paper must have now. Deadlines that are no longer in this list
-    (meeting cancelled, motion withdrawn) are to be cancelled if still open."""
-    terminal = facts.state in TERMINAL_STATES
-    planned: list[PlannedDeadline] = []
-    current = next((c for c in facts.consultations if not c.done), None)
-    first = min(facts.consultations, key=lambda c: c.position, default=None)
-    for name, rule in rules.profile.deadlines.items():
-        if not rule.applies_to(facts.paper_type):
-            continue
-        # A closed motion owes nothing more; what follows a session held (the minutes)
-        # is owed for the meeting, not the motion, and stays.
-        if terminal and not (rule.anchor is Anchor.meeting and rule.offset > 0):
-            continue
-        for anchor, consultation, meeting_id, office in _anchors(rule, facts, current, first):
-            planned.append(
-                PlannedDeadline(
-                    key=_key(name, consultation, meeting_id),
-                    rule=name,
-                    kind=rule.kind,
-                    label=rule.title,
-                    due=due_date(rule, anchor, rules.calendar),
-                    responsible=rule.responsible,
-                    office=office,
-                    consultation_id=consultation,
-                    meeting_id=meeting_id,
-                    description=describe_rule(rule),
-                )
-            )
-    return planned
-
-
-def _key(rule: str, consultation: int | None, meeting: int | None) -> str:
-    parts = [rule]
-    if consultation is not None:
-        parts.append(f"c{consultation}")
-    if meeting is not None:
-        parts.append(f"m{meeting}")
-    return ":".join(parts)
-
-
-_Anchor = tuple[datetime, int | None, int | None, str | None]
-
-
-def _anchors(
-    rule: Rule,
-    facts: PaperFacts,
-    current: ConsultationFacts | None,
-    first: ConsultationFacts | None,
-) -> list[_Anchor]:
-    """The anchors a rule applies to: (instant, consultation id, meeting id, office)."""
-    if rule.kind is DeadlineKind.proposal:
-        # The motion's own timeliness: for the meeting named at intake.
-        if first and first.meeting_start and first.meeting_id and not first.meeting_cancelled:
-            return [(first.meeting_start, first.id, first.meeting_id, None)]
-        return []
-    if rule.anchor is Anchor.receipt:
-        return [(facts.received_at, None, None, None)]
-    if rule.anchor is Anchor.report_request:
-        if facts.report_requested_at is None or facts.state != "report_requested":
-            return []
-        return [(facts.report_requested_at, None, None, facts.report_office)]
-    if rule.anchor is Anchor.decision:
-        if facts.decided_at is None or facts.state not in ("decided", "in_implementation"):
-            return []
-        if rule.kind is DeadlineKind.implementation and not facts.decision_implementable:
-            return []
-        return [
-            (facts.decided_at, facts.decided_consultation_id, None, facts.implementation_office)
-        ]
-    # Anchored on a meeting: "before" rules prepare the coming session of the current
-    # consultation, "after" rules follow up each session at which the paper was dealt with.
-    if rule.offset > 0:
-        return [
-            (s.meeting_start, s.consultation_id, s.meeting_id, None) for s in facts.sessions_held
-        ]
-    if current is None or current.meeting_start is None or current.meeting_cancelled:
-        return []
-    if facts.state in ("decided", "in_implementation"):
-        return []
-    if rule.kind is DeadlineKind.report and not (
-        facts.has_questions or facts.report_requested_at is not None
-    ):
-        return []
-    office = (
-        facts.report_office if rule.kind in (DeadlineKind.report, DeadlineKind.answer) else None
-    )
-    return [(current.meeting_start, current.id, current.meeting_id, office)]
-
-
-def proposal_verdict(received_at: datetime, due: datetime) -> DeadlineStatus:
-    """The Antragsfrist is met if the motion arrived by its end."""
-    return DeadlineStatus.met if received_at <= due else DeadlineStatus.missed

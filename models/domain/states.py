@@ -7,11 +7,11 @@ answers, so every rule about which step may follow which lives here and only her
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
 from models.domain.errors import RatsfristError
+from models.domain.text import fold
 
 
 class State(StrEnum):
@@ -143,22 +143,13 @@ RESULT_ALIASES: dict[str, Result] = {
 }
 
 
-def _fold(text: str) -> str:
-    """Case-, space- and umlaut-insensitive key, so 'Ungeaendert beschlossen' matches."""
-    text = text.strip().lower().replace("_", " ").replace("-", " ")
-    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        text = text.replace(umlaut, plain)
-    text = unicodedata.normalize("NFKD", text)
-    return " ".join(text.split())
-
-
 _RESULT_LOOKUP: dict[str, Result] = {
-    **{_fold(r.value): r for r in Result},
-    **{_fold(r.name): r for r in Result},
-    **{_fold(alias): r for alias, r in RESULT_ALIASES.items()},
-    _fold("unverändert beschlossen"): Result.ungeaendert_beschlossen,
-    _fold("Kenntnis genommen"): Result.zur_kenntnis_genommen,
-    _fold("zur Kenntnis"): Result.zur_kenntnis_genommen,
+    **{fold(r.value): r for r in Result},
+    **{fold(r.name): r for r in Result},
+    **{fold(alias): r for alias, r in RESULT_ALIASES.items()},
+    fold("unverändert beschlossen"): Result.ungeaendert_beschlossen,
+    fold("Kenntnis genommen"): Result.zur_kenntnis_genommen,
+    fold("zur Kenntnis"): Result.zur_kenntnis_genommen,
 }
 
 
@@ -171,7 +162,7 @@ class UnknownResult(RatsfristError):
 def parse_result(text: str) -> Result:
     """Accept the German wording in any spelling, or an English alias such as 'approved'."""
     try:
-        return _RESULT_LOOKUP[_fold(text)]
+        return _RESULT_LOOKUP[fold(text)]
     except KeyError:
         raise UnknownResult(text) from None
 

@@ -1,37 +1,45 @@
 """Deadline records: planned from the rules, reconciled after every change, met by events.
 
 `replan` is the one way deadlines come into being or go: it gathers a paper's facts, asks
-models.domain.rules.plan what deadlines it must have now, and makes the table say so: new ones are
-added, moved ones get their new due date, ones that no longer apply are cancelled. Deadlines
-already met stay as history. `mark_met` records which lifecycle event met which deadline.
+models.domain.planning.plan what deadlines it must have now, and makes the table say so: new
+ones are added, moved ones get their new due date, ones that no longer apply are cancelled.
+Deadlines already met stay as history. `mark_met` records which lifecycle event met which
+deadline. What needs no database (verdicts, views, MET_BY) is models.domain.deadlines.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import islice
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.domain.reminders import NOT_REMINDED, Step, pending_reminder, plan_steps
-from models.domain.rules import (
+from models.domain.deadlines import (
+    LATER_MEETINGS,
+    MEETING_BOUND,
+    MET_BY,
+    NOT_HELD,
+    Timeliness,
+    deadline_view,
+    new_deadline_values,
+    reminder_steps,
+    verdict,
+)
+from models.domain.planning import (
     ConsultationFacts,
-    DeadlineKind,
-    DeadlineStatus,
     PaperFacts,
     PlannedDeadline,
-    Rule,
-    RuleSet,
     SessionHeld,
-    due_date,
     plan,
     proposal_verdict,
 )
+from models.domain.reminders import pending_reminder
+from models.domain.rules import DeadlineKind, RuleSet
 from models.domain.states import IMPLEMENTABLE, Event, Result
-from models.domain.timeutil import to_local, to_utc
+from models.domain.timeutil import to_utc
+from models.domain.vocab import OWED, DeadlineStatus, ReminderStatus
 from models.store.tables import (
     AgendaItem,
     Consultation,
@@ -43,19 +51,6 @@ from models.store.tables import (
     Question,
     Reminder,
 )
-
-#: Which lifecycle events meet which kinds of deadline. Kinds tied to a meeting are met only
-#: for the meeting the event concerns.
-MET_BY: dict[Event, frozenset[DeadlineKind]] = {
-    Event.place_on_agenda: frozenset({DeadlineKind.invitation}),
-    Event.reschedule: frozenset({DeadlineKind.invitation}),
-    Event.deliver_report: frozenset({DeadlineKind.report, DeadlineKind.answer}),
-    Event.decide: frozenset({DeadlineKind.session}),
-    Event.close: frozenset({DeadlineKind.implementation}),
-}
-MEETING_BOUND = frozenset({DeadlineKind.invitation, DeadlineKind.session})
-#: Agenda item results that mean the item was not dealt with at that meeting.
-NOT_HELD = frozenset({"abgesetzt", "zurückgezogen"})
 
 
 @dataclass
@@ -205,7 +200,7 @@ def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> Pla
     for key, row in existing.items():
         if key in planned or row.kind == DeadlineKind.proposal.value:
             continue
-        if row.status in (DeadlineStatus.open.value, DeadlineStatus.missed.value):
+        if row.status in OWED:
             row.status = DeadlineStatus.cancelled.value
             row.updated_at = now
             session.add(row)
@@ -213,61 +208,6 @@ def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> Pla
     session.flush()
     sync_reminders(session, paper, rules, now)
     return change
-
-
-def new_deadline_values(
-    p: PlannedDeadline,
-    *,
-    paper_id: int,
-    body_id: int,
-    organization_id: int | None,
-    received_at: datetime,
-    now: datetime,
-    minutes_at: datetime | None = None,
-) -> dict[str, Any]:
-    """The columns of a deadline row planned for the first time. A proposal deadline is a
-    verdict from the start; minutes already recorded (a motion that reaches ratsfrist after
-    its meeting) are met, since minutes belong to the meeting."""
-    status = (
-        proposal_verdict(received_at, p.due)
-        if p.kind is DeadlineKind.proposal
-        else DeadlineStatus.open
-    )
-    if minutes_at is not None:
-        status = DeadlineStatus.met
-    return {
-        "paper_id": paper_id,
-        "body_id": body_id,
-        "consultation_id": p.consultation_id,
-        "organization_id": organization_id,
-        "meeting_id": p.meeting_id,
-        "key": p.key,
-        "rule": p.rule,
-        "kind": p.kind.value,
-        "label": p.label,
-        "description": p.description,
-        "due": p.due,
-        "responsible": p.responsible,
-        "office": p.office,
-        "status": status.value,
-        "met_at": minutes_at,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
-def reminder_steps(
-    kind: str, status: str, due: datetime, rules: RuleSet, now: datetime
-) -> list[Step]:
-    """The reminder steps an open deadline gets (verdicts and sessions get none)."""
-    if kind in NOT_REMINDED or status != DeadlineStatus.open.value:
-        return []
-    return plan_steps(
-        due,
-        before_working_days=rules.profile.reminders.before_working_days,
-        calendar=rules.calendar,
-        now=now,
-    )
 
 
 def _minutes_recorded(session: Session, planned: Iterable[PlannedDeadline]) -> dict[int, datetime]:
@@ -333,9 +273,9 @@ def sync_reminders(session: Session, paper: Paper, rules: RuleSet, now: datetime
             session.add(reminder)
             existing[key] = reminder
     for key, reminder in existing.items():
-        if reminder.status != "pending" or key in wanted:
+        if reminder.status != ReminderStatus.pending or key in wanted:
             continue
-        reminder.status = "cancelled"
+        reminder.status = ReminderStatus.cancelled.value
         reminder.last_error = None
         reminder.updated_at = now
         session.add(reminder)
@@ -357,7 +297,7 @@ def mark_met(
         select(Deadline).where(
             Deadline.paper_id == paper.id,
             col(Deadline.kind).in_([k.value for k in kinds]),
-            col(Deadline.status).in_([DeadlineStatus.open.value, DeadlineStatus.missed.value]),
+            col(Deadline.status).in_(OWED),
         )
     ).all()
     met = []
@@ -372,29 +312,6 @@ def mark_met(
         met.append(row)
     session.flush()
     return met
-
-
-def effective_status(row: Deadline, now: datetime) -> str:
-    """The status as of `now`: an open deadline past its due time counts as missed, even
-    before the sweep has written so (so that replaying a day shows the day as it was)."""
-    if row.status == DeadlineStatus.open.value and row.due < to_utc(now):
-        return DeadlineStatus.missed.value
-    return row.status
-
-
-def deadline_view(row: Deadline, reference: str, now: datetime, **extra: Any) -> dict[str, Any]:
-    return {
-        "reference": reference,
-        "kind": row.kind,
-        "label": row.label,
-        "due": to_local(row.due).isoformat(),
-        "status": effective_status(row, now),
-        "responsible": row.responsible,
-        "office": row.office,
-        "rule": row.description,
-        "met_at": to_local(row.met_at).isoformat() if row.met_at else None,
-        **extra,
-    }
 
 
 def deadlines_of(session: Session, paper: Paper, now: datetime) -> list[dict[str, Any]]:
@@ -426,12 +343,11 @@ def list_deadlines(
         .outerjoin(Organization, col(Organization.id) == Consultation.organization_id)
         .order_by(col(Deadline.due), col(Deadline.id))
     )
-    owed = [DeadlineStatus.open.value, DeadlineStatus.missed.value]
     if not include_closed:
-        query = query.where(col(Deadline.status).in_(owed))
+        query = query.where(col(Deadline.status).in_(OWED))
         query = query.where(Deadline.kind != DeadlineKind.proposal.value)
     if overdue:
-        query = query.where(col(Deadline.status).in_(owed), Deadline.due < now)
+        query = query.where(col(Deadline.status).in_(OWED), Deadline.due < now)
     if due_within is not None:
         query = query.where(Deadline.due <= now + due_within)
     if committee is not None:
@@ -442,41 +358,6 @@ def list_deadlines(
         deadline_view(row, reference, now, committee=org)
         for row, reference, org in session.exec(query).all()
     ]
-
-
-@dataclass(frozen=True, slots=True)
-class Timeliness:
-    """Did the motion arrive in time for the meeting it names?"""
-
-    in_time: bool
-    organization: str
-    meeting_start: datetime
-    due: datetime
-    late_by: timedelta | None = None
-    next_meeting: datetime | None = None
-
-    def sentence(self) -> str:
-        meeting = to_local(self.meeting_start).strftime("%d.%m.%Y")
-        due = to_local(self.due).strftime("%d.%m.%Y %H:%M")
-        if self.in_time:
-            return f"rechtzeitig für {self.organization} am {meeting} (Frist bis {due})"
-        assert self.late_by is not None
-        late = _duration(self.late_by)
-        text = f"verspätet um {late} für {self.organization} am {meeting} (Frist bis {due})"
-        if self.next_meeting:
-            text += f"; nächste erreichbare Sitzung: {to_local(self.next_meeting):%d.%m.%Y}"
-        else:
-            text += "; keine spätere Sitzung im Kalender"
-        return text
-
-
-def _duration(delta: timedelta) -> str:
-    days, seconds = delta.days, delta.seconds
-    if days >= 1:
-        return f"{days} Tag{'e' if days != 1 else ''}" + (
-            f" {seconds // 3600} Std." if seconds >= 3600 else ""
-        )
-    return f"{seconds // 3600} Std. {seconds % 3600 // 60} Min."
 
 
 def timeliness(session: Session, paper: Paper, rules: RuleSet) -> Timeliness | None:
@@ -513,42 +394,3 @@ def timeliness(session: Session, paper: Paper, rules: RuleSet) -> Timeliness | N
         ).all(),
         rules=rules,
     )
-
-
-LATER_MEETINGS = 50
-"""How far a late motion's next reachable meeting is looked for: about four years of a
-monthly committee."""
-
-
-def verdict(
-    *,
-    met: bool,
-    organization: str,
-    meeting_start: datetime,
-    due: datetime,
-    received_at: datetime,
-    rule: Rule,
-    later_starts: Callable[[], Iterable[datetime]],
-    rules: RuleSet,
-) -> Timeliness:
-    """The proposal deadline's verdict. `later_starts` gives the committee's meetings (not
-    cancelled, in order; those after this meeting count) and is asked only if the motion is
-    late, so the in-time case reads nothing more."""
-    if met:
-        return Timeliness(True, organization, meeting_start, due)
-    following = islice((s for s in later_starts() if s > meeting_start), LATER_MEETINGS)
-    return Timeliness(
-        False,
-        organization,
-        meeting_start,
-        due,
-        received_at - due,
-        next_reachable(received_at, rule, following, rules),
-    )
-
-
-def next_reachable(
-    received_at: datetime, rule: Rule, starts: Iterable[datetime], rules: RuleSet
-) -> datetime | None:
-    """The first of these later meetings whose proposal deadline a late motion still meets."""
-    return next((s for s in starts if received_at <= due_date(rule, s, rules.calendar)), None)

@@ -16,8 +16,9 @@ from sqlmodel import Session, col, select
 from models.domain.calendar import expand_rrule
 from models.domain.errors import InvalidInput, NotFound
 from models.domain.ics import CalendarEntry, deadline_entry, stable_uid
-from models.domain.rules import RuleSet
+from models.domain.rules import DeadlineKind, RuleSet
 from models.domain.timeutil import local_datetime, to_local
+from models.domain.vocab import OWED, DeadlineStatus
 from models.services.deadlines import PlanChange, replan, sync_reminders
 from models.store.profiles import default_rules
 from models.store.repo import (
@@ -260,12 +261,12 @@ def meet_minutes(
     rows = session.exec(
         select(Deadline).where(
             Deadline.meeting_id == meeting.id,
-            Deadline.kind == "minutes",
-            col(Deadline.status).in_(["open", "missed"]),
+            Deadline.kind == DeadlineKind.minutes.value,
+            col(Deadline.status).in_(OWED),
         )
     ).all()
     for row in rows:
-        row.status, row.met_at, row.updated_at = "met", now, now
+        row.status, row.met_at, row.updated_at = DeadlineStatus.met.value, now, now
         session.add(row)
     session.flush()
     for paper in session.exec(
@@ -343,7 +344,7 @@ def calendar_entries(
         .join(Body, col(Body.id) == Paper.body_id)
         .outerjoin(Consultation, col(Consultation.id) == Deadline.consultation_id)
         .outerjoin(Organization, col(Organization.id) == Consultation.organization_id)
-        .where(Deadline.kind != "proposal")
+        .where(Deadline.kind != DeadlineKind.proposal.value)
         .order_by(col(Deadline.due), col(Deadline.id))
     ).all()
     for deadline, paper, body, org in rows:
@@ -353,7 +354,7 @@ def calendar_entries(
             continue
         shown = paper.public or include_confidential
         title = f" – {paper.name}" if shown else " (nichtöffentlich)"
-        done = "erledigt: " if deadline.status == "met" else ""
+        done = "erledigt: " if deadline.status == DeadlineStatus.met else ""
         lines = [
             f"Vorlage: {paper.reference} ({paper.paper_type})",
             f"Frist: {deadline.label}, {deadline.description or ''}".rstrip(", "),
@@ -375,7 +376,7 @@ def calendar_entries(
                 description="\n".join(lines),
                 kind=deadline.kind,
                 updated_at=deadline.updated_at,
-                cancelled=deadline.status == "cancelled",
+                cancelled=deadline.status == DeadlineStatus.cancelled,
             )
         )
     return entries

@@ -11,11 +11,7 @@ lifecycle does not allow) becomes a warning in the report, never a silent drop.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, time
-from typing import Any, TypeVar
+from datetime import time
 
 from sqlmodel import Session, col, select
 
@@ -28,114 +24,22 @@ from models.domain.oparl import (
     OrganizationIn,
     PaperIn,
     SystemIn,
-    result_of,
 )
-from models.domain.rules import RuleSet
-from models.domain.states import Result, ResultKind, State
+from models.domain.states import State
 from models.domain.timeutil import local_datetime, to_local, to_utc
 from models.services import lifecycle as services
 from models.services.deadlines import replan
 from models.services.meetings import meet_minutes, replan_meeting
-from models.store.profiles import default_rules
-from models.store.repo import consultations_of, current_consultation, get_or_create_body, meeting_on
+from models.services.oparl_catch_up import CatchUp
+from models.services.oparl_report import by_oparl_id, set_changed, tail
+from models.store.repo import consultations_of, get_or_create_body, meeting_on
 from models.store.tables import AgendaItem, Body, Consultation, Meeting, Organization, Paper
 
 DEFAULT_ROLE = {True: "Entscheidung", False: "Vorberatung"}
 
 
-@dataclass
-class SyncReport:
-    """What a sync did, counted per OParl type, with the events staff care about named."""
-
-    created: Counter[str] = field(default_factory=Counter)
-    updated: Counter[str] = field(default_factory=Counter)
-    unchanged: Counter[str] = field(default_factory=Counter)
-    moved: list[str] = field(default_factory=list)
-    cancelled: list[str] = field(default_factory=list)
-    steps: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def merge(self, other: SyncReport) -> None:
-        self.created.update(other.created)
-        self.updated.update(other.updated)
-        self.unchanged.update(other.unchanged)
-        for name in ("moved", "cancelled", "steps", "deleted", "warnings"):
-            getattr(self, name).extend(getattr(other, name))
-
-    def as_dict(self) -> dict[str, Any]:
-        """For --json and the flow's result."""
-        return {
-            "created": dict(self.created),
-            "updated": dict(self.updated),
-            "unchanged": dict(self.unchanged),
-            **{
-                name: list(getattr(self, name))
-                for name in ("moved", "cancelled", "steps", "deleted", "warnings")
-            },
-        }
-
-    def lines(self) -> list[str]:
-        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
-        out = [
-            f"{kind}: {self.created[kind]} neu, {self.updated[kind]} geändert, "
-            f"{self.unchanged[kind]} unverändert"
-            for kind in kinds
-        ]
-        out += [f"Sitzung verlegt: {m}" for m in self.moved]
-        out += [f"Sitzung abgesagt: {m}" for m in self.cancelled]
-        out += [f"Schritt: {s}" for s in self.steps]
-        out += [f"in der Quelle gelöscht: {d}" for d in self.deleted]
-        out += [f"Hinweis: {w}" for w in self.warnings]
-        return out
-
-
-Row = TypeVar("Row", Body, Organization, Meeting, Paper, Consultation, AgendaItem)
-
-
-def by_oparl_id(session: Session, model: type[Row], url: str | None) -> Row | None:
-    """The row the source knows as `url` (every synced table has a unique oparl_id)."""
-    if not url:
-        return None
-    return session.exec(select(model).where(model.oparl_id == url)).first()
-
-
-def _tail(url: str) -> str:
-    return url.rstrip("/").rsplit("/", 1)[-1][:60]
-
-
-def _changed(row: object, **values: object) -> bool:
-    """Set the attributes that differ; True if any did."""
-    changed = False
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            changed = True
-    return changed
-
-
-class OParlStore:
+class OParlStore(CatchUp):
     """Applies OParl objects of one body within the caller's transaction."""
-
-    def __init__(
-        self,
-        session: Session,
-        body: Body,
-        *,
-        now: datetime,
-        actor: str = "oparl-sync",
-        rules: RuleSet | None = None,
-        meeting_time: time = time(17, 0),
-    ) -> None:
-        assert body.id is not None
-        self.session = session
-        self.body = body
-        self.body_id: int = body.id
-        self.now = to_utc(now)
-        self.actor = actor
-        self.rules = rules or default_rules()
-        self.meeting_time = meeting_time
-        self.report = SyncReport()
 
     # --- the body ------------------------------------------------------------------------------
 
@@ -179,8 +83,8 @@ class OParlStore:
             ).first()
         created = row is None
         if row is None:
-            row = Organization(body_id=self.body_id, name=obj.name or f"Gremium {_tail(obj.id)}")
-        changed = _changed(
+            row = Organization(body_id=self.body_id, name=obj.name or f"Gremium {tail(obj.id)}")
+        changed = set_changed(
             row,
             oparl_id=obj.id,
             name=(obj.name or row.name)[:200],
@@ -229,7 +133,7 @@ class OParlStore:
         moved = not created and row.start != to_utc(obj.start)
         cancel_changed = not created and row.cancelled != obj.cancelled
         name = obj.name or f"Sitzung {org.name} {to_local(obj.start):%d.%m.%Y}"
-        changed = _changed(
+        changed = set_changed(
             row,
             oparl_id=obj.id,
             organization_id=org.id,
@@ -284,7 +188,7 @@ class OParlStore:
             if row is None:
                 row = AgendaItem(meeting_id=meeting.id, number=item.number)
                 changed = True
-            changed |= _changed(
+            changed |= set_changed(
                 row,
                 oparl_id=item.id,
                 meeting_id=meeting.id,
@@ -295,7 +199,7 @@ class OParlStore:
             )
             if item.result and (row.consultation_id is None or row.result is None):
                 # kept as the source words it; the lifecycle translates it when it decides
-                changed |= _changed(row, result=item.result[:50])
+                changed |= set_changed(row, result=item.result[:50])
             self.session.add(row)
             self.session.flush()
             if not row.consultation_oparl_id:
@@ -326,7 +230,7 @@ class OParlStore:
     # --- papers --------------------------------------------------------------------------------
 
     def paper(self, obj: PaperIn) -> Paper | None:
-        reference = obj.reference or f"OParl {_tail(obj.id)}"
+        reference = obj.reference or f"OParl {tail(obj.id)}"
         row = by_oparl_id(self.session, Paper, obj.id)
         if row is None:
             row = self.session.exec(
@@ -341,7 +245,7 @@ class OParlStore:
             return row
         if row is None:
             return self._new_paper(obj, reference)
-        changed = _changed(
+        changed = set_changed(
             row,
             oparl_id=obj.id,
             name=obj.name or row.name,
@@ -427,7 +331,7 @@ class OParlStore:
                 next_position += 1
                 changed = True
             else:
-                changed |= _changed(
+                changed |= set_changed(
                     row,
                     role=(obj.role or row.role)[:50],
                     authoritative=obj.authoritative,
@@ -473,127 +377,3 @@ class OParlStore:
             self.report.deleted.append(
                 f"{row.reference}: Zustand '{State(row.state).label}' bleibt (Löschung vermerkt)"
             )
-
-    # --- the lifecycle catching up -------------------------------------------------------------
-
-    def _catch_up(self, paper: Paper) -> None:
-        """Take the steps the source shows as done: agenda placement, moves to another
-        meeting, results. Each loop takes one step; a paper has only so many."""
-        for _ in range(4 * (len(consultations_of(self.session, paper)) + 1)):
-            if not self._step(paper):
-                return
-
-    def _step(self, paper: Paper) -> bool:
-        state = State(paper.state)
-        if state.terminal or state in (State.decided, State.in_implementation):
-            return False
-        consultation = current_consultation(self.session, paper)
-        if consultation is None or consultation.source_meeting_id is None:
-            return False
-        meeting = self.session.get(Meeting, consultation.source_meeting_id)
-        assert meeting is not None
-        item = self._item_for(consultation, meeting)
-        if consultation.meeting_id != meeting.id or state is State.submitted:
-            if meeting.cancelled:
-                return False
-            if item is None:
-                if state is State.submitted and consultation.meeting_id != meeting.id:
-                    # planned for that meeting, not on its agenda yet: deadlines follow it
-                    consultation.meeting_id = meeting.id
-                    self.session.add(consultation)
-                    self.session.flush()
-                    replan(self.session, paper, self.rules, self.now)
-                return False
-            if item.consultation_id is not None:
-                return False  # dealt with there already (postponed): wait for the next one
-            return self._try(
-                paper,
-                f"TOP {item.number} {to_local(meeting.start):%d.%m.%Y}",
-                lambda: services.place_on_agenda(
-                    self.session,
-                    paper.reference,
-                    item_number=item.number,
-                    meeting=meeting,
-                    now=self.now,
-                    actor=self.actor,
-                    body=self.body.name,
-                    rules=self.rules,
-                ),
-            )
-        if item is None or item.consultation_id != consultation.id:
-            return False
-        result = result_of(item.result, authoritative=consultation.authoritative)
-        if result is None:
-            if item.result:
-                self.report.warnings.append(
-                    f"{paper.reference}: Ergebnis {item.result!r} nicht zugeordnet; "
-                    "von Hand eintragen (ratsfrist decide)"
-                )
-            return False
-        if result == "zurückgezogen":
-            return self._try(
-                paper,
-                "zurückgezogen",
-                lambda: services.withdraw(
-                    self.session,
-                    paper.reference,
-                    now=self.now,
-                    actor=self.actor,
-                    note="laut Ratsinformationssystem",
-                    body=self.body.name,
-                    rules=self.rules,
-                ),
-            )
-        if not isinstance(result, Result):
-            return False  # abgesetzt: the source will name the next meeting
-        if result.kind is ResultKind.referral:
-            self.report.warnings.append(
-                f"{paper.reference}: verwiesen; Zielgremium von Hand eintragen "
-                "(ratsfrist decide --to)"
-            )
-            return False
-        text = item.resolution_text
-        return self._try(
-            paper,
-            result.value,
-            lambda: services.decide(
-                self.session,
-                paper.reference,
-                result=result,
-                resolution_text=text,
-                now=self.now,
-                actor=self.actor,
-                body=self.body.name,
-                rules=self.rules,
-            ),
-        )
-
-    def _item_for(self, consultation: Consultation, meeting: Meeting) -> AgendaItem | None:
-        links = AgendaItem.consultation_id == consultation.id
-        if consultation.oparl_id:
-            links = links | (AgendaItem.consultation_oparl_id == consultation.oparl_id)
-        return self.session.exec(
-            select(AgendaItem)
-            .where(AgendaItem.meeting_id == meeting.id, links)
-            .order_by(col(AgendaItem.id).desc())
-        ).first()
-
-    def _try(self, paper: Paper, what: str, step: Callable[[], object]) -> bool:
-        """One lifecycle step; one the lifecycle refuses is reported and the sync goes on.
-        The services ask the state machine before they write, so a refused step leaves
-        nothing behind (no savepoint needed, which pysqlite would not keep reliably)."""
-        try:
-            step()
-        except RatsfristError as error:
-            self.report.warnings.append(f"{paper.reference}: {what} nicht übernommen: {error}")
-            return False
-        self.report.steps.append(f"{paper.reference}: {what} → {State(paper.state).label}")
-        return True
-
-    def _count(self, kind: str, created: bool, changed: bool) -> None:
-        if created:
-            self.report.created[kind] += 1
-        elif changed:
-            self.report.updated[kind] += 1
-        else:
-            self.report.unchanged[kind] += 1

@@ -22,7 +22,8 @@ from models.domain.oparl import BodyIn, OParlError, OParlObject, Page, SystemIn,
 from models.domain.rules import RuleSet
 from models.domain.timeutil import to_utc
 from models.services.oparl_client import OParlClient
-from models.services.oparl_store import OParlStore, SyncReport
+from models.services.oparl_report import SyncReport
+from models.services.oparl_store import OParlStore
 from models.store.db import session_scope
 from models.store.tables import Body, OParlCursor
 

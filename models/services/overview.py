@@ -16,23 +16,17 @@ from sqlmodel import Session, col, select
 
 from models.domain.states import State
 from models.domain.timeutil import local_datetime, to_local, to_utc
+from models.store.repo import owed_past_due
 from models.store.tables import Body, Deadline, Meeting, Organization, Paper
 
-OWED = ("open", "missed")
 UPCOMING_DAYS = 7
 """The overview counts deadlines coming up in this many days (not all of the future: what a
 manager plans for, and a window of the index rather than all of it)."""
 
 
-def _overdue_filter(now: datetime) -> Any:
-    return sa.and_(col(Deadline.status).in_(OWED), Deadline.due < now, Deadline.kind != "proposal")
-
-
 def overdue_count(session: Session, now: datetime) -> int:
     return int(
-        session.exec(
-            select(sa.func.count()).select_from(Deadline).where(_overdue_filter(to_utc(now)))
-        ).one()
+        session.exec(select(sa.func.count()).select_from(Deadline).where(owed_past_due(now))).one()
     )
 
 
@@ -45,7 +39,7 @@ def overdue_rows(session: Session, now: datetime, limit: int = 1000) -> list[dic
     today = to_local(now).date()
     oldest = (
         select(Deadline.id)
-        .where(_overdue_filter(now))
+        .where(owed_past_due(now))
         .order_by(col(Deadline.due), col(Deadline.id))
         .limit(limit)
         .subquery()
@@ -109,7 +103,7 @@ def overview_markdown(session: Session, now: datetime) -> str:
             bucket(sa.and_(Deadline.due >= now, Deadline.due < end_of_today)),
             bucket(Deadline.due < now),
         )
-        .where(col(Deadline.status).in_(OWED), Deadline.due < horizon, Deadline.kind != "proposal")
+        .where(owed_past_due(horizon))  # owed and due before the horizon
         .group_by(col(Deadline.body_id), col(Deadline.organization_id))
     ).all()
     Scope = tuple[int, int | None]

@@ -5,16 +5,42 @@ Errors name what was looked for and, where it helps, what exists.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models.domain.errors import InvalidInput, NotFound
-from models.domain.timeutil import local_datetime
-from models.store.tables import Body, Consultation, Meeting, Organization, Paper
+from models.domain.rules import DeadlineKind
+from models.domain.timeutil import local_datetime, to_utc
+from models.domain.vocab import OWED, DeadlineStatus
+from models.store.tables import Body, Consultation, Deadline, Meeting, Organization, Paper
 
 DEFAULT_MEETING_TIME = time(17, 0)
+"""The start of a meeting whose time nobody gave; RATSFRIST_MEETING_TIME overrides it, and
+the callers pass that setting on (flows.settings.Settings.meeting_time)."""
+
+
+def past_due(now: datetime) -> Any:
+    """SQL: a deadline whose due time has passed and that counts as owed work (a proposal
+    deadline is a verdict at intake, never overdue)."""
+    return sa.and_(
+        col(Deadline.due) < to_utc(now), col(Deadline.kind) != DeadlineKind.proposal.value
+    )
+
+
+def open_past_due(now: datetime) -> Any:
+    """SQL: an open deadline past due, i.e. missed but not yet marked so. The sweep marks
+    these missed; a dry run counts them. models.domain.deadlines.open_past_due is the same
+    test on one row in Python."""
+    return sa.and_(col(Deadline.status) == DeadlineStatus.open.value, past_due(now))
+
+
+def owed_past_due(now: datetime) -> Any:
+    """SQL: past due and still owed (open or missed): what the overview calls overdue."""
+    return sa.and_(col(Deadline.status).in_(OWED), past_due(now))
 
 
 def get_or_create_body(session: Session, name: str) -> Body:

@@ -1,0 +1,85 @@
+"""What an OParl sync reports, and the small helpers every upsert of it uses: the row by
+OParl id and setting only what changed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlmodel import Session, select
+
+from models.store.tables import AgendaItem, Body, Consultation, Meeting, Organization, Paper
+
+
+@dataclass
+class SyncReport:
+    """What a sync did, counted per OParl type, with the events staff care about named."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    moved: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def merge(self, other: SyncReport) -> None:
+        self.created.update(other.created)
+        self.updated.update(other.updated)
+        self.unchanged.update(other.unchanged)
+        for name in ("moved", "cancelled", "steps", "deleted", "warnings"):
+            getattr(self, name).extend(getattr(other, name))
+
+    def as_dict(self) -> dict[str, Any]:
+        """For --json and the flow's result."""
+        return {
+            "created": dict(self.created),
+            "updated": dict(self.updated),
+            "unchanged": dict(self.unchanged),
+            **{
+                name: list(getattr(self, name))
+                for name in ("moved", "cancelled", "steps", "deleted", "warnings")
+            },
+        }
+
+    def lines(self) -> list[str]:
+        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        out = [
+            f"{kind}: {self.created[kind]} neu, {self.updated[kind]} geändert, "
+            f"{self.unchanged[kind]} unverändert"
+            for kind in kinds
+        ]
+        out += [f"Sitzung verlegt: {m}" for m in self.moved]
+        out += [f"Sitzung abgesagt: {m}" for m in self.cancelled]
+        out += [f"Schritt: {s}" for s in self.steps]
+        out += [f"in der Quelle gelöscht: {d}" for d in self.deleted]
+        out += [f"Hinweis: {w}" for w in self.warnings]
+        return out
+
+
+Row = TypeVar("Row", Body, Organization, Meeting, Paper, Consultation, AgendaItem)
+
+
+def by_oparl_id(session: Session, model: type[Row], url: str | None) -> Row | None:
+    """The row the source knows as `url` (every synced table has a unique oparl_id)."""
+    if not url:
+        return None
+    return session.exec(select(model).where(model.oparl_id == url)).first()
+
+
+def tail(url: str) -> str:
+    """The last path segment of an OParl URL: a name for an object that has none."""
+    return url.rstrip("/").rsplit("/", 1)[-1][:60]
+
+
+def set_changed(row: object, **values: object) -> bool:
+    """Set the attributes that differ; True if any did."""
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
