@@ -28,7 +28,6 @@ from models.domain.oparl import (
 from models.domain.states import State
 from models.domain.timeutil import local_datetime, to_local, to_utc
 from models.services import lifecycle as services
-from models.services.deadlines import replan
 from models.services.meetings import meet_minutes, replan_meeting
 from models.services.oparl_catch_up import CatchUp
 from models.services.oparl_report import by_oparl_id, set_changed, tail
