@@ -174,35 +174,35 @@ def _send_batch(
             group = recipient.key if digest else f"{recipient.key}#{reminder_id}"
             plan[group].append((loaded, recipient))
     failures: dict[int, str] = {}
-    for group in plan.values():
-        recipient = group[0][1]
-        items = [item for loaded, _ in group for item in loaded.items]
-        omitted = sum(loaded.omitted for loaded, _ in group)
-        message = render(items, cleared=recipient.cleared, now=now, omitted=omitted)
-        outcome = deliver(recipient, message, routes)
+    for batch in plan.values():
+        target = batch[0][1]
+        items = [item for queued, _ in batch for item in queued.items]
+        omitted = sum(queued.omitted for queued, _ in batch)
+        message = render(items, cleared=target.cleared, now=now, omitted=omitted)
+        outcome = deliver(target, message, routes)
         if outcome.ok:
             summary.mails += 1
-            for loaded, _ in group:
-                assert loaded.reminder.id is not None
-                outbox.record_delivery(engine, loaded.reminder.id, worker, recipient.key)
+            for queued, _ in batch:
+                assert queued.reminder.id is not None
+                outbox.record_delivery(engine, queued.reminder.id, worker, target.key)
             summary.sent += [
                 {
                     "reminder": item.reminder_id,
                     "reference": item.reference,
                     "kind": item.kind,
-                    "recipient": recipient.label,
+                    "recipient": target.label,
                 }
                 for item in items
             ]
         else:
-            for loaded, _ in group:
-                assert loaded.reminder.id is not None
-                failures[loaded.reminder.id] = outcome.error or "Fehler"
+            for queued, _ in batch:
+                assert queued.reminder.id is not None
+                failures[queued.reminder.id] = outcome.error or "Fehler"
     for reminder_id in per_row_recipients:
-        error = failures.get(reminder_id)
-        if error:
-            summary.errors.append(f"#{reminder_id}: {error}")
-        _count(outbox.finish(engine, reminder_id, worker, now=now, error=error), summary)
+        failure = failures.get(reminder_id)
+        if failure:
+            summary.errors.append(f"#{reminder_id}: {failure}")
+        _count(outbox.finish(engine, reminder_id, worker, now=now, error=failure), summary)
 
 
 def _count(status: ReminderStatus | None, summary: Summary) -> None:
@@ -224,7 +224,7 @@ _Row = tuple[Deadline, Paper, Body, Organization | None, Meeting | None]
 def _content() -> Any:
     """A deadline with what its mail names: paper, body, committee and meeting."""
     return (
-        select(Deadline, Paper, Body, Organization, Meeting)
+        select(Deadline, Paper, Body, Organization, Meeting)  # type: ignore[call-overload]
         .join(Paper, col(Paper.id) == Deadline.paper_id)
         .join(Body, col(Body.id) == Paper.body_id)
         .outerjoin(Organization, col(Organization.id) == Deadline.organization_id)

@@ -145,7 +145,7 @@ def render(items: list[Item], *, cleared: bool, now: datetime, omitted: int = 0)
     }
     env = _environment()
     return Message(
-        subject=context["subject"],
+        subject=str(context["subject"]),
         text=env.get_template("reminder.txt.j2").render(context),
         html=env.get_template("reminder.html.j2").render(context),
         ics=calendar_for(shown, now),

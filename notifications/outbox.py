@@ -68,7 +68,7 @@ def plan_escalations(engine: Engine, now: datetime, rules: RuleSet) -> int:
         ).all()
         if not scopes:
             return 0
-        names = dict(
+        names: dict[int, str] = dict(
             connection.execute(
                 sa.select(orgs.c.id, orgs.c.name).where(
                     orgs.c.id.in_({o for _, o in scopes if o is not None})
@@ -105,10 +105,12 @@ def escalation_scope(body_id: int, organization_id: int | None) -> str:
 
 def _insert(connection: sa.Connection) -> Any:
     if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(R)
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(R)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(R)
 
 
 def _due(now: datetime) -> Any:

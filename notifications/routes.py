@@ -134,8 +134,8 @@ def _url_lines(text: str, source: str, is_yaml: bool) -> list[tuple[int, str]]:
         root = yaml.compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise RouteError(f"{source}:{line}: YAML-Fehler: {exc.problem}") from None
+        at = mark.line + 1 if mark else 1
+        raise RouteError(f"{source}:{at}: YAML-Fehler: {exc.problem}") from None
     if not isinstance(root, yaml.MappingNode):
         raise RouteError(f"{source}:1: erwartet eine Apprise-YAML-Konfiguration (version, urls)")
     urls = next((v for k, v in root.value if getattr(k, "value", None) == "urls"), None)

@@ -59,7 +59,7 @@ def deliver(recipient: Recipient, message: Message, routes: Routes) -> Outcome:
             body=message.html if html else message.text,
             title=message.subject,
             body_format=apprise.NotifyFormat.HTML if html else apprise.NotifyFormat.TEXT,
-            attach=apprise.AppriseAttachment(attachment),
+            attach=apprise.AppriseAttachment(attachment),  # type: ignore[arg-type]
         )
     except Exception as exc:  # a plugin bug must not take the dispatcher down
         ok = False

@@ -49,7 +49,7 @@ class BatchOutcome:
 
 
 def _table(model: type) -> sa.Table:
-    return model.__table__  # type: ignore[attr-defined,no-any-return]
+    return model.__table__  # type: ignore[attr-defined]
 
 
 def _insert(

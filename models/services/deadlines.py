@@ -127,7 +127,7 @@ def gather_facts(session: Session, paper: Paper) -> PaperFacts:
         ),
         sessions_held=tuple(
             SessionHeld(
-                consultation_id=item.consultation_id,
+                consultation_id=item.consultation_id or 0,  # joined on it: never None
                 meeting_id=meeting.id or 0,
                 meeting_start=meeting.start,
                 result=item.result or "",
@@ -149,7 +149,7 @@ def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> Pla
     now = to_utc(now)
     facts = gather_facts(session, paper)
     planned = {p.key: p for p in plan(facts, rules)}
-    committee_of = {c.id: c.organization_id for c in facts.consultations}
+    committee_of: dict[int | None, int] = {c.id: c.organization_id for c in facts.consultations}
     current = next((c.organization_id for c in facts.consultations if not c.done), None)
     if paper.current_organization_id != current:
         paper.current_organization_id = current
@@ -163,7 +163,11 @@ def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> Pla
     for key, p in planned.items():
         row = existing.get(key)
         if row is None:
-            met_at = minuted.get(p.meeting_id) if p.kind is DeadlineKind.minutes else None
+            met_at = (
+                minuted.get(p.meeting_id)
+                if p.kind is DeadlineKind.minutes and p.meeting_id is not None
+                else None
+            )
             row = Deadline(
                 **new_deadline_values(
                     p,
@@ -234,11 +238,11 @@ def sync_reminders(session: Session, paper: Paper, rules: RuleSet, now: datetime
         .outerjoin(Organization, col(Organization.id) == Deadline.organization_id)
         .where(Deadline.paper_id == paper.id)
     ).all()
-    existing: dict[tuple[int, str, str], Reminder] = {
+    existing: dict[tuple[int | None, str, str], Reminder] = {
         (r.deadline_id, r.step, r.tag): r
         for r in session.exec(select(Reminder).where(Reminder.paper_id == paper.id)).all()
     }
-    wanted: set[tuple[int, str, str]] = set()
+    wanted: set[tuple[int | None, str, str]] = set()
     for deadline, committee in rows:
         assert deadline.id is not None
         steps = reminder_steps(deadline.kind, deadline.status, deadline.due, rules, now)
@@ -272,8 +276,8 @@ def sync_reminders(session: Session, paper: Paper, rules: RuleSet, now: datetime
             )
             session.add(reminder)
             existing[key] = reminder
-    for key, reminder in existing.items():
-        if reminder.status != ReminderStatus.pending or key in wanted:
+    for planned_key, reminder in existing.items():
+        if reminder.status != ReminderStatus.pending or planned_key in wanted:
             continue
         reminder.status = ReminderStatus.cancelled.value
         reminder.last_error = None

@@ -101,12 +101,15 @@ def sync_endpoint(
                 since=since,
                 rules=rules,
                 actor=actor,
-                progress=(lambda n, t, _l=LIST_NAMES[name]: progress(_l, n, t))
-                if progress
-                else None,
+                progress=_labelled(progress, LIST_NAMES[name]) if progress else None,
             )
         )
     return report
+
+
+def _labelled(progress: Progress, label: str) -> Callable[[int, int | None], None]:
+    """The caller's progress callback for one list, with the list's German name."""
+    return lambda done, total: progress(label, done, total)
 
 
 def _sync_list(

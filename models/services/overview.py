@@ -45,7 +45,7 @@ def overdue_rows(session: Session, now: datetime, limit: int = 1000) -> list[dic
         .subquery()
     )
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types at most four columns
             Deadline.label,
             Deadline.due,
             Deadline.responsible,
@@ -96,12 +96,12 @@ def overview_markdown(session: Session, now: datetime) -> str:
         return sa.func.sum(sa.case((condition, 1), else_=0))
 
     deadlines = session.exec(  # a window of the sweep index: what is owed before the horizon
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types at most four columns
             Deadline.body_id,
             Deadline.organization_id,
-            bucket(Deadline.due >= end_of_today),
-            bucket(sa.and_(Deadline.due >= now, Deadline.due < end_of_today)),
-            bucket(Deadline.due < now),
+            bucket(col(Deadline.due) >= end_of_today),
+            bucket(sa.and_(col(Deadline.due) >= now, col(Deadline.due) < end_of_today)),
+            bucket(col(Deadline.due) < now),
         )
         .where(owed_past_due(horizon))  # owed and due before the horizon
         .group_by(col(Deadline.body_id), col(Deadline.organization_id))

@@ -119,7 +119,7 @@ def meeting_on(
             Meeting.start >= day_start,
             Meeting.start < next_day,
         )
-        .order_by(Meeting.start)
+        .order_by(col(Meeting.start))
     ).first()
     if meeting is None and create:
         assert organization.id is not None
