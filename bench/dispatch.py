@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from bench.generate import bench_now, generate
+from models.domain.vocab import DeadlineStatus, ReminderStatus
 from models.store.db import make_engine
 from models.store.profiles import default_rules
 from notifications.dispatch import dispatch
@@ -28,9 +29,9 @@ def prepare(work: Path, n: int) -> Path:
     generate(engine, n, bench_now())
     deadline, reminder = (SQLModel.metadata.tables[t] for t in ("deadline", "reminder"))
     with engine.begin() as c:
-        c.execute(sa.update(deadline).values(status="open", due=bench_now() + timedelta(days=5)))
+        c.execute(sa.update(deadline).values(status=DeadlineStatus.open.value, due=bench_now() + timedelta(days=5)))
         c.execute(
-            sa.update(reminder).values(status="pending", send_at=bench_now() - timedelta(hours=1))
+            sa.update(reminder).values(status=ReminderStatus.pending.value, send_at=bench_now() - timedelta(hours=1))
         )
     with engine.connect() as c:
         c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import models.store.tables  # noqa: F401
+from models.domain.vocab import DeadlineStatus, ReminderStatus
 from models.store.db import ensure_schema
 
 PAPER_TYPES = [
@@ -197,13 +198,13 @@ def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> 
                 kind, role = KINDS[k]
                 roll = rng.random()
                 if d % 365 == 0:  # one day's worth: due in the last 24 h, still open
-                    status, due = "open", now - timedelta(hours=rng.uniform(0.5, 23.5))
+                    status, due = DeadlineStatus.open.value, now - timedelta(hours=rng.uniform(0.5, 23.5))
                 elif roll < 0.70:
-                    status, due = "met", now - rng.uniform(2, 300) * day
+                    status, due = DeadlineStatus.met.value, now - rng.uniform(2, 300) * day
                 elif roll < 0.72:
-                    status, due = "missed", now - rng.uniform(2, 30) * day
+                    status, due = DeadlineStatus.missed.value, now - rng.uniform(2, 30) * day
                 else:
-                    status, due = "open", now + rng.uniform(1, 60) * day
+                    status, due = DeadlineStatus.open.value, now + rng.uniform(1, 60) * day
                 yield {
                     "id": d + 1,
                     "paper_id": p + 1,
@@ -217,7 +218,7 @@ def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> 
                     "due": due,
                     "responsible": role,
                     "status": status,
-                    "met_at": due if status == "met" else None,
+                    "met_at": due if status == DeadlineStatus.met.value else None,
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -240,7 +241,9 @@ def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> 
                     "send_at": now - timedelta(hours=1)
                     if due_today
                     else now + rng.uniform(-300, 60) * day,
-                    "status": "pending" if due_today else ("sent" if d % 3 else "pending"),
+                    "status": ReminderStatus.pending.value
+                    if due_today or not d % 3
+                    else ReminderStatus.sent.value,
                     "attempts": 0,
                     "delivered_to": [],
                     "created_at": now,
@@ -253,8 +256,8 @@ def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> 
         reminder = SQLModel.metadata.tables["reminder"]
         c.execute(
             sa.update(reminder)
-            .where(reminder.c.status == "pending", reminder.c.send_at < now - timedelta(hours=2))
-            .values(status="sent")
+            .where(reminder.c.status == ReminderStatus.pending.value, reminder.c.send_at < now - timedelta(hours=2))
+            .values(status=ReminderStatus.sent.value)
         )
     if engine.dialect.name == "postgresql":  # ids were given: move the sequences past them
         with engine.begin() as c:
@@ -276,7 +279,7 @@ def make_cold(engine: Engine, now: datetime) -> int:
         result = c.execute(
             sa.update(deadline)
             .where(deadline.c.id % 5 < 2)
-            .values(status="open", due=now - timedelta(days=3))
+            .values(status=DeadlineStatus.open.value, due=now - timedelta(days=3))
         )
     _analyze(engine)
     return result.rowcount or 0
