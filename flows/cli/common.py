@@ -38,9 +38,10 @@ def now_from(now: str | None) -> datetime:
 
 
 def settings() -> Settings:
-    from flows.settings import load_settings
+    """The settings of this command (flows.app reads them once per command)."""
+    from flows.app import current_settings
 
-    return load_settings()
+    return current_settings()
 
 
 def rules() -> RuleSet:
@@ -59,10 +60,9 @@ def print_json(data: Any) -> None:
 
 @contextmanager
 def session() -> Iterator[Session]:
-    from flows.app import engine_for
-    from models.store.db import session_scope
+    from flows.app import session as app_session
 
-    with session_scope(engine_for(settings())) as active:
+    with app_session() as active:
         yield active
 
 

@@ -44,7 +44,7 @@ from models.services.deadlines import (
     timeliness,
     verdict,
 )
-from models.services.lifecycle import paper_values, received_time
+from models.services.intake import paper_values, received_time
 from models.store.profiles import default_rules
 from models.store.repo import (
     DEFAULT_MEETING_TIME,

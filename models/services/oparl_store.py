@@ -4,7 +4,7 @@ with what the council information system says happened.
 Every object is matched first by its OParl id, then by what a clerk would have typed in
 (a committee's name, a meeting's day, a paper's reference), so a town that ran ratsfrist
 before connecting its council system gets its rows linked, not doubled. Lifecycle steps go
-through models.services.lifecycle like any other step, so the state machine, the audit log and the
+through models.services.steps like any other step, so the state machine, the audit log and the
 deadlines behave exactly as if staff had entered them; what cannot be applied (a result the
 lifecycle does not allow) becomes a warning in the report, never a silent drop.
 """
@@ -33,8 +33,8 @@ from models.domain.oparl import (
 from models.domain.rules import RuleSet
 from models.domain.states import Result, ResultKind, State
 from models.domain.timeutil import local_datetime, to_local, to_utc
+from models.services import steps as services
 from models.services.deadlines import replan
-from models.services import lifecycle as services
 from models.services.meetings import meet_minutes, replan_meeting
 from models.store.profiles import default_rules
 from models.store.repo import consultations_of, current_consultation, get_or_create_body, meeting_on
