@@ -14,10 +14,10 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from pydantic import Field, create_model
 
+from flows import app
 from flows.lifecycle import run_as_flow
 from models.domain.errors import RatsfristError
 from models.domain.steps import BY_NAME, form_fields, form_steps
-from models.domain.timeutil import system_clock
 
 
 def _form() -> type[RunInput]:
@@ -71,14 +71,14 @@ def record_step(reference: str, attempts: int = 3, timeout_hours: int = 72) -> d
     description = f"**{intro}**\n\nSchritt eintragen."
     logger = get_run_logger()
     for _ in range(attempts):
-        form = pause_flow_run(
+        form: Any = pause_flow_run(
             wait_for_input=StepForm.with_initial_data(description=description),
             timeout=timeout_hours * 3600,
         )
         try:
             step, params = form_to_step(form)
             return run_as_flow(
-                step, reference=reference, now=system_clock(), actor=form.actor, **params
+                step, reference=reference, now=app.clock(), actor=form.actor, **params
             )
         except RatsfristError as exc:
             logger.warning(str(exc))

@@ -17,14 +17,14 @@ from typing import Any
 from prefect import Flow, flow, tags
 from prefect.artifacts import create_markdown_artifact
 
+from flows import app
 from flows.app import StepResult, perform_step, submit_document
 from flows.events import emit_step
 from models.domain.steps import STEPS, SUBMIT, Step
-from models.domain.timeutil import system_clock
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or system_clock()
+    return now or app.clock()
 
 
 def artifact_key(reference: str) -> str:

@@ -32,9 +32,11 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Ausgabe als JSON")]
 
 
 def now_from(now: str | None) -> datetime:
-    from models.domain.timeutil import parse_instant, system_clock
+    """--now as aware UTC (parse_instant converts it), else the clock of flows.app."""
+    from flows.app import clock
+    from models.domain.timeutil import parse_instant
 
-    return parse_instant(now) if now else system_clock()
+    return parse_instant(now) if now else clock()
 
 
 def settings() -> Settings:

@@ -48,8 +48,10 @@ def _command(spec: Step) -> Callable[..., None]:
         params = {}
         for p in spec.params:
             text = options[p.name]
-            parse = p.parse is not None and (text or p.required)
-            params[p.name] = p.parse(text, p.flag) if parse and p.parse else text
+            if p.parse is None:
+                params[p.name] = text
+            else:  # an empty optional text means "not given", as before the registry
+                params[p.name] = p.parse(text, p.flag) if text or p.required else None
         _step(spec, reference, now, by, **params)
 
     keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD

@@ -138,8 +138,8 @@ def _insert_referral(
 @performs("start_implementation")
 def _start_implementation(call: StepCall, *, office: str) -> Change:
     """The decision goes to the office that carries it out; allowed after a decision."""
-    done = [c for c in call.consultations() if c.done and c.result]
-    last_result = Result(done[-1].result) if done else None
+    results = [c.result for c in call.consultations() if c.done and c.result]
+    last_result = Result(results[-1]) if results else None
     return Change(
         Event.start_implementation, {"office": office_name(office)}, last_result=last_result
     )
