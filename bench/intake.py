@@ -14,8 +14,8 @@ from flows.app import BATCH
 from models.domain.intake import parse_document
 from models.domain.oparl import parse_page
 from models.domain.timeutil import system_clock
+from models.services.intake import import_paper
 from models.services.intake_batch import import_batch
-from models.services.lifecycle import import_paper
 from models.services.oparl_store import OParlStore
 from models.store.db import ensure_schema, make_engine, session_scope
 from models.store.profiles import default_rules

@@ -1,28 +1,56 @@
-"""Running one lifecycle step against the configured database, without Prefect.
+"""The one composition root: settings, engine, rules and clock, built once per process and
+handed to the services; and the entry points the CLI and the flows share.
 
 Both the CLI (directly, fast) and the Prefect flows (inside a flow run) call run_step, so a
-step is validated and stored the same way however it is started.
+step is validated and stored the same way however it is started. Settings are read once per
+process (`current_settings()`); the CLI reads them afresh per command (`reset`), and tests reset
+them with dispose_engines after each test, since they point RATSFRIST_* elsewhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from flows.settings import Settings, load_settings
 from models.domain.errors import InvalidInput, RatsfristError
 from models.domain.intake import ParsedPaper, parse_document
 from models.domain.rules import RuleSet
-from models.domain.timeutil import to_utc
-from models.services import lifecycle as services
+from models.domain.steps import step as step_named
+from models.domain.timeutil import system_clock
+from models.services import intake
+from models.services.steps import BY_REFERENCE, perform
+from models.services.views import timeline_view
 from models.store.db import ensure_schema, make_engine, session_scope
 from models.store.profiles import load_profile
 
 _ENGINES: dict[str, Engine] = {}
+_RULES: dict[str, RuleSet] = {}
+_SETTINGS: list[Settings] = []
+
+clock: Callable[[], datetime] = system_clock
+"""The one clock of the process; everything below takes `now` as an argument."""
+
+
+def current_settings() -> Settings:
+    """The settings of this process, read on first use."""
+    if not _SETTINGS:
+        _SETTINGS.append(load_settings())
+    return _SETTINGS[0]
+
+
+def reset() -> None:
+    """Read settings and rules afresh on next use (a new CLI command, a test); engines stay,
+    one per URL."""
+    _SETTINGS.clear()
+    _RULES.clear()
 
 
 def engine_for(settings: Settings) -> Engine:
@@ -36,26 +64,78 @@ def engine_for(settings: Settings) -> Engine:
 
 
 def dispose_engines() -> None:
+    """Close every engine and forget settings and rules: the state of a fresh process."""
     for engine in _ENGINES.values():
         engine.dispose()
     _ENGINES.clear()
+    reset()
 
 
 def rules_for(settings: Settings) -> RuleSet:
     """The configured Geschäftsordnung profile (RATSFRIST_RULES), loaded once per process."""
-    return load_profile(settings.rules)
+    if settings.rules not in _RULES:
+        _RULES[settings.rules] = load_profile(settings.rules)
+    return _RULES[settings.rules]
 
 
-#: Lifecycle step name → the service function that performs it.
-STEPS: dict[str, Callable[..., Any]] = {
-    "place_on_agenda": services.place_on_agenda,
-    "request_report": services.request_report,
-    "deliver_report": services.deliver_report,
-    "decide": services.decide,
-    "start_implementation": services.start_implementation,
-    "close": services.close,
-    "withdraw": services.withdraw,
-}
+@contextmanager
+def session(config: Settings | None = None) -> Iterator[Session]:
+    """One transaction on the configured database."""
+    with session_scope(engine_for(config or current_settings())) as active:
+        yield active
+
+
+#: Lifecycle step name → the service function that performs it (models.domain.steps).
+STEPS: dict[str, Callable[..., Any]] = BY_REFERENCE
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """A step done, as the CLI and the flows report it; `committee` (of the consultation the
+    step concerned) and `timeline` (for the Prefect artifact) only when asked for."""
+
+    reference: str
+    state: str
+    step: str
+    committee: str | None = None
+    timeline: dict[str, Any] | None = None
+
+    def summary(self) -> dict[str, Any]:
+        return {"reference": self.reference, "state": self.state, "event": self.step}
+
+
+def perform_step(
+    step: str,
+    *,
+    reference: str,
+    now: datetime,
+    actor: str,
+    settings: Settings | None = None,
+    trace: bool = False,
+    **params: Any,
+) -> StepResult:
+    """Perform one step in its own transaction, the motion looked up once; with `trace`, the
+    same transaction also reads what a Prefect trace shows (committee, timeline)."""
+    config = settings or current_settings()
+    step_named(step)  # an unknown step name is bad input, not a KeyError
+    with session(config) as active:
+        outcome = perform(
+            step,
+            active,
+            reference,
+            now=now,
+            actor=actor,
+            rules=rules_for(config),
+            committee=trace,
+            **params,
+        )
+        return StepResult(
+            outcome.paper.reference,
+            outcome.paper.state,
+            step,
+            committee=outcome.committee,
+            timeline=timeline_view(active, outcome.paper) if trace else None,
+        )
 
 
 def run_step(
@@ -68,12 +148,9 @@ def run_step(
     **params: Any,
 ) -> dict[str, Any]:
     """Perform one step in its own transaction; returns reference, state and the event."""
-    settings = settings or load_settings()
-    with session_scope(engine_for(settings)) as session:
-        paper = STEPS[step](
-            session, reference, now=to_utc(now), actor=actor, rules=rules_for(settings), **params
-        )
-        return {"reference": paper.reference, "state": paper.state, "event": step}
+    return perform_step(
+        step, reference=reference, now=now, actor=actor, settings=settings, **params
+    ).summary()
 
 
 def submit_document(
@@ -86,7 +163,7 @@ def submit_document(
 ) -> dict[str, Any]:
     """Parse and store one document in one transaction: all of it or nothing."""
     parsed = parse_document(Path(path).read_bytes(), str(path))
-    return _store_one(parsed, now, actor, received_at, settings or load_settings())
+    return _store_one(parsed, now, actor, received_at, settings or current_settings())
 
 
 def _store_one(
@@ -97,7 +174,7 @@ def _store_one(
     settings: Settings,
 ) -> dict[str, Any]:
     with session_scope(engine_for(settings)) as session:
-        outcome = services.import_paper(
+        outcome = intake.import_paper(
             session,
             parsed,
             **_intake_args(settings, now, actor, received_at),
@@ -111,7 +188,7 @@ def _intake_args(
     """What one document and a batch of them are stored with: the same for both paths."""
     return {
         "body_name": settings.body,
-        "now": to_utc(now),
+        "now": now,
         "actor": actor,
         "received_at": received_at,
         "meeting_time": settings.meeting_time,
@@ -139,7 +216,7 @@ def submit_documents(
 
     from models.services.intake_batch import import_batch
 
-    settings = settings or load_settings()
+    settings = settings or current_settings()
     engine = engine_for(settings)
     results: list[dict[str, Any] | RatsfristError] = []
     for start in range(0, len(documents), BATCH):
@@ -185,15 +262,3 @@ def _report(paper: Any, created: bool, timeliness: Any) -> dict[str, Any]:
         "paperType": paper.paper_type,
         "name": paper.name,
     }
-
-
-def committee_of(reference: str, settings: Settings | None = None) -> str | None:
-    """The committee of the motion's current consultation, for run tags in the Prefect UI."""
-    settings = settings or load_settings()
-    with session_scope(engine_for(settings)) as session:
-        paper = services.find_paper(session, reference)
-        consultation = services.current_consultation(session, paper)
-        if consultation is None:
-            return None
-        org = session.get(services.Organization, consultation.organization_id)
-        return org.name if org else None

@@ -60,6 +60,9 @@ def run_demo(db: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     os.environ["RATSFRIST_DATABASE_URL"] = f"sqlite:///{db}"
+    from flows.app import reset
+
+    reset()  # settings read before now point at another database
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
     from rich.console import Console
@@ -77,15 +80,14 @@ def run_demo(db: Path) -> None:
 
 
 def _print_timeline(console: Any) -> None:
-    from flows.app import engine_for
+    from flows.app import session
     from flows.render import render_deadlines, render_history
-    from flows.settings import load_settings
-    from models.services import lifecycle as services
-    from models.store.db import session_scope
+    from models.services import views
+    from models.store.repo import find_paper
 
-    with session_scope(engine_for(load_settings())) as session:
-        paper = services.find_paper(session, REFERENCE)
-        view = services.paper_view(session, paper, paper.updated_at)
+    with session() as active:
+        paper = find_paper(active, REFERENCE)
+        view = views.paper_view(active, paper, paper.updated_at)
     console.print(
         f"\n[bold]{view['reference']}[/bold] {view['paperType']}: {view['name']} "
         f"({len(view['questions'])} Fragen, {', '.join(view['submitters'])})"

@@ -9,10 +9,9 @@ from typing import Any
 from prefect.events import emit_event
 from sqlmodel import col, select
 
-from flows.app import engine_for
-from flows.settings import load_settings
+from flows.app import session
+from models.domain.steps import Step
 from models.domain.timeutil import to_local
-from models.store.db import session_scope
 from models.store.tables import Deadline, Paper
 
 
@@ -27,8 +26,8 @@ def paper_resource(reference: str, public: bool, title: str) -> dict[str, str]:
 def emit_missed(deadline_ids: list[int]) -> int:
     if not deadline_ids:
         return 0
-    with session_scope(engine_for(load_settings())) as session:
-        rows = session.exec(
+    with session() as active:
+        rows = active.exec(
             select(Deadline, Paper)
             .join(Paper, col(Paper.id) == Deadline.paper_id)
             .where(col(Deadline.id).in_(deadline_ids))
@@ -60,20 +59,10 @@ def emit_sent(sent: list[dict[str, Any]]) -> int:
     return len(sent)
 
 
-def emit_step(reference: str, step: str, state: str, details: dict[str, Any]) -> None:
-    """ratsfrist.motion.<step>, e.g. ratsfrist.motion.decided with the result."""
-    names = {
-        "submit": "submitted",
-        "decide": "decided",
-        "deliver_report": "report_delivered",
-        "close": "closed",
-        "withdraw": "withdrawn",
-        "place_on_agenda": "scheduled",
-        "start_implementation": "in_implementation",
-        "request_report": "report_requested",
-    }
+def emit_step(reference: str, step: Step, state: str, details: dict[str, Any]) -> None:
+    """The step's event (models.domain.steps), e.g. ratsfrist.motion.decided with the result."""
     emit_event(
-        event=f"ratsfrist.motion.{names.get(step, step)}",
+        event=step.event_name,
         resource={
             "prefect.resource.id": f"ratsfrist.paper.{reference}",
             "ratsfrist.reference": reference,

@@ -12,56 +12,58 @@ from typing import Any, Literal
 from prefect import flow, get_run_logger
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
-from pydantic import Field
+from pydantic import Field, create_model
 
+from flows import app
 from flows.lifecycle import run_as_flow
 from models.domain.errors import RatsfristError
-from models.domain.states import parse_result
-from models.domain.timeutil import system_clock
-from models.services.lifecycle import parse_question_numbers
+from models.domain.steps import BY_NAME, form_fields, form_steps
 
 
-class StepForm(RunInput):
-    """Schritt für eine Vorlage eintragen."""
+def _form() -> type[RunInput]:
+    """The form from the registry: the steps it offers (models.domain.steps, `form`), then
+    each field they take that has a form text, then who enters it."""
+    offered = form_steps()
+    fields: dict[str, Any] = {
+        "step": (
+            Literal[tuple(s.name for s in offered)],
+            Field(description="; ".join(f"{s.name}: {s.form}" for s in offered)),
+        ),
+        **{
+            name: (str | None, Field(default=None, description=p.form_help))
+            for name, p in form_fields().items()
+        },
+        "actor": (str, Field(default="prefect-ui", description="wer den Schritt einträgt")),
+    }
+    form = create_model("StepForm", __base__=RunInput, __module__=__name__, **fields)
+    form.__doc__ = "Schritt für eine Vorlage eintragen."
+    return form
 
-    step: Literal["deliver_report", "decide"] = Field(
-        description="deliver_report: Bericht liegt vor; decide: Ergebnis der Beratung"
-    )
-    result: str | None = Field(
-        default=None,
-        description="bei decide: beschlossen, geändert beschlossen, abgelehnt, vertagt, "
-        "verwiesen, zur Kenntnis genommen, empfohlen, …",
-    )
-    referred_to: str | None = Field(default=None, description="bei verwiesen: an welches Gremium")
-    answered: str | None = Field(
-        default=None,
-        description="bei deliver_report: beantwortete Fragen, z. B. 1,2,5 (leer: alle)",
-    )
-    note: str | None = Field(default=None, description="Vermerk")
-    actor: str = Field(default="prefect-ui", description="wer den Schritt einträgt")
+
+StepForm = _form()
 
 
-def form_to_step(form: StepForm) -> tuple[str, dict[str, Any]]:
-    """The CLI's checks, applied to the form."""
-    if form.step == "decide":
-        if not form.result:
-            raise RatsfristError("Ergebnis fehlt (Feld 'result')")
-        return "decide", {
-            "result": parse_result(form.result).value,
-            "referred_to": form.referred_to or None,
-        }
-    return "deliver_report", {"answered": parse_question_numbers(form.answered), "note": form.note}
+def form_to_step(form: Any) -> tuple[str, dict[str, Any]]:
+    """The CLI's checks, applied to the form: the same parsers, field names in the errors."""
+    spec = BY_NAME[form.step]
+    params: dict[str, Any] = {}
+    for p in spec.params:
+        if p.form_help is None:
+            continue
+        text = getattr(form, p.name) or None
+        if text is None and p.required:
+            raise RatsfristError(f"{p.title} fehlt (Feld '{p.name}')")
+        params[p.name] = p.parse(text, p.name) if p.parse and text is not None else text
+    return spec.name, params
 
 
 @flow(name="record-step", flow_run_name="{reference} · Eingabe")
 def record_step(reference: str, attempts: int = 3, timeout_hours: int = 72) -> dict[str, Any]:
-    from flows.app import engine_for
-    from flows.settings import load_settings
-    from models.services import lifecycle as services
-    from models.store.db import session_scope
+    from flows.app import session
+    from models.store.repo import find_paper
 
-    with session_scope(engine_for(load_settings())) as session:
-        paper = services.find_paper(session, reference)  # unknown reference: fail at once
+    with session() as active:
+        paper = find_paper(active, reference)  # unknown reference: fail at once
         intro = (
             f"{paper.reference}: {paper.name if paper.public else 'nichtöffentlich'} "
             f"(Zustand: {paper.state})"
@@ -69,14 +71,14 @@ def record_step(reference: str, attempts: int = 3, timeout_hours: int = 72) -> d
     description = f"**{intro}**\n\nSchritt eintragen."
     logger = get_run_logger()
     for _ in range(attempts):
-        form = pause_flow_run(
+        form: Any = pause_flow_run(
             wait_for_input=StepForm.with_initial_data(description=description),
             timeout=timeout_hours * 3600,
         )
         try:
             step, params = form_to_step(form)
             return run_as_flow(
-                step, reference=reference, now=system_clock(), actor=form.actor, **params
+                step, reference=reference, now=app.clock(), actor=form.actor, **params
             )
         except RatsfristError as exc:
             logger.warning(str(exc))

@@ -1,27 +1,30 @@
-"""One Prefect flow per lifecycle step, each thin over flows.app.
+"""One Prefect flow per lifecycle step, generated from models.domain.steps and thin over
+flows.app.
 
-Run names carry the motion (`A 21/0500-01 · decide`) and callers tag the runs with the
-reference and committee (see `run_as_flow`), so the Prefect UI lists each motion's history.
-Our database stays the record; a flow run is the visible trace of a step.
+Each flow keeps the name, run name (`A 21/0500-01 · decide`) and parameters its registry
+entry gives it; runs are tagged with the motion's reference and committee, so the Prefect UI
+lists each motion's history. Our database stays the record; a flow run is the visible trace
+of a step: the motion's timeline as a keyed markdown artifact and a ratsfrist.motion.* event,
+both from the step's own transaction.
 """
 
 from __future__ import annotations
 
+import inspect
 from datetime import date, datetime
 from typing import Any
 
-from prefect import flow, tags
+from prefect import Flow, flow, tags
 from prefect.artifacts import create_markdown_artifact
 
-from flows.app import committee_of, engine_for, run_step, submit_document
+from flows import app
+from flows.app import StepResult, perform_step, submit_document
 from flows.events import emit_step
-from flows.settings import load_settings
-from models.domain.timeutil import system_clock
-from models.store.db import session_scope
+from models.domain.steps import STEPS, SUBMIT, Step
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or system_clock()
+    return now or app.clock()
 
 
 def artifact_key(reference: str) -> str:
@@ -30,28 +33,87 @@ def artifact_key(reference: str) -> str:
     return "verlauf-" + "-".join(part for part in slug.split("-") if part)
 
 
-def _step(step: str, **params: Any) -> dict[str, Any]:
-    """Run a step, then leave its trace in Prefect: the motion's timeline as a keyed markdown
-    artifact and a ratsfrist.motion.* event."""
-    outcome = run_step(step, **params)
-    _trace(outcome["reference"], step, outcome["state"], params)
-    return outcome
-
-
-def _trace(reference: str, step: str, state: str, params: dict[str, Any]) -> None:
+def _trace(spec: Step, outcome: StepResult, params: dict[str, Any]) -> None:
+    """Leave the step's trace in Prefect: the timeline its transaction read, its event, and
+    the committee as a tag of the running flow run."""
     from models.domain.timeline import markdown
-    from models.services import lifecycle as services
 
-    with session_scope(engine_for(load_settings())) as session:
-        paper = services.find_paper(session, reference)
-        view = services.paper_view(session, paper, paper.updated_at)
-    create_markdown_artifact(
-        key=artifact_key(reference),
-        markdown=markdown(view),
-        description=f"Verlauf {reference} nach {step}",
-    )
-    details = {k: v for k, v in params.items() if k in ("result", "office", "item_number")}
-    emit_step(reference, step, state, details)
+    if outcome.timeline is not None:
+        create_markdown_artifact(
+            key=artifact_key(outcome.reference),
+            markdown=markdown(outcome.timeline),
+            description=f"Verlauf {outcome.reference} nach {spec.name}",
+        )
+    details = {p.name: params[p.name] for p in spec.params if p.in_event and p.name in params}
+    emit_step(outcome.reference, spec, outcome.state, details)
+    if outcome.committee:
+        _tag_run(outcome.committee)
+
+
+def _tag_run(tag: str) -> None:
+    """Add a tag to the flow run in progress (the committee is known once the step ran)."""
+    from prefect import get_client
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    if context is None or context.flow_run is None or tag in context.flow_run.tags:
+        return
+    with get_client(sync_client=True) as client:
+        client.update_flow_run(context.flow_run.id, tags=[*context.flow_run.tags, tag])
+
+
+def _step_flow(spec: Step) -> Flow[..., dict[str, Any]]:
+    """The Prefect flow of a registry entry: `reference`, the step's fields, `now`, `actor`."""
+
+    def run(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        params = dict(bound.arguments)
+        reference, now, actor = params.pop("reference"), params.pop("now"), params.pop("actor")
+        outcome = perform_step(
+            spec.name, reference=reference, now=_now(now), actor=actor, trace=True, **params
+        )
+        _trace(spec, outcome, params)
+        return outcome.summary()
+
+    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    fields = [
+        inspect.Parameter(
+            p.name,
+            keyword,
+            annotation=p.annotation,
+            **({} if p.required else {"default": p.default}),
+        )
+        for p in spec.params
+    ]
+    parameters = [
+        inspect.Parameter("reference", keyword, annotation=str),
+        *sorted(fields, key=lambda p: p.default is not inspect.Parameter.empty),
+        inspect.Parameter("now", keyword, annotation=datetime | None, default=None),
+        inspect.Parameter("actor", keyword, annotation=str, default="prefect"),
+    ]
+    signature = inspect.Signature(parameters, return_annotation=dict[str, Any])
+    run.__signature__ = signature  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": dict[str, Any]}
+    run.__name__ = run.__qualname__ = f"{spec.name}_flow"
+    run.__module__ = __name__
+    run.__doc__ = spec.help
+    assert spec.flow is not None
+    return flow(name=spec.flow, flow_run_name=spec.flow_run_name)(run)
+
+
+STEP_FLOWS: dict[str, Flow[..., dict[str, Any]]] = {
+    spec.name: _step_flow(spec) for spec in STEPS if spec.flow
+}
+
+# The deployments in prefect.yaml name these (flows/lifecycle.py:decide_flow).
+place_on_agenda_flow = STEP_FLOWS["place_on_agenda"]
+request_report_flow = STEP_FLOWS["request_report"]
+deliver_report_flow = STEP_FLOWS["deliver_report"]
+decide_flow = STEP_FLOWS["decide"]
+start_implementation_flow = STEP_FLOWS["start_implementation"]
+close_flow = STEP_FLOWS["close"]
+withdraw_flow = STEP_FLOWS["withdraw"]
 
 
 @flow(name="submit", flow_run_name="{reference} · submit", log_prints=True)
@@ -63,96 +125,14 @@ def submit_flow(
     if outcome["reference"] != reference:
         raise ValueError(f"{path}: enthält {outcome['reference']}, nicht {reference}")
     if outcome["created"]:
-        _trace(reference, "submit", outcome["state"], {})
+        from flows.app import session
+        from models.services.views import timeline_view
+        from models.store.repo import find_paper
+
+        with session() as active:
+            timeline = timeline_view(active, find_paper(active, reference))
+        _trace(SUBMIT, StepResult(reference, outcome["state"], "submit", None, timeline), {})
     return outcome
-
-
-@flow(name="place-on-agenda", flow_run_name="{reference} · place_on_agenda")
-def place_on_agenda_flow(
-    reference: str,
-    item_number: str,
-    meeting_day: date | None = None,
-    now: datetime | None = None,
-    actor: str = "prefect",
-) -> dict[str, Any]:
-    return _step(
-        "place_on_agenda",
-        reference=reference,
-        item_number=item_number,
-        meeting_day=meeting_day,
-        now=_now(now),
-        actor=actor,
-    )
-
-
-@flow(name="request-report", flow_run_name="{reference} · request_report")
-def request_report_flow(
-    reference: str, office: str, now: datetime | None = None, actor: str = "prefect"
-) -> dict[str, Any]:
-    return _step("request_report", reference=reference, office=office, now=_now(now), actor=actor)
-
-
-@flow(name="deliver-report", flow_run_name="{reference} · deliver_report")
-def deliver_report_flow(
-    reference: str,
-    answered: list[int] | None = None,
-    note: str | None = None,
-    now: datetime | None = None,
-    actor: str = "prefect",
-) -> dict[str, Any]:
-    return _step(
-        "deliver_report",
-        reference=reference,
-        answered=answered,
-        note=note,
-        now=_now(now),
-        actor=actor,
-    )
-
-
-@flow(name="decide", flow_run_name="{reference} · decide")
-def decide_flow(
-    reference: str,
-    result: str,
-    referred_to: str | None = None,
-    referral_role: str = "Vorberatung",
-    resolution_text: str | None = None,
-    now: datetime | None = None,
-    actor: str = "prefect",
-) -> dict[str, Any]:
-    return _step(
-        "decide",
-        reference=reference,
-        result=result,
-        referred_to=referred_to,
-        referral_role=referral_role,
-        resolution_text=resolution_text,
-        now=_now(now),
-        actor=actor,
-    )
-
-
-@flow(name="start-implementation", flow_run_name="{reference} · start_implementation")
-def start_implementation_flow(
-    reference: str, office: str, now: datetime | None = None, actor: str = "prefect"
-) -> dict[str, Any]:
-    return _step(
-        "start_implementation", reference=reference, office=office, now=_now(now), actor=actor
-    )
-
-
-@flow(name="close", flow_run_name="{reference} · close")
-def close_flow(
-    reference: str, note: str | None = None, now: datetime | None = None, actor: str = "prefect"
-) -> dict[str, Any]:
-    return _step("close", reference=reference, note=note, now=_now(now), actor=actor)
-
-
-@flow(name="withdraw", flow_run_name="{reference} · withdraw")
-def withdraw_flow(
-    reference: str, note: str | None = None, now: datetime | None = None, actor: str = "prefect"
-) -> dict[str, Any]:
-    return _step("withdraw", reference=reference, note=note, now=_now(now), actor=actor)
 
 
 @flow(name="record-minutes", flow_run_name="Niederschrift {committee} {day}")
@@ -160,16 +140,14 @@ def record_minutes_flow(
     committee: str, day: date, now: datetime | None = None, actor: str = "prefect"
 ) -> int:
     """The minutes of a meeting are done; meets the minutes deadline of each motion on it."""
-    from flows.app import engine_for, rules_for
-    from flows.settings import load_settings
+    from flows.app import current_settings, rules_for, session
     from models.services.meetings import record_minutes
-    from models.store.db import session_scope
 
-    settings = load_settings()
-    with session_scope(engine_for(settings)) as session:
+    settings = current_settings()
+    with session(settings) as active:
         return len(
             record_minutes(
-                session,
+                active,
                 body_name=settings.body,
                 committee=committee,
                 day=day,
@@ -179,24 +157,10 @@ def record_minutes_flow(
         )
 
 
-STEP_FLOWS = {
-    "place_on_agenda": place_on_agenda_flow,
-    "request_report": request_report_flow,
-    "deliver_report": deliver_report_flow,
-    "decide": decide_flow,
-    "start_implementation": start_implementation_flow,
-    "close": close_flow,
-    "withdraw": withdraw_flow,
-}
-
-
 def run_as_flow(step: str, *, reference: str, **params: Any) -> dict[str, Any]:
-    """Run a step as a flow run tagged with the motion's reference and committee."""
-    labels = [reference]
-    committee = committee_of(reference)
-    if committee:
-        labels.append(committee)
-    with tags(*labels):
+    """Run a step as a flow run tagged with the motion's reference (and, once the step has
+    run, its committee)."""
+    with tags(reference):
         return STEP_FLOWS[step](reference=reference, **params)
 
 

@@ -9,8 +9,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
-from flows.app import engine_for, rules_for
-from flows.settings import load_settings
+from flows.app import current_settings, engine_for, rules_for
 from models.domain.errors import InvalidInput
 from models.domain.timeutil import system_clock, to_local
 from models.services.oparl_client import OParlClient
@@ -24,7 +23,7 @@ def oparl_sync(
     url: str | None = None, since: datetime | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
     """Abgleich mit dem Ratsinformationssystem; a retried run resumes at its cursor."""
-    settings = load_settings()
+    settings = current_settings()
     target = url or settings.oparl_url
     if not target:
         raise InvalidInput("keine OParl-Adresse: Parameter url oder RATSFRIST_OPARL_URL setzen")

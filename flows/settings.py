@@ -1,6 +1,7 @@
 """Configuration: environment variables RATSFRIST_* over an optional ratsfrist.toml.
 
-Read on first use (never at import), so tests and the CLI can point it elsewhere.
+Read on first use (never at import), so tests and the CLI can point it elsewhere; flows.app
+keeps the one Settings of a process (`current_settings`), so this module is read once.
 """
 
 from __future__ import annotations

@@ -16,9 +16,8 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
-from flows.app import engine_for, rules_for
+from flows.app import current_settings, engine_for, rules_for
 from flows.events import emit_missed, emit_sent
-from flows.settings import load_settings
 from models.domain.timeutil import system_clock, to_local
 from models.services.overview import overdue_count, overdue_rows, overview_markdown
 from models.store.db import session_scope
@@ -42,7 +41,7 @@ def send_reminders(now: datetime, digest: bool | None = None) -> dict[str, Any]:
     from notifications.dispatch import dispatch
     from notifications.routes import load_routes
 
-    settings = load_settings()
+    settings = current_settings()
     routes = load_routes(settings.apprise_config) if settings.apprise_config else None
     summary = dispatch(
         engine_for(settings),
@@ -60,7 +59,7 @@ def send_reminders(now: datetime, digest: bool | None = None) -> dict[str, Any]:
 
 @task(name="Übersicht veröffentlichen")
 def publish(now: datetime) -> list[dict[str, Any]]:
-    settings = load_settings()
+    settings = current_settings()
     with session_scope(engine_for(settings)) as session:
         rows = overdue_rows(session, now)
         total = overdue_count(session, now)

@@ -142,6 +142,12 @@ def test_lifecycle_commands_and_list(db_url: str, capsys: pytest.CaptureFixture[
         (["show", "Z 99/9999"], "Vorlage 'Z 99/9999' ist nicht erfasst"),
         (["list", "--state", "offen"], "--state 'offen': erlaubt sind"),
         (["report", REF, "--answers", "eins"], "--answers 'eins'"),
+        (["decide", REF, "--result", "verwiesen"], "verwiesen: --to angeben"),
+        (
+            ["decide", REF, "--result", "verwiesen", "--to", "Rat", "--referral-role", "x"],
+            "--referral-role 'x': erlaubt sind Entscheidung",
+        ),
+        (["request-report", REF, "--office", " "], "--office: zuständige Stelle fehlt"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_changes_nothing(

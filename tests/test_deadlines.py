@@ -14,10 +14,11 @@ from sqlalchemy.engine import Engine
 from flows.cli import run
 from models.domain.intake import parse_document
 from models.domain.timeutil import BERLIN
-from models.services import lifecycle as services
+from models.services import intake, views
 from models.services.deadlines import list_deadlines
 from models.services.meetings import add_meeting, cancel_meeting, move_meeting, plan_meetings
 from models.store.db import session_scope
+from models.store.repo import find_paper
 from tests.conftest import DATA, EXAMPLE, snapshot
 
 REF = "A 21/0500-01"
@@ -30,7 +31,7 @@ def at(text: str) -> datetime:
 
 def _import(engine: Engine, data: bytes, received: str | None = None, source: str = "v.txt"):
     with session_scope(engine) as session:
-        outcome = services.import_paper(
+        outcome = intake.import_paper(
             session,
             parse_document(data, source),
             body_name=BODY,
@@ -43,7 +44,7 @@ def _import(engine: Engine, data: bytes, received: str | None = None, source: st
 
 def _deadlines(engine: Engine, now: str = "2021-06-09T08:00", ref: str = REF) -> dict[str, dict]:
     with session_scope(engine) as session:
-        view = services.paper_view(session, services.find_paper(session, ref), at(now))
+        view = views.paper_view(session, find_paper(session, ref), at(now))
     return {d["kind"] + ("" if d["status"] != "cancelled" else ":x"): d for d in view["deadlines"]}
 
 
@@ -193,7 +194,7 @@ def test_cancelling_a_meeting_cancels_its_deadlines_and_names_the_motions(
     assert d["session"]["due"] == "2021-07-13T17:00:00+02:00"
     assert d["report"]["due"] == "2021-07-08T12:00:00+02:00"
     with session_scope(engine) as session:
-        view = services.paper_view(session, services.find_paper(session, REF))
+        view = views.paper_view(session, find_paper(session, REF))
     assert view["state"] == "scheduled"
     assert view["history"][-1]["event"] == "reschedule"
 

@@ -48,8 +48,9 @@ def test_lifecycle_flow_runs_are_named_and_tagged_after_the_motion(
     from flows.app import engine_for
     from flows.lifecycle import run_as_flow, submit_as_flow
     from flows.settings import load_settings
-    from models.services import lifecycle as services
+    from models.services.views import paper_view
     from models.store.db import session_scope
+    from models.store.repo import find_paper
 
     t = datetime(2021, 6, 8, 7, 0, tzinfo=UTC)
     assert submit_as_flow(str(EXAMPLE), reference=REF, now=t, actor="t")["created"] is True
@@ -61,7 +62,7 @@ def test_lifecycle_flow_runs_are_named_and_tagged_after_the_motion(
     assert outcome == {"reference": REF, "state": "decided", "event": "decide"}
 
     with session_scope(engine_for(load_settings())) as session:
-        view = services.paper_view(session, services.find_paper(session, REF))
+        view = paper_view(session, find_paper(session, REF))
     assert [e["event"] for e in view["history"]] == ["submit", "place_on_agenda", "decide"]
 
     with get_client(sync_client=True) as client:
@@ -113,12 +114,13 @@ def test_make_demo_runs_the_whole_lifecycle_in_a_fresh_process(tmp_path: Path) -
     assert "erledigt" in done.stdout
     from flows.app import dispose_engines, engine_for
     from flows.settings import Settings
-    from models.services import lifecycle as services
+    from models.services.views import paper_view
     from models.store.db import session_scope
+    from models.store.repo import find_paper
 
     with session_scope(engine_for(Settings(database_url=f"sqlite:///{db}"))) as session:
-        paper = services.find_paper(session, REF)
-        view = services.paper_view(session, paper, paper.updated_at)
+        paper = find_paper(session, REF)
+        view = paper_view(session, paper, paper.updated_at)
     dispose_engines()
     assert view["state"] == "closed"
     assert [e["event"] for e in view["history"]] == [
@@ -192,11 +194,12 @@ def test_a_manager_records_a_decision_in_a_prefect_form(prefect_api: None, sqlit
     assert outcome["state"] == "decided"
     from flows.app import engine_for
     from flows.settings import load_settings
-    from models.services import lifecycle as services
+    from models.services.views import paper_view
     from models.store.db import session_scope
+    from models.store.repo import find_paper
 
     with session_scope(engine_for(load_settings())) as session:
-        view = services.paper_view(session, services.find_paper(session, REF))
+        view = paper_view(session, find_paper(session, REF))
     last = view["history"][-1]
     assert (last["event"], last["actor"], last["details"]["result"]) == (
         "decide",

@@ -61,7 +61,7 @@ def test_upgrade_to_0005_fills_the_sweep_columns_from_existing_rows(engine: Engi
     from alembic import command
 
     from models.domain.intake import parse_document
-    from models.services import lifecycle as services
+    from models.services import intake as services
     from models.store.db import alembic_config, session_scope, upgrade
     from tests.conftest import EXAMPLE
 

@@ -22,7 +22,7 @@ from sqlmodel import Session, SQLModel, select
 
 from models.domain.intake import parse_document
 from models.domain.timeutil import BERLIN
-from models.services import lifecycle as services
+from models.services import intake as services
 from models.store.db import ensure_schema, make_engine, session_scope
 from models.store.profiles import default_rules
 from models.store.tables import Reminder

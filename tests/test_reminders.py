@@ -18,7 +18,8 @@ from sqlmodel import Session, select
 from flows.cli import run
 from models.domain.intake import parse_document
 from models.domain.timeutil import BERLIN
-from models.services import lifecycle as services
+from models.services import intake
+from models.services import steps as services
 from models.store.db import session_scope
 from models.store.profiles import default_rules
 from models.store.tables import Reminder
@@ -51,7 +52,7 @@ def routes_file(sink: SmtpSink, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 def _import(engine: Engine, data: bytes, now: str, source: str = "v.txt") -> None:
     with session_scope(engine) as session:
-        services.import_paper(
+        intake.import_paper(
             session,
             parse_document(data, source),
             body_name="Kommune",
@@ -477,7 +478,7 @@ def test_recording_minutes_plans_reminders_by_the_configured_profile(
     )
     rules = load_profile(str(custom))
     with session_scope(engine) as session:
-        services.import_paper(
+        intake.import_paper(
             session,
             parse_document(EXAMPLE.read_bytes(), "v.txt"),
             body_name="Kommune",

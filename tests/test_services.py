@@ -11,8 +11,10 @@ from sqlmodel import Session, select
 from models.domain.errors import InvalidInput, NotFound
 from models.domain.intake import parse_document
 from models.domain.states import IllegalTransition, State
-from models.services import lifecycle as services
+from models.domain.steps import FieldError, step
+from models.services import intake, views
 from models.store.db import session_scope
+from models.store.repo import find_paper
 from models.store.tables import AgendaItem, AppendOnlyViolation, LifecycleEvent, Meeting, Question
 from tests.conftest import DATA, snapshot
 
@@ -20,9 +22,9 @@ T0 = datetime(2021, 6, 7, 8, 15, tzinfo=UTC)
 REF = "A 21/0500-01"
 
 
-def _import(engine: Engine, data: bytes, source: str = "vorschlag.txt") -> services.ImportOutcome:
+def _import(engine: Engine, data: bytes, source: str = "vorschlag.txt") -> intake.ImportOutcome:
     with session_scope(engine) as session:
-        return services.import_paper(
+        return intake.import_paper(
             session, parse_document(data, source), body_name="Stadt", now=T0, actor="test"
         )
 
@@ -37,7 +39,7 @@ def _step(engine: Engine, name: str, **kwargs: object) -> str:
 
 def _view(engine: Engine, reference: str = REF) -> dict:
     with session_scope(engine) as session:
-        return services.paper_view(session, services.find_paper(session, reference))
+        return views.paper_view(session, find_paper(session, reference))
 
 
 def test_import_stores_the_paper_and_submits_it(engine: Engine, example_bytes: bytes) -> None:
@@ -131,8 +133,9 @@ def test_postponed_motion_goes_back_to_be_scheduled_at_another_meeting(
     _step(engine, "place_on_agenda", item_number="5")
     assert _step(engine, "decide", result="vertagt") == "submitted"
     before = snapshot(engine)
-    with pytest.raises(InvalidInput, match="--meeting DATUM angeben"):
+    with pytest.raises(FieldError, match="keine neue Sitzung bekannt; meeting_day angeben") as bad:
         _step(engine, "place_on_agenda", item_number="4")
+    assert bad.value.for_caller(step("place_on_agenda").flags).endswith("; --meeting angeben")
     assert snapshot(engine) == before
     assert (
         _step(engine, "place_on_agenda", item_number="4", meeting_day=date(2021, 9, 7))
@@ -178,8 +181,9 @@ def test_referral_inserts_the_other_committee_and_returns(
     before = snapshot(engine)
     with pytest.raises(NotFound, match="unbekanntes Gremium 'Kulturausschuss'"):
         _step(engine, "decide", result="verwiesen", referred_to="Kulturausschuss")
-    with pytest.raises(InvalidInput, match="--to GREMIUM"):
+    with pytest.raises(FieldError, match="verwiesen: referred_to angeben") as bad:
         _step(engine, "decide", result="verwiesen")
+    assert bad.value.for_caller(step("decide").flags).startswith("verwiesen: --to angeben")
     assert snapshot(engine) == before
     assert _step(engine, "decide", result="verwiesen", referred_to="Rat der Stadt") == "submitted"
     view = _view(engine)

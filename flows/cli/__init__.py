@@ -1,4 +1,4 @@
-"""The `ratsfrist` command line: thin over flows.app and models.services.lifecycle.
+"""The `ratsfrist` command line: thin over flows.app and models.services.
 
 Fast by design: `--help`, `show` and `list` never import prefect (≈1 s) and lifecycle
 commands call the services directly, unless a Prefect API is configured (PREFECT_API_URL):
@@ -21,6 +21,11 @@ from models.domain.errors import RatsfristError
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code: 0 done, 2 bad input (one line on stderr,
     nothing changed). Tests call this; the console script calls main()."""
+    loaded = sys.modules.get(
+        "flows.app"
+    )  # not imported yet: nothing to forget (and --help stays light)
+    if loaded is not None:
+        loaded.reset()  # each command reads the settings once, as its own process would
     try:
         app(args=argv, prog_name="ratsfrist")
     except SystemExit as exc:  # typer/click end every run this way, with the exit code

@@ -32,15 +32,18 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Ausgabe als JSON")]
 
 
 def now_from(now: str | None) -> datetime:
-    from models.domain.timeutil import parse_instant, system_clock
+    """--now as aware UTC (parse_instant converts it), else the clock of flows.app."""
+    from flows.app import clock
+    from models.domain.timeutil import parse_instant
 
-    return parse_instant(now) if now else system_clock()
+    return parse_instant(now) if now else clock()
 
 
 def settings() -> Settings:
-    from flows.settings import load_settings
+    """The settings of this command (flows.app reads them once per command)."""
+    from flows.app import current_settings
 
-    return load_settings()
+    return current_settings()
 
 
 def rules() -> RuleSet:
@@ -59,10 +62,9 @@ def print_json(data: Any) -> None:
 
 @contextmanager
 def session() -> Iterator[Session]:
-    from flows.app import engine_for
-    from models.store.db import session_scope
+    from flows.app import session as app_session
 
-    with session_scope(engine_for(settings())) as active:
+    with app_session() as active:
         yield active
 
 

@@ -90,11 +90,12 @@ def show(
     reference: str, as_json: JsonOpt = False, body: BodyOpt = None, now: NowOpt = None
 ) -> None:
     """Eine Vorlage mit Beratungsfolge, Fragen, Fristen und Verlauf."""
-    from models.services import lifecycle as services
+    from models.services import views
+    from models.store.repo import find_paper
 
     with session() as active:
-        paper = services.find_paper(active, reference, body)
-        view = services.paper_view(active, paper, now_from(now))
+        paper = find_paper(active, reference, body)
+        view = views.paper_view(active, paper, now_from(now))
     if as_json:
         print_json(view)
     else:
@@ -114,7 +115,7 @@ def list_(
     """Alle Vorlagen, wahlweise nach Zustand gefiltert."""
     from models.domain.errors import InvalidInput
     from models.domain.states import State
-    from models.services import lifecycle as services
+    from models.services import views
 
     wanted = None
     if state:
@@ -125,7 +126,7 @@ def list_(
                 f"--state {state!r}: erlaubt sind {', '.join(s.value for s in State)}"
             ) from None
     with session() as active:
-        rows = services.list_papers(active, state=wanted)
+        rows = views.list_papers(active, state=wanted)
     if as_json:
         print_json(rows)
         return

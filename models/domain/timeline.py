@@ -1,7 +1,8 @@
 """A motion's history in words staff read: one German line per lifecycle event.
 
-Pure: works on the plain dicts of services.paper_view, so the CLI, the demo and Prefect
-artifacts all say the same thing the same way.
+The step labels come from the one registry (models.domain.steps); the details are worded
+here, per event. Pure: works on the plain dicts of models.services.views, so the CLI, the
+demo and Prefect artifacts all say the same thing the same way.
 """
 
 from __future__ import annotations
@@ -10,19 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from models.domain.states import Event, State
+from models.domain.steps import EVENT_LABELS
 from models.domain.timeutil import to_local
 
-EVENT_LABELS: dict[Event, str] = {
-    Event.submit: "Eingang",
-    Event.place_on_agenda: "auf Tagesordnung",
-    Event.reschedule: "verlegt",
-    Event.request_report: "Bericht angefordert",
-    Event.deliver_report: "Bericht erstattet",
-    Event.decide: "Beratung",
-    Event.start_implementation: "Umsetzung begonnen",
-    Event.close: "abgeschlossen",
-    Event.withdraw: "zurückgezogen",
-}
+__all__ = ["EVENT_LABELS", "describe", "markdown", "rows"]
 
 
 def _when(iso: str, with_time: bool = True) -> str:

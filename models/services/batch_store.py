@@ -20,7 +20,7 @@ from models.domain.reminders import pending_reminder
 from models.domain.rules import DeadlineKind, RuleSet
 from models.domain.states import Event, transition
 from models.domain.vocab import DeadlineStatus
-from models.services.lifecycle import paper_values, received_time
+from models.services.intake import paper_values, received_time
 from models.store.repo import get_or_create_organization, meeting_on
 from models.store.tables import (
     Consultation,

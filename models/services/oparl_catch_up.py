@@ -1,6 +1,6 @@
 """The lifecycle catching up with an OParl source: agenda placements, moves and results the
 council information system shows become the same lifecycle steps staff would take
-(models.services.lifecycle), each one checked by the state machine; a step it refuses is a
+(models.services.steps), each one checked by the state machine; a step it refuses is a
 warning in the report. OParlStore (models.services.oparl_store) builds on this.
 """
 
@@ -16,7 +16,7 @@ from models.domain.oparl import result_of
 from models.domain.rules import RuleSet
 from models.domain.states import Result, ResultKind, State
 from models.domain.timeutil import to_local, to_utc
-from models.services import lifecycle as services
+from models.services import steps as services
 from models.services.deadlines import replan
 from models.services.oparl_report import SyncReport
 from models.store.profiles import default_rules

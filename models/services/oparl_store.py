@@ -4,7 +4,7 @@ with what the council information system says happened.
 Every object is matched first by its OParl id, then by what a clerk would have typed in
 (a committee's name, a meeting's day, a paper's reference), so a town that ran ratsfrist
 before connecting its council system gets its rows linked, not doubled. Lifecycle steps go
-through models.services.lifecycle like any other step, so the state machine, the audit log and the
+through models.services.steps like any other step, so the state machine, the audit log and the
 deadlines behave exactly as if staff had entered them; what cannot be applied (a result the
 lifecycle does not allow) becomes a warning in the report, never a silent drop.
 """
@@ -27,7 +27,7 @@ from models.domain.oparl import (
 )
 from models.domain.states import State
 from models.domain.timeutil import local_datetime, to_local, to_utc
-from models.services import lifecycle as services
+from models.services import steps as services
 from models.services.meetings import meet_minutes, replan_meeting
 from models.services.oparl_catch_up import CatchUp
 from models.services.oparl_report import by_oparl_id, set_changed, tail

@@ -1,0 +1,315 @@
+"""The lifecycle steps, written down once.
+
+Each entry says what a step is called everywhere it shows up: the Event it records, the CLI
+command, the Prefect flow, the ratsfrist.motion.* event, its German label and help, and the
+fields it takes (each with its German help and the CLI flag that sets it). The CLI commands,
+the Prefect flows, the record-step form, the events and the timeline labels are generated
+from or looked up in this table; the service that performs a step is attached to its name in
+models.services.steps. Adding a step is one entry here plus its service function.
+
+Pure: no database, no Prefect, no Typer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from models.domain.errors import InvalidInput
+from models.domain.states import Event, parse_result
+from models.domain.timeutil import parse_day
+
+REQUIRED: Any = ...
+"""Default of a field that must be given."""
+
+
+class FieldError(InvalidInput):
+    """Bad input, naming the field at fault (`referral_role`, `office`) rather than a flag:
+    the services do not know who called them. `template` holds the placeholder {field}; the
+    message names the field, the CLI shows its flag instead (`for_caller`), and a Prefect
+    form shows the field name, which is what its user typed into."""
+
+    def __init__(self, field: str, template: str) -> None:
+        super().__init__(field, template)  # both in args, so the error survives pickling
+        self.field = field
+        self.template = template
+
+    def __str__(self) -> str:
+        return self.for_caller({})
+
+    def for_caller(self, names: Mapping[str, str]) -> str:
+        """The message with the field called what the caller calls it (e.g. its CLI flag)."""
+        return self.template.replace("{field}", names.get(self.field, self.field))
+
+
+def parse_question_numbers(text: str | None, what: str = "answered") -> list[int] | None:
+    """'1, 2,5' → [1, 2, 5]; empty → None (all questions). Shared by CLI and forms, each
+    passing what it calls the field (`what`) for the error."""
+    if not text or not text.strip():
+        return None
+    try:
+        return [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise InvalidInput(f"{what} {text!r}: Fragennummern wie 1,2,5 erwartet") from None
+
+
+def _result(text: str, what: str) -> str:
+    return parse_result(text).value
+
+
+def _day(text: str, what: str) -> date:
+    return parse_day(text, what)
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One field of a step: the service keyword, the flow parameter and the form field share
+    its name; `flag` is what the CLI calls it."""
+
+    name: str
+    flag: str
+    help: str
+    annotation: Any
+    """The flow parameter's type (what Prefect validates and shows)."""
+    default: Any = None
+    parse: Callable[[str, str], Any] | None = None
+    """Text typed on the CLI or into a form → the value; the second argument is what the
+    caller calls the field, for the error message."""
+    title: str = ""
+    """German name of a required field, for 'Ergebnis fehlt' in a form."""
+    form_help: str | None = None
+    """Offered in the record-step form with this description; None: not in the form."""
+    in_event: bool = False
+    """Copied into the payload of the step's ratsfrist.motion.* event."""
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One lifecycle step and every name it goes by."""
+
+    name: str
+    """The service function, the key callers use, the tail of the flow run name."""
+    event: Event
+    label: str
+    """German, the 'Schritt' column of a timeline."""
+    emits: str
+    """ratsfrist.motion.<emits>, the Prefect event after the step."""
+    command: str | None = None
+    """The CLI command; None: not a command of its own."""
+    flow: str | None = None
+    """The Prefect flow name; None: no flow of its own."""
+    help: str = ""
+    """The CLI command's help (German)."""
+    params: tuple[Param, ...] = ()
+    form: str | None = None
+    """What the record-step form says about the step; None: not offered there."""
+    also: tuple[tuple[Event, str], ...] = ()
+    """Other events the step may record instead, with their label (reschedule)."""
+
+    @property
+    def event_name(self) -> str:
+        return f"ratsfrist.motion.{self.emits}"
+
+    @property
+    def flow_run_name(self) -> str:
+        return f"{{reference}} · {self.name}"
+
+    @property
+    def flags(self) -> dict[str, str]:
+        """Field → CLI flag, for error messages on the command line."""
+        return {p.name: p.flag for p in self.params}
+
+
+_NOTE = Param("note", "--note", "Vermerk", str | None, form_help="Vermerk")
+
+SUBMIT = Step("submit", Event.submit, "Eingang", "submitted")
+"""Taking in a document: started by `import`/`submit` and the intake flows, not a command here."""
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        "place_on_agenda",
+        Event.place_on_agenda,
+        "auf Tagesordnung",
+        "scheduled",
+        command="schedule",
+        flow="place-on-agenda",
+        help="Auf die Tagesordnung der (nächsten) Sitzung setzen.",
+        params=(
+            Param(
+                "item_number",
+                "--item",
+                "Nummer des Tagesordnungspunkts (TOP)",
+                str,
+                REQUIRED,
+                in_event=True,
+            ),
+            Param(
+                "meeting_day",
+                "--meeting",
+                "Sitzungsdatum; Standard: das aus der Beratungsfolge",
+                date | None,
+                parse=_day,
+            ),
+        ),
+        also=((Event.reschedule, "verlegt"),),
+    ),
+    Step(
+        "request_report",
+        Event.request_report,
+        "Bericht angefordert",
+        "report_requested",
+        command="request-report",
+        flow="request-report",
+        help="Bericht / Stellungnahme der Verwaltung anfordern.",
+        params=(
+            Param(
+                "office",
+                "--office",
+                "zuständige Stelle der Verwaltung",
+                str,
+                REQUIRED,
+                in_event=True,
+            ),
+        ),
+    ),
+    Step(
+        "deliver_report",
+        Event.deliver_report,
+        "Bericht erstattet",
+        "report_delivered",
+        command="report",
+        flow="deliver-report",
+        help="Bericht der Verwaltung liegt vor (beantwortet alle oder die genannten Fragen).",
+        params=(
+            Param(
+                "answered",
+                "--answers",
+                "beantwortete Fragen, z. B. 1,2,5; Standard: alle",
+                list[int] | None,
+                parse=parse_question_numbers,
+                form_help="bei deliver_report: beantwortete Fragen, z. B. 1,2,5 (leer: alle)",
+            ),
+            _NOTE,
+        ),
+        form="Bericht liegt vor",
+    ),
+    Step(
+        "decide",
+        Event.decide,
+        "Beratung",
+        "decided",
+        command="decide",
+        flow="decide",
+        help="Ergebnis der aktuellen Beratung eintragen.",
+        params=(
+            Param(
+                "result",
+                "--result",
+                "Ergebnis: beschlossen, geändert beschlossen, abgelehnt, vertagt, verwiesen, "
+                "zur Kenntnis genommen, empfohlen, … (oder approved, rejected, postponed, …)",
+                str,
+                REQUIRED,
+                parse=_result,
+                title="Ergebnis",
+                form_help="bei decide: beschlossen, geändert beschlossen, abgelehnt, vertagt, "
+                "verwiesen, zur Kenntnis genommen, empfohlen, …",
+                in_event=True,
+            ),
+            Param(
+                "referred_to",
+                "--to",
+                "bei 'verwiesen': an welches Gremium",
+                str | None,
+                form_help="bei verwiesen: an welches Gremium",
+            ),
+            Param(
+                "referral_role",
+                "--referral-role",
+                "bei 'verwiesen': Vorberatung oder Entscheidung",
+                str,
+                "Vorberatung",
+            ),
+            Param("resolution_text", "--text", "Beschlusstext", str | None),
+        ),
+        form="Ergebnis der Beratung",
+    ),
+    Step(
+        "start_implementation",
+        Event.start_implementation,
+        "Umsetzung begonnen",
+        "in_implementation",
+        command="implement",
+        flow="start-implementation",
+        help="Umsetzung des Beschlusses beginnen.",
+        params=(
+            Param(
+                "office",
+                "--office",
+                "für die Umsetzung zuständige Stelle",
+                str,
+                REQUIRED,
+                in_event=True,
+            ),
+        ),
+    ),
+    Step(
+        "close",
+        Event.close,
+        "abgeschlossen",
+        "closed",
+        command="close",
+        flow="close",
+        help="Vorgang abschließen (erledigt).",
+        params=(_NOTE,),
+    ),
+    Step(
+        "withdraw",
+        Event.withdraw,
+        "zurückgezogen",
+        "withdrawn",
+        command="withdraw",
+        flow="withdraw",
+        help="Vorlage zurückziehen (zurückgezogen).",
+        params=(_NOTE,),
+    ),
+)
+"""The steps staff take, in the order `--help` lists their commands."""
+
+BY_NAME: dict[str, Step] = {s.name: s for s in (SUBMIT, *STEPS)}
+
+EVENT_LABELS: dict[Event, str] = {
+    **{s.event: s.label for s in (SUBMIT, *STEPS)},
+    **{event: label for s in (SUBMIT, *STEPS) for event, label in s.also},
+}
+"""Event → German label, for timelines."""
+
+
+def step(name: str) -> Step:
+    """The step called `name`, or an error listing the known ones."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise InvalidInput(
+            f"unbekannter Schritt {name!r} (bekannt: {', '.join(BY_NAME)})"
+        ) from None
+
+
+def form_steps() -> tuple[Step, ...]:
+    """The steps the record-step form offers."""
+    return tuple(s for s in STEPS if s.form)
+
+
+def form_fields() -> dict[str, Param]:
+    """The fields of the record-step form, each once, in the order the steps name them."""
+    fields: dict[str, Param] = {}
+    for s in reversed(form_steps()):  # the decision first: what the form is mostly for
+        for p in s.params:
+            if p.form_help is not None:
+                fields.setdefault(p.name, p)
+    return fields

@@ -1,0 +1,130 @@
+"""What a motion looks like to a reader: the whole of it (`show --json`), its timeline (the
+Prefect artifact), and the list of motions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from models.domain.states import State
+from models.domain.timeutil import to_local
+from models.services.deadlines import deadlines_of
+from models.store.repo import consultations_of
+from models.store.tables import (
+    AgendaItem,
+    Body,
+    LifecycleEvent,
+    Meeting,
+    Organization,
+    Paper,
+    Question,
+)
+
+
+def paper_view(session: Session, paper: Paper, now: datetime | None = None) -> dict[str, Any]:
+    """The motion as a plain dict, OParl names for OParl things (what `show --json` prints)."""
+    body = session.get(Body, paper.body_id)
+    consultations = []
+    for c in consultations_of(session, paper):
+        org = session.get(Organization, c.organization_id)
+        meeting = session.get(Meeting, c.meeting_id) if c.meeting_id else None
+        items = session.exec(
+            select(AgendaItem)
+            .where(AgendaItem.consultation_id == c.id)
+            .order_by(col(AgendaItem.id))
+        ).all()
+        consultations.append(
+            {
+                "organization": org.name if org else None,
+                "meeting_date": to_local(meeting.start).date().isoformat() if meeting else None,
+                "meeting_start": to_local(meeting.start).isoformat() if meeting else None,
+                "public": c.public,
+                "role": c.role,
+                "authoritative": c.authoritative,
+                "position": c.position,
+                "result": c.result,
+                "done": c.done,
+                "agendaItems": [
+                    {"number": i.number, "result": i.result, "meeting_id": i.meeting_id}
+                    for i in items
+                ],
+            }
+        )
+    questions = session.exec(
+        select(Question).where(Question.paper_id == paper.id).order_by(col(Question.number))
+    ).all()
+    return {
+        "reference": paper.reference,
+        "body": body.name if body else None,
+        "paperType": paper.paper_type,
+        "name": paper.name,
+        "subtitle": paper.subtitle,
+        "date": paper.date.isoformat(),
+        "public": paper.public,
+        "legalBasis": paper.legal_basis,
+        "submitters": list(paper.submitters),
+        "signatories": list(paper.signatories),
+        "consultations": consultations,
+        "resolutionProposal": paper.resolution_proposal,
+        "reasoning": paper.reasoning,
+        "questions": [q.text for q in questions],
+        "openQuestions": [q.number for q in questions if q.answered_at is None],
+        "attachments": list(paper.attachments),
+        "state": paper.state,
+        "receivedAt": to_local(paper.received_at).isoformat(),
+        "deadlines": deadlines_of(session, paper, now or paper.updated_at),
+        "history": history(session, paper),
+    }
+
+
+def history(session: Session, paper: Paper) -> list[dict[str, Any]]:
+    """The motion's lifecycle events, oldest first, as plain dicts (models.domain.timeline)."""
+    events = session.exec(
+        select(LifecycleEvent)
+        .where(LifecycleEvent.paper_id == paper.id)
+        .order_by(col(LifecycleEvent.id))
+    ).all()
+    return [
+        {
+            "at": to_local(e.at).isoformat(),
+            "actor": e.actor,
+            "event": e.event,
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "details": e.details,
+        }
+        for e in events
+    ]
+
+
+def timeline_view(session: Session, paper: Paper) -> dict[str, Any]:
+    """What models.domain.timeline.markdown needs of a motion: its head and its history, one
+    query on top of the paper a step already holds (not the whole paper_view)."""
+    return {
+        "reference": paper.reference,
+        "paperType": paper.paper_type,
+        "name": paper.name,
+        "public": paper.public,
+        "state": paper.state,
+        "history": history(session, paper),
+    }
+
+
+def list_papers(session: Session, *, state: State | None = None) -> list[dict[str, Any]]:
+    query = select(Paper, Body.name).join(Body).order_by(col(Paper.date), col(Paper.reference))
+    if state is not None:
+        query = query.where(Paper.state == state.value)
+    return [
+        {
+            "reference": paper.reference,
+            "body": body_name,
+            "paperType": paper.paper_type,
+            "name": paper.name,
+            "date": paper.date.isoformat(),
+            "public": paper.public,
+            "state": paper.state,
+        }
+        for paper, body_name in session.exec(query).all()
+    ]
