@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 from flows.cli import run
 from models.domain.intake import parse_document
 from models.domain.timeutil import BERLIN
-from models.services.deadlines import list_deadlines
 from models.services import lifecycle as services
+from models.services.deadlines import list_deadlines
 from models.services.meetings import add_meeting, cancel_meeting, move_meeting, plan_meetings
 from models.store.db import session_scope
 from tests.conftest import DATA, EXAMPLE, snapshot

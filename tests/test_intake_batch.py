@@ -13,8 +13,8 @@ from sqlmodel import SQLModel
 from flows.cli import run
 from models.domain.errors import InvalidInput
 from models.domain.intake import ParsedPaper, parse_document
-from models.services.intake_batch import import_batch
 from models.services import lifecycle as services
+from models.services.intake_batch import import_batch
 from models.store.db import session_scope
 from tests.conftest import DATA, EXAMPLE, snapshot
 
