@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -143,17 +144,19 @@ def test_make_demo_runs_the_whole_lifecycle_in_a_fresh_process(tmp_path: Path) -
     assert "Fristen (Standardprofil)" in done.stdout
 
 
-def _wait_state(run_id: object, wanted: str, timeout: float = 60) -> object:
+def _wait_state(run_id: object, wanted: str, timeout: float = 60, after: object = None) -> Any:
+    """Poll the run until its state is `wanted` — a state other than `after` (a state id), so
+    that a run that left "Paused" and came back is told apart from one that never left it."""
     from prefect import get_client
 
     deadline = time.monotonic() + timeout
     with get_client(sync_client=True) as client:
         while time.monotonic() < deadline:
             run = client.read_flow_run(run_id)
-            if run.state and run.state.name == wanted:
+            if run.state and run.state.name == wanted and run.state.id != after:
                 return run
-            time.sleep(0.5)
-    raise AssertionError(f"flow run never reached {wanted}")
+            time.sleep(0.2)
+    raise AssertionError(f"flow run never reached a new {wanted}")
 
 
 def test_a_manager_records_a_decision_in_a_prefect_form(prefect_api: None, sqlite_url: str) -> None:
@@ -179,11 +182,13 @@ def test_a_manager_records_a_decision_in_a_prefect_form(prefect_api: None, sqlit
             )
             time.sleep(0.5)
     run_id = runs[0].id
-    _wait_state(run_id, "Paused")
-    # a wrong result is refused exactly as by the CLI, and the form comes back
+    first = _wait_state(run_id, "Paused").state
+    # a wrong result is refused exactly as by the CLI, and the form comes back: the run
+    # leaves "Paused" and pauses again with a new state
     resume_flow_run(run_id, run_input={"step": "decide", "result": "genehmigt"})
-    time.sleep(1.5)
-    _wait_state(run_id, "Paused")
+    again = _wait_state(run_id, "Paused", after=first.id).state
+    assert again.timestamp > first.timestamp
+    assert worker.is_alive() and not outcome  # nothing recorded yet
     resume_flow_run(
         run_id,
         run_input={"step": "decide", "result": "Ungeändert beschlossen", "actor": "frau.meier"},
