@@ -24,7 +24,7 @@ from models.store.profiles import default_rules
 from models.store.tables import Reminder
 from notifications.dispatch import Summary, dispatch
 from notifications.routes import RouteError, load_routes
-from tests.conftest import DATA, EXAMPLE
+from tests.conftest import DATA, EXAMPLE, REPO
 from tests.smtp import SmtpSink, apprise_config
 
 REF = "A 21/0500-01"
@@ -474,7 +474,7 @@ def test_recording_minutes_plans_reminders_by_the_configured_profile(
     from models.services.meetings import record_minutes
     from models.store.profiles import load_profile
 
-    default = (Path(__file__).resolve().parent.parent / "models/profiles/default.toml").read_text()
+    default = (REPO / "models/profiles/default.toml").read_text()
     custom = tmp_path / "go.toml"
     custom.write_text(
         default.replace("before_working_days = [7, 3, 1, 0]", "before_working_days = [2]"),
