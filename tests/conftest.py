@@ -154,3 +154,30 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
 @pytest.fixture
 def example_bytes() -> bytes:
     return EXAMPLE.read_bytes()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Two things for running on xdist workers (`make test`):
+
+    - Tests marked `slow` go first, so that the long ones start while the short ones fill the
+      other workers, instead of one long test finishing alone at the end.
+    - `--dist loadgroup` keeps tests marked `xdist_group` on one worker by suffixing their node
+      id with `@group`. pytest-xdist 3.8 writes that suffix to `item._nodeid`, which pytest 9
+      no longer reads (it keeps `item._id`), so the groups were silently ignored: the Prefect
+      harness and the real server were started on several workers. Set it where pytest reads it.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        groups = sorted(
+            {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+        )
+        if groups and "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(groups)}")  # type: ignore[attr-defined]

@@ -18,7 +18,10 @@ from sqlalchemy.engine import Engine
 
 from tests.conftest import EXAMPLE, REPO
 
-pytestmark = pytest.mark.prefect
+pytestmark = [pytest.mark.prefect, pytest.mark.slow]
+# The tests on the module's Prefect test harness stay on one xdist worker (--dist loadgroup),
+# so that the harness starts once; the demo runs in its own process and may go anywhere.
+HARNESS = pytest.mark.xdist_group("prefect-harness")
 REF = "A 21/0500-01"
 
 
@@ -40,6 +43,7 @@ def sqlite_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]
     dispose_engines()
 
 
+@HARNESS
 def test_lifecycle_flow_runs_are_named_and_tagged_after_the_motion(
     prefect_api: None, sqlite_url: str
 ) -> None:
@@ -75,6 +79,7 @@ def test_lifecycle_flow_runs_are_named_and_tagged_after_the_motion(
     assert all(run.state is not None and run.state.is_completed() for run in runs)
 
 
+@HARNESS
 def test_a_failing_step_fails_its_flow_run_and_changes_nothing(
     prefect_api: None, sqlite_url: str
 ) -> None:
@@ -159,6 +164,7 @@ def _wait_state(run_id: object, wanted: str, timeout: float = 60, after: object 
     raise AssertionError(f"flow run never reached a new {wanted}")
 
 
+@HARNESS
 def test_a_manager_records_a_decision_in_a_prefect_form(prefect_api: None, sqlite_url: str) -> None:
     from prefect import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
@@ -210,6 +216,7 @@ def test_a_manager_records_a_decision_in_a_prefect_form(prefect_api: None, sqlit
     )
 
 
+@HARNESS
 def test_the_oparl_sync_flow_publishes_its_report(prefect_api: None, sqlite_url: str) -> None:
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
