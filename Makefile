@@ -18,7 +18,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n $(or $(PYTEST_WORKERS),4) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(or $(PYTEST_WORKERS),2) --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
