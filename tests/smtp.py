@@ -54,7 +54,7 @@ class Mail:
 class _Handler:
     mode: str = "accept"
     mails: list[Mail] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Condition = field(default_factory=threading.Condition)
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         if self.mode == "4xx":
@@ -64,6 +64,7 @@ class _Handler:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.mails.append(Mail(list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+            self.lock.notify_all()
         return "250 OK"
 
 
@@ -78,6 +79,11 @@ class SmtpSink:
     def mails(self) -> list[Mail]:
         with self.handler.lock:
             return list(self.handler.mails)
+
+    def wait_for_mails(self, count: int, timeout: float) -> bool:
+        """Block until at least `count` mails arrived (True) or `timeout` seconds passed."""
+        with self.handler.lock:
+            return self.handler.lock.wait_for(lambda: len(self.handler.mails) >= count, timeout)
 
     def start(self) -> None:
         self.stop()
@@ -115,12 +121,16 @@ class SmtpSink:
             self.handler.mails.clear()
 
 
-def apprise_config(path: Path, port: int, *, password: str | None = None) -> Path:
-    """The routing file the tests use: roles as tags, one address per URL."""
+def apprise_config(
+    path: Path, port: int, *, password: str | None = None, timeout: int = 5
+) -> Path:
+    """The routing file the tests use: roles as tags, one address per URL. `timeout` is the
+    connect and read timeout in seconds (5: a slow test host once needed that much)."""
 
     def url(to: str, auth: bool = False) -> str:
         cred = f"ratsfrist:{password}@" if auth and password else ""
-        return f"mailto://{cred}127.0.0.1:{port}?from=frist@example.org&to={to}&cto=5&rto=5"
+        query = f"from=frist@example.org&to={to}&cto={timeout}&rto={timeout}"
+        return f"mailto://{cred}127.0.0.1:{port}?{query}"
 
     lines = [
         "version: 1",

@@ -22,7 +22,8 @@ import pytest
 from tests.conftest import EXAMPLE, IN_CI, REPO
 from tests.smtp import SmtpSink, apprise_config, free_port
 
-pytestmark = pytest.mark.server
+# One real server for the module: its tests stay on one xdist worker (--dist loadgroup).
+pytestmark = [pytest.mark.server, pytest.mark.slow, pytest.mark.xdist_group("prefect-server")]
 REF = "A 21/0500-01"
 BIN = Path(sys.executable).parent
 

@@ -74,8 +74,22 @@ def test_every_illegal_transition_is_refused_naming_state_and_event(
     assert info.value.state == state and info.value.event == event
 
 
-def test_illegal_transition_count_is_the_complement() -> None:
-    assert len(ILLEGAL) + len(LEGAL) == len(ALL_STATES) * len(NON_DECIDE)
+def test_the_refused_pairs_are_exactly_the_complement_of_the_lifecycle() -> None:
+    """Asked of the code, not of the lists above: every (state, event) pair but `decide` is
+    accepted exactly when the hand-written lifecycle has it, and allowed_events agrees."""
+    accepted, refused = set(), set()
+    for state, event in itertools.product(ALL_STATES, NON_DECIDE):
+        try:
+            transition(state, event, last_result=Result.beschlossen)
+        except IllegalTransition:
+            refused.add((state, event))
+        else:
+            accepted.add((state, event))
+    assert accepted == set(LEGAL)
+    assert refused == set(ILLEGAL)
+    for state in ALL_STATES:
+        offered = [e for e in allowed_events(state) if e is not E.decide]
+        assert offered == [e for e in Event if (state, e) in LEGAL], state
 
 
 @pytest.mark.parametrize("state", [s for s in ALL_STATES if s not in DECIDABLE], ids=str)

@@ -247,7 +247,7 @@ def test_console_script_exit_code_on_error(db_url: str) -> None:
 
 
 def _malformed_cases() -> list[tuple[str, bytes, int, str]]:
-    from tests.test_intake import MALFORMED, _derived_cases
+    from tests.domain.test_intake import MALFORMED, _derived_cases
 
     return [*MALFORMED, *_derived_cases()]
 

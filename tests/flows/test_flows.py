@@ -11,13 +11,17 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 
 from tests.conftest import EXAMPLE, REPO
 
-pytestmark = pytest.mark.prefect
+pytestmark = [pytest.mark.prefect, pytest.mark.slow]
+# The tests on the module's Prefect test harness stay on one xdist worker (--dist loadgroup),
+# so that the harness starts once; the demo runs in its own process and may go anywhere.
+HARNESS = pytest.mark.xdist_group("prefect-harness")
 REF = "A 21/0500-01"
 
 
@@ -39,6 +43,7 @@ def sqlite_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]
     dispose_engines()
 
 
+@HARNESS
 def test_lifecycle_flow_runs_are_named_and_tagged_after_the_motion(
     prefect_api: None, sqlite_url: str
 ) -> None:
@@ -75,6 +80,7 @@ def test_lifecycle_flow_runs_are_named_and_tagged_after_the_motion(
     assert all(run.state is not None and run.state.is_completed() for run in runs)
 
 
+@HARNESS
 def test_a_failing_step_fails_its_flow_run_and_changes_nothing(
     prefect_api: None, sqlite_url: str
 ) -> None:
@@ -145,19 +151,22 @@ def test_make_demo_runs_the_whole_lifecycle_in_a_fresh_process(tmp_path: Path) -
     assert "Fristen (Standardprofil)" in done.stdout
 
 
-def _wait_state(run_id: object, wanted: str, timeout: float = 60) -> object:
+def _wait_state(run_id: object, wanted: str, timeout: float = 60, after: object = None) -> Any:
+    """Poll the run until its state is `wanted` — a state other than `after` (a state id), so
+    that a run that left "Paused" and came back is told apart from one that never left it."""
     from prefect import get_client
 
     deadline = time.monotonic() + timeout
     with get_client(sync_client=True) as client:
         while time.monotonic() < deadline:
             run = client.read_flow_run(run_id)
-            if run.state and run.state.name == wanted:
+            if run.state and run.state.name == wanted and run.state.id != after:
                 return run
-            time.sleep(0.5)
-    raise AssertionError(f"flow run never reached {wanted}")
+            time.sleep(0.2)
+    raise AssertionError(f"flow run never reached a new {wanted}")
 
 
+@HARNESS
 def test_a_manager_records_a_decision_in_a_prefect_form(prefect_api: None, sqlite_url: str) -> None:
     from prefect import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
@@ -181,11 +190,13 @@ def test_a_manager_records_a_decision_in_a_prefect_form(prefect_api: None, sqlit
             )
             time.sleep(0.5)
     run_id = runs[0].id
-    _wait_state(run_id, "Paused")
-    # a wrong result is refused exactly as by the CLI, and the form comes back
+    first = _wait_state(run_id, "Paused").state
+    # a wrong result is refused exactly as by the CLI, and the form comes back: the run
+    # leaves "Paused" and pauses again with a new state
     resume_flow_run(run_id, run_input={"step": "decide", "result": "genehmigt"})
-    time.sleep(1.5)
-    _wait_state(run_id, "Paused")
+    again = _wait_state(run_id, "Paused", after=first.id).state
+    assert again.timestamp > first.timestamp
+    assert worker.is_alive() and not outcome  # nothing recorded yet
     resume_flow_run(
         run_id,
         run_input={"step": "decide", "result": "Ungeändert beschlossen", "actor": "frau.meier"},
@@ -208,6 +219,7 @@ def test_a_manager_records_a_decision_in_a_prefect_form(prefect_api: None, sqlit
     )
 
 
+@HARNESS
 def test_the_oparl_sync_flow_publishes_its_report(prefect_api: None, sqlite_url: str) -> None:
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
