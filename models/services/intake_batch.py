@@ -7,7 +7,7 @@ transaction (models.services.batch_store), and every rule comes from the same pl
 single document: the paper's columns (`services.paper_values`), its first step
 (`states.transition`), its deadlines (`planning.plan`, `deadlines.new_deadline_values`), their
 reminders (`deadlines.reminder_steps`) and the timeliness verdict (`deadlines.next_reachable`).
-tests/test_intake_batch.py holds the two paths to the same database, row for row.
+tests/services/test_intake_batch.py holds the two paths to the same database, row for row.
 
 A document whose reference is known with the same content is reported unchanged; with other
 content it is refused with the same message as a single import, and the rest of the batch goes

@@ -21,7 +21,7 @@ from models.domain.errors import RatsfristError
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 #: The newest migration. Kept here so that every command can check the schema without loading
-#: Alembic (≈0.15 s of start-up); tests/test_migrations.py keeps it equal to Alembic's head.
+#: Alembic (≈0.15 s of start-up); tests/store/test_migrations.py keeps it equal to Alembic's head.
 SCHEMA_REVISION = "0005"
 
 
