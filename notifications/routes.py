@@ -19,7 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from models.domain.errors import RatsfristError
-from models.domain.reminders import CLEARED_TAG, COMMITTEE_TAG_PREFIX, committee_slug
+from models.domain.reminders import (
+    CLEARED_TAG,
+    COMMITTEE_TAG_PREFIX,
+    ESCALATION_TAG,
+    committee_slug,
+)
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _CREDENTIALS = re.compile(r"(://[^:/@\s]+:)([^@\s]+)(@)")
@@ -27,6 +32,12 @@ _CREDENTIALS = re.compile(r"(://[^:/@\s]+:)([^@\s]+)(@)")
 
 class RouteError(RatsfristError):
     pass
+
+
+ALWAYS_TAG = "always"
+"""Apprise's own convention: a URL tagged `always` is notified whatever the tag asked for."""
+MODIFIER_TAGS = frozenset({ESCALATION_TAG, CLEARED_TAG, ALWAYS_TAG})
+"""Tags that are not roles of a rules profile but mean something to ratsfrist."""
 
 
 def mask(text: str) -> str:
@@ -59,7 +70,7 @@ class Routes:
         wanted = COMMITTEE_TAG_PREFIX + committee_slug(committee) if committee else None
         chosen = []
         for recipient in self.recipients:
-            if tag not in recipient.tags:
+            if tag not in recipient.tags and ALWAYS_TAG not in recipient.tags:
                 continue
             narrowed = {t for t in recipient.tags if t.startswith(COMMITTEE_TAG_PREFIX)}
             if narrowed and wanted not in narrowed:
@@ -148,15 +159,45 @@ def _url_lines(text: str, source: str, is_yaml: bool) -> list[tuple[int, str]]:
     return found
 
 
-def load_routes(path: str | Path) -> Routes:
-    """Read and check an Apprise config; errors name the file and the line, never a password."""
+def _check_port(url: str, source: str, line: int) -> None:
+    from urllib.parse import urlsplit
+
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        port = -1
+    if port is not None and not 1 <= port <= 65535:
+        raise RouteError(f"{source}:{line}: Port außerhalb 1–65535 in {mask(url)!r}")
+
+
+def _check_tags(text: str, source: str, tags: set[str], roles: frozenset[str]) -> None:
+    """Every tag is a role of the rules profile, a committee (`gremium-…`) or a modifier; a
+    misspelt role would otherwise burn every reminder of that role on "no recipient"."""
+    for tag in sorted(tags):
+        if tag in roles or tag in MODIFIER_TAGS or tag.startswith(COMMITTEE_TAG_PREFIX):
+            continue
+        found = re.search(rf"(?<![\w-]){re.escape(tag)}(?![\w-])", text)
+        line = text[: found.start()].count("\n") + 1 if found else 1
+        known = ", ".join(sorted(roles | MODIFIER_TAGS)) + f", {COMMITTEE_TAG_PREFIX}…"
+        raise RouteError(f"{source}:{line}: unbekannter Tag {tag!r} (bekannt: {known})")
+
+
+def load_routes(path: str | Path, roles: frozenset[str] | None = None) -> Routes:
+    """Read and check an Apprise config; errors name the file and the line, never a password.
+    With `roles` (the responsible roles of the active rules profile) every tag is checked."""
     import apprise
 
     source = str(path)
     file = Path(path)
     if not file.is_file():
         raise RouteError(f"{source}: Apprise-Konfiguration nicht gefunden")
-    raw = file.read_text(encoding="utf-8")
+    try:
+        raw = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = file.read_bytes()[: exc.start].count(b"\n") + 1
+        raise RouteError(f"{source}:{line}: keine UTF-8-Textdatei") from None
+    except OSError as exc:
+        raise RouteError(f"{source}: nicht lesbar ({exc.strerror})") from None
     text = _expand(raw, source)
     # Secrets we can see before Apprise parses anything: passwords in URLs and the values
     # taken from the environment.
@@ -168,6 +209,7 @@ def load_routes(path: str | Path) -> Routes:
         re.search(r"^\s*(version|urls)\s*:", text, re.MULTILINE)
     )
     for line, url in _url_lines(text, source, is_yaml):
+        _check_port(url, source, line)
         if apprise.Apprise.instantiate(url) is None:
             raise RouteError(
                 f"{source}:{line}: ungültige oder unbekannte Apprise-URL {mask(url)!r}"
@@ -201,6 +243,8 @@ def load_routes(path: str | Path) -> Routes:
             )
         )
     _guard_apprise_logs(secrets)
+    if roles is not None:
+        _check_tags(text, source, {t for r in recipients for t in r.tags}, roles)
     if not recipients:
         raise RouteError(f"{source}:1: keine Empfänger (urls) in der Konfiguration")
     return Routes(source=source, recipients=recipients, secrets=frozenset(secrets))

@@ -147,6 +147,6 @@ def apprise_config(
         "      - tag: leitung, vertraulich",
     ]
     if password:
-        lines += [f"  - {url('geschuetzt@example.org', auth=True)}:", "      - tag: geschuetzt"]
+        lines += [f"  - {url('geschuetzt@example.org', auth=True)}:", "      - tag: fraktion"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

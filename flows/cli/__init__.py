@@ -33,6 +33,15 @@ def run(argv: list[str] | None = None) -> int:
     except RatsfristError as exc:
         typer.echo(str(exc), err=True)
         return 2
+    except Exception as exc:
+        if not type(exc).__module__.startswith("sqlalchemy"):
+            raise
+        # The database failed mid-command (server gone, disk full): the transaction was
+        # rolled back; one line, never a traceback or the SQL with its parameters.
+        from models.store.db import reason
+
+        typer.echo(f"Datenbankfehler, nichts geändert: {reason(exc)}", err=True)
+        return 2
     return 0
 
 

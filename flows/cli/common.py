@@ -36,7 +36,7 @@ def now_from(now: str | None) -> datetime:
     from flows.app import clock
     from models.domain.timeutil import parse_instant
 
-    return parse_instant(now) if now else clock()
+    return parse_instant(now) if now is not None else clock()
 
 
 def settings() -> Settings:

@@ -39,7 +39,7 @@ def import_(
 
     instant = now_from(now)
     who = actor(by)
-    received_at = parse_instant(received, "--received") if received else None
+    received_at = parse_instant(received, "--received") if received is not None else None
     failed = 0
 
     def report(outcome: dict[str, Any]) -> None:

@@ -36,7 +36,7 @@ def _routes(path: Path | None, required: bool) -> Any:
                 "keine Apprise-Konfiguration: RATSFRIST_APPRISE_CONFIG oder --apprise-config"
             )
         return None
-    return load_routes(chosen)
+    return load_routes(chosen, roles=rules().roles)
 
 
 @app.command()

@@ -198,6 +198,11 @@ class RuleSet:
     def name(self) -> str:
         return self.profile.profile.name
 
+    @property
+    def roles(self) -> frozenset[str]:
+        """Who owes this profile's deadlines: the role tags a routing file may use."""
+        return frozenset(rule.responsible for rule in self.profile.deadlines.values())
+
 
 def ruleset_from(data: dict[str, Any], name: str, origin: str) -> RuleSet:
     """A profile's parsed TOML as a RuleSet; errors name the file (`name`) and the key."""

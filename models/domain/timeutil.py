@@ -39,6 +39,8 @@ def local_datetime(day: date, at: time) -> datetime:
 def parse_instant(text: str, what: str = "--now") -> datetime:
     """ISO 8601 date or datetime, with or without offset; a bare date means 00:00 in Berlin."""
     raw = text.strip()
+    if not raw:
+        raise InvalidInput(f"{what}: leer; einen Zeitpunkt angeben oder {what} weglassen")
     try:
         if "T" not in raw and " " not in raw and len(raw) <= 10:
             return local_datetime(date.fromisoformat(raw), time(0, 0))

@@ -29,9 +29,32 @@ class SchemaOutdated(RatsfristError):
     pass
 
 
+class DatabaseUnavailable(RatsfristError):
+    """The database URL is malformed, or the server refuses or does not answer."""
+
+
+def masked(url: str | sa.engine.URL) -> str:
+    """A database URL safe to print: the password replaced."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<ungültige URL>"
+
+
+def reason(exc: BaseException) -> str:
+    """The first line of what the driver said, without SQL or parameters (never a password:
+    drivers do not repeat it)."""
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).strip().splitlines()
+    return text[0][:200] if text else type(original).__name__
+
+
 def normalise_url(url: str) -> str:
     """postgresql:// and postgres:// mean psycopg 3, the driver ratsfrist installs."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        raise DatabaseUnavailable(f"Datenbank-URL {url.split('@')[-1]!r} ist ungültig") from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
@@ -39,11 +62,14 @@ def normalise_url(url: str) -> str:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
-    if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    try:
+        if url.startswith("sqlite"):
+            engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+        raise DatabaseUnavailable(f"Datenbank {masked(url)}: {reason(exc)}") from None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -101,7 +127,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def ensure_schema(engine: Engine) -> None:
     """Create the schema in an empty database; refuse an outdated or foreign one."""
-    revision = current_revision(engine)
+    try:
+        revision = current_revision(engine)
+    except sa.exc.DBAPIError as exc:
+        raise DatabaseUnavailable(
+            f"Datenbank {masked(engine.url)} nicht erreichbar: {reason(exc)}"
+        ) from None
     if revision is None:
         with engine.connect() as connection:
             tables = sa.inspect(connection).get_table_names()

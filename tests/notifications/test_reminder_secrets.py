@@ -62,7 +62,7 @@ def test_the_smtp_password_appears_nowhere(
     import_at(engine, EXAMPLE.read_bytes(), "2021-06-07T06:00")
     with Session(engine) as session:  # route the invitation to the password-protected URL
         for row in session.exec(select(Reminder)).all():
-            row.tag = "geschuetzt"
+            row.tag = "fraktion"  # no profile reminds the fraktion: only this URL has it
             session.add(row)
         session.commit()
     outputs = []
@@ -71,7 +71,7 @@ def test_the_smtp_password_appears_nowhere(
         ["reminders", "--json"],
         ["reminders"],
         ["config"],
-        ["notify-test", "geschuetzt"],
+        ["notify-test", "fraktion"],
     ):
         run(args)
         captured = capsys.readouterr()
