@@ -126,15 +126,24 @@ def _due(now: datetime) -> Any:
 def claim(
     engine: Engine, *, worker: str, now: datetime, lease: timedelta, limit: int = 500
 ) -> list[int]:
-    """Take up to `limit` due rows for this worker; no two workers get the same row."""
+    """Take up to `limit` due rows for this worker; no two workers get the same row.
+
+    The ids are chosen first and the rows updated by that list: as one statement (`UPDATE …
+    WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`) PostgreSQL may plan a nested loop
+    that runs the subselect once per row, and then LIMIT limits nothing (seen on a table not
+    yet analysed: 855 of 3,000 rows claimed with limit 500). On PostgreSQL the chosen rows
+    stay locked until the update commits, so no other worker can take them in between."""
     now = to_utc(now)
     with engine.begin() as connection:
         chosen = sa.select(R.c.id).where(_due(now)).order_by(R.c.send_at, R.c.id).limit(limit)
         if connection.dialect.name == "postgresql":
             chosen = chosen.with_for_update(skip_locked=True)
+        ids = [row[0] for row in connection.execute(chosen)]
+        if not ids:
+            return []
         result = connection.execute(
             sa.update(R)
-            .where(R.c.id.in_(chosen.scalar_subquery()), _due(now))
+            .where(R.c.id.in_(ids), _due(now))
             .values(
                 status=ReminderStatus.sending.value,
                 claimed_by=worker,
