@@ -93,10 +93,11 @@ def rules_(
     now: NowOpt = None,
 ) -> None:
     """Das aktive Regelprofil (RATSFRIST_RULES) mit jeder Frist in Worten."""
-    from models.domain.rules import describe_rule
+    from models.domain.rules import describe_rule, order_warnings
     from models.store.profiles import load_profile
 
     active = load_profile(str(check)) if check else rules()
+    warnings = order_warnings(active, now_from(now))
     data = {
         "name": active.name,
         "file": active.origin,
@@ -112,6 +113,7 @@ def rules_(
             }
             for name, rule in active.profile.deadlines.items()
         },
+        "warnings": warnings,
     }
     if as_json:
         print_json(data)
@@ -121,3 +123,5 @@ def rules_(
     for name, rule in described.items():
         types = f" [{', '.join(rule['paper_types'])}]" if rule["paper_types"] else ""
         typer.echo(f"  {name}: {rule['label']} – {rule['rule']}; {rule['responsible']}{types}")
+    for warning in warnings:
+        typer.echo(f"Hinweis: {warning}")

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from models.domain.planning import PlannedDeadline, proposal_verdict
 from models.domain.reminders import NOT_REMINDED, Step, plan_steps
-from models.domain.rules import DeadlineKind, Rule, RuleSet, due_date
+from models.domain.rules import DeadlineKind, Rule, RuleSet, due_date, in_time
 from models.domain.states import Event
 from models.domain.timeutil import to_local, to_utc
 from models.domain.vocab import DeadlineStatus
@@ -203,4 +203,5 @@ def next_reachable(
     received_at: datetime, rule: Rule, starts: Iterable[datetime], rules: RuleSet
 ) -> datetime | None:
     """The first of these later meetings whose proposal deadline a late motion still meets."""
-    return next((s for s in starts if received_at <= due_date(rule, s, rules.calendar)), None)
+    calendar = rules.calendar
+    return next((s for s in starts if in_time(received_at, due_date(rule, s, calendar))), None)

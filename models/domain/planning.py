@@ -9,7 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from models.domain.rules import Anchor, DeadlineKind, Rule, RuleSet, describe_rule, due_date
+from models.domain.rules import (
+    Anchor,
+    DeadlineKind,
+    Rule,
+    RuleSet,
+    describe_rule,
+    due_date,
+    in_time,
+)
 from models.domain.vocab import DeadlineStatus
 
 
@@ -163,4 +171,4 @@ def _anchors(
 
 def proposal_verdict(received_at: datetime, due: datetime) -> DeadlineStatus:
     """The Antragsfrist is met if the motion arrived by its end."""
-    return DeadlineStatus.met if received_at <= due else DeadlineStatus.missed
+    return DeadlineStatus.met if in_time(received_at, due) else DeadlineStatus.missed

@@ -248,6 +248,48 @@ def due_date(rule: Rule, anchor: datetime, calendar: WorkCalendar) -> datetime:
     return local_datetime(day, at)
 
 
+def in_time(moment: datetime, due: datetime) -> bool:
+    """Whether `moment` meets a deadline ending at `due`. A deadline "bis zum … Tag" (due at
+    END_OF_DAY, 23:59:59) runs to the end of that day, so it is compared with the next
+    midnight: a motion stamped 23:59:59.5 is in time, not "0 h 0 min" late. A deadline at a
+    time of day (the session's start) includes that instant."""
+    if to_local(due).time().replace(tzinfo=None) == END_OF_DAY:
+        return moment < due + timedelta(seconds=1)
+    return moment <= due
+
+
+def order_warnings(rules: RuleSet, around: datetime) -> list[str]:
+    """Where an Antragsfrist ends after the invitation with its agenda must go out: a motion
+    judged "in time" then reaches that agenda only as a Nachtrag (Bonn: 7th day before the
+    session vs. invitation 14 days before; the default: one day). Staff should know the gap,
+    so it is shown, in days, as the most any meeting in the 28 days from `around` has
+    (working-day rules differ by weekday and holiday)."""
+    deadlines = rules.profile.deadlines
+    at_meeting = [(n, r) for n, r in deadlines.items() if r.anchor is Anchor.meeting]
+    proposals = [(n, r) for n, r in at_meeting if r.kind is DeadlineKind.proposal]
+    invitations = [(n, r) for n, r in at_meeting if r.kind is DeadlineKind.invitation]
+    first = to_local(around).date()
+    meetings = [local_datetime(first + timedelta(days=d), time(17, 0)) for d in range(28)]
+    warnings = []
+    for p_name, proposal in proposals:
+        for i_name, invitation in invitations:
+            gap = max(
+                (
+                    to_local(due_date(proposal, m, rules.calendar)).date()
+                    - to_local(due_date(invitation, m, rules.calendar)).date()
+                ).days
+                for m in meetings
+            )
+            if gap > 0:
+                days = "1 Tag" if gap == 1 else f"{gap} Tage"
+                warnings.append(
+                    f"{p_name} ({proposal.title}) endet bis zu {days} nach {i_name} "
+                    f"({invitation.title}): was rechtzeitig eingeht, erreicht die Tagesordnung "
+                    "dann nur als Nachtrag"
+                )
+    return warnings
+
+
 def describe_rule(rule: Rule) -> str:
     """The rule in words, e.g. '6. Tag vor der Sitzung, 23:59'."""
     anchors = {
@@ -258,11 +300,12 @@ def describe_rule(rule: Rule) -> str:
     }
     n = abs(rule.offset)
     direction = "vor" if rule.offset < 0 else "nach"
+    one = n == 1
     amount = {
-        Unit.days: f"{n}. Tag" if rule.offset < 0 else f"{n} Tage",
-        Unit.full_days: f"{n} volle Tage",
-        Unit.working_days: f"{n} Arbeitstage",
-        Unit.months: f"{n} Monate",
+        Unit.days: f"{n}. Tag" if rule.offset < 0 else f"{n} Tag{'' if one else 'e'}",
+        Unit.full_days: f"{n} volle{'r' if one else ''} Tag{'' if one else 'e'}",
+        Unit.working_days: f"{n} Arbeitstag{'' if one else 'e'}",
+        Unit.months: f"{n} Monat{'' if one else 'e'}",
     }[rule.unit]
     text = f"{amount} {direction} {anchors[rule.anchor]}" if rule.offset else anchors[rule.anchor]
     if rule.offset == 0:

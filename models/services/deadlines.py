@@ -102,7 +102,10 @@ def gather_facts(session: Session, paper: Paper) -> PaperFacts:
         if event.event == Event.request_report.value:
             report_at, report_office = event.at, event.details.get("office")
         elif event.event == Event.decide.value and event.to_state == "decided":
-            decided_at = event.at
+            # "3 Monate nach dem Beschluss" counts from the session that decided, not from
+            # when the result was entered (often days later); without a meeting, the entry.
+            session_start = event.details.get("meeting")
+            decided_at = datetime.fromisoformat(session_start) if session_start else event.at
             implementable = Result(event.details["result"]) in IMPLEMENTABLE
             decided_consultation = event.details.get("consultation_id")
         elif event.event == Event.start_implementation.value:
