@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from models.domain.errors import RatsfristError
-from models.domain.oparl import result_of
+from models.domain.oparl_results import result_of
 from models.domain.rules import RuleSet
 from models.domain.states import Result, ResultKind, State
 from models.domain.timeutil import to_local, to_utc
