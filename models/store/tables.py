@@ -155,10 +155,14 @@ class Consultation(SQLModel, table=True):
 
 class AgendaItem(SQLModel, table=True):
     """A point on a meeting's agenda (OParl AgendaItem); a postponed consultation gets a new
-    one at the next meeting, so the old item keeps its result as history."""
+    one at the next meeting, so the old item keeps its result as history.
+
+    Synced items are identified by their OParl id (unique), not by (meeting, number): council
+    systems number the public and the non-public part from 1 again (More!Rubin). Items typed in
+    by hand keep a number unique per meeting; models.services.agenda checks that."""
 
     __tablename__ = "agenda_item"
-    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+    __table_args__ = (sa.Index("ix_agenda_item_meeting_number", "meeting_id", "number"),)
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     consultation_id: int | None = Field(default=None, foreign_key="consultation.id", index=True)
@@ -166,7 +170,11 @@ class AgendaItem(SQLModel, table=True):
     number: str = Field(max_length=20)
     name: str | None = Field(default=None, sa_column=Column(Text))
     public: bool = True
-    result: str | None = Field(default=None, max_length=50)
+    result: str | None = Field(default=None, sa_column=Column(Text))
+    """The result as the source words it, whole (a vote, a sentence, a table)."""
+    result_review: str | None = Field(default=None, sa_column=Column(Text))
+    """Why the result needs a person ("Ergebnis prüfen: …"); None when it was read or is
+    absent. Listed by `ratsfrist oparl-review`."""
     resolution_text: str | None = Field(default=None, sa_column=Column(Text))
     oparl_id: str | None = Field(default=None, max_length=500, unique=True)
     """The object's URL in the council information system it was synced from (OParl id)."""
@@ -314,3 +322,6 @@ class OParlCursor(SQLModel, table=True):
     """Start of the last complete run: the next run asks for modified_since this."""
     objects: int = 0
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    history_before: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """The start of tracking (set on a body's own row, keyed by the body's OParl id): meetings
+    before it are history, whose deadlines are never alarms (models.services.oparl_catch_up)."""
