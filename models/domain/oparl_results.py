@@ -191,3 +191,35 @@ def result_of(text: str | None, *, authoritative: bool) -> Result | str | None:
     """The lifecycle result an agenda item's result text means for a consultation, 'abgesetzt'
     / 'zurückgezogen' for an item not dealt with, or None for no or an unreadable result."""
     return for_consultation(read_result(text).result, authoritative=authoritative)
+
+
+# --- roles the source leaves unsaid ------------------------------------------------------------
+
+_COUNCIL = re.compile(
+    r"\b(?:rat|gemeinderat|stadtrat|kreistag|bezirksvertretung|ratsversammlung|"
+    r"stadtverordnetenversammlung|gemeindevertretung|b[üu]rgerschaft|"
+    r"verbandsversammlung|regionalrat|landschaftsversammlung)\b"
+)
+DECIDING = ("Entscheidung", True)
+PRELIMINARY = ("Vorberatung", False)
+
+
+def is_council(*names: str | None) -> bool:
+    """Does a name or classification name a council ("Rat der Stadt", "Gemeinderat",
+    "Kreistag", "Bezirksvertretung" …)? A Beirat or Ältestenrat is not one."""
+    return any(_COUNCIL.search(name.lower()) for name in names if name)
+
+
+def inferred_roles(councils: list[bool]) -> list[tuple[str, bool]]:
+    """Role and authoritative for a Beratungsfolge whose source says neither (SD.NET).
+
+    The rule: a consultation in a council decides (the council has the last word on what
+    comes before it); so does the last consultation of the paper (a committee deciding by
+    delegation, or the council); every earlier one in another committee is a Vorberatung.
+    `councils` holds, in the order of the Beratungsfolge, whether each organization is a
+    council (is_council)."""
+    last = len(councils) - 1
+    return [
+        DECIDING if council or index == last else PRELIMINARY
+        for index, council in enumerate(councils)
+    ]

@@ -52,6 +52,10 @@ class Body(SQLModel, table=True):
     short_name: str | None = Field(default=None, max_length=50)
     oparl_id: str | None = Field(default=None, max_length=500, unique=True)
     """The object's URL in the council information system it was synced from (OParl id)."""
+    oparl_history_before: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """The start of tracking, set by the body's first OParl sync: meetings before it are
+    history, whose deadlines are no alarms (models.services.oparl_catch_up). Kept beside the
+    sync cursors' state but on the body, since the cursors are per list and this is not."""
 
 
 class Organization(SQLModel, table=True):
@@ -322,6 +326,3 @@ class OParlCursor(SQLModel, table=True):
     """Start of the last complete run: the next run asks for modified_since this."""
     objects: int = 0
     updated_at: datetime = Field(sa_type=UTCDateTime)
-    history_before: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    """The start of tracking (set on a body's own row, keyed by the body's OParl id): meetings
-    before it are history, whose deadlines are never alarms (models.services.oparl_catch_up)."""

@@ -4,7 +4,7 @@ Agenda items are no longer unique per (meeting, number): council systems number 
 the non-public part from 1 again (More!Rubin), and synced items are identified by their OParl
 id, which stays unique. Items typed in by hand are kept unique per meeting by the service. The
 result is kept whole (Text instead of 50 characters); `result_review` holds why a result needs
-a person; `oparl_cursor.history_before` the start of tracking (meetings before it are history).
+a person; `body.oparl_history_before` the start of tracking (meetings before it are history).
 
 Downgrade: results are cut back to 50 characters and repeated numbers of one meeting get the
 item's id appended, so that the old unique key holds again.
@@ -42,13 +42,15 @@ def upgrade() -> None:
             "result", existing_type=sa.String(length=50), type_=sa.Text(), existing_nullable=True
         )
         batch_op.add_column(sa.Column("result_review", sa.Text(), nullable=True))
-    with op.batch_alter_table("oparl_cursor") as batch_op:
-        batch_op.add_column(sa.Column("history_before", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("body") as batch_op:
+        batch_op.add_column(
+            sa.Column("oparl_history_before", sa.DateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("oparl_cursor") as batch_op:
-        batch_op.drop_column("history_before")
+    with op.batch_alter_table("body") as batch_op:
+        batch_op.drop_column("oparl_history_before")
     op.execute("UPDATE agenda_item SET result = substr(result, 1, 50) WHERE result IS NOT NULL")
     op.execute(
         "UPDATE agenda_item SET number = substr(number, 1, 9) || '#' || CAST(id AS VARCHAR(10)) "
