@@ -328,25 +328,28 @@ def results_to_review(session: Session) -> list[dict[str, object]]:
     """Agenda item results flagged "Ergebnis prüfen" whose consultation is still open (one
     decided by hand since is done with), oldest meeting first; for `ratsfrist oparl-review`."""
     rows = session.exec(
-        select(AgendaItem, Meeting, Organization, Consultation, Paper)
+        select(AgendaItem, Meeting, Organization, Consultation)
         .join(Meeting, col(Meeting.id) == AgendaItem.meeting_id)
         .join(Organization, col(Organization.id) == Meeting.organization_id)
         .outerjoin(Consultation, col(Consultation.id) == AgendaItem.consultation_id)
-        .outerjoin(Paper, col(Paper.id) == Consultation.paper_id)
         .where(col(AgendaItem.result_review).is_not(None))
         .order_by(col(Meeting.start), col(AgendaItem.id))
     ).all()
-    return [
-        {
-            "reference": paper.reference if paper else None,
-            "state": State(paper.state).label if paper else None,
-            "organization": org.name,
-            "meeting": to_local(meeting.start).isoformat(),
-            "agendaItem": item.number,
-            "result": item.result,
-            "review": item.result_review,
-            "source": item.oparl_id or (paper.source if paper else None),
-        }
-        for item, meeting, org, consultation, paper in rows
-        if consultation is None or not consultation.done
-    ]
+    listed: list[dict[str, object]] = []
+    for item, meeting, org, consultation in rows:
+        if consultation is not None and consultation.done:
+            continue
+        paper = session.get(Paper, consultation.paper_id) if consultation else None
+        listed.append(
+            {
+                "reference": paper.reference if paper else None,
+                "state": State(paper.state).label if paper else None,
+                "organization": org.name,
+                "meeting": to_local(meeting.start).isoformat(),
+                "agendaItem": item.number,
+                "result": item.result,
+                "review": item.result_review,
+                "source": item.oparl_id or (paper.source if paper else None),
+            }
+        )
+    return listed
