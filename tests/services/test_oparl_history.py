@@ -160,3 +160,72 @@ def test_oparl_review_lists_the_flagged_results(
     assert run(["oparl-review"]) == 0
     out = capsys.readouterr().out
     assert out.rstrip().endswith(f"{len(rows)} Ergebnisse zu prüfen")
+
+
+def test_public_and_non_public_parts_may_both_have_item_1(engine: Engine) -> None:
+    """More!Rubin numbers the public part 1–7 and the non-public part 1–9 again: both items
+    land, each paper on its own, and a hand-entered TOP 1 is still refused."""
+    from models.domain.errors import InvalidInput
+    from models.domain.intake import parse_document
+    from models.domain.oparl import AgendaItemIn, ConsultationIn, OrganizationIn
+    from models.services import steps as services
+    from models.services.intake import import_paper
+    from tests.conftest import EXAMPLE
+
+    base = "https://rubin.example/oparl"
+    start = datetime(2021, 11, 10, 17, tzinfo=UTC)
+    with session_scope(engine) as session:
+        body = OParlStore.body_for(session, None, "Castrop-Rauxel")
+        store = OParlStore(session, body, now=datetime(2021, 11, 1, tzinfo=UTC))
+        store.apply(OrganizationIn(id=f"{base}/org/1", name="Rat der Stadt"))
+        items = tuple(
+            AgendaItemIn(
+                id=f"{base}/ai/{n}", number="1", public=n == 1, consultation=f"{base}/c/{n}"
+            )
+            for n in (1, 2)
+        )
+        store.apply(
+            MeetingIn(
+                id=f"{base}/m/1", start=start, organizations=(f"{base}/org/1",), agenda_items=items
+            )
+        )
+        for n in (1, 2):
+            store.apply(
+                PaperIn(
+                    id=f"{base}/p/{n}",
+                    reference=f"V/{n}",
+                    consultations=(
+                        ConsultationIn(
+                            id=f"{base}/c/{n}",
+                            organizations=(f"{base}/org/1",),
+                            meeting=f"{base}/m/1",
+                            agenda_item=f"{base}/ai/{n}",
+                        ),
+                    ),
+                )
+            )
+        placed = session.exec(select(AgendaItem).order_by(col(AgendaItem.id))).all()
+        assert [(i.number, i.public, i.consultation_id is not None) for i in placed] == [
+            ("1", True, True),
+            ("1", False, True),
+        ]
+        assert {p.state for p in session.exec(select(Paper)).all()} == {State.scheduled}
+        meeting = session.exec(select(Meeting)).one()
+        paper = import_paper(
+            session,
+            parse_document(EXAMPLE.read_bytes(), "v.txt"),
+            body_name="Castrop-Rauxel",
+            now=datetime(2021, 11, 1, tzinfo=UTC),
+            actor="t",
+        ).paper
+        with pytest.raises(InvalidInput, match="schon belegt"):
+            services.place_on_agenda(
+                session,
+                paper.reference,
+                item_number="1",
+                meeting=meeting,
+                now=datetime(2021, 11, 2, tzinfo=UTC),
+                actor="t",
+                body="Castrop-Rauxel",
+                rules=default_rules(),
+            )
