@@ -147,7 +147,33 @@ def export_oparl(
     )
 
 
+def oparl_review(as_json: JsonOpt = False) -> None:
+    """Ergebnisse aus dem Ratsinformationssystem, die nicht eindeutig zu lesen waren
+    ("Ergebnis prüfen"): von Hand mit `ratsfrist decide` eintragen."""
+    from flows.cli.common import session
+    from models.services.oparl_catch_up import results_to_review
+
+    with session() as active:
+        rows = results_to_review(active)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo("keine Ergebnisse zu prüfen")
+        return
+    for row in rows:
+        short = " ".join(str(row["result"] or "").split())
+        short = short if len(short) <= 80 else short[:79] + "…"
+        typer.echo(
+            f"{row['reference'] or '(Vorlage nicht erfasst)'} – {row['organization']} "
+            f"{str(row['meeting'])[:10]} TOP {row['agendaItem']}: {row['review']}\n"
+            f"    {short!r}  {row['source'] or ''}"
+        )
+    typer.echo(f"{len(rows)} Ergebnisse zu prüfen")
+
+
 def register(app: typer.Typer) -> None:
     app.command("sync-oparl")(sync_oparl)
     app.command("import-oparl")(import_oparl)
     app.command("export-oparl")(export_oparl)
+    app.command("oparl-review")(oparl_review)

@@ -3,7 +3,8 @@
 Real council information systems differ in what they fill in, so only what ratsfrist cannot
 do without is required (an object's `id` and `type`, a meeting's `start`); everything else is
 optional and kept as the source spells it (an unknown paperType stays what it is). A result
-text on an agenda item is translated into the lifecycle's vocabulary here and only here.
+text on an agenda item is translated into the lifecycle's vocabulary by
+models.domain.oparl_results.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from datetime import date, datetime
 from typing import Any
 
 from models.domain.errors import RatsfristError
-from models.domain.states import Result, ResultKind, UnknownResult, parse_result
 from models.domain.timeutil import BERLIN
 
 #: OParl 1.0 servers are still common; their objects have the same shape for what we read.
@@ -341,60 +341,3 @@ def _date(obj: dict[str, Any], key: str, where: str) -> date | None:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         raise OParlError(f"{where}: Feld {key!r}: kein Datum: {value!r}") from None
-
-
-# --- results -----------------------------------------------------------------------------------
-
-#: Words in free-text results, most specific first.
-_RESULT_WORDS: tuple[tuple[tuple[str, ...], Result | str], ...] = (
-    (("abgesetzt",), "abgesetzt"),
-    (("zurückgezogen",), "zurückgezogen"),
-    (("nicht empfohlen",), Result.nicht_empfohlen),
-    (("empfohlen", "änderung"), Result.mit_aenderungen_empfohlen),
-    (("empfohlen",), Result.empfohlen),
-    (("empfehlung",), Result.empfohlen),
-    (("abgelehnt",), Result.abgelehnt),
-    (("vertagt",), Result.vertagt),
-    (("zurückgestellt",), Result.zurueckgestellt),
-    (("verwiesen",), Result.verwiesen),
-    (("kenntnis",), Result.zur_kenntnis_genommen),
-    (("unverändert", "beschlossen"), Result.ungeaendert_beschlossen),
-    (("geändert", "beschlossen"), Result.geaendert_beschlossen),
-    (("änderung", "beschlossen"), Result.geaendert_beschlossen),
-    (("beschlossen",), Result.beschlossen),
-    (("zugestimmt",), Result.beschlossen),
-)
-
-#: A preliminary committee that "beschließt" recommends; a deciding one that "empfiehlt"
-#: decides. Council systems use both wordings for both roles.
-_AS_RECOMMENDATION = {
-    Result.beschlossen: Result.empfohlen,
-    Result.ungeaendert_beschlossen: Result.empfohlen,
-    Result.geaendert_beschlossen: Result.mit_aenderungen_empfohlen,
-    Result.abgelehnt: Result.nicht_empfohlen,
-}
-_AS_RESOLUTION = {v: k for k, v in _AS_RECOMMENDATION.items() if k is not Result.beschlossen}
-
-
-def result_of(text: str | None, *, authoritative: bool) -> Result | str | None:
-    """The lifecycle result an agenda item's result text means for a consultation, 'abgesetzt'
-    / 'zurückgezogen' for an item not dealt with, or None for no or an unreadable result."""
-    if not text:
-        return None
-    try:
-        result: Result | str = parse_result(text)
-    except UnknownResult:
-        folded = text.lower()
-        result = next(
-            (r for words, r in _RESULT_WORDS if all(w in folded for w in words)),
-            "",
-        )
-        if not result:
-            return None
-    if not isinstance(result, Result):
-        return result  # abgesetzt / zurückgezogen
-    if not authoritative and result.kind is ResultKind.resolution:
-        return _AS_RECOMMENDATION[result]
-    if authoritative and result.kind is ResultKind.recommendation:
-        return _AS_RESOLUTION[result]
-    return result

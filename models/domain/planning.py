@@ -76,7 +76,7 @@ class PlannedDeadline:
     description: str
 
 
-TERMINAL_STATES = frozenset({"closed", "withdrawn"})
+TERMINAL_STATES = frozenset({"closed", "withdrawn", "historical"})
 
 
 def plan(facts: PaperFacts, rules: RuleSet) -> list[PlannedDeadline]:

@@ -34,6 +34,9 @@ class State(StrEnum):
     """Erledigt."""
     withdrawn = "withdrawn"
     """Von den Antragstellenden zurückgezogen."""
+    historical = "historical"
+    """Aus dem Archiv des Ratsinformationssystems übernommen: zuletzt beraten vor Beginn der
+    Fristenverfolgung, ohne erkanntes Ergebnis. Keine Fristen, keine Erinnerungen."""
 
     @property
     def label(self) -> str:
@@ -41,7 +44,7 @@ class State(StrEnum):
 
     @property
     def terminal(self) -> bool:
-        return self in (State.closed, State.withdrawn)
+        return self in (State.closed, State.withdrawn, State.historical)
 
 
 STATE_LABELS: dict[State, str] = {
@@ -53,6 +56,7 @@ STATE_LABELS: dict[State, str] = {
     State.in_implementation: "in Umsetzung",
     State.closed: "erledigt",
     State.withdrawn: "zurückgezogen",
+    State.historical: "historisch, Ergebnis unbekannt",
 }
 
 
@@ -70,6 +74,9 @@ class Event(StrEnum):
     start_implementation = "start_implementation"
     close = "close"
     withdraw = "withdraw"
+    archive = "archive"
+    """Taken over from an OParl archive as history (State.historical): the last consultation
+    was held before the start of tracking and its result is not known."""
 
 
 class Result(StrEnum):
@@ -195,6 +202,10 @@ TRANSITIONS: dict[tuple[State | None, Event], State] = {
     (State.in_implementation, Event.close): State.closed,
     **{
         (s, Event.withdraw): State.withdrawn
+        for s in (State.submitted, State.scheduled, State.report_requested, State.report_delivered)
+    },
+    **{
+        (s, Event.archive): State.historical
         for s in (State.submitted, State.scheduled, State.report_requested, State.report_delivered)
     },
 }

@@ -55,16 +55,21 @@ def _place_on_agenda(
     number = item_number.strip().removeprefix("TOP").strip()
     if not number:
         raise FieldError("item_number", "{field}: Nummer des Tagesordnungspunkts fehlt")
-    taken = session.exec(
+    same_number = session.exec(
         select(AgendaItem).where(AgendaItem.meeting_id == meeting.id, AgendaItem.number == number)
-    ).first()
+    ).all()
     # An item synced from the council information system before its paper was known waits
-    # for its consultation; any other item with the number is taken.
-    adopt = (
-        taken is not None
-        and taken.consultation_id is None
-        and taken.consultation_oparl_id in (None, consultation.oparl_id)
-    )
+    # for its consultation; any other item with the number is taken. A synced meeting may hold
+    # a number twice (public and non-public part numbered apart): the waiting one is adopted.
+    waiting = [
+        item
+        for item in same_number
+        if item.consultation_id is None
+        and item.consultation_oparl_id in (None, consultation.oparl_id)
+    ]
+    waiting.sort(key=lambda item: item.consultation_oparl_id != consultation.oparl_id)
+    taken = waiting[0] if waiting else (same_number[0] if same_number else None)
+    adopt = bool(waiting)
     if taken is not None and not adopt:
         raise InvalidInput(f"TOP {number} der Sitzung {org.name} am {held} ist schon belegt")
     details: dict[str, Any] = {

@@ -34,6 +34,8 @@ from models.services.oparl_report import by_oparl_id, set_changed, tail
 from models.store.repo import consultations_of, get_or_create_body, meeting_on
 from models.store.tables import AgendaItem, Body, Consultation, Meeting, Organization, Paper
 
+#: Where the source gives `authoritative` but no `role`. Where it gives neither (SD.NET), the
+#: roles are inferred from the whole Beratungsfolge (CatchUp._infer_roles).
 DEFAULT_ROLE = {True: "Entscheidung", False: "Vorberatung"}
 
 
@@ -198,7 +200,7 @@ class OParlStore(CatchUp):
             )
             if item.result and (row.consultation_id is None or row.result is None):
                 # kept as the source words it; the lifecycle translates it when it decides
-                changed |= set_changed(row, result=item.result[:50])
+                changed |= set_changed(row, result=item.result)
             self.session.add(row)
             self.session.flush()
             if not row.consultation_oparl_id:
@@ -344,6 +346,9 @@ class OParlStore(CatchUp):
                 changed |= row.source_meeting_id != before
             if row not in existing:
                 existing.append(row)
+        if wanted and all(o.role is None and not o.authoritative for o in wanted):
+            synced = {o.id for o in wanted}
+            changed |= self._infer_roles([c for c in existing if c.oparl_id in synced])
         return changed
 
     def _deleted(self, obj: PaperIn, row: Paper | None, reference: str) -> None:

@@ -52,6 +52,10 @@ class Body(SQLModel, table=True):
     short_name: str | None = Field(default=None, max_length=50)
     oparl_id: str | None = Field(default=None, max_length=500, unique=True)
     """The object's URL in the council information system it was synced from (OParl id)."""
+    oparl_history_before: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """The start of tracking, set by the body's first OParl sync: meetings before it are
+    history, whose deadlines are no alarms (models.services.oparl_catch_up). Kept beside the
+    sync cursors' state but on the body, since the cursors are per list and this is not."""
 
 
 class Organization(SQLModel, table=True):
@@ -155,10 +159,14 @@ class Consultation(SQLModel, table=True):
 
 class AgendaItem(SQLModel, table=True):
     """A point on a meeting's agenda (OParl AgendaItem); a postponed consultation gets a new
-    one at the next meeting, so the old item keeps its result as history."""
+    one at the next meeting, so the old item keeps its result as history.
+
+    Synced items are identified by their OParl id (unique), not by (meeting, number): council
+    systems number the public and the non-public part from 1 again (More!Rubin). Items typed in
+    by hand keep a number unique per meeting; models.services.agenda checks that."""
 
     __tablename__ = "agenda_item"
-    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+    __table_args__ = (sa.Index("ix_agenda_item_meeting_number", "meeting_id", "number"),)
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     consultation_id: int | None = Field(default=None, foreign_key="consultation.id", index=True)
@@ -166,7 +174,11 @@ class AgendaItem(SQLModel, table=True):
     number: str = Field(max_length=20)
     name: str | None = Field(default=None, sa_column=Column(Text))
     public: bool = True
-    result: str | None = Field(default=None, max_length=50)
+    result: str | None = Field(default=None, sa_column=Column(Text))
+    """The result as the source words it, whole (a vote, a sentence, a table)."""
+    result_review: str | None = Field(default=None, sa_column=Column(Text))
+    """Why the result needs a person ("Ergebnis prüfen: …"); None when it was read or is
+    absent. Listed by `ratsfrist oparl-review`."""
     resolution_text: str | None = Field(default=None, sa_column=Column(Text))
     oparl_id: str | None = Field(default=None, max_length=500, unique=True)
     """The object's URL in the council information system it was synced from (OParl id)."""

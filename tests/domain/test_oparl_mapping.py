@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from models.domain.oparl import OParlError, parse_object, parse_page, result_of
+from models.domain.oparl import OParlError, parse_object, parse_page
+from models.domain.oparl_results import result_of
 from models.domain.states import Result
 from tests.oparl_server import T
 

@@ -43,6 +43,10 @@ LEGAL: dict[tuple[State | None, Event], State] = {
     (S.scheduled, E.withdraw): S.withdrawn,
     (S.report_requested, E.withdraw): S.withdrawn,
     (S.report_delivered, E.withdraw): S.withdrawn,
+    (S.submitted, E.archive): S.historical,
+    (S.scheduled, E.archive): S.historical,
+    (S.report_requested, E.archive): S.historical,
+    (S.report_delivered, E.archive): S.historical,
 }
 ALL_STATES: list[State | None] = [None, *State]
 NON_DECIDE = [e for e in Event if e is not E.decide]
@@ -182,7 +186,9 @@ def test_parse_result_refuses_unknown_words_listing_the_choices() -> None:
 
 def test_allowed_events_follow_the_table() -> None:
     assert allowed_events(None) == [E.submit]
-    assert allowed_events(S.scheduled) == [E.reschedule, E.request_report, E.decide, E.withdraw]
+    assert allowed_events(S.scheduled) == [
+        E.reschedule, E.request_report, E.decide, E.withdraw, E.archive
+    ]
     assert allowed_events(S.closed) == []
     assert all(allowed_events(s) == [] for s in State if s.terminal)
 

@@ -86,3 +86,57 @@ def test_upgrade_to_0005_fills_the_sweep_columns_from_existing_rows(engine: Engi
     with engine.connect() as connection:
         after = {k: connection.execute(sa.text(q)).all() for k, q in query.items()}
     assert after == before
+
+
+def test_0006_keeps_repeated_agenda_numbers_and_whole_results_and_goes_back(
+    engine: Engine,
+) -> None:
+    """After 0006 a meeting may hold number 1 twice (public and non-public part) and a result
+    longer than 50 characters; a downgrade keeps the rows, renumbering the repeated one."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from models.store.db import alembic_config, session_scope, upgrade
+    from models.store.tables import AgendaItem, Body, Meeting, Organization
+
+    long_result = "6 Ja-Stimmen, 6 Nein-Stimmen, 1 Enthaltung. Mit diesem Ergebnis abgelehnt."
+    with session_scope(engine) as session:
+        body = Body(name="Migrationsstadt 0006")
+        session.add(body)
+        session.flush()
+        assert body.id is not None
+        org = Organization(body_id=body.id, name="Rat")
+        session.add(org)
+        session.flush()
+        assert org.id is not None
+        meeting = Meeting(
+            organization_id=org.id,
+            start=datetime(2021, 6, 7, 16, tzinfo=UTC),
+            name="Rat",
+            updated_at=datetime(2021, 6, 1, tzinfo=UTC),
+        )
+        session.add(meeting)
+        session.flush()
+        assert meeting.id is not None
+        session.add(AgendaItem(meeting_id=meeting.id, number="1", oparl_id="https://x/ai/1"))
+        session.add(
+            AgendaItem(
+                meeting_id=meeting.id,
+                number="1",
+                public=False,
+                oparl_id="https://x/ai/2",
+                result=long_result,
+            )
+        )
+        meeting_id = meeting.id
+    query = sa.text("SELECT number, result FROM agenda_item WHERE meeting_id = :m ORDER BY id")
+    command.downgrade(alembic_config(engine), "0005")
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(query, {"m": meeting_id}).all()
+        assert rows[0][0] == "1" and rows[1][0].startswith("1#")
+        assert rows[1][1] == long_result[:50]
+    finally:
+        upgrade(engine)
+    with engine.connect() as connection:
+        assert len(connection.execute(query, {"m": meeting_id}).all()) == 2
