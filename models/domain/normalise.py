@@ -22,15 +22,24 @@ _INVISIBLE = re.compile(
 vowel separator, zero-width space/joiners, LRM/RLM, bidi embeddings and isolates, word joiner
 and invisible operators, BOM / zero-width no-break space, interlinear annotation marks."""
 
-_PRIVATE_BULLETS = str.maketrans({"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "►", "\uf076": "❖"})
+_PRIVATE_BULLETS = {"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "►", "\uf076": "❖"}
 """Word's Symbol-font bullets land in the Private Use Area when a document is exported
 to text; they mean the bullet they are drawn as."""
 
 
 _KEEP = "²³¹…½¼¾°"
 """Characters NFKC would rewrite into something else ('m²' → 'm2', '…' → '...'): kept."""
-_HIDE = str.maketrans({c: chr(0xF8E0 + i) for i, c in enumerate(_KEEP)})
-_SHOW = str.maketrans({chr(0xF8E0 + i): c for i, c in enumerate(_KEEP)})
+_HIDE = {c: chr(0xF8E0 + i) for i, c in enumerate(_KEEP)}
+_SHOW = {chr(0xF8E0 + i): c for i, c in enumerate(_KEEP)}
+
+
+def _replace(text: str, mapping: dict[str, str]) -> str:
+    """str.translate with a dict is ten times slower than a few replace() calls on a 2 MB
+    text; the mappings here are a handful of characters that rarely occur."""
+    for old, new in mapping.items():
+        if old in text:
+            text = text.replace(old, new)
+    return text
 
 
 def normalise(text: str) -> str:
@@ -39,7 +48,9 @@ def normalise(text: str) -> str:
     Form feeds (page breaks) are kept: the line reader needs them to recognise page headers.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _INVISIBLE.sub("", text.translate(_PRIVATE_BULLETS))
+    text = _INVISIBLE.sub("", _replace(text, _PRIVATE_BULLETS))
     if text.isascii():
         return text
-    return unicodedata.normalize("NFKC", text.translate(_HIDE)).translate(_SHOW)
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return _replace(unicodedata.normalize("NFKC", _replace(text, _HIDE)), _SHOW)
