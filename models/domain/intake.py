@@ -45,6 +45,7 @@ from models.domain.intake_text import (
     split_submitters,
 )
 from models.domain.items import proposal
+from models.domain.readers import document_text
 from models.domain.signatures import reasoning_and_signatures
 from models.domain.text import fold
 
@@ -114,8 +115,13 @@ class _Reader:
 
 
 def parse_document(data: bytes | str, source: str = "<text>") -> ParsedPaper:
-    """Parse one document; raise IntakeError(FILE:LINE: reason) on anything it cannot use."""
-    text = decode(data, source) if isinstance(data, bytes) else data
+    """Parse one document - text in any common encoding, PDF with a text layer or DOCX,
+    told apart by content; raise IntakeError(FILE:LINE: reason) on anything it cannot use."""
+    if isinstance(data, bytes):
+        extracted = document_text(data, source)
+        text = extracted if extracted is not None else decode(data, source)
+    else:
+        text = data
     reader = _Reader(numbered_lines(text), source)
     reader.skip_blank()
     if reader.at_end():

@@ -35,6 +35,10 @@ _PAGE_NUMBER = re.compile(
 )
 _PAGE_OF = re.compile(r"\bSeite\s+\d+\s*(?:von|/)\s*\d+\s*$", re.IGNORECASE)
 """A header or footer line that ends with 'Seite 2 von 3', whatever stands before it."""
+_LABEL_START = re.compile(
+    r"^(?:Anlagen?|Sachverhalt|Begründung|Beschlussvorschlag|Fragen|Beratungsfolge)\s*:",
+    re.IGNORECASE,
+)
 
 
 _BOMS = (
@@ -67,8 +71,6 @@ def decode(data: bytes, source: str) -> str:
         raise IntakeError(source, 1, "leere Datei")
     if len(data) > MAX_BYTES:
         raise IntakeError(source, 1, f"Datei zu groß ({len(data)} Bytes, höchstens {MAX_BYTES})")
-    if data.startswith(b"%PDF"):
-        raise IntakeError(source, 1, "Binärdatei, kein Text (PDF bitte zuerst in Text umwandeln)")
     text = None
     for bom, codec in _BOMS:
         if data.startswith(bom):
@@ -81,7 +83,7 @@ def decode(data: bytes, source: str) -> str:
         text = _utf16_without_bom(data) if b"\x00" in data else None
     if text is None:
         if b"\x00" in data:
-            raise IntakeError(source, 1, "Binärdatei, kein Text (unbekanntes Format)")
+            raise IntakeError(source, 1, "Binärdatei: weder Text noch PDF noch DOCX")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -108,7 +110,13 @@ def numbered_lines(text: str) -> list[Line]:
                     previous.page_edge = True
                     break
             after_break = True
-        if _PAGE_NUMBER.match(clean) or _PAGE_OF.search(clean) or (not clean and "\f" in raw):
+        footer = _PAGE_OF.search(clean)
+        if footer:  # 'Anlagen: Seite 2 von 2' keeps its label; any other such line goes
+            rest = clean[: footer.start()].strip()
+            clean = rest if _LABEL_START.match(rest) else ""
+            if not clean:
+                continue
+        if _PAGE_NUMBER.match(clean) or (not clean and "\f" in raw):
             continue  # a page break is not a paragraph break: the text runs on
         line = Line(no, clean)
         if after_break and clean:
@@ -147,6 +155,17 @@ def join_wrapped(parts: Iterable[str]) -> str:
         pieces.append(" ")
         pieces.append(part)
     return "".join(pieces)
+
+
+def runs_on(previous: str, text: str) -> bool:
+    """Across a blank line: does `text` continue the unfinished sentence of `previous`?
+    PDF extraction turns wide line spacing into blank lines; a paragraph does not end in
+    the middle of a sentence, and a new one does not start with a lower-case word."""
+    return (
+        bool(text)
+        and not previous.rstrip().endswith((".", "?", "!", ":", ";"))
+        and (text[0].islower() or text[0] == "(")
+    )
 
 
 # --- the header -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 from models.domain.document import IntakeError
-from models.domain.intake_text import Line, join_wrapped
+from models.domain.intake_text import Line, join_wrapped, runs_on
 
 _UNORDERED = "-–—•·*▪■□◦●○►➢➤✓❖"
 _ITEM = re.compile(
@@ -44,10 +44,21 @@ def proposal(lines: list[Line], source: str) -> tuple[str, list[str]]:
     list items, wrapped lines joined. An item ends at a blank line or at the next item."""
     blocks: list[tuple[str, list[str]]] = []  # (marker, lines); marker "" = prose
     expected = 1  # the number the next numbered item must carry
+    after_blank = False
     for line in lines:
         if not line.text:
             blocks.append(("", []))
+            after_blank = True
             continue
+        if after_blank and _runs_on(blocks, line.text):
+            # "… in dem Steuerungsgremium" ⏎⏎ "(strategische Koordinierung) …": a PDF's
+            # line spacing, not the end of the item.
+            while blocks and not blocks[-1][1]:
+                blocks.pop()
+            blocks[-1][1].append(line.text)
+            after_blank = False
+            continue
+        after_blank = False
         marker, text, number = _item(line.text)
         if number is not None and (number != expected or _CONTINUES.match(line.text)):
             marker = ""  # "31. Dezember …": the previous line's sentence goes on
@@ -74,6 +85,14 @@ def proposal(lines: list[Line], source: str) -> tuple[str, list[str]]:
         if parts
     ]
     return "\n".join(rendered), items
+
+
+def _runs_on(blocks: list[tuple[str, list[str]]], text: str) -> bool:
+    """After a blank line: does this line continue the last block's unfinished sentence?"""
+    filled = [block for block in blocks if block[1]]
+    if not filled or _ITEM.match(text):
+        return False
+    return runs_on(filled[-1][1][-1], text)
 
 
 def _item(text: str) -> tuple[str, str, int | None]:

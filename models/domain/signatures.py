@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from models.domain.document import IntakeError, ParsedSignatory
-from models.domain.intake_text import Line, join_wrapped
+from models.domain.intake_text import Line, join_wrapped, runs_on
 
 _COLUMNS = re.compile(r"\s{3,}")
 _ARTICLE = re.compile(r"^(?:der|die|des)\s+", re.IGNORECASE)
@@ -27,6 +27,12 @@ def _paragraphs(lines: list[Line]) -> list[list[Line]]:
     paragraphs: list[list[Line]] = [[]]
     for line in lines:
         if line.text:
+            if (
+                not paragraphs[-1]
+                and len(paragraphs) > 1
+                and runs_on(paragraphs[-2][-1].text, line.text)
+            ):
+                paragraphs.pop()  # a blank line inside a sentence: PDF line spacing
             paragraphs[-1].append(line)
         elif paragraphs[-1]:
             paragraphs.append([])
@@ -58,20 +64,79 @@ def _trailing_columns(paragraph: list[Line]) -> int:
     return count if count > 1 else 0
 
 
+def _merge_spaced_rows(paragraphs: list[list[Line]]) -> list[list[Line]]:
+    """Signature rows a PDF's line spacing set apart ('Ingrid Tews   Bernd Dickmann' ⏎⏎
+    'Fachsprecherin   Fachsprecher' ⏎⏎ …): trailing one-line paragraphs in columns are one
+    block."""
+    count = lines = 0
+    for paragraph in reversed(paragraphs):
+        if not all(_is_cell_row(line) and _COLUMNS.search(line.text) for line in paragraph):
+            break
+        count += 1
+        lines += len(paragraph)
+    if count < 2 or lines > MAX_SIGNATURE_ROWS:
+        return paragraphs
+    return [*paragraphs[:-count], [line for p in paragraphs[-count:] for line in p]]
+
+
+def _unsplittable(paragraph: list[Line]) -> bool:
+    """A last paragraph of short lines, none a sentence or a list item, that is no signature
+    block the reader can split: one cell a line, as plain text extraction gives a table."""
+    return (
+        MAX_SIGNATURE_ROWS < len(paragraph) <= 9
+        and all(len(line.text) <= 60 for line in paragraph)
+        and not any(line.text.endswith((".", "!", "?", ":", ",", ";")) for line in paragraph)
+        and not any(line.text[0] in "-–•*" or line.text[0].isdigit() for line in paragraph)
+    )
+
+
+def _trailing_block(paragraph: list[Line]) -> int:
+    """Short lines without punctuation after the paragraph's last sentence, as text without
+    positions gives a signature block (columns run together or one cell a line)."""
+    count = 0
+    for line in reversed(paragraph):
+        if line.text.endswith((".", "!", "?", ":", ",", ";")) or len(line.text) > 120:
+            break
+        count += 1
+    if count == len(paragraph) or count < 2 or count > 9:
+        return 0
+    return count if paragraph[-count - 1].text.endswith((".", "!", "?", ":")) else 0
+
+
 def reasoning_and_signatures(
     lines: list[Line], source: str = "<text>"
 ) -> tuple[str, tuple[ParsedSignatory, ...]]:
     paragraphs = [
         [line for line in p if not _GREETING.match(line.text)] for p in _paragraphs(lines)
     ]
-    paragraphs = [p for p in paragraphs if p]
+    paragraphs = _merge_spaced_rows([p for p in paragraphs if p])
     signatories: tuple[ParsedSignatory, ...] = ()
     if len(paragraphs) > 1 and _looks_like_signatures(paragraphs[-1]):
         block = paragraphs.pop()
         _check_columns(block, source)
         signatories = _signatories(block)
+    elif len(paragraphs) > 1 and _unsplittable(paragraphs[-1]):
+        raise IntakeError(
+            source,
+            paragraphs[-1][0].no,
+            f"Unterzeichnende unsicher: {len(paragraphs[-1])} kurze Zeilen ohne Spalten "
+            f"({paragraphs[-1][0].text[:40]!r} …); Namen und Funktionen nicht zuzuordnen",
+        )
     elif paragraphs and (tail := _trailing_columns(paragraphs[-1])):
+        _check_columns(paragraphs[-1][-tail:], source)
         signatories = _signatories(paragraphs[-1][-tail:])
+        paragraphs[-1] = paragraphs[-1][:-tail]
+    elif paragraphs and (tail := _trailing_block(paragraphs[-1])):
+        block = paragraphs[-1][-tail:]
+        if tail > 3:
+            raise IntakeError(
+                source,
+                block[0].no,
+                f"Unterzeichnende unsicher: {tail} kurze Zeilen ohne Spalten nach dem letzten "
+                f"Satz ({block[0].text[:40]!r} …); Namen und Funktionen nicht zuzuordnen",
+            )
+        _check_columns(block, source)
+        signatories = _signatories(block)
         paragraphs[-1] = paragraphs[-1][:-tail]
     reasoning = "\n".join(join_wrapped(line.text for line in p) for p in paragraphs if p)
     return reasoning, signatories
@@ -81,6 +146,19 @@ _NAME_PARTICLES = frozenset({"dr.", "prof.", "von", "van", "der", "de", "zu", "g
 
 
 def _check_columns(block: list[Line], source: str) -> None:
+    names = len(_COLUMNS.split(block[0].text))
+    for line in block[1:]:
+        if len(_COLUMNS.split(line.text)) > names:
+            raise IntakeError(
+                source,
+                line.no,
+                f"Unterzeichnende unsicher: {line.text[:60]!r} hat mehr Spalten als die "
+                "Zeile der Namen",
+            )
+    _check_one_column(block, source)
+
+
+def _check_one_column(block: list[Line], source: str) -> None:
     """One column whose names row holds more words than one person's name: two or more
     people whose columns the extraction ran together. Which word belongs to whom cannot be
     known, so the document is refused rather than one 'Ingrid Tews Bernd Dickmann' stored."""

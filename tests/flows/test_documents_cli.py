@@ -154,3 +154,28 @@ def test_a_two_megabyte_document_is_parsed_in_under_a_second() -> None:
     elapsed = _best_of_three(data)
     print(f"\n{len(data) / 1e6:.2f} MB in {elapsed:.3f} s")
     assert elapsed < 1.0
+
+
+def test_import_reads_pdf_and_docx_and_knows_them_for_the_same_document(
+    engine: Engine, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The PDF from the RIS, then the faction's Word file of the same motion (named '.txt':
+    the content decides), then a scan: registered once, recognised, refused in one line."""
+    documents = EXAMPLE.parents[2] / "tests" / "data" / "documents"
+    word_as_txt = tmp_path / "antrag.txt"
+    word_as_txt.write_bytes((documents / "vorschlag.docx").read_bytes())
+    code, out, err = _cli(
+        capsys, "import", documents / "vorschlag.pdf", "--now", "2021-06-07T10:00"
+    )
+    assert code == 0 and "A 21/0500-01\tneu erfasst" in out, err
+    code, out, err = _cli(
+        capsys,
+        "import",
+        word_as_txt,
+        documents / "gescannt.pdf",
+        "--now",
+        "2021-06-07T10:00",
+    )
+    assert code == 2
+    assert "A 21/0500-01\tunverändert, bereits erfasst" in out
+    assert err == f"{documents / 'gescannt.pdf'}:1: keine Textebene – bitte OCR oder Textfassung\n"
