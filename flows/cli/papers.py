@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,7 +25,9 @@ from models.domain.errors import RatsfristError
 
 @app.command("import")
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="Textdateien der Vorlagen")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Vorlagen als Text (jede Kodierung), PDF oder DOCX")
+    ],
     received: Annotated[
         str | None,
         typer.Option("--received", help="Eingang (ISO); Standard: Datum des Dokuments"),
@@ -55,15 +58,14 @@ def import_(
     documents = []
     for path in files:
         try:
-            if not path.is_file():
-                raise RatsfristError(f"{path}: Datei nicht gefunden")
+            data = read_document(path)
             if batched:
-                documents.append(parse_document(path.read_bytes(), str(path)))
+                documents.append(parse_document(data, str(path)))
                 continue
             if use_prefect():
                 from flows.lifecycle import submit_as_flow
 
-                reference = parse_document(path.read_bytes(), str(path)).reference
+                reference = parse_document(data, str(path)).reference
                 outcome = submit_as_flow(str(path), reference=reference, now=instant, actor=who)
             else:
                 outcome = submit_document(path, now=instant, actor=who, received_at=received_at)
@@ -83,6 +85,31 @@ def import_(
                 report(result)
     if failed:
         raise typer.Exit(2)
+
+
+_REASONS = {
+    errno.EACCES: "keine Leseberechtigung",
+    errno.EPERM: "keine Leseberechtigung",
+    errno.EIO: "Lesefehler des Datenträgers",
+    errno.ENAMETOOLONG: "Dateiname zu lang",
+    errno.ELOOP: "zu viele symbolische Verweise",
+}
+
+
+def read_document(path: Path) -> bytes:
+    """The file's bytes, or one line `FILE: reason` (a directory named as one, a missing or
+    unreadable file with why) - never a traceback or Typer's usage box."""
+    try:
+        if path.is_dir():
+            raise RatsfristError(f"{path}: ist ein Verzeichnis, keine Datei")
+        if not path.exists():
+            raise RatsfristError(f"{path}: Datei nicht gefunden")
+        if not path.is_file():
+            raise RatsfristError(f"{path}: keine gewöhnliche Datei")
+        return path.read_bytes()
+    except OSError as exc:
+        reason = _REASONS.get(exc.errno or 0, f"nicht lesbar ({exc.strerror or exc})")
+        raise RatsfristError(f"{path}: {reason}") from None
 
 
 @app.command()

@@ -37,6 +37,12 @@ AUTHORITATIVE_ROLE = "Entscheidung"
 
 MAX_BYTES = 2_000_000
 
+# Column lengths of models.store.tables (tests/flows/test_documents_cli.py keeps them equal):
+# checked by the parser, so PostgreSQL never sees a value it would refuse with a DataError.
+MAX_REFERENCE = 100
+MAX_LEGAL_BASIS = 300
+MAX_ORGANIZATION = 200
+
 
 class IntakeError(RatsfristError):
     """A document that cannot be taken in; the message is `FILE:LINE: reason`."""

@@ -22,8 +22,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from models.domain.consultations import parse_rows
 from models.domain.document import (
     AUTHORITATIVE_ROLE,
+    MAX_LEGAL_BASIS,
+    MAX_REFERENCE,
     PAPER_TYPES,
     QUESTION_TYPES,
     ROLES,
@@ -39,10 +42,11 @@ from models.domain.intake_text import (
     join_wrapped,
     numbered_lines,
     parse_date,
-    proposal,
-    reasoning_and_signatures,
     split_submitters,
 )
+from models.domain.items import proposal
+from models.domain.readers import document_text
+from models.domain.signatures import reasoning_and_signatures
 from models.domain.text import fold
 
 __all__ = [
@@ -62,9 +66,19 @@ models.domain.document, the text helpers in models.domain.intake_text."""
 
 
 _FIELD = re.compile(
-    r"^(?P<label>Nr\.?|Nummer|Drucksache|Vorlagen?-Nr\.?|Status|Datum)\s*:\s*(?P<value>.*)$",
+    r"^(?P<label>Nr\.?|Nummer|Drucksachen?(?:-?Nr\.?)?|DS(?:-Nr\.?)?|Vorlagen?-?Nr\.?|Status|Datum"
+    r"|Aktenzeichen|Az\.?|Federführend|Federführung|Verfasser(?:in)?|Dezernat|Fachbereich|Amt"
+    r"|Bearbeiter(?:in)?|Sachbearbeiter(?:in)?|Ansprechpartner(?:in)?|Telefon|Tel\.|E-Mail"
+    r"|Vorlagenart|Art|Einreicher|Antragsteller(?:in)?|Eingang|Eingangsdatum)"
+    r"\s*:\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
+_FIELD_KEYS = {"status": "status", "datum": "datum", "aktenzeichen": "az", "az": "az", "az.": "az"}
+"""Label → key; the number labels (Nr., Drucksache, DS, Vorlage-Nr.) are 'nr', and the
+administrative ones (Federführend, Amt, …) are kept under their own name and not used."""
+_NUMBER_LABEL = re.compile(r"^(?:nr|nummer|drucksache|ds|vorlage)", re.IGNORECASE)
+_LABEL_LIKE = re.compile(r"^[A-ZÄÖÜ][\wäöüß./-]{1,30}(?:\s[\wäöüß./-]{1,20})?\s*:(?:\s|$)")
+"""'Sachbearbeitung: Frau X': a line that is a labelled field the reader does not know."""
 _LEGAL_BASIS = re.compile(r"^(gemäß|gem\.|nach|i\.\s?V\.\s?m\.|auf Grundlage)\b", re.IGNORECASE)
 _SECTION = re.compile(
     r"^(?P<label>Beratungsfolge|Beschlussvorschlag|Fragen|Sachverhalt|Begründung|Anlagen?)"
@@ -101,8 +115,13 @@ class _Reader:
 
 
 def parse_document(data: bytes | str, source: str = "<text>") -> ParsedPaper:
-    """Parse one document; raise IntakeError(FILE:LINE: reason) on anything it cannot use."""
-    text = decode(data, source) if isinstance(data, bytes) else data
+    """Parse one document - text in any common encoding, PDF with a text layer or DOCX,
+    told apart by content; raise IntakeError(FILE:LINE: reason) on anything it cannot use."""
+    if isinstance(data, bytes):
+        extracted = document_text(data, source)
+        text = extracted if extracted is not None else decode(data, source)
+    else:
+        text = data
     reader = _Reader(numbered_lines(text), source)
     reader.skip_blank()
     if reader.at_end():
@@ -120,12 +139,13 @@ def parse_document(data: bytes | str, source: str = "<text>") -> ParsedPaper:
 
     legal_basis, submitters, fields, header_end = _header(reader)
     reference, public, paper_date = _fields(reader, fields, header_end)
+    _drop_page_headers(reader, reference)
     name, subtitle = _title(reader)
     consultations = _consultations(reader)
     sections = _sections(reader)
 
     proposal_lines = sections.get("beschlussvorschlag", []) + sections.get("fragen", [])
-    resolution, items = proposal(proposal_lines)
+    resolution, items = proposal(proposal_lines, source)
     intro = " ".join(line.text for line in proposal_lines).lower()
     if paper_type in QUESTION_TYPES or "frage" in intro:
         questions = tuple(items)
@@ -133,7 +153,7 @@ def parse_document(data: bytes | str, source: str = "<text>") -> ParsedPaper:
         questions = tuple(item for item in items if "?" in item)
 
     reasoning_lines = sections.get("sachverhalt", []) + sections.get("begründung", [])
-    reasoning, signatories = reasoning_and_signatures(reasoning_lines)
+    reasoning, signatories = reasoning_and_signatures(reasoning_lines, source)
     attachments = tuple(
         re.sub(r"^(?:[-–•]|\d+[.)])\s*", "", line.text)
         for line in sections.get("anlagen", [])
@@ -163,6 +183,24 @@ def parse_document(data: bytes | str, source: str = "<text>") -> ParsedPaper:
     )
 
 
+def _drop_page_headers(reader: _Reader, reference: str) -> None:
+    """Page headers and footers in the body: a line at a page break, or any short line, that
+    names the document's reference ('Vorlage A 21/0500-01', 'Drucksache A 21/0500-01 – 2')
+    is the layout's, not the text's, and must not be appended to a question."""
+    folded = reference.replace(" ", "")
+
+    def header(line: Line) -> bool:
+        squeezed = line.text.replace(" ", "")
+        if folded not in squeezed:
+            return False
+        return line.page_edge or len(squeezed) <= len(folded) + 40
+
+    body = reader.lines[reader.pos :]
+    kept = [line for line in body if not (line.text and header(line))]
+    if len(kept) != len(body):
+        reader.lines[reader.pos :] = kept
+
+
 def _header(reader: _Reader) -> tuple[str | None, tuple[str, ...], dict[str, Line], int]:
     """Legal basis, submitters and the labelled fields, up to the title."""
     legal: list[str] = []
@@ -176,7 +214,7 @@ def _header(reader: _Reader) -> tuple[str | None, tuple[str, ...], dict[str, Lin
         match = _FIELD.match(line.text)
         if match:
             label = match.group("label").lower()
-            key = "status" if label == "status" else "datum" if label == "datum" else "nr"
+            key = _FIELD_KEYS.get(label) or ("nr" if _NUMBER_LABEL.match(label) else label)
             if key in fields:
                 raise reader.error(line.no, f"Feld {match.group('label')!r} doppelt")
             fields[key] = Line(line.no, match.group("value").strip())
@@ -193,16 +231,27 @@ def _header(reader: _Reader) -> tuple[str | None, tuple[str, ...], dict[str, Lin
         reader.pos += 1
     header_end = reader.peek().no if not reader.at_end() else reader.last_no()
     submitters = split_submitters(join_wrapped(submitter_parts))
-    return (join_wrapped(legal) or None), submitters, fields, header_end
+    legal_basis = join_wrapped(legal) or None
+    if legal_basis and len(legal_basis) > MAX_LEGAL_BASIS:
+        raise reader.error(
+            header_end,
+            f"Rechtsgrundlage zu lang ({len(legal_basis)} Zeichen, höchstens {MAX_LEGAL_BASIS})",
+        )
+    return legal_basis, submitters, fields, header_end
 
 
 def _fields(reader: _Reader, fields: dict[str, Line], header_end: int) -> tuple[str, bool, date]:
-    nr = fields.get("nr")
+    nr = fields.get("nr") or fields.get("az")
     if nr is None:
         raise reader.error(header_end, "Nummer der Vorlage fehlt (Zeile 'Nr.: …')")
     reference = " ".join(nr.text.split())
     if not reference:
         raise reader.error(nr.no, "Nummer der Vorlage ist leer")
+    if len(reference) > MAX_REFERENCE:
+        raise reader.error(
+            nr.no,
+            f"Nummer der Vorlage zu lang ({len(reference)} Zeichen, höchstens {MAX_REFERENCE})",
+        )
     status = fields.get("status")
     if status is None:
         raise reader.error(
@@ -224,13 +273,16 @@ def _fields(reader: _Reader, fields: dict[str, Line], header_end: int) -> tuple[
 
 
 def _title(reader: _Reader) -> tuple[str, str | None]:
-    paragraphs: list[list[str]] = []
-    current: list[str] = []
+    """The title and the subtitle paragraphs up to the Beratungsfolge. Without blank lines
+    (text as pypdf extracts it) a line that starts a new sentence — capital letter, the line
+    before neither hyphenated nor ending in a comma — starts the subtitle."""
+    paragraphs: list[list[Line]] = []
+    current: list[Line] = []
     start = reader.peek().no if not reader.at_end() else reader.last_no()
     while not reader.at_end() and not _SECTION.match(reader.peek().text):
-        text = reader.peek().text
-        if text:
-            current.append(text)
+        line = reader.peek()
+        if line.text:
+            current.append(line)
         elif current:
             paragraphs.append(current)
             current = []
@@ -239,15 +291,29 @@ def _title(reader: _Reader) -> tuple[str, str | None]:
         paragraphs.append(current)
     if not paragraphs:
         raise reader.error(start, "Titel fehlt (Zeile nach dem Datum)")
-    subtitle = "\n".join(join_wrapped(p) for p in paragraphs[1:]) or None
-    return join_wrapped(paragraphs[0]), subtitle
+    if len(paragraphs) == 1 and len(paragraphs[0]) > 1:
+        paragraphs = _split_unspaced(paragraphs[0])
+    first = paragraphs[0][0]
+    if _LABEL_LIKE.match(first.text):
+        raise reader.error(
+            first.no,
+            f"Titel unsicher: {first.text[:60]!r} sieht aus wie ein Feld, das die Einlesung "
+            "nicht kennt (bitte Titel prüfen)",
+        )
+    subtitle = "\n".join(join_wrapped(line.text for line in p) for p in paragraphs[1:]) or None
+    return join_wrapped(line.text for line in paragraphs[0]), subtitle
 
 
-_ROW = re.compile(
-    r"^(?P<org>.+?)\s+(?:(?P<date>\d{1,2}\.\d{1,2}\.\d{2,4})\s+)?(?P<status>[ÖN])\.?\s+"
-    r"(?P<role>[A-Za-zÄÖÜäöüß]+)$"
-)
-_ROW_HEADER = re.compile(r"^Gremium\b", re.IGNORECASE)
+def _split_unspaced(lines: list[Line]) -> list[list[Line]]:
+    paragraphs = [[lines[0]]]
+    for line in lines[1:]:
+        previous = paragraphs[-1][-1].text
+        runs_on = previous.endswith(("-", ",", "/")) or not line.text[:1].isupper()
+        if runs_on:
+            paragraphs[-1].append(line)
+        else:
+            paragraphs.append([line])
+    return paragraphs
 
 
 def _consultations(reader: _Reader) -> tuple[ParsedConsultation, ...]:
@@ -257,51 +323,13 @@ def _consultations(reader: _Reader) -> tuple[ParsedConsultation, ...]:
     heading = reader.peek()
     rest = _SECTION.match(heading.text)
     reader.pos += 1
-    rows: list[ParsedConsultation] = []
-    pending: list[str] = [rest.group("rest")] if rest and rest.group("rest") else []
-    pending_no = heading.no
-    while not reader.at_end():
-        line = reader.peek()
-        if _SECTION.match(line.text):
-            break
+    lines: list[Line] = (
+        [Line(heading.no, rest.group("rest"))] if rest and rest.group("rest") else []
+    )
+    while not reader.at_end() and not _SECTION.match(reader.peek().text):
+        lines.append(reader.peek())
         reader.pos += 1
-        if not line.text or _ROW_HEADER.match(line.text):
-            continue
-        if not pending:
-            pending_no = line.no
-        pending.append(line.text)
-        match = _ROW.match(" ".join(" ".join(pending).split()))
-        if not match:
-            continue  # a committee name wrapped onto the next line
-        role = match.group("role")
-        if role not in ROLES:
-            raise reader.error(
-                line.no, f"unbekannte Zuständigkeit {role!r} (erlaubt: {', '.join(ROLES)})"
-            )
-        raw_date = match.group("date")
-        meeting_date = (
-            parse_date(raw_date, reader.source, line.no, "Sitzungsdatum") if raw_date else None
-        )
-        rows.append(
-            ParsedConsultation(
-                organization=match.group("org").strip(),
-                meeting_date=meeting_date,
-                public=match.group("status") == "Ö",
-                role=role,
-                authoritative=role == AUTHORITATIVE_ROLE,
-                position=len(rows) + 1,
-            )
-        )
-        pending = []
-    if pending:
-        raise reader.error(
-            pending_no,
-            f"Zeile der Beratungsfolge nicht lesbar: {' '.join(pending)[:60]!r} "
-            "(erwartet: Gremium TT.MM.JJJJ Ö|N Zuständigkeit)",
-        )
-    if not rows:
-        raise reader.error(heading.no, "Beratungsfolge ohne Einträge")
-    return tuple(rows)
+    return parse_rows(lines, reader.source, heading.no)
 
 
 def _sections(reader: _Reader) -> dict[str, list[Line]]:

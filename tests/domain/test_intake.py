@@ -181,7 +181,7 @@ MALFORMED: list[tuple[str, bytes | None, int, str]] = [
     ("empty", b"", 1, "leere Datei"),
     ("only-blank", b"\n\n  \n", 1, "leere Datei"),
     ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 1, "Binärdatei"),
-    ("pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", 1, "Binärdatei"),
+    ("pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", 1, "PDF nicht lesbar"),
     ("unknown-format", b"Hallo Welt\nDies ist ein Brief.\n", 1, "unbekanntes Format"),
 ]
 

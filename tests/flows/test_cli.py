@@ -84,7 +84,7 @@ def test_malformed_file_exits_2_with_one_line_and_stores_nothing(
     assert out == ""
     assert err.splitlines() == [
         f"{bad}:11: unmögliches Datum '31.06.2021'",
-        f"{binary}:1: Binärdatei, kein Text (PDF bitte zuerst in Text umwandeln)",
+        f"{binary}:1: Binärdatei: weder Text noch PDF noch DOCX",
         f"{tmp_path / 'fehlt.txt'}: Datei nicht gefunden",
     ]
     assert snapshot(engine) == before
