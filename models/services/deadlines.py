@@ -2,9 +2,8 @@
 
 `replan` is the one way deadlines come into being or go: it gathers a paper's facts, asks
 models.domain.planning.plan what deadlines it must have now, and makes the table say so: new
-ones are added, moved ones get their new due date, ones that no longer apply are cancelled.
-Deadlines already met stay as history. `mark_met` records which lifecycle event met which
-deadline. What needs no database (verdicts, views, MET_BY) is models.domain.deadlines.
+new ones are added, moved ones re-dated, ones no longer due cancelled; met ones stay history.
+`mark_met` records which event met which deadline; the rest is models.domain.deadlines.
 """
 
 from __future__ import annotations
@@ -102,10 +101,8 @@ def gather_facts(session: Session, paper: Paper) -> PaperFacts:
         if event.event == Event.request_report.value:
             report_at, report_office = event.at, event.details.get("office")
         elif event.event == Event.decide.value and event.to_state == "decided":
-            # "3 Monate nach dem Beschluss" counts from the session that decided, not from
-            # when the result was entered (often days later); without a meeting, the entry.
-            session_start = event.details.get("meeting")
-            decided_at = datetime.fromisoformat(session_start) if session_start else event.at
+            start = event.details.get("meeting")  # counted from the session, not the entry
+            decided_at = datetime.fromisoformat(start) if start else event.at
             implementable = Result(event.details["result"]) in IMPLEMENTABLE
             decided_consultation = event.details.get("consultation_id")
         elif event.event == Event.start_implementation.value:
