@@ -126,6 +126,9 @@ class Page:
     next_url: str | None = None
     skipped: list[str] = field(default_factory=list)
     """Objects of types ratsfrist does not keep (Person, File, …), by id."""
+    failed: list[str] = field(default_factory=list)
+    """Objects that cannot be read, one line each naming the object and the field: one bad
+    object must not keep the rest of its page (and the town) out."""
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -137,7 +140,9 @@ def type_name(obj: dict[str, Any]) -> str | None:
 
 
 def parse_page(document: Any, where: str) -> Page:
-    """A list page ({data, links}), a single object, or a JSON array of objects."""
+    """A list page ({data, links}), a single object, or a JSON array of objects. An answer
+    that is none of these is an error; an object in it that cannot be read is listed in
+    `failed` and the others are read."""
     if isinstance(document, list):
         items, next_url = document, None
     elif isinstance(document, dict) and isinstance(document.get("data"), list):
@@ -154,8 +159,13 @@ def parse_page(document: Any, where: str) -> Page:
     page = Page(next_url=next_url if isinstance(next_url, str) and next_url else None)
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            raise OParlError(f"{where}: data[{index}]: Objekt erwartet")
-        parsed = parse_object(item, f"{where}: data[{index}]")
+            page.failed.append(f"{where}: data[{index}]: Objekt erwartet")
+            continue
+        try:
+            parsed = parse_object(item, f"{where}: data[{index}]")
+        except OParlError as error:
+            page.failed.append(str(error))
+            continue
         if parsed is None:
             page.skipped.append(str(item.get("id")))
         else:
