@@ -18,11 +18,21 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from models.domain.oparl import OParlError, redact
+from models.domain.oparl import OParlError
 from models.domain.timeutil import to_utc
 
 USER_AGENT = "ratsfrist (OParl-Sync)"
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
+
+
+def redact(url: str) -> str:
+    """The URL as it may be shown: a password in it (https://user:pw@host/…) never is."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 class OParlHTTPError(OParlError):

@@ -35,12 +35,18 @@ from models.domain.oparl import (
     PaperIn,
     SystemIn,
     parse_page,
-    redact,
 )
 from models.domain.oparl_vendors import Vendor, detect
 from models.domain.rules import RuleSet
 from models.domain.timeutil import to_utc
-from models.services.oparl_client import OParlClient, OParlHTTPError, loads, page_after, with_since
+from models.services.oparl_client import (
+    OParlClient,
+    OParlHTTPError,
+    loads,
+    page_after,
+    redact,
+    with_since,
+)
 from models.services.oparl_report import SyncReport, by_oparl_id
 from models.services.oparl_store import OParlStore
 from models.store.db import session_scope
