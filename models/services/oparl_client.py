@@ -147,12 +147,12 @@ def with_since(list_url: str, since: datetime | None) -> str:
     return _set_params(list_url, modified_since=stamp)
 
 
-def page_after(url: str) -> str:
+def page_after(url: str) -> str | None:
     """The page after a failed one, by the page number in its URL (`page=` as SD.NET and
-    SessionNet, `p=` as ALLRIS number them); a first page without one is followed by
-    `page=2`, a guess that ends the list if wrong."""
+    SessionNet, `p=` as ALLRIS number them); None for a URL without one (a list's first
+    page): what follows it is not known."""
     params = dict(parse_qsl(urlsplit(url).query))
     for key in ("page", "p"):
         if params.get(key, "").isdigit():
             return _set_params(url, **{key: str(int(params[key]) + 1)})
-    return _set_params(url, page="2")
+    return None

@@ -168,6 +168,8 @@ class ListSync:
         self.list_url, self.list_type = list_url, list_type
         self.now, self.rules, self.actor = now, rules, actor
         self.report = SyncReport()
+        self.not_a_list = False
+        """The list URL answered something else than its list: no next page to try."""
 
     def run(
         self, since: datetime | None, progress: Callable[[int, int | None], None] | None
@@ -179,7 +181,9 @@ class ListSync:
             if read is None:
                 complete, failures = False, failures + 1
                 following = page_after(next_url) if failures < MAX_FAILED_PAGES else None
-                if following is None:
+                if self.not_a_list:
+                    following = None  # its reason already says the list is not one
+                elif following is None:
                     self.report.skipped_pages.append(
                         f"{redact(self.list_url)}: Liste in diesem Lauf abgebrochen"
                     )
@@ -259,6 +263,7 @@ class ListSync:
             kind = str(document.get("type", "")).rsplit("/", 1)[-1] or "Objekt"
             if kind != self.list_type:
                 self.report.skipped_pages.append(f"{shown}: {kind} statt einer Listenseite")
+                self.not_a_list = True
                 return None
         try:
             page = parse_page(document, shown)
