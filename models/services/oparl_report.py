@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from models.store.tables import AgendaItem, Body, Consultation, Meeting, Organization, Paper
@@ -71,6 +72,15 @@ class SyncReport:
         out += [f"übersprungen: {s}" for s in self.skipped]
         out += [f"Seite übersprungen: {p}" for p in self.skipped_pages]
         return out
+
+
+def reason(error: Exception) -> str:
+    """An exception as one line: a database error by its driver's first line."""
+    if isinstance(error, DBAPIError):
+        first = str(error.orig).strip().splitlines()[0] if error.orig else ""
+        return f"Datenbankfehler ({type(error.orig).__name__}): {first}"[:300]
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}"[:300] if text else type(error).__name__
 
 
 Row = TypeVar("Row", Body, Organization, Meeting, Paper, Consultation, AgendaItem)

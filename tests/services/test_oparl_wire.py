@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from models.domain.oparl import OParlError
 from models.services.oparl_client import OParlClient, loads, page_after, with_since
-from models.services.oparl_sync import find_body, import_files, sync_endpoint
+from models.services.oparl_sync import _open_transaction, find_body, import_files, sync_endpoint
 from models.store.profiles import default_rules
 from models.store.tables import Consultation, Meeting, OParlCursor, Paper
 from tests.oparl_server import OParlServer, populate
@@ -222,3 +222,16 @@ def test_a_database_error_on_one_object_is_one_line_naming_it(engine: Engine) ->
             select(OParlCursor).where(col(OParlCursor.list_url).endswith("/papers"))
         ).one()
         assert cursor.next_url is None and cursor.synced_until is not None  # moved on
+
+
+def test_a_page_stays_one_transaction_around_its_savepoints(engine: Engine) -> None:
+    """On SQLite the driver begins only before a write: without the explicit BEGIN the first
+    SAVEPOINT would be the outermost one and its RELEASE a commit (one fsync per object, and
+    this row kept after the page's rollback)."""
+    with Session(engine) as session:
+        _open_transaction(session)
+        with session.begin_nested():
+            session.add(OParlCursor(list_url="u", updated_at=NOW))
+        session.rollback()  # the page fails after its objects
+    with Session(engine) as session:
+        assert session.exec(select(OParlCursor)).all() == []
