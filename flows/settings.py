@@ -65,6 +65,11 @@ class Settings(BaseSettings):
         default=None,
         description="OParl-Endpunkt (System oder Body) des Ratsinformationssystems",
     )
+    oparl_vendor: str | None = Field(
+        default=None,
+        description="Hersteller des Ratsinformationssystems (sdnet, sessionnet, allris, "
+        "morerubin, standard), falls das System es nicht selbst richtig angibt",
+    )
     actor: str = Field(
         default_factory=lambda: os.environ.get("USER") or "ratsfrist",
         description="wer Schritte ausführt, wenn nicht angegeben",
@@ -76,6 +81,15 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite", "postgresql", "postgres")):
             raise ValueError("nur sqlite:/// oder postgresql:// werden unterstützt")
         return value
+
+    @field_validator("oparl_vendor")
+    @classmethod
+    def _known_vendor(cls, value: str | None) -> str | None:
+        from models.domain.oparl_vendors import VENDORS
+
+        if value is not None and value.strip().lower() not in VENDORS:
+            raise ValueError(f"unbekannter Hersteller (bekannt: {', '.join(VENDORS)})")
+        return value.strip().lower() if value else None
 
     @classmethod
     def settings_customise_sources(

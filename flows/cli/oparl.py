@@ -81,6 +81,7 @@ def sync_oparl(
             body_name=body,
             fallback_name=config.body,
             progress=progress,
+            vendor=config.oparl_vendor,
         )
     _print_report(report, as_json)
 

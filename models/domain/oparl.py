@@ -22,18 +22,6 @@ TYPE_PATTERN = re.compile(r"^https://schema\.oparl\.org/1\.[01]/(\w+)$")
 TYPE_PREFIX = "https://schema.oparl.org/1.1/"
 
 
-def redact(url: str) -> str:
-    """The URL as it may be shown: a password in it (https://user:pw@host/…) never is."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 class OParlError(RatsfristError):
     """Input that is not usable OParl; the message names the source and the field."""
 
@@ -126,18 +114,20 @@ class Page:
     next_url: str | None = None
     skipped: list[str] = field(default_factory=list)
     """Objects of types ratsfrist does not keep (Person, File, …), by id."""
+    failed: list[str] = field(default_factory=list)
+    """Objects that cannot be read, one line each: they never keep the rest of a page out."""
 
 
 # --- reading -----------------------------------------------------------------------------------
 
 
 def type_name(obj: dict[str, Any]) -> str | None:
-    match = TYPE_PATTERN.match(str(obj.get("type", "")))
-    return match.group(1) if match else None
+    return match.group(1) if (match := TYPE_PATTERN.match(str(obj.get("type", "")))) else None
 
 
 def parse_page(document: Any, where: str) -> Page:
-    """A list page ({data, links}), a single object, or a JSON array of objects."""
+    """A list page ({data, links}), a single object, or a JSON array of objects (else an
+    error); an object in it that cannot be read goes to `failed`, the others are read."""
     if isinstance(document, list):
         items, next_url = document, None
     elif isinstance(document, dict) and isinstance(document.get("data"), list):
@@ -154,8 +144,13 @@ def parse_page(document: Any, where: str) -> Page:
     page = Page(next_url=next_url if isinstance(next_url, str) and next_url else None)
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            raise OParlError(f"{where}: data[{index}]: Objekt erwartet")
-        parsed = parse_object(item, f"{where}: data[{index}]")
+            page.failed.append(f"{where}: data[{index}]: Objekt erwartet")
+            continue
+        try:
+            parsed = parse_object(item, f"{where}: data[{index}]")
+        except OParlError as error:
+            page.failed.append(str(error))
+            continue
         if parsed is None:
             page.skipped.append(str(item.get("id")))
         else:

@@ -8,9 +8,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from models.store.tables import AgendaItem, Body, Consultation, Meeting, Organization, Paper
+
+LISTED = ("moved", "cancelled", "steps", "deleted", "warnings", "skipped", "skipped_pages")
 
 
 @dataclass
@@ -25,13 +28,23 @@ class SyncReport:
     steps: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    """Objects not taken over, each "OParl id: reason": one bad object never blocks a town."""
+    skipped_pages: list[str] = field(default_factory=list)
+    """List pages given up after the client's retries, each "URL: reason"."""
+    pages: int = 0
+    """List pages read and stored."""
+    vendor: str = ""
+    """The adapter the server was read with (models.domain.oparl_vendors)."""
 
     def merge(self, other: SyncReport) -> None:
         self.created.update(other.created)
         self.updated.update(other.updated)
         self.unchanged.update(other.unchanged)
-        for name in ("moved", "cancelled", "steps", "deleted", "warnings"):
+        for name in LISTED:
             getattr(self, name).extend(getattr(other, name))
+        self.pages += other.pages
+        self.vendor = self.vendor or other.vendor
 
     def as_dict(self) -> dict[str, Any]:
         """For --json and the flow's result."""
@@ -39,10 +52,9 @@ class SyncReport:
             "created": dict(self.created),
             "updated": dict(self.updated),
             "unchanged": dict(self.unchanged),
-            **{
-                name: list(getattr(self, name))
-                for name in ("moved", "cancelled", "steps", "deleted", "warnings")
-            },
+            **{name: list(getattr(self, name)) for name in LISTED},
+            "pages": self.pages,
+            "vendor": self.vendor,
         }
 
     def lines(self) -> list[str]:
@@ -57,7 +69,18 @@ class SyncReport:
         out += [f"Schritt: {s}" for s in self.steps]
         out += [f"in der Quelle gelöscht: {d}" for d in self.deleted]
         out += [f"Hinweis: {w}" for w in self.warnings]
+        out += [f"übersprungen: {s}" for s in self.skipped]
+        out += [f"Seite übersprungen: {p}" for p in self.skipped_pages]
         return out
+
+
+def reason(error: Exception) -> str:
+    """An exception as one line: a database error by its driver's first line."""
+    if isinstance(error, DBAPIError):
+        first = str(error.orig).strip().splitlines()[0] if error.orig else ""
+        return f"Datenbankfehler ({type(error.orig).__name__}): {first}"[:300]
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}"[:300] if text else type(error).__name__
 
 
 Row = TypeVar("Row", Body, Organization, Meeting, Paper, Consultation, AgendaItem)

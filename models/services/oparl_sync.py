@@ -3,7 +3,14 @@
 The CLI and the Prefect flow both call `sync_endpoint`. Lists are read in the order their
 links need (organizations, meetings, papers); each page is stored in one transaction together
 with the list's cursor, so an interrupted sync resumes at the page it stopped on, and upserts
-by OParl id make a repeated page harmless.
+by OParl id make a repeated page harmless. Every answer passes the vendor's adapter
+(models.domain.oparl_vendors) before it is read.
+
+One bad object never blocks a town: an object that cannot be read or stored is skipped with
+its id and the reason (each object is applied in its own SAVEPOINT, so a database error undoes
+that object only), and a page that still fails after the client's retries is skipped and
+reported; the list then goes on with the next page, and the list's `synced_until` stays where
+it was, so the next run reads what was missed again.
 """
 
 from __future__ import annotations
@@ -14,43 +21,69 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from models.domain.oparl import BodyIn, OParlError, OParlObject, Page, SystemIn, parse_page, redact
+from models.domain.oparl import (
+    BodyIn,
+    MeetingIn,
+    OParlError,
+    OParlObject,
+    OrganizationIn,
+    Page,
+    PaperIn,
+    SystemIn,
+    parse_page,
+)
+from models.domain.oparl_vendors import Vendor, detect
 from models.domain.rules import RuleSet
 from models.domain.timeutil import to_utc
-from models.services.oparl_client import OParlClient
-from models.services.oparl_report import SyncReport
+from models.services.oparl_client import (
+    OParlClient,
+    OParlHTTPError,
+    loads,
+    page_after,
+    redact,
+    with_since,
+)
+from models.services.oparl_report import SyncReport, by_oparl_id, reason
 from models.services.oparl_store import OParlStore
 from models.store.db import session_scope
-from models.store.tables import Body, OParlCursor
+from models.store.tables import Body, Meeting, OParlCursor, Organization, Paper
 
 #: The next run asks for changes since the last run's start minus this, so that a clock a
 #: little apart from the server's loses nothing (what comes twice is upserted twice).
 CLOCK_MARGIN = timedelta(minutes=10)
 LISTS = ("organization_list", "meeting_list", "paper_list")
 LIST_NAMES = {"organization_list": "Gremien", "meeting_list": "Sitzungen", "paper_list": "Vorlagen"}
+LIST_TYPES = {"organization_list": "Organization", "meeting_list": "Meeting", "paper_list": "Paper"}
+#: Pages in a row that may fail before a list is given up for this run.
+MAX_FAILED_PAGES = 3
+_ROWS: dict[type, Any] = {OrganizationIn: Organization, MeetingIn: Meeting, PaperIn: Paper}
 
 Progress = Callable[[str, int, int | None], None]
 """(list name, objects so far, total if the server says) after each page."""
 
 
-def find_body(client: OParlClient, url: str, wanted: str | None) -> BodyIn:
+def find_body(
+    client: OParlClient, url: str, wanted: str | None, vendor: str | None = None
+) -> tuple[BodyIn, Vendor]:
     """The Body at `url`, or among the bodies of the System at `url` (by name, short name or
-    id when there are several)."""
+    id when there are several), and the adapter for the server (`vendor` overrides it)."""
     shown = redact(url)
-    page = parse_page(client.get(url), shown)
+    document = client.get(url)
+    adapter = detect(document if isinstance(document, dict) else None, url, vendor)
+    page = parse_page(adapter.page(document, None), shown)
     first = page.objects[0] if page.objects else None
     if isinstance(first, BodyIn):
-        return first
+        return first, adapter
     if not isinstance(first, SystemIn) or not first.body_list:
         raise OParlError(f"{shown}: weder OParl-System noch -Body")
     bodies: list[BodyIn] = []
     next_url: str | None = first.body_list
     while next_url:
-        listing = parse_page(client.get(next_url), next_url)
+        # Krefeld's SD.NET answers its body list with the Body itself: read as a list of one.
+        listing = parse_page(adapter.page(client.get(next_url), "Body"), redact(next_url))
         bodies += [o for o in listing.objects if isinstance(o, BodyIn) and not o.deleted]
         next_url = listing.next_url
     if not bodies:
@@ -60,11 +93,11 @@ def find_body(client: OParlClient, url: str, wanted: str | None) -> BodyIn:
         if not match:
             known = ", ".join(b.name or b.id for b in bodies)
             raise OParlError(f"--body {wanted!r}: nicht im System (vorhanden: {known})")
-        return match[0]
+        return match[0], adapter
     if len(bodies) > 1:
         known = ", ".join(b.name or b.id for b in bodies)
         raise OParlError(f"{shown}: mehrere Kommunen ({known}); --body angeben")
-    return bodies[0]
+    return bodies[0], adapter
 
 
 def sync_endpoint(
@@ -79,30 +112,32 @@ def sync_endpoint(
     fallback_name: str = "Kommune",
     actor: str = "oparl-sync",
     progress: Progress | None = None,
+    vendor: str | None = None,
 ) -> SyncReport:
-    """One sync of a body's organizations, meetings and papers; resumes an interrupted one."""
+    """One sync of a body's organizations, meetings and papers; resumes an interrupted one.
+    `vendor` (setting `oparl_vendor`) names the adapter where the System does not say it."""
     now = to_utc(now)
-    body_in = find_body(client, url, body_name)
+    body_in, adapter = find_body(client, url, body_name, vendor)
     with session_scope(engine) as session:
         body = OParlStore.body_for(session, body_in, fallback_name)
-    report = SyncReport()
+    report = SyncReport(vendor=adapter.label)
     for name in LISTS:
         list_url = getattr(body_in, name)
         if not list_url:
             report.warnings.append(f"{body_in.id}: keine Liste {LIST_NAMES[name]}")
             continue
         report.merge(
-            _sync_list(
+            ListSync(
                 engine,
                 client,
+                adapter,
                 body,
                 list_url,
+                LIST_TYPES[name],
                 now=now,
-                since=since,
                 rules=rules,
                 actor=actor,
-                progress=_labelled(progress, LIST_NAMES[name]) if progress else None,
-            )
+            ).run(since, _labelled(progress, LIST_NAMES[name]) if progress else None)
         )
     return report
 
@@ -112,63 +147,172 @@ def _labelled(progress: Progress, label: str) -> Callable[[int, int | None], Non
     return lambda done, total: progress(label, done, total)
 
 
-def _sync_list(
-    engine: Engine,
-    client: OParlClient,
-    body: Body,
-    list_url: str,
-    *,
-    now: datetime,
-    since: datetime | None,
-    rules: RuleSet,
-    actor: str,
-    progress: Callable[[int, int | None], None] | None,
-) -> SyncReport:
-    with session_scope(engine) as session:
-        cursor = session.exec(select(OParlCursor).where(OParlCursor.list_url == list_url)).first()
-        if cursor is None:
-            cursor = OParlCursor(list_url=list_url, updated_at=now)
-        if cursor.next_url is None or since is not None:
-            # A new run: everything changed since the last complete one (or since `since`).
-            run_since = since or (
-                cursor.synced_until - CLOCK_MARGIN if cursor.synced_until else None
+class ListSync:
+    """One list of one body, page by page, each page with the list's cursor."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        client: OParlClient,
+        vendor: Vendor,
+        body: Body,
+        list_url: str,
+        list_type: str,
+        *,
+        now: datetime,
+        rules: RuleSet,
+        actor: str,
+    ) -> None:
+        self.engine, self.client, self.vendor, self.body = engine, client, vendor, body
+        self.list_url, self.list_type = list_url, list_type
+        self.now, self.rules, self.actor = now, rules, actor
+        self.report = SyncReport()
+        self.not_a_list = False
+        """The list URL answered something else than its list: no next page to try."""
+
+    def run(
+        self, since: datetime | None, progress: Callable[[int, int | None], None] | None
+    ) -> SyncReport:
+        next_url, done = self._start(since)
+        complete, failures = True, 0
+        while next_url:
+            read = self._read(next_url)
+            if read is None:
+                complete, failures = False, failures + 1
+                following = page_after(next_url) if failures < MAX_FAILED_PAGES else None
+                if self.not_a_list:
+                    following = None  # its reason already says the list is not one
+                elif following is None:
+                    self.report.skipped_pages.append(
+                        f"{redact(self.list_url)}: Liste in diesem Lauf abgebrochen"
+                    )
+                with session_scope(self.engine) as session:
+                    self._advance(session, following, 0, complete)
+                next_url = following
+                continue
+            page, total = read
+            failures = 0
+            with session_scope(self.engine) as session:
+                store = OParlStore(
+                    session, self.body, now=self.now, actor=self.actor, rules=self.rules
+                )
+                for obj in page.objects:
+                    apply_one(session, store, obj, self.report)
+                self._advance(session, page.next_url, len(page.objects), complete)
+            self.report.pages += 1
+            done += len(page.objects)
+            next_url = page.next_url
+            if progress:
+                progress(done, total)
+        if not complete:
+            self.report.warnings.append(
+                f"{redact(self.list_url)}: Seiten übersprungen; der nächste Abgleich liest "
+                "ab dem letzten vollständigen Stand"
             )
-            cursor.run_since, cursor.run_started_at = run_since, now
-            cursor.next_url = _with_since(list_url, run_since)
-            cursor.objects = 0
-        cursor.updated_at = now
-        session.add(cursor)
-        next_url: str | None = cursor.next_url
-        done = cursor.objects
-    report = SyncReport()
-    while next_url:
-        document = client.get(next_url)
-        page = parse_page(document, next_url)
-        with session_scope(engine) as session:
-            store = OParlStore(session, body, now=now, actor=actor, rules=rules)
-            for obj in page.objects:
-                store.apply(obj)
-            cursor = session.exec(select(OParlCursor).where(OParlCursor.list_url == list_url)).one()
-            cursor.next_url = page.next_url
-            cursor.objects += len(page.objects)
-            cursor.updated_at = now
-            if page.next_url is None:
-                cursor.synced_until = cursor.run_started_at
-                cursor.run_since = None
+        return self.report
+
+    def _start(self, since: datetime | None) -> tuple[str | None, int]:
+        with session_scope(self.engine) as session:
+            cursor = self._cursor(session)
+            if cursor is None:
+                cursor = OParlCursor(list_url=self.list_url, updated_at=self.now)
+            if cursor.next_url is None or since is not None:
+                # A new run: everything changed since the last complete one (or since `since`).
+                run_since = since or (
+                    cursor.synced_until - CLOCK_MARGIN if cursor.synced_until else None
+                )
+                cursor.run_since, cursor.run_started_at = run_since, self.now
+                cursor.next_url = with_since(self.list_url, run_since)
+                cursor.objects = 0
+            cursor.updated_at = self.now
             session.add(cursor)
+            return cursor.next_url, cursor.objects
+
+    def _cursor(self, session: Session) -> OParlCursor | None:
+        query = select(OParlCursor).where(OParlCursor.list_url == self.list_url)
+        return session.exec(query).first()
+
+    def _advance(self, session: Session, next_url: str | None, count: int, complete: bool) -> None:
+        cursor = self._cursor(session)
+        assert cursor is not None
+        cursor.next_url = next_url
+        cursor.objects += count
+        cursor.updated_at = self.now
+        if next_url is None:
+            if complete:
+                cursor.synced_until = cursor.run_started_at
+            cursor.run_since = None
+        session.add(cursor)
+
+    def _read(self, url: str) -> tuple[Page, int | None] | None:
+        """The page at `url` as the vendor means it, or None (reported) if it cannot be had."""
+        shown = redact(url)
+        try:
+            document = self.client.get(url)
+        except OParlHTTPError as error:
+            if self.vendor.empty_list(error.status, error.payload):
+                return Page(), 0
+            self.report.skipped_pages.append(str(error))
+            return None
+        except OParlError as error:
+            self.report.skipped_pages.append(str(error))
+            return None
+        document = self.vendor.page(document, self.list_type)
+        if isinstance(document, dict) and "data" not in document:
+            kind = str(document.get("type", "")).rsplit("/", 1)[-1] or "Objekt"
+            if kind != self.list_type:
+                self.report.skipped_pages.append(f"{shown}: {kind} statt einer Listenseite")
+                self.not_a_list = True
+                return None
+        try:
+            page = parse_page(document, shown)
+        except OParlError as error:
+            self.report.skipped_pages.append(str(error))
+            return None
+        self.report.skipped += page.failed
+        return page, _total(document)
+
+
+def apply_one(session: Session, store: OParlStore, obj: OParlObject, report: SyncReport) -> None:
+    """One object in its own SAVEPOINT: a failure undoes that object alone and becomes one
+    line naming its OParl id in `report.skipped`, never a traceback."""
+    kind = type(obj).__name__.removesuffix("In")
+    if is_gone(session, obj):
+        report.unchanged[kind] += 1
+        return
+    store.report = SyncReport()
+    _open_transaction(session)
+    try:
+        with session.begin_nested():
+            store.apply(obj)
+    except Exception as error:  # one object never blocks the town, whatever went wrong
+        report.skipped.append(f"{obj.id}: {reason(error)}")
+    else:
         report.merge(store.report)
-        done += len(page.objects)
-        next_url = page.next_url
-        if progress:
-            progress(done, _total(document))
-    return report
 
 
-def _with_since(list_url: str, since: datetime | None) -> str:
-    if since is None:
-        return list_url
-    stamp = to_utc(since).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    return str(httpx.URL(list_url).copy_merge_params({"modified_since": stamp}))
+def _open_transaction(session: Session) -> None:
+    """SQLite's driver opens a transaction only before a write, so a SAVEPOINT taken first
+    would be the outermost and its RELEASE a commit: one fsync per object, and a page no
+    longer one transaction with its cursor. BEGIN first, as the SQLAlchemy docs advise."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not getattr(raw, "in_transaction", True):
+            connection.exec_driver_sql("BEGIN")
+
+
+def is_gone(session: Session, obj: OParlObject) -> bool:
+    """A deletion of something never stored and with nothing to match a hand-made row by
+    (SD.NET's deletions are bare ids): nothing to do, and nothing to report on every sync."""
+    model = _ROWS.get(type(obj))
+    if model is None or not getattr(obj, "deleted", False):
+        return False
+    if isinstance(obj, PaperIn) and obj.reference:
+        return False  # may match a paper typed in by hand: the store decides
+    if isinstance(obj, OrganizationIn) and obj.name:
+        return False
+    return by_oparl_id(session, model, obj.id) is None
 
 
 def _total(document: Any) -> int | None:
@@ -182,27 +326,49 @@ def _total(document: Any) -> int | None:
 # --- files -------------------------------------------------------------------------------------
 
 _ORDER = {"BodyIn": 0, "OrganizationIn": 1, "MeetingIn": 2, "PaperIn": 3}
+#: A deletion without `type` in a file takes the type its file name implies ("paper?page=2").
+_FILE_TYPES = (("organization", "Organization"), ("meeting", "Meeting"), ("paper", "Paper"))
 
 
-def read_files(paths: Iterable[Path]) -> list[OParlObject]:
+def read_files(paths: Iterable[Path], vendor: str | None = None) -> list[OParlObject]:
+    """Every OParl object in the files, in the order their links need (see `read_pages`)."""
+    return read_pages(paths, vendor)[0]
+
+
+def read_pages(
+    paths: Iterable[Path], vendor: str | None = None
+) -> tuple[list[OParlObject], list[str]]:
     """Every OParl object in the files (one object, a list page or an array per file), in the
-    order their links need; a file that is not OParl is an error naming it."""
+    order their links need, and the objects that cannot be read, one line each; a file that
+    is not OParl is an error naming it."""
     objects: list[OParlObject] = []
+    failed: list[str] = []
     files: list[Path] = []
     for path in paths:
         files += sorted(path.glob("*.json")) if path.is_dir() else [path]
+    adapter: Vendor | None = None
     for file in files:
         try:
-            document = json.loads(file.read_text(encoding="utf-8"))
+            text = file.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise OParlError(f"{file}: Datei nicht gefunden") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            line = getattr(error, "lineno", None)
-            where = f"{file}:{line}" if line else str(file)
-            raise OParlError(f"{where}: kein gültiges JSON ({error.__class__.__name__})") from None
-        page: Page = parse_page(document, str(file))
+        except UnicodeDecodeError:
+            raise OParlError(f"{file}: kein gültiges JSON (UnicodeDecodeError)") from None
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            try:
+                document = loads(text, str(file))
+            except OParlError:
+                where = f"{file}:{error.lineno}"
+                raise OParlError(f"{where}: kein gültiges JSON (JSONDecodeError)") from None
+        if adapter is None:
+            adapter = detect(document if isinstance(document, dict) else None, "", vendor)
+        implied = next((t for prefix, t in _FILE_TYPES if file.name.startswith(prefix)), None)
+        page: Page = parse_page(adapter.page(document, implied), str(file))
         objects += page.objects
-    return sorted(objects, key=lambda o: _ORDER.get(type(o).__name__, 9))
+        failed += page.failed
+    return sorted(objects, key=lambda o: _ORDER.get(type(o).__name__, 9)), failed
 
 
 def import_files(
@@ -213,13 +379,16 @@ def import_files(
     rules: RuleSet,
     fallback_name: str,
     actor: str = "oparl-import",
+    vendor: str | None = None,
 ) -> SyncReport:
-    """All files in one transaction: a bad file changes nothing."""
-    objects = read_files(paths)
+    """All files in one transaction: a file that is not OParl changes nothing; an object that
+    cannot be read or stored is skipped and reported, and the others land."""
+    objects, failed = read_pages(paths, vendor)
     body_in = next((o for o in objects if isinstance(o, BodyIn)), None)
+    report = SyncReport(skipped=failed)
     with session_scope(engine) as session:
         body = OParlStore.body_for(session, body_in, fallback_name)
         store = OParlStore(session, body, now=now, actor=actor, rules=rules)
         for obj in objects:
-            store.apply(obj)
-    return store.report
+            apply_one(session, store, obj, report)
+    return report

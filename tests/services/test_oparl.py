@@ -190,7 +190,7 @@ def test_a_non_oparl_answer_is_one_clear_error_and_changes_nothing(
     assert snapshot(engine) == before
 
 
-def test_an_interrupted_sync_resumes_at_its_page_and_duplicates_nothing(
+def test_a_page_that_keeps_failing_is_skipped_and_read_again_next_time(
     engine: Engine, server: OParlServer
 ) -> None:
     server.fail_once.clear()
@@ -204,8 +204,39 @@ def test_an_interrupted_sync_resumes_at_its_page_and_duplicates_nothing(
         return original(raw)
 
     server.answer = flaky  # type: ignore[method-assign]
-    with pytest.raises(OParlError, match=r"HTTP 503 nach 3 Versuchen"):
-        sync(engine, server, FIRST)
+    report = sync(engine, server, FIRST)  # no exception: the town is not blocked
+    assert len(report.skipped_pages) == 1
+    assert "page=2: HTTP 503 nach 3 Versuchen" in report.skipped_pages[0]
+    with Session(engine) as session:
+        assert len(papers(session)) == 2  # page 1 is stored
+        cursor = session.exec(
+            select(OParlCursor).where(col(OParlCursor.list_url).endswith("/papers"))
+        ).one()
+        assert cursor.next_url is None and cursor.synced_until is None  # read again next time
+    report = sync(engine, server, SECOND)
+    assert not report.skipped_pages
+    with Session(engine) as session:
+        assert len(papers(session)) == 4
+
+
+def test_an_interrupted_sync_resumes_at_its_page_and_duplicates_nothing(
+    engine: Engine, server: OParlServer
+) -> None:
+    server.fail_once.clear()
+
+    def interrupt(name: str, done: int, total: int | None) -> None:
+        if name == "Vorlagen" and done == 2:
+            raise KeyboardInterrupt  # the process is stopped after paper page 1
+
+    with pytest.raises(KeyboardInterrupt), client() as c:
+        sync_endpoint(
+            engine,
+            server.url("system"),
+            now=FIRST,
+            rules=default_rules(),
+            client=c,
+            progress=interrupt,
+        )
     with Session(engine) as session:
         assert len(papers(session)) == 2  # page 1 is stored
         cursor = session.exec(
