@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,11 @@ class Settings(BaseSettings):
         default=None,
         description="Hersteller des Ratsinformationssystems (sdnet, sessionnet, allris, "
         "morerubin, standard), falls das System es nicht selbst richtig angibt",
+    )
+    oparl_history_before: date | None = Field(
+        default=None,
+        description="Sitzungen vor diesem Tag sind Archiv: Vorlagen daraus bekommen keine offenen "
+        "Fristen und keine Erinnerungen (Standard: der Tag des ersten Abgleichs)",
     )
     actor: str = Field(
         default_factory=lambda: os.environ.get("USER") or "ratsfrist",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,6 +36,14 @@ def sync_oparl(
     body: BodyOpt = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Sekunden je Anfrage")] = 30.0,
     retries: Annotated[int, typer.Option("--retries", help="Wiederholungen bei 5xx")] = 4,
+    history_before: Annotated[
+        str | None,
+        typer.Option(
+            "--history-before",
+            help="Sitzungen vor diesem Tag sind Archiv, ohne offene Fristen (Standard: "
+            "RATSFRIST_OPARL_HISTORY_BEFORE, sonst der Tag des ersten Abgleichs)",
+        ),
+    ] = None,
     now: NowOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -44,7 +53,7 @@ def sync_oparl(
 
     from flows.app import engine_for
     from models.domain.errors import InvalidInput
-    from models.domain.timeutil import parse_instant
+    from models.domain.timeutil import local_datetime, parse_day, parse_instant
     from models.services.oparl_client import OParlClient
     from models.services.oparl_sync import sync_endpoint
 
@@ -53,7 +62,10 @@ def sync_oparl(
     if not target:
         raise InvalidInput("URL fehlt: als Argument oder RATSFRIST_OPARL_URL angeben")
     instant = now_from(now)
-    changed_since = parse_instant(since, "--since") if since else None
+    changed_since = parse_instant(since, "--since") if since is not None else None
+    cut_off = parse_day(history_before, "--history-before") if history_before is not None else None
+    archive_day = cut_off or config.oparl_history_before
+    archive = local_datetime(archive_day, time(0, 0)) if archive_day else None
     with (
         Progress(
             TextColumn("{task.description}"),
@@ -82,6 +94,7 @@ def sync_oparl(
             fallback_name=config.body,
             progress=progress,
             vendor=config.oparl_vendor,
+            history_before=archive,
         )
     _print_report(report, as_json)
 
@@ -95,7 +108,7 @@ def import_oparl(
 ) -> None:
     """OParl-JSON aus Dateien übernehmen; alle Dateien ganz oder gar nicht."""
     from flows.app import engine_for
-    from models.services.oparl_sync import import_files
+    from models.services.oparl_files import import_files
 
     config = settings()
     report = import_files(

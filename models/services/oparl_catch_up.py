@@ -137,7 +137,7 @@ class CatchUp:
         result = for_consultation(reading.result, authoritative=consultation.authoritative)
         if result is None:
             if reading.review:
-                self.report.warnings.append(
+                self.report.review.append(
                     f"{reading.review} – {paper.reference}, TOP {item.number} "
                     f"{to_local(meeting.start):%d.%m.%Y}: {_short(item.result)} "
                     "(ratsfrist oparl-review; von Hand: ratsfrist decide)"

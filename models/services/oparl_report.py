@@ -13,7 +13,19 @@ from sqlmodel import Session, select
 
 from models.store.tables import AgendaItem, Body, Consultation, Meeting, Organization, Paper
 
-LISTED = ("moved", "cancelled", "steps", "deleted", "warnings", "skipped", "skipped_pages")
+LISTED = (
+    "moved",
+    "cancelled",
+    "steps",
+    "deleted",
+    "review",
+    "warnings",
+    "skipped",
+    "skipped_pages",
+)
+SHOWN = 20
+"""Lines of a long list the report shows (a first sync of an archive takes thousands of
+steps); `as_dict` (--json, the flow's result) keeps them all."""
 
 
 @dataclass
@@ -27,6 +39,8 @@ class SyncReport:
     cancelled: list[str] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
+    """Results nobody can read without a person ("Ergebnis prüfen"): never assumed."""
     warnings: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     """Objects not taken over, each "OParl id: reason": one bad object never blocks a town."""
@@ -57,20 +71,36 @@ class SyncReport:
             "vendor": self.vendor,
         }
 
-    def lines(self) -> list[str]:
+    def lines(self, shown: int | None = SHOWN) -> list[str]:
+        """What staff read: counts first, then each kind of event, a long list cut after
+        `shown` lines with how many more there are (None: all)."""
         kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
         out = [
             f"{kind}: {self.created[kind]} neu, {self.updated[kind]} geändert, "
             f"{self.unchanged[kind]} unverändert"
             for kind in kinds
         ]
-        out += [f"Sitzung verlegt: {m}" for m in self.moved]
-        out += [f"Sitzung abgesagt: {m}" for m in self.cancelled]
-        out += [f"Schritt: {s}" for s in self.steps]
-        out += [f"in der Quelle gelöscht: {d}" for d in self.deleted]
-        out += [f"Hinweis: {w}" for w in self.warnings]
-        out += [f"übersprungen: {s}" for s in self.skipped]
-        out += [f"Seite übersprungen: {p}" for p in self.skipped_pages]
+        counted = (
+            ("Schritte", self.steps),
+            ("Ergebnis prüfen", self.review),
+            ("übersprungen", self.skipped),
+            ("Seiten übersprungen", self.skipped_pages),
+        )
+        out += [f"{label}: {len(items)}" for label, items in counted if items]
+        for label, items in (
+            ("Sitzung verlegt", self.moved),
+            ("Sitzung abgesagt", self.cancelled),
+            ("Schritt", self.steps),
+            ("in der Quelle gelöscht", self.deleted),
+            ("", self.review),  # each reads "Ergebnis prüfen: why – which"
+            ("Hinweis", self.warnings),
+            ("übersprungen", self.skipped),
+            ("Seite übersprungen", self.skipped_pages),
+        ):
+            out += [f"{label}: {item}" if label else item for item in items[:shown]]
+            if shown is not None and len(items) > shown:
+                more = f"… und {len(items) - shown} weitere (--json zeigt alle)"
+                out.append(f"{label or 'Ergebnis prüfen'}: {more}")
         return out
 
 

@@ -1,4 +1,4 @@
-"""Syncing from an OParl endpoint and importing OParl files, without Prefect.
+"""Syncing from an OParl endpoint, without Prefect (files: models.services.oparl_files).
 
 The CLI and the Prefect flow both call `sync_endpoint`. Lists are read in the order their
 links need (organizations, meetings, papers); each page is stored in one transaction together
@@ -15,10 +15,8 @@ it was, so the next run reads what was missed again.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -41,7 +39,6 @@ from models.domain.timeutil import to_utc
 from models.services.oparl_client import (
     OParlClient,
     OParlHTTPError,
-    loads,
     page_after,
     redact,
     with_since,
@@ -113,6 +110,7 @@ def sync_endpoint(
     actor: str = "oparl-sync",
     progress: Progress | None = None,
     vendor: str | None = None,
+    history_before: datetime | None = None,
 ) -> SyncReport:
     """One sync of a body's organizations, meetings and papers; resumes an interrupted one.
     `vendor` (setting `oparl_vendor`) names the adapter where the System does not say it."""
@@ -137,6 +135,7 @@ def sync_endpoint(
                 now=now,
                 rules=rules,
                 actor=actor,
+                history_before=history_before,
             ).run(since, _labelled(progress, LIST_NAMES[name]) if progress else None)
         )
     return report
@@ -162,8 +161,10 @@ class ListSync:
         now: datetime,
         rules: RuleSet,
         actor: str,
+        history_before: datetime | None = None,
     ) -> None:
         self.engine, self.client, self.vendor, self.body = engine, client, vendor, body
+        self.history_before = history_before
         self.list_url, self.list_type = list_url, list_type
         self.now, self.rules, self.actor = now, rules, actor
         self.report = SyncReport()
@@ -194,7 +195,12 @@ class ListSync:
             failures = 0
             with session_scope(self.engine) as session:
                 store = OParlStore(
-                    session, self.body, now=self.now, actor=self.actor, rules=self.rules
+                    session,
+                    self.body,
+                    now=self.now,
+                    actor=self.actor,
+                    rules=self.rules,
+                    history_before=self.history_before,
                 )
                 for obj in page.objects:
                     apply_one(session, store, obj, self.report)
@@ -321,74 +327,3 @@ def _total(document: Any) -> int | None:
         if isinstance(pagination, dict) and isinstance(pagination.get("totalElements"), int):
             return pagination["totalElements"]
     return None
-
-
-# --- files -------------------------------------------------------------------------------------
-
-_ORDER = {"BodyIn": 0, "OrganizationIn": 1, "MeetingIn": 2, "PaperIn": 3}
-#: A deletion without `type` in a file takes the type its file name implies ("paper?page=2").
-_FILE_TYPES = (("organization", "Organization"), ("meeting", "Meeting"), ("paper", "Paper"))
-
-
-def read_files(paths: Iterable[Path], vendor: str | None = None) -> list[OParlObject]:
-    """Every OParl object in the files, in the order their links need (see `read_pages`)."""
-    return read_pages(paths, vendor)[0]
-
-
-def read_pages(
-    paths: Iterable[Path], vendor: str | None = None
-) -> tuple[list[OParlObject], list[str]]:
-    """Every OParl object in the files (one object, a list page or an array per file), in the
-    order their links need, and the objects that cannot be read, one line each; a file that
-    is not OParl is an error naming it."""
-    objects: list[OParlObject] = []
-    failed: list[str] = []
-    files: list[Path] = []
-    for path in paths:
-        files += sorted(path.glob("*.json")) if path.is_dir() else [path]
-    adapter: Vendor | None = None
-    for file in files:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise OParlError(f"{file}: Datei nicht gefunden") from None
-        except UnicodeDecodeError:
-            raise OParlError(f"{file}: kein gültiges JSON (UnicodeDecodeError)") from None
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            try:
-                document = loads(text, str(file))
-            except OParlError:
-                where = f"{file}:{error.lineno}"
-                raise OParlError(f"{where}: kein gültiges JSON (JSONDecodeError)") from None
-        if adapter is None:
-            adapter = detect(document if isinstance(document, dict) else None, "", vendor)
-        implied = next((t for prefix, t in _FILE_TYPES if file.name.startswith(prefix)), None)
-        page: Page = parse_page(adapter.page(document, implied), str(file))
-        objects += page.objects
-        failed += page.failed
-    return sorted(objects, key=lambda o: _ORDER.get(type(o).__name__, 9)), failed
-
-
-def import_files(
-    engine: Engine,
-    paths: Iterable[Path],
-    *,
-    now: datetime,
-    rules: RuleSet,
-    fallback_name: str,
-    actor: str = "oparl-import",
-    vendor: str | None = None,
-) -> SyncReport:
-    """All files in one transaction: a file that is not OParl changes nothing; an object that
-    cannot be read or stored is skipped and reported, and the others land."""
-    objects, failed = read_pages(paths, vendor)
-    body_in = next((o for o in objects if isinstance(o, BodyIn)), None)
-    report = SyncReport(skipped=failed)
-    with session_scope(engine) as session:
-        body = OParlStore.body_for(session, body_in, fallback_name)
-        store = OParlStore(session, body, now=now, actor=actor, rules=rules)
-        for obj in objects:
-            apply_one(session, store, obj, report)
-    return report

@@ -18,7 +18,8 @@ from models.domain.states import Result
 from models.domain.timeutil import BERLIN, to_utc
 from models.services.oparl_client import OParlClient
 from models.services.oparl_export import SCHEMAS, Exporter, validate
-from models.services.oparl_sync import import_files, read_files, sync_endpoint
+from models.services.oparl_files import import_files
+from models.services.oparl_sync import sync_endpoint
 from models.store.db import ensure_schema, make_engine
 from models.store.profiles import default_rules
 from models.store.tables import (
@@ -368,31 +369,6 @@ def test_the_export_leaves_out_what_is_not_public(engine: Engine, server: OParlS
     assert "A 26/0101" in {p["reference"] for p in everything["Paper"]}
     text = json.dumps(exported, ensure_ascii=False)
     assert "Antrag A 26/0101" not in text  # not even as an agenda item's title
-
-
-def test_spec_examples_are_read(tmp_path: Path) -> None:
-    """The specification's own example objects parse (where they hold ratsfrist's types)."""
-    objects = read_files(
-        [
-            EXAMPLES / n
-            for n in ("Paper-01.json", "Meeting-01.json", "Organization-01.json", "Body-01.json")
-        ]
-    )
-    kinds = {type(o).__name__ for o in objects}
-    assert kinds == {"PaperIn", "MeetingIn", "OrganizationIn", "BodyIn"}
-    paper_in = next(o for o in objects if type(o).__name__ == "PaperIn")
-    assert paper_in.reference and paper_in.consultations  # type: ignore[union-attr]
-
-
-def test_a_bad_file_imports_nothing(engine: Engine, tmp_path: Path, server: OParlServer) -> None:
-    good = tmp_path / "organization.json"
-    good.write_text(json.dumps({"data": server.lists["organizations"], "links": {}}))
-    bad = tmp_path / "paper.json"
-    bad.write_text('{"data": [\n  {"id": "x", "type": "https://schema.oparl.org/1.1/Paper",\n')
-    before = snapshot(engine)
-    with pytest.raises(OParlError, match=r"paper\.json:3: kein gültiges JSON"):
-        import_files(engine, [good, bad], now=FIRST, rules=default_rules(), fallback_name="x")
-    assert snapshot(engine) == before
 
 
 def test_a_password_in_the_oparl_url_is_never_shown(
