@@ -298,6 +298,9 @@ class OParlStore(CatchUp):
         existing = consultations_of(self.session, paper)
         changed = False
         next_position = max((c.position for c in existing), default=0) + 1
+        # A source silent on roles (SD.NET) gets them inferred below; its silence must not
+        # overwrite what was inferred before, or every re-delivery would change the paper.
+        silent = bool(wanted) and all(o.role is None and not o.authoritative for o in wanted)
         for obj in wanted:
             if not obj.organizations:
                 self.report.warnings.append(
@@ -331,7 +334,7 @@ class OParlStore(CatchUp):
                 )
                 next_position += 1
                 changed = True
-            else:
+            elif not silent:
                 changed |= set_changed(
                     row,
                     role=(obj.role or row.role)[:50],
@@ -346,7 +349,7 @@ class OParlStore(CatchUp):
                 changed |= row.source_meeting_id != before
             if row not in existing:
                 existing.append(row)
-        if wanted and all(o.role is None and not o.authoritative for o in wanted):
+        if silent:
             synced = {o.id for o in wanted}
             changed |= self._infer_roles([c for c in existing if c.oparl_id in synced])
         return changed

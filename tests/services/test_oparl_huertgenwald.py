@@ -5,6 +5,7 @@ synced into SQLite and PostgreSQL. What must come in is counted from the archive
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,13 +13,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from models.domain.vocab import DeadlineStatus
 from models.services.oparl_client import OParlClient
 from models.services.oparl_report import SyncReport
 from models.services.oparl_sync import sync_endpoint
 from models.store.profiles import default_rules
-from models.store.tables import Meeting, Organization, Paper
+from models.store.tables import AgendaItem, Consultation, Deadline, Meeting, Organization, Paper
 from tests.conftest import snapshot
 from tests.oparl_archive import ArchiveServer, unpack
 
@@ -61,6 +63,33 @@ def changes(report: SyncReport) -> list[Any]:
     ]
 
 
+def assert_read_like_a_sitzungsdienst(engine: Engine, report: SyncReport) -> None:
+    """Fourteen years of archive and no false alarm: every paper decided where the text says
+    so, the rest historical or flagged, no owed deadline already past due, the council
+    deciding (issue 14 items 4-6)."""
+    with Session(engine) as session:
+        states = Counter(session.exec(select(Paper.state)))
+        overdue = session.exec(
+            select(Deadline).where(
+                Deadline.status == DeadlineStatus.open.value, col(Deadline.due) < NOW
+            )
+        ).all()
+        flagged = session.exec(
+            select(AgendaItem).where(col(AgendaItem.result_review).is_not(None))
+        ).all()
+        council = session.exec(
+            select(Consultation)
+            .join(Organization, col(Organization.id) == Consultation.organization_id)
+            .where(Organization.name == "Gemeinderat")
+        ).all()
+    assert sum(states.values()) == 2097
+    assert states["decided"] > 1000 and states["historical"] > 500
+    assert states["scheduled"] + states["submitted"] < 50  # only what lies ahead of 07.09.2021
+    assert overdue == []
+    assert len(flagged) >= len(report.review) > 0
+    assert council and all(c.role == "Entscheidung" and c.authoritative for c in council)
+
+
 def without_cursors(engine: Engine) -> dict[str, Any]:
     rows = snapshot(engine)
     rows.pop("oparl_cursor")
@@ -91,6 +120,7 @@ def test_the_whole_town_comes_in_and_a_second_sync_changes_nothing(
             assert stored == expected[model.__name__], model.__name__
     # SD.NET's 39 deletions without type were read as what their lists hold, and not stored
     assert not report.deleted
+    assert_read_like_a_sitzungsdienst(engine, report)
 
     before = without_cursors(engine)
     server.requests.clear()
