@@ -9,16 +9,18 @@ wanted: two sweeps for the same instant end as one.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
+from flows import app
 from flows.app import current_settings, engine_for, rules_for
 from flows.events import emit_missed, emit_sent
-from models.domain.timeutil import system_clock, to_local
+from models.domain.timeutil import to_local, to_utc
 from models.services.overview import overdue_count, overdue_rows, overview_markdown
 from models.store.db import session_scope
 
@@ -26,11 +28,62 @@ OVERDUE_KEY = "ueberfaellige-fristen"
 OVERVIEW_KEY = "fristen-uebersicht"
 
 
+#: How far a scheduled run may start before or after its time and still sweep as of it. A
+#: worker starts runs a few seconds early (06:59:51 for 07:00); a run hours late is no longer
+#: "the 07:00 sweep" and sweeps as of the clock.
+SCHEDULE_TOLERANCE = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Instant:
+    """The `now` of a sweep and where it came from (logged, returned, in the run's name)."""
+
+    now: datetime
+    source: str
+    """'Parameter' (an explicit now: a replay or a test), 'Zeitplan' or 'Uhr'."""
+
+
+def sweep_instant(
+    explicit: datetime | None,
+    scheduled: datetime | None,
+    auto_scheduled: bool,
+    wall: datetime,
+    tolerance: timedelta = SCHEDULE_TOLERANCE,
+) -> Instant:
+    """Which instant a sweep runs as of. An explicit `now` wins; a run the schedule created
+    takes its scheduled time, so that the 07:00 run started at 06:59:51 sends the 07:00
+    reminders (with the clock it found nothing due and they waited 15 minutes); a manual
+    run, or a scheduled one further than `tolerance` from its time, takes the wall clock."""
+    if explicit is not None:
+        return Instant(to_utc(explicit), "Parameter")
+    if auto_scheduled and scheduled is not None and abs(wall - scheduled) <= tolerance:
+        return Instant(to_utc(scheduled), "Zeitplan")
+    return Instant(to_utc(wall), "Uhr")
+
+
+def current_instant(explicit: datetime | str | None) -> Instant:
+    """`sweep_instant` for the flow run in progress (scheduled time and origin from Prefect's
+    runtime; outside a flow run: the clock)."""
+    from prefect.context import FlowRunContext
+
+    if isinstance(explicit, str):
+        explicit = datetime.fromisoformat(explicit)
+    context = FlowRunContext.get()
+    run = context.flow_run if context else None
+    scheduled = None
+    if run is not None:  # Prefect's own DateTime, as a plain datetime the store accepts
+        scheduled = datetime.fromisoformat(flow_run.scheduled_start_time.isoformat())
+    return sweep_instant(
+        explicit,
+        scheduled,
+        bool(run and run.auto_scheduled),
+        app.clock(),
+    )
+
+
 def _run_name() -> str:
-    now = flow_run.parameters.get("now") or system_clock()
-    if isinstance(now, str):
-        now = datetime.fromisoformat(now)
-    return f"Fristenlauf {to_local(now):%Y-%m-%d %H:%M}"
+    instant = current_instant(flow_run.parameters.get("now"))
+    return f"Fristenlauf {to_local(instant.now):%Y-%m-%d %H:%M}"
 
 
 @task(name="Erinnerungen senden", retries=3, retry_delay_seconds=[10, 60, 300])
@@ -91,13 +144,17 @@ def publish(now: datetime) -> list[dict[str, Any]]:
 
 @flow(name="deadline-sweep", flow_run_name=_run_name, log_prints=True)
 def deadline_sweep(now: datetime | None = None, digest: bool | None = None) -> dict[str, Any]:
-    """Fristenlauf: as of `now` (default: the clock), for every motion at once."""
-    instant = now or system_clock()
-    summary = send_reminders(instant, digest)
-    rows = publish(instant)
+    """Fristenlauf for every motion at once, as of `now`; without it, as of the scheduled
+    time of a scheduled run, else the clock (see `sweep_instant`)."""
+    instant = current_instant(now)
+    get_run_logger().info(f"Stand {to_local(instant.now):%d.%m.%Y %H:%M:%S} ({instant.source})")
+    summary = send_reminders(instant.now, digest)
+    rows = publish(instant.now)
     emit_missed(summary["missed_ids"])
     emit_sent(summary["sent"])
     return {
+        "now": instant.now.isoformat(),
+        "now_source": instant.source,
         "overdue": len(rows),
         **{k: summary[k] for k in ("marked_missed", "sent_rows", "mails")},
     }
@@ -106,6 +163,6 @@ def deadline_sweep(now: datetime | None = None, digest: bool | None = None) -> d
 @flow(name="dispatch-retry", flow_run_name="Versand nachholen")
 def dispatch_retry(now: datetime | None = None) -> dict[str, Any]:
     """Between sweeps: send what waits (retries after backoff, reminders due since)."""
-    summary = send_reminders(now or system_clock())
+    summary = send_reminders(current_instant(now).now)
     emit_sent(summary["sent"])
     return {k: summary[k] for k in ("sent_rows", "mails", "retry_later", "failed")}
