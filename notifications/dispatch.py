@@ -54,6 +54,7 @@ class Summary:
     retry_later: int = 0
     failed: int = 0
     cancelled: int = 0
+    superseded: int = 0
     waiting_without_routes: int = 0
     missed_ids: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -75,6 +76,8 @@ class Summary:
                 f"  endgültig fehlgeschlagen:       {self.failed}",
                 f"  entfallen:                      {self.cancelled}",
             ]
+        if self.superseded:
+            out.append(f"  überholt (nur der letzte Schritt): {self.superseded}")
         if self.waiting_without_routes:
             out.append(
                 f"  ohne Apprise-Konfiguration warten: {self.waiting_without_routes} "
@@ -113,6 +116,7 @@ def dispatch(
     summary.missed_ids = outbox.mark_missed(engine, now)
     summary.marked_missed = len(summary.missed_ids)
     summary.escalations_planned = outbox.plan_escalations(engine, now, rules)
+    summary.superseded = outbox.supersede_earlier(engine, now)
     if routes is None:
         summary.waiting_without_routes = len(outbox.due_ids(engine, now))
         return summary
