@@ -26,6 +26,8 @@ from models.store.db import session_scope
 
 OVERDUE_KEY = "ueberfaellige-fristen"
 OVERVIEW_KEY = "fristen-uebersicht"
+REPLAY_SUFFIX = "-rueckblick"
+"""A replay publishes under OVERDUE_KEY + this: managers' current tables stay current."""
 
 
 #: How far a scheduled run may start before or after its time and still sweep as of it. A
@@ -87,8 +89,11 @@ def _run_name() -> str:
 
 
 @task(name="Erinnerungen senden", retries=3, retry_delay_seconds=[10, 60, 300])
-def send_reminders(now: datetime, digest: bool | None = None) -> dict[str, Any]:
-    """Mark, plan and send (idempotent: a retry after a crash sends only what is left)."""
+def send_reminders(
+    now: datetime, digest: bool | None = None, dry_run: bool = False
+) -> dict[str, Any]:
+    """Mark, plan and send (idempotent: a retry after a crash sends only what is left);
+    `dry_run` (a replay) only counts."""
     from dataclasses import asdict
 
     from notifications.dispatch import dispatch
@@ -101,6 +106,7 @@ def send_reminders(now: datetime, digest: bool | None = None) -> dict[str, Any]:
         now=now,
         rules=rules_for(settings),
         routes=routes,
+        dry_run=dry_run,
         digest=settings.digest if digest is None else digest,
         ui_url=settings.ui_url,
     )
@@ -111,7 +117,9 @@ def send_reminders(now: datetime, digest: bool | None = None) -> dict[str, Any]:
 
 
 @task(name="Übersicht veröffentlichen")
-def publish(now: datetime) -> list[dict[str, Any]]:
+def publish(now: datetime, replay: bool = False) -> list[dict[str, Any]]:
+    """The overdue table and the overview as keyed artifacts (a replay under its own keys)."""
+    suffix = REPLAY_SUFFIX if replay else ""
     settings = current_settings()
     with session_scope(engine_for(settings)) as session:
         rows = overdue_rows(session, now)
@@ -119,7 +127,7 @@ def publish(now: datetime) -> list[dict[str, Any]]:
         overview = overview_markdown(session, now)
     stand = f"{to_local(now):%d.%m.%Y %H:%M}"
     create_table_artifact(
-        key=OVERDUE_KEY,
+        key=OVERDUE_KEY + suffix,
         table=rows
         or [
             {
@@ -133,36 +141,58 @@ def publish(now: datetime) -> list[dict[str, Any]]:
                 "Titel": "",
             }
         ],
-        description=f"Überfällige Fristen, Stand {stand}: {total}"
+        description=("Rückblick: " if replay else "")
+        + f"Überfällige Fristen, Stand {stand}: {total}"
         + (f" (die ältesten {len(rows)} gezeigt)" if total > len(rows) else ""),
     )
     create_markdown_artifact(
-        key=OVERVIEW_KEY, markdown=overview, description=f"Fristenübersicht, Stand {stand}"
+        key=OVERVIEW_KEY + suffix,
+        markdown=overview,
+        description=f"Fristenübersicht, Stand {stand}" + (" (Rückblick)" if replay else ""),
     )
     return rows
 
 
 @flow(name="deadline-sweep", flow_run_name=_run_name, log_prints=True)
-def deadline_sweep(now: datetime | None = None, digest: bool | None = None) -> dict[str, Any]:
+def deadline_sweep(
+    now: datetime | None = None, digest: bool | None = None, send: bool = False
+) -> dict[str, Any]:
     """Fristenlauf for every motion at once, as of `now`; without it, as of the scheduled
-    time of a scheduled run, else the clock (see `sweep_instant`)."""
+    time of a scheduled run, else the clock (see `sweep_instant`). A `now` more than an hour
+    back is a replay: a dry run unless `send`, its artifacts under the replay keys."""
     instant = current_instant(now)
-    get_run_logger().info(f"Stand {to_local(instant.now):%d.%m.%Y %H:%M:%S} ({instant.source})")
-    summary = send_reminders(instant.now, digest)
-    rows = publish(instant.now)
+    replay = _replay(instant)
+    dry_run = replay and not send
+    get_run_logger().info(
+        f"Stand {to_local(instant.now):%d.%m.%Y %H:%M:%S} ({instant.source})"
+        + (" – Rückblick" + (", Probelauf: nichts gesendet" if dry_run else "") if replay else "")
+    )
+    summary = send_reminders(instant.now, digest, dry_run)
+    rows = publish(instant.now, replay)
     emit_missed(summary["missed_ids"])
     emit_sent(summary["sent"])
     return {
         "now": instant.now.isoformat(),
         "now_source": instant.source,
+        "replay": replay,
+        "dry_run": dry_run,
         "overdue": len(rows),
         **{k: summary[k] for k in ("marked_missed", "sent_rows", "mails")},
     }
 
 
+def _replay(instant: Instant) -> bool:
+    """Only an explicit `now` can be a replay; the schedule and the clock are the present."""
+    from notifications.dispatch import is_replay
+
+    return instant.source == "Parameter" and is_replay(instant.now, app.clock())
+
+
 @flow(name="dispatch-retry", flow_run_name="Versand nachholen")
-def dispatch_retry(now: datetime | None = None) -> dict[str, Any]:
-    """Between sweeps: send what waits (retries after backoff, reminders due since)."""
-    summary = send_reminders(current_instant(now).now)
+def dispatch_retry(now: datetime | None = None, send: bool = False) -> dict[str, Any]:
+    """Between sweeps: send what waits (retries after backoff, reminders due since); a
+    replayed `now` only counts, unless `send`."""
+    instant = current_instant(now)
+    summary = send_reminders(instant.now, None, _replay(instant) and not send)
     emit_sent(summary["sent"])
     return {k: summary[k] for k in ("sent_rows", "mails", "retry_later", "failed")}

@@ -87,6 +87,18 @@ class Summary:
         return out
 
 
+#: A dispatch as of an instant further back than this is a replay: it changes nothing and
+#: sends nothing unless asked to (`dispatch --send`, the sweep's `send=True`). An hour is far
+#: more than any start delay of a scheduled run and far less than the day a replay goes back.
+REPLAY_TOLERANCE = timedelta(hours=1)
+
+
+def is_replay(now: datetime, wall: datetime, tolerance: timedelta = REPLAY_TOLERANCE) -> bool:
+    """Whether `now` lies in the past by more than `tolerance`: the docs' replay of a past
+    day once sent real escalations listing today's deadlines as overdue since 2021."""
+    return to_utc(now) < to_utc(wall) - tolerance
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 

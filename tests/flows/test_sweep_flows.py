@@ -157,3 +157,46 @@ def test_the_0700_sweep_started_at_065951_sends_the_days_reminders(
 
     with get_client(sync_client=True) as client:
         assert client.read_flow_run(run.id).name == "Fristenlauf 2021-06-09 07:00"
+
+
+def _latest_artifact(key: str) -> Any:
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=1,
+        )
+    return found[0] if found else None
+
+
+@HARNESS
+def test_a_replay_sends_nothing_and_leaves_the_current_artifacts_alone(
+    prefect_api: None, configured: tuple[str, SmtpSink], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.app
+    from flows.sweep import OVERDUE_KEY, OVERVIEW_KEY, REPLAY_SUFFIX, deadline_sweep
+
+    _, sink = configured
+    _import("2021-06-07T10:15")
+    # the present is Friday 11.06., 12:00: a sweep by the clock publishes the current tables
+    monkeypatch.setattr(flows.app, "clock", lambda: at("2021-06-11T12:00"))
+    deadline_sweep(send=False)
+    current = {key: _latest_artifact(key) for key in (OVERDUE_KEY, OVERVIEW_KEY)}
+    assert "Stand 11.06.2021 12:00" in current[OVERDUE_KEY].description
+    sent_before, mails_before = _steps("sent"), len(sink.mails)
+    assert mails_before > 0  # the clock's sweep did send: the escalation, the report's notice
+    # the docs' replay: Wednesday's sweep, on the live database
+    outcome = deadline_sweep(now=at("2021-06-09T07:05"))
+    assert (outcome["replay"], outcome["dry_run"], outcome["sent_rows"]) == (True, True, 0)
+    assert len(sink.mails) == mails_before and _steps("sent") == sent_before
+    for key, artifact in current.items():
+        assert _latest_artifact(key).id == artifact.id, key  # no new version over it
+    replayed = _latest_artifact(OVERDUE_KEY + REPLAY_SUFFIX)
+    assert "Rückblick" in replayed.description and "Stand 09.06.2021 07:05" in replayed.description
+    # asked for explicitly, a replay sends (the same outbox: only what is still due)
+    deadline_sweep(now=at("2021-06-11T07:05"), send=True)
+    assert _latest_artifact(OVERDUE_KEY).id == current[OVERDUE_KEY].id

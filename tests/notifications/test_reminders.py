@@ -104,9 +104,7 @@ def test_smtp_outage_keeps_rows_pending_and_they_go_out_once_when_it_is_back(
     summary = dispatch_at(engine, during, "2021-06-07T07:30")  # must not raise
     assert summary.sent_rows == 0 and summary.retry_later == 2
     rows = reminder_rows(engine)
-    due = [
-        r for r in rows if r.send_at <= at("2021-06-07T07:30") and r.status != "superseded"
-    ]
+    due = [r for r in rows if r.send_at <= at("2021-06-07T07:30") and r.status != "superseded"]
     assert {r.status for r in due} == {"pending"}
     assert all(r.attempts == 1 and r.last_error and r.next_attempt_at for r in due)
     assert all("S3cr3t" not in (r.last_error or "") for r in rows)
