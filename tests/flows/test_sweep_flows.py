@@ -200,3 +200,53 @@ def test_a_replay_sends_nothing_and_leaves_the_current_artifacts_alone(
     # asked for explicitly, a replay sends (the same outbox: only what is still due)
     deadline_sweep(now=at("2021-06-11T07:05"), send=True)
     assert _latest_artifact(OVERDUE_KEY).id == current[OVERDUE_KEY].id
+
+
+@HARNESS
+def test_the_oparl_sync_without_an_address_is_skipped_not_failed(
+    prefect_api: None, configured: tuple[str, SmtpSink]
+) -> None:
+    from flows.oparl_flow import SKIPPED, oparl_sync
+
+    state = oparl_sync(return_state=True)
+    assert state.is_completed(), state
+    assert (state.name, state.message) == ("Übersprungen", SKIPPED)
+    assert SKIPPED == "Übersprungen: keine OParl-Adresse konfiguriert"
+
+
+@HARNESS
+def test_serve_refuses_to_run_over_deployments_made_by_deploy_all(
+    prefect_api: None, configured: tuple[str, SmtpSink], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from prefect import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+
+    from flows.cli import run
+    from flows.serve import deployed_by_workers, load_deployments
+    from flows.sweep import deadline_sweep
+
+    definitions = load_deployments()
+    # what serve itself registers (no work pool, no pull steps) is no reason to refuse
+    deadline_sweep.to_deployment(name="fristenlauf").apply()
+    assert deployed_by_workers(definitions) == []
+    # what `prefect deploy --all` makes of prefect.yaml's sweep
+    with get_client(sync_client=True) as client:
+        client.create_work_pool(WorkPoolCreate(name="ratsfrist", type="process"), overwrite=True)
+        client.create_deployment(
+            flow_id=client.create_flow(deadline_sweep),
+            name="fristenlauf",
+            work_pool_name="ratsfrist",
+            entrypoint="flows/sweep.py:deadline_sweep",
+            pull_steps=[
+                {"prefect.deployments.steps.set_working_directory": {"directory": "/opt/ratsfrist"}}
+            ],
+        )
+    assert deployed_by_workers(definitions) == ["deadline-sweep/fristenlauf"]
+    capsys.readouterr()
+    assert run(["serve"]) == 2  # refused before serving anything
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "deadline-sweep/fristenlauf" in err[0]
+    assert "prefect deploy --all" in err[0] and "Traceback" not in err[0]
+    with get_client(sync_client=True) as client:  # and left as it was
+        kept = client.read_deployment_by_name("deadline-sweep/fristenlauf")
+    assert kept.work_pool_name == "ratsfrist" and kept.pull_steps
