@@ -55,7 +55,7 @@ def test_failed_rows_go_back_to_pending_and_are_sent(
     assert all(r.attempts == 0 and r.next_attempt_at is None for r in revived.values())
 
     # the command line's flag revives (nothing more here) and sends in one go
-    assert run(["dispatch", "--retry-failed", "--now", "2021-06-07T07:45"]) == 0
+    assert run(["dispatch", "--retry-failed", "--send", "--now", "2021-06-07T07:45"]) == 0
     assert "gesendet:                       1 (2 Mails)" in capsys.readouterr().out
     after = {r.id: r.status for r in reminder_rows(engine) if r.id in failed}
     assert after == {i: "failed" if i in met else "sent" for i in failed}
@@ -63,5 +63,5 @@ def test_failed_rows_go_back_to_pending_and_are_sent(
     assert set(got.values()) == {1}  # each revived row's mail exactly once
     assert {to for to, _ in got} == {"fachamt@example.org", "fachamt-soz@example.org"}
     assert {i for _, ids in got for i in ids} == set(revived)  # to both fachamt addresses
-    assert run(["dispatch", "--now", "2021-06-07T09:00"]) == 0
+    assert run(["dispatch", "--send", "--now", "2021-06-07T09:00"]) == 0
     assert len(sink.mails) == 2

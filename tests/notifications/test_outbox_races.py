@@ -125,6 +125,7 @@ def test_sigkill_at_random_points_loses_nothing_and_duplicates_at_most_the_mail_
                 "-c",
                 "from flows.cli import main; main()",
                 "dispatch",
+                "--send",  # a past day: a replay, sent only when asked to
                 "--now",
                 NOW.isoformat(),
             ],

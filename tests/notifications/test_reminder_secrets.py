@@ -67,7 +67,7 @@ def test_the_smtp_password_appears_nowhere(
         session.commit()
     outputs = []
     for args in (
-        ["dispatch", "--now", "2021-06-07T07:30"],
+        ["dispatch", "--send", "--now", "2021-06-07T07:30"],
         ["reminders", "--json"],
         ["reminders"],
         ["config"],

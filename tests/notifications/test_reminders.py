@@ -141,7 +141,7 @@ def test_cli_reminders_and_dry_run(
     out = capsys.readouterr().out
     assert "Probelauf" in out and "fällige Erinnerungen:           2" in out
     assert sink.mails == []
-    assert run(["dispatch", "--now", "2021-06-07T07:30"]) == 0
+    assert run(["dispatch", "--send", "--now", "2021-06-07T07:30"]) == 0
     assert "gesendet:                       2 (3 Mails)" in capsys.readouterr().out
     assert run(["reminders", "--sent", "--json"]) == 0
     sent = json.loads(capsys.readouterr().out)
