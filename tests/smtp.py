@@ -121,7 +121,9 @@ class SmtpSink:
             self.handler.mails.clear()
 
 
-def apprise_config(path: Path, port: int, *, password: str | None = None, timeout: int = 5) -> Path:
+def apprise_config(
+    path: Path, port: int, *, password: str | None = None, timeout: int = 5
+) -> Path:
     """The routing file the tests use: roles as tags, one address per URL. `timeout` is the
     connect and read timeout in seconds (5: a slow test host once needed that much)."""
 
