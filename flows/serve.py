@@ -1,6 +1,12 @@
 """`ratsfrist serve`: every deployment of prefect.yaml with its schedule, served from one
 process (prefect's `serve`), for a small town's single server. prefect.yaml is the one
-definition; this reads it, so the two cannot drift apart."""
+definition; this reads it, so the two cannot drift apart.
+
+serve and `prefect deploy --all` register the same names. Serving over deployments that
+`deploy` made replaced them in place (their pull steps and path dropped, every worker run then
+crashed) and stopping serve paused them all; so serve refuses when it finds any. Distinct
+names would not help: both sets would keep their schedules and the 07:00 sweep would run twice
+from two places. One server runs one way."""
 
 from __future__ import annotations
 
@@ -11,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from models.domain.errors import RatsfristError
 
 ROOT = Path(__file__).resolve().parent.parent
 _TEMPLATE = re.compile(r"\{\{\s*\$([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -62,7 +70,36 @@ def build(definitions: list[dict[str, Any]]) -> list[Any]:
     return deployments
 
 
+def deployed_by_workers(definitions: list[dict[str, Any]]) -> list[str]:
+    """'flow/deployment' of every deployment of prefect.yaml that the server already has as
+    a worker's deployment (a work pool or pull steps: made by `prefect deploy`)."""
+    from prefect import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    found = []
+    with get_client(sync_client=True) as client:
+        for d in definitions:
+            name = f"{load_flow(d['entrypoint']).name}/{d['name']}"
+            try:
+                deployment = client.read_deployment_by_name(name)
+            except ObjectNotFound:
+                continue
+            if deployment.work_pool_name or deployment.pull_steps:
+                found.append(name)
+    return found
+
+
 def serve(limit: int | None = None) -> None:
+    """Serve prefect.yaml's deployments, unless the server has them from `deploy --all`."""
     from prefect import serve as prefect_serve
 
-    prefect_serve(*build(load_deployments()), limit=limit)
+    definitions = load_deployments()
+    taken = deployed_by_workers(definitions)
+    if taken:
+        raise RatsfristError(
+            f"ratsfrist serve: der Prefect-Server hat {', '.join(taken)} schon aus "
+            "'prefect deploy --all' (Work-Pool, Worker); serve würde sie überschreiben – "
+            "Worker weiter nutzen oder diese Deployments erst löschen "
+            "(prefect deployment delete …)"
+        )
+    prefect_serve(*build(definitions), limit=limit)

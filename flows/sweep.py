@@ -9,45 +9,107 @@ wanted: two sweeps for the same instant end as one.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
+from flows import app
 from flows.app import current_settings, engine_for, rules_for
 from flows.events import emit_missed, emit_sent
-from models.domain.timeutil import system_clock, to_local
+from models.domain.timeutil import to_local, to_utc
 from models.services.overview import overdue_count, overdue_rows, overview_markdown
 from models.store.db import session_scope
 
 OVERDUE_KEY = "ueberfaellige-fristen"
 OVERVIEW_KEY = "fristen-uebersicht"
+REPLAY_SUFFIX = "-rueckblick"
+"""A replay publishes under OVERDUE_KEY + this: managers' current tables stay current."""
+
+
+#: How far a scheduled run may start before or after its time and still sweep as of it. A
+#: worker starts runs a few seconds early (06:59:51 for 07:00); a run hours late is no longer
+#: "the 07:00 sweep" and sweeps as of the clock.
+SCHEDULE_TOLERANCE = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Instant:
+    """The `now` of a sweep and where it came from (logged, returned, in the run's name)."""
+
+    now: datetime
+    source: str
+    """'Parameter' (an explicit now: a replay or a test), 'Zeitplan' or 'Uhr'."""
+
+
+def sweep_instant(
+    explicit: datetime | None,
+    scheduled: datetime | None,
+    auto_scheduled: bool,
+    wall: datetime,
+    tolerance: timedelta = SCHEDULE_TOLERANCE,
+) -> Instant:
+    """Which instant a sweep runs as of. An explicit `now` wins; a run the schedule created
+    takes its scheduled time, so that the 07:00 run started at 06:59:51 sends the 07:00
+    reminders (with the clock it found nothing due and they waited 15 minutes); a manual
+    run, or a scheduled one further than `tolerance` from its time, takes the wall clock."""
+    if explicit is not None:
+        return Instant(to_utc(explicit), "Parameter")
+    if auto_scheduled and scheduled is not None and abs(wall - scheduled) <= tolerance:
+        return Instant(to_utc(scheduled), "Zeitplan")
+    return Instant(to_utc(wall), "Uhr")
+
+
+def current_instant(explicit: datetime | str | None) -> Instant:
+    """`sweep_instant` for the flow run in progress (scheduled time and origin from Prefect's
+    runtime; outside a flow run: the clock)."""
+    from prefect.context import FlowRunContext
+
+    if isinstance(explicit, str):
+        explicit = datetime.fromisoformat(explicit)
+    context = FlowRunContext.get()
+    run = context.flow_run if context else None
+    scheduled = None
+    if run is not None:  # Prefect's own DateTime, as a plain datetime the store accepts
+        scheduled = datetime.fromisoformat(flow_run.scheduled_start_time.isoformat())
+    return sweep_instant(
+        explicit,
+        scheduled,
+        bool(run and run.auto_scheduled),
+        app.clock(),
+    )
 
 
 def _run_name() -> str:
-    now = flow_run.parameters.get("now") or system_clock()
-    if isinstance(now, str):
-        now = datetime.fromisoformat(now)
-    return f"Fristenlauf {to_local(now):%Y-%m-%d %H:%M}"
+    instant = current_instant(flow_run.parameters.get("now"))
+    return f"Fristenlauf {to_local(instant.now):%Y-%m-%d %H:%M}"
 
 
 @task(name="Erinnerungen senden", retries=3, retry_delay_seconds=[10, 60, 300])
-def send_reminders(now: datetime, digest: bool | None = None) -> dict[str, Any]:
-    """Mark, plan and send (idempotent: a retry after a crash sends only what is left)."""
+def send_reminders(
+    now: datetime, digest: bool | None = None, dry_run: bool = False
+) -> dict[str, Any]:
+    """Mark, plan and send (idempotent: a retry after a crash sends only what is left);
+    `dry_run` (a replay) only counts."""
     from dataclasses import asdict
 
     from notifications.dispatch import dispatch
     from notifications.routes import load_routes
 
     settings = current_settings()
-    routes = load_routes(settings.apprise_config) if settings.apprise_config else None
+    rules = rules_for(settings)
+    routes = (
+        load_routes(settings.apprise_config, roles=rules.roles) if settings.apprise_config else None
+    )
     summary = dispatch(
         engine_for(settings),
         now=now,
-        rules=rules_for(settings),
+        rules=rules,
         routes=routes,
+        dry_run=dry_run,
         digest=settings.digest if digest is None else digest,
         ui_url=settings.ui_url,
     )
@@ -58,7 +120,9 @@ def send_reminders(now: datetime, digest: bool | None = None) -> dict[str, Any]:
 
 
 @task(name="Übersicht veröffentlichen")
-def publish(now: datetime) -> list[dict[str, Any]]:
+def publish(now: datetime, replay: bool = False) -> list[dict[str, Any]]:
+    """The overdue table and the overview as keyed artifacts (a replay under its own keys)."""
+    suffix = REPLAY_SUFFIX if replay else ""
     settings = current_settings()
     with session_scope(engine_for(settings)) as session:
         rows = overdue_rows(session, now)
@@ -66,7 +130,7 @@ def publish(now: datetime) -> list[dict[str, Any]]:
         overview = overview_markdown(session, now)
     stand = f"{to_local(now):%d.%m.%Y %H:%M}"
     create_table_artifact(
-        key=OVERDUE_KEY,
+        key=OVERDUE_KEY + suffix,
         table=rows
         or [
             {
@@ -80,32 +144,58 @@ def publish(now: datetime) -> list[dict[str, Any]]:
                 "Titel": "",
             }
         ],
-        description=f"Überfällige Fristen, Stand {stand}: {total}"
+        description=("Rückblick: " if replay else "")
+        + f"Überfällige Fristen, Stand {stand}: {total}"
         + (f" (die ältesten {len(rows)} gezeigt)" if total > len(rows) else ""),
     )
     create_markdown_artifact(
-        key=OVERVIEW_KEY, markdown=overview, description=f"Fristenübersicht, Stand {stand}"
+        key=OVERVIEW_KEY + suffix,
+        markdown=overview,
+        description=f"Fristenübersicht, Stand {stand}" + (" (Rückblick)" if replay else ""),
     )
     return rows
 
 
 @flow(name="deadline-sweep", flow_run_name=_run_name, log_prints=True)
-def deadline_sweep(now: datetime | None = None, digest: bool | None = None) -> dict[str, Any]:
-    """Fristenlauf: as of `now` (default: the clock), for every motion at once."""
-    instant = now or system_clock()
-    summary = send_reminders(instant, digest)
-    rows = publish(instant)
+def deadline_sweep(
+    now: datetime | None = None, digest: bool | None = None, send: bool = False
+) -> dict[str, Any]:
+    """Fristenlauf for every motion at once, as of `now`; without it, as of the scheduled
+    time of a scheduled run, else the clock (see `sweep_instant`). A `now` more than an hour
+    back is a replay: a dry run unless `send`, its artifacts under the replay keys."""
+    instant = current_instant(now)
+    replay = _replay(instant)
+    dry_run = replay and not send
+    get_run_logger().info(
+        f"Stand {to_local(instant.now):%d.%m.%Y %H:%M:%S} ({instant.source})"
+        + (" – Rückblick" + (", Probelauf: nichts gesendet" if dry_run else "") if replay else "")
+    )
+    summary = send_reminders(instant.now, digest, dry_run)
+    rows = publish(instant.now, replay)
     emit_missed(summary["missed_ids"])
     emit_sent(summary["sent"])
     return {
+        "now": instant.now.isoformat(),
+        "now_source": instant.source,
+        "replay": replay,
+        "dry_run": dry_run,
         "overdue": len(rows),
         **{k: summary[k] for k in ("marked_missed", "sent_rows", "mails")},
     }
 
 
+def _replay(instant: Instant) -> bool:
+    """Only an explicit `now` can be a replay; the schedule and the clock are the present."""
+    from notifications.dispatch import is_replay
+
+    return instant.source == "Parameter" and is_replay(instant.now, app.clock())
+
+
 @flow(name="dispatch-retry", flow_run_name="Versand nachholen")
-def dispatch_retry(now: datetime | None = None) -> dict[str, Any]:
-    """Between sweeps: send what waits (retries after backoff, reminders due since)."""
-    summary = send_reminders(now or system_clock())
+def dispatch_retry(now: datetime | None = None, send: bool = False) -> dict[str, Any]:
+    """Between sweeps: send what waits (retries after backoff, reminders due since); a
+    replayed `now` only counts, unless `send`."""
+    instant = current_instant(now)
+    summary = send_reminders(instant.now, None, _replay(instant) and not send)
     emit_sent(summary["sent"])
     return {k: summary[k] for k in ("sent_rows", "mails", "retry_later", "failed")}

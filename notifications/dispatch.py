@@ -54,6 +54,7 @@ class Summary:
     retry_later: int = 0
     failed: int = 0
     cancelled: int = 0
+    superseded: int = 0
     waiting_without_routes: int = 0
     missed_ids: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -75,6 +76,8 @@ class Summary:
                 f"  endgültig fehlgeschlagen:       {self.failed}",
                 f"  entfallen:                      {self.cancelled}",
             ]
+        if self.superseded:
+            out.append(f"  überholt (nur der letzte Schritt): {self.superseded}")
         if self.waiting_without_routes:
             out.append(
                 f"  ohne Apprise-Konfiguration warten: {self.waiting_without_routes} "
@@ -82,6 +85,18 @@ class Summary:
             )
         out += [f"  Fehler: {e}" for e in self.errors[:10]]
         return out
+
+
+#: A dispatch as of an instant further back than this is a replay: it changes nothing and
+#: sends nothing unless asked to (`dispatch --send`, the sweep's `send=True`). An hour is far
+#: more than any start delay of a scheduled run and far less than the day a replay goes back.
+REPLAY_TOLERANCE = timedelta(hours=1)
+
+
+def is_replay(now: datetime, wall: datetime, tolerance: timedelta = REPLAY_TOLERANCE) -> bool:
+    """Whether `now` lies in the past by more than `tolerance`: the docs' replay of a past
+    day once sent real escalations listing today's deadlines as overdue since 2021."""
+    return to_utc(now) < to_utc(wall) - tolerance
 
 
 def worker_name() -> str:
@@ -113,6 +128,7 @@ def dispatch(
     summary.missed_ids = outbox.mark_missed(engine, now)
     summary.marked_missed = len(summary.missed_ids)
     summary.escalations_planned = outbox.plan_escalations(engine, now, rules)
+    summary.superseded = outbox.supersede_earlier(engine, now)
     if routes is None:
         summary.waiting_without_routes = len(outbox.due_ids(engine, now))
         return summary

@@ -123,6 +123,55 @@ def _due(now: datetime) -> Any:
     return sa.or_(pending, abandoned)
 
 
+def _superseded(now: datetime) -> Any:
+    """A pending row due now with a later step of the same deadline and tag also due (or
+    already sending or sent)."""
+    later = R.alias("later")
+    return sa.and_(
+        R.c.status == ReminderStatus.pending.value,
+        R.c.deadline_id.is_not(None),
+        R.c.send_at <= now,
+        sa.exists(
+            sa.select(later.c.id).where(
+                later.c.deadline_id == R.c.deadline_id,
+                later.c.tag == R.c.tag,
+                later.c.id != R.c.id,
+                later.c.send_at <= now,
+                later.c.status.in_(_LIVE),
+                sa.or_(
+                    later.c.send_at > R.c.send_at,
+                    sa.and_(later.c.send_at == R.c.send_at, later.c.id > R.c.id),
+                ),
+            )
+        ),
+    )
+
+
+def supersede_earlier(engine: Engine, now: datetime) -> int:
+    """After a gap several steps of one deadline may be due at once (7, 3 and 1 days before,
+    or 'neu' and the next step): only the latest goes out, the earlier pending ones become
+    superseded. A later step already sending or sent supersedes too. Set-based, idempotent;
+    returns how many rows it marked."""
+    now = to_utc(now)
+    with engine.begin() as connection:
+        chosen = sa.select(R.c.id).where(_superseded(now))
+        if connection.dialect.name == "postgresql":  # as in claim: no waiting for each other
+            chosen = chosen.with_for_update(skip_locked=True)
+        result = connection.execute(
+            sa.update(R)
+            .where(R.c.id.in_(chosen.scalar_subquery()), _superseded(now))
+            .values(
+                status=ReminderStatus.superseded.value,
+                last_error="überholt: ein späterer Schritt derselben Frist geht statt dessen",
+                updated_at=now,
+            )
+        )
+        return result.rowcount or 0
+
+
+_LIVE = (ReminderStatus.pending.value, ReminderStatus.sending.value, ReminderStatus.sent.value)
+
+
 def claim(
     engine: Engine, *, worker: str, now: datetime, lease: timedelta, limit: int = 500
 ) -> list[int]:
@@ -135,7 +184,7 @@ def claim(
     stay locked until the update commits, so no other worker can take them in between."""
     now = to_utc(now)
     with engine.begin() as connection:
-        chosen = sa.select(R.c.id).where(_due(now)).order_by(R.c.send_at, R.c.id).limit(limit)
+        chosen: Any = sa.select(R.c.id).where(_due(now)).order_by(R.c.send_at, R.c.id).limit(limit)
         if connection.dialect.name == "postgresql":
             chosen = chosen.with_for_update(skip_locked=True)
         ids = [row[0] for row in connection.execute(chosen)]
@@ -156,10 +205,14 @@ def claim(
 
 
 def due_ids(engine: Engine, now: datetime) -> list[int]:
-    """What a dispatch would take now, without taking it (for --dry-run)."""
+    """What a dispatch would take now, without taking it (for --dry-run); rows it would
+    supersede first are not counted."""
+    now = to_utc(now)
     with engine.connect() as connection:
         rows = connection.execute(
-            sa.select(R.c.id).where(_due(to_utc(now))).order_by(R.c.send_at, R.c.id)
+            sa.select(R.c.id)
+            .where(_due(now), sa.not_(_superseded(now)))
+            .order_by(R.c.send_at, R.c.id)
         )
         return [row[0] for row in rows]
 

@@ -87,16 +87,31 @@ def dispatch(
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="fehlgeschlagene erneut versuchen")
     ] = False,
+    send: Annotated[
+        bool,
+        typer.Option("--send", help="auch bei --now in der Vergangenheit wirklich senden"),
+    ] = False,
     apprise_config: AppriseOpt = None,
     as_json: JsonOpt = False,
     now: NowOpt = None,
 ) -> None:
-    """Stand --now: Versäumtes markieren, Eskalationen planen, fällige Erinnerungen senden."""
+    """Stand --now: Versäumtes markieren, Eskalationen planen, fällige Erinnerungen senden.
+    Liegt --now über eine Stunde zurück, ist es ein Probelauf, außer mit --send."""
+    from flows import app as composition
     from flows.app import engine_for
     from notifications import outbox
+    from notifications.dispatch import REPLAY_TOLERANCE, is_replay
     from notifications.dispatch import dispatch as run_dispatch
 
     instant = now_from(now)
+    if now and not send and not dry_run and is_replay(instant, composition.clock()):
+        dry_run = True
+        hours = int(REPLAY_TOLERANCE.total_seconds() // 3600)
+        typer.echo(
+            f"--now liegt mehr als {hours} Stunde zurück: Probelauf, nichts gesendet "
+            "(--send sendet wirklich)",
+            err=True,
+        )
     current = settings()
     engine = engine_for(current)
     routes = _routes(apprise_config, required=False)

@@ -49,3 +49,6 @@ class ReminderStatus(StrEnum):
     """Gave up after MAX_ATTEMPTS; `dispatch --retry-failed` makes it pending again."""
     cancelled = "cancelled"
     """Not to be sent any more: its deadline was met, moved or cancelled."""
+    superseded = "superseded"
+    """Not sent because a later step of the same deadline and tag was due at the same
+    dispatch (after an outage or a back-dated import): one catch-up notice, not three."""

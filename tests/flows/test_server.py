@@ -152,6 +152,10 @@ def test_the_api_refuses_requests_without_the_auth_string(server: Server) -> Non
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"{server.url}/api/flows/filter", data=b"{}", timeout=10)
     assert refused.value.code == 401
+    # …while /api/health answers without it: a health check proves nothing about auth
+    # (docs/operations.md checks /api/flows/filter instead)
+    with urllib.request.urlopen(f"{server.url}/api/health", timeout=10) as health:
+        assert health.status == 200
 
 
 def _artifact(server: Server, key: str) -> dict[str, Any]:
@@ -204,6 +208,8 @@ def _sweep(server: Server, env: dict[str, str], now: str) -> dict[str, Any]:
         "deadline-sweep/fristenlauf",
         "--param",
         f"now={now}",
+        "--param",
+        "send=true",  # a replayed day sends only when asked to
         env=env,
     )
     run_id = next(line.split()[-1] for line in out.splitlines() if "UUID" in line)
@@ -267,14 +273,16 @@ def _end_to_end(server: Server, tmp_path: Path, sink: SmtpSink) -> None:
     run = _sweep(server, env, "2021-06-11T07:05:00+02:00")
     assert run["state_type"] == "COMPLETED", run["state"]
     assert run["name"] == "Fristenlauf 2021-06-11 07:05"
-    artifact = _artifact(server, "ueberfaellige-fristen")
+    artifact = _artifact(server, "ueberfaellige-fristen-rueckblick")
     rows = json.loads(artifact["data"]) if isinstance(artifact["data"], str) else artifact["data"]
     report = next(r for r in rows if r["Frist"] == "Stellungnahme der Verwaltung")
     assert report["Vorlage"] == REF
     assert report["Tage überfällig"] == 1
     assert report["Titel"] == "Kommunales Integrationsmanagement"
     assert report["zuständig"] == "fachamt"
-    assert _artifact(server, "fristen-uebersicht")["data"].startswith("# Fristenübersicht")
+    assert _artifact(server, "fristen-uebersicht-rueckblick")["data"].startswith(
+        "# Fristenübersicht"
+    )
     kinds = _missed_event_kinds(server)
     assert kinds == ["invitation", "report"]
     (escalation,) = [m for m in sink.mails if m.to == ["leitung@example.org"]]
@@ -284,7 +292,7 @@ def _end_to_end(server: Server, tmp_path: Path, sink: SmtpSink) -> None:
     again = _sweep(server, env, "2021-06-11T07:05:00+02:00")
     assert again["state_type"] == "COMPLETED"
     assert len(sink.mails) == mails  # no second mail
-    second = _artifact(server, "ueberfaellige-fristen")
+    second = _artifact(server, "ueberfaellige-fristen-rueckblick")
     assert second["id"] != artifact["id"]  # a new version in the key's history …
     assert second["data"] == artifact["data"]  # … with the identical table
 

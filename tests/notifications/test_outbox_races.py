@@ -34,14 +34,15 @@ NOW = datetime(2021, 6, 7, 7, 30, tzinfo=BERLIN)
 # The SIGKILL test kills at a random point of the sending sequence, so the sequence's length
 # does not widen what it covers (every row kind, both recipients of a row, every gap between
 # a mail and its commit are in each paper's 6 mails, and two papers have a boundary between
-# them); 2 papers keep 50 trials affordable. The racing dispatchers claim 3 rows at a time:
-# 5 papers (20 rows) give each of the 4 several claims to fight over.
-KILL_PAPERS = 2
-PAPERS = 5
-# Each paper: report 'neu' + 'vorher-3' to fachamt@ and fachamt-soz@, invitation 'neu' +
-# 'am-tag' to sitzungsdienst@: 4 rows and 6 mails.
-ROWS, MAILS = 4 * PAPERS, 6 * PAPERS
-KILL_ROWS, KILL_MAILS = 4 * KILL_PAPERS, 6 * KILL_PAPERS
+# them); 4 papers (12 mails) keep 50 trials affordable. The racing dispatchers claim 3 rows
+# at a time: 10 papers (20 rows) give each of the 4 several claims to fight over.
+KILL_PAPERS = 4
+PAPERS = 10
+# Each paper: the report's 'vorher-3' to fachamt@ and fachamt-soz@, the invitation's 'am-tag'
+# to sitzungsdienst@: 2 rows and 3 mails. Their 'neu' notices are due too and superseded
+# (one catch-up notice per deadline), so they are not expected.
+ROWS, MAILS = 2 * PAPERS, 3 * PAPERS
+KILL_ROWS, KILL_MAILS = 2 * KILL_PAPERS, 3 * KILL_PAPERS
 
 
 def _fill(engine: Engine, papers: int = PAPERS) -> None:
@@ -65,6 +66,8 @@ def _expected(engine: Engine) -> Counter[tuple[int, str]]:
     with Session(engine) as session:
         for row in session.exec(select(Reminder).where(Reminder.send_at <= NOW)).all():
             assert row.id is not None
+            if row.step.startswith("neu@"):
+                continue  # superseded by the step due after it
             if row.tag == "fachamt":
                 wanted[(row.id, "fachamt@example.org")] += 1
                 wanted[(row.id, "fachamt-soz@example.org")] += 1
@@ -122,6 +125,7 @@ def test_sigkill_at_random_points_loses_nothing_and_duplicates_at_most_the_mail_
                 "-c",
                 "from flows.cli import main; main()",
                 "dispatch",
+                "--send",  # a past day: a replay, sent only when asked to
                 "--now",
                 NOW.isoformat(),
             ],
@@ -154,7 +158,9 @@ def test_sigkill_at_random_points_loses_nothing_and_duplicates_at_most_the_mail_
         duplicates = sum(count - 1 for count in got.values())
         assert duplicates <= 1, f"trial {trial}: {duplicates} duplicates"
         duplicates_total += duplicates
-        assert statuses == {"sent": KILL_ROWS}, f"trial {trial}: {statuses}"
+        assert statuses == {"sent": KILL_ROWS, "superseded": KILL_ROWS}, (
+            f"trial {trial}: {statuses}"
+        )
         db.unlink()
     # the kills must really have hit dispatches in the middle of sending
     assert killed_mid_send >= 10, killed_mid_send
