@@ -59,7 +59,7 @@ def render_deadlines(rows: list[dict[str, Any]], *, title: str, console: Any = N
     table = Table("fällig", "Vorlage", "Frist", "Gremium", "zuständig", "Status", title=title)
     for row in rows:
         due = datetime.fromisoformat(row["due"]).strftime("%d.%m.%Y %H:%M")
-        status = labels.get(row["status"], row["status"])
+        status = row.get("status_label") or labels.get(row["status"], row["status"])
         style = "bold red" if row["status"] == DeadlineStatus.missed else None
         who = row["responsible"] + (f" ({row['office']})" if row.get("office") else "")
         table.add_row(

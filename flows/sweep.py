@@ -9,6 +9,7 @@ wanted: two sweeps for the same instant end as one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -119,34 +120,46 @@ def send_reminders(
     return asdict(summary)
 
 
+def verlauf_link(ui_url: str | None) -> Callable[[str], str | None] | None:
+    """A motion's reference → its Verlauf artifact in the Prefect UI (None without a UI
+    address: the table then shows the plain reference)."""
+    if not ui_url:
+        return None
+    from flows.lifecycle import artifact_key
+
+    base = ui_url.rstrip("/")
+    return lambda reference: f"{base}/artifacts/key/{artifact_key(reference)}"
+
+
+EMPTY_ROW = {
+    "Gremium": "",
+    "Vorlage": "",
+    "Titel": "keine überfälligen Fristen",
+    "Frist": "",
+    "wer": "",
+    "fällig seit": "",
+    "Tage": 0,
+}
+"""The table's one row when nothing is overdue (an empty table would show no columns)."""
+
+
 @task(name="Übersicht veröffentlichen")
 def publish(now: datetime, replay: bool = False) -> list[dict[str, Any]]:
     """The overdue table and the overview as keyed artifacts (a replay under its own keys)."""
     suffix = REPLAY_SUFFIX if replay else ""
     settings = current_settings()
     with session_scope(engine_for(settings)) as session:
-        rows = overdue_rows(session, now)
+        rows = overdue_rows(session, now, link=verlauf_link(settings.ui_url))
         total = overdue_count(session, now)
         overview = overview_markdown(session, now)
     stand = f"{to_local(now):%d.%m.%Y %H:%M}"
     create_table_artifact(
         key=OVERDUE_KEY + suffix,
-        table=rows
-        or [
-            {
-                "Vorlage": "",
-                "Frist": "keine überfälligen Fristen",
-                "Tage überfällig": 0,
-                "zuständig": "",
-                "fällig": "",
-                "Gremium": "",
-                "Sitzung": "",
-                "Titel": "",
-            }
-        ],
+        table=rows or [EMPTY_ROW],
         description=("Rückblick: " if replay else "")
         + f"Überfällige Fristen, Stand {stand}: {total}"
-        + (f" (die ältesten {len(rows)} gezeigt)" if total > len(rows) else ""),
+        + (f" (die ältesten {len(rows)} gezeigt)" if total > len(rows) else "")
+        + "; nach Gremium, je Gremium die ältesten zuerst",
     )
     create_markdown_artifact(
         key=OVERVIEW_KEY + suffix,

@@ -116,14 +116,50 @@ def effective_status(row: DeadlineRow, now: datetime) -> str:
     return row.status
 
 
+def late_by(due: datetime, met_at: datetime | None) -> timedelta | None:
+    """How late a met deadline was met; None if in time or not met."""
+    if met_at is None or to_utc(met_at) <= to_utc(due):
+        return None
+    return to_utc(met_at) - to_utc(due)
+
+
+def late_days(due: datetime, met_at: datetime | None) -> int | None:
+    """Calendar days (Berlin) between the due day and the day it was met, as staff count
+    them: a report due on the 10th at noon and delivered on the 17th is 7 days late; late on
+    the due day itself is 0. None if in time or not met."""
+    if late_by(due, met_at) is None:
+        return None
+    assert met_at is not None
+    return (to_local(met_at).date() - to_local(due).date()).days
+
+
+def status_label(status: str, due: datetime, met_at: datetime | None) -> str:
+    """The status in German, lateness kept: 'verspätet erfüllt (7 Tage)', not plain
+    'erfüllt' (a report delivered a week late must not read as if on time)."""
+    labels = {s.value: s.label for s in DeadlineStatus}
+    label = labels.get(status, status)
+    late = late_by(due, met_at) if status == DeadlineStatus.met else None
+    if late is None:
+        return label
+    days = late_days(due, met_at) or 0
+    if days >= 1:
+        return f"verspätet erfüllt ({days} Tag{'e' if days != 1 else ''})"
+    return f"verspätet erfüllt ({max(1, late.seconds // 3600)} Std.)"
+
+
 def deadline_view(row: DeadlineRow, reference: str, now: datetime, **extra: Any) -> dict[str, Any]:
-    """A deadline as the CLI, the artifacts and the JSON output show it."""
+    """A deadline as the CLI, the artifacts and the JSON output show it; `late_by_days` and
+    `status_label` keep a late fulfilment visible."""
+    status = effective_status(row, now)
+    met_late = status == DeadlineStatus.met and late_by(row.due, row.met_at) is not None
     return {
         "reference": reference,
         "kind": row.kind,
         "label": row.label,
         "due": to_local(row.due).isoformat(),
-        "status": effective_status(row, now),
+        "status": status,
+        "status_label": status_label(status, row.due, row.met_at),
+        "late_by_days": late_days(row.due, row.met_at) if met_late else None,
         "responsible": row.responsible,
         "office": row.office,
         "rule": row.description,

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from models.domain.errors import InvalidInput
-from models.domain.states import Event, parse_result
+from models.domain.states import Event, Result, parse_result
 from models.domain.timeutil import parse_day
 
 REQUIRED: Any = ...
@@ -78,9 +78,11 @@ class Param:
     """Text typed on the CLI or into a form → the value; the second argument is what the
     caller calls the field, for the error message."""
     title: str = ""
-    """German name of a required field, for 'Ergebnis fehlt' in a form."""
+    """German name of the field: the form's label, and 'Ergebnis fehlt' in its errors."""
     form_help: str | None = None
     """Offered in the record-step form with this description; None: not in the form."""
+    choices: tuple[str, ...] = ()
+    """The form offers exactly these (a dropdown); empty: free text."""
     in_event: bool = False
     """Copied into the payload of the step's ratsfrist.motion.* event."""
 
@@ -126,7 +128,14 @@ class Step:
         return {p.name: p.flag for p in self.params}
 
 
-_NOTE = Param("note", "--note", "Vermerk", str | None, form_help="Vermerk")
+_NOTE = Param(
+    "note",
+    "--note",
+    "Vermerk",
+    str | None,
+    title="Vermerk",
+    form_help="freier Vermerk zum Schritt, erscheint im Verlauf (kann leer bleiben)",
+)
 
 SUBMIT = Step("submit", Event.submit, "Eingang", "submitted")
 """Taking in a document: started by `import`/`submit` and the intake flows, not a command here."""
@@ -193,7 +202,9 @@ STEPS: tuple[Step, ...] = (
                 "beantwortete Fragen, z. B. 1,2,5; Standard: alle",
                 list[int] | None,
                 parse=parse_question_numbers,
-                form_help="bei deliver_report: beantwortete Fragen, z. B. 1,2,5 (leer: alle)",
+                title="beantwortete Fragen",
+                form_help="nur bei „Bericht liegt vor“: Nummern der beantworteten Fragen, "
+                "z. B. 1,2,5; leer lassen, wenn alle beantwortet sind",
             ),
             _NOTE,
         ),
@@ -217,8 +228,9 @@ STEPS: tuple[Step, ...] = (
                 REQUIRED,
                 parse=_result,
                 title="Ergebnis",
-                form_help="bei decide: beschlossen, geändert beschlossen, abgelehnt, vertagt, "
-                "verwiesen, zur Kenntnis genommen, empfohlen, …",
+                form_help="nur bei „Ergebnis der Beratung“: das Ergebnis, wie es in der "
+                "Niederschrift steht (bei „verwiesen“ auch das Gremium angeben)",
+                choices=tuple(r.value for r in Result),
                 in_event=True,
             ),
             Param(
@@ -226,7 +238,9 @@ STEPS: tuple[Step, ...] = (
                 "--to",
                 "bei 'verwiesen': an welches Gremium",
                 str | None,
-                form_help="bei verwiesen: an welches Gremium",
+                title="verwiesen an",
+                form_help="nur bei Ergebnis „verwiesen“: Name des Gremiums, an das verwiesen "
+                "wurde, z. B. Bauausschuss",
             ),
             Param(
                 "referral_role",

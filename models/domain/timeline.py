@@ -74,7 +74,7 @@ def rows(history: list[dict[str, Any]]) -> list[tuple[str, str, str, str, str]]:
             EVENT_LABELS[Event(e["event"])],
             State(e["to_state"]).label,
             e["actor"],
-            describe(e),
+            "; ".join([describe(e), *e.get("late", [])]).strip("; "),
         )
         for e in history
     ]

@@ -8,7 +8,9 @@ access to the Prefect UI.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,64 +19,153 @@ from sqlmodel import Session, col, select
 from models.domain.states import State
 from models.domain.timeutil import local_datetime, to_local, to_utc
 from models.store.repo import owed_past_due
-from models.store.tables import Body, Deadline, Meeting, Organization, Paper
+from models.store.tables import Body, Deadline, Organization, Paper
 
 UPCOMING_DAYS = 7
 """The overview counts deadlines coming up in this many days (not all of the future: what a
 manager plans for, and a window of the index rather than all of it)."""
 
 
-def overdue_count(session: Session, now: datetime) -> int:
-    return int(
-        session.exec(select(sa.func.count()).select_from(Deadline).where(owed_past_due(now))).one()
+ROLE_WORDS = {
+    "fraktion": "Fraktion",
+    "sitzungsdienst": "Sitzungsdienst",
+    "fachamt": "Fachamt",
+    "gremium": "Gremium",
+    "verwaltung": "Verwaltung",
+    "buergermeister": "Bürgermeister/in",
+}
+"""The roles of the profiles as staff say them (the slugs are routing tags, not words)."""
+
+TITLE_CHARS = 60
+"""Titles are cut to this many characters: the table fits 1440 px without scrolling."""
+
+
+def tracked(now: datetime) -> Any:
+    """SQL (needs Body joined): past due, still owed, and due on or after the body's start of
+    tracking (`Body.oparl_history_before`): a 2021 deadline of the RIS archive is history, not
+    the longest overdue item of 2026."""
+    return sa.and_(
+        owed_past_due(now),
+        sa.or_(
+            col(Body.oparl_history_before).is_(None),
+            col(Deadline.due) >= col(Body.oparl_history_before),
+        ),
     )
 
 
-def overdue_rows(session: Session, now: datetime, limit: int = 1000) -> list[dict[str, Any]]:
-    """One row per deadline past due and still owed, the longest overdue first; at most
-    `limit` (after an outage there may be hundreds of thousands: the table shows the oldest,
-    the count says how many there are). The oldest are chosen from the sweep index alone,
-    and only they are joined to their papers and committees."""
+def overdue_count(session: Session, now: datetime) -> int:
+    return int(
+        session.exec(
+            select(sa.func.count())
+            .select_from(Deadline)
+            .join(Body, col(Body.id) == Deadline.body_id)
+            .where(tracked(now))
+        ).one()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Overdue:
+    """What one row of the overdue table is built from (plain data, no session)."""
+
+    committee: str | None
+    reference: str
+    title: str
+    public: bool
+    label: str
+    responsible: str
+    office: str | None
+    due: datetime
+
+
+def who(responsible: str, office: str | None, committee: str | None = None) -> str:
+    """Who owes it, in words: the office where one was named ('Amt 23 (Liegenschaften)'),
+    the committee for the committee's own deadlines, else the role as a word ('Fachamt')."""
+    if office:
+        return office
+    if responsible == "gremium" and committee:
+        return committee
+    return ROLE_WORDS.get(responsible, responsible.replace("_", " ").capitalize())
+
+
+def short(text: str, limit: int = TITLE_CHARS) -> str:
+    """'Sanierung der Turnhalle …' — at most `limit` characters, cut at a word if one ends
+    near the limit."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit * 2 // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+def overdue_table(
+    items: list[Overdue], today: date, link: Callable[[str], str | None] | None = None
+) -> list[dict[str, Any]]:
+    """The rows of the overdue table: by committee, the longest overdue first within each;
+    short cells so that it fits 1440 px. `link` gives the address of a motion's Verlauf
+    (None: the reference stays plain)."""
+    ordered = sorted(items, key=lambda i: (i.committee is None, i.committee or "", i.due))
+    rows = []
+    for i in ordered:
+        target = link(i.reference) if link else None
+        rows.append(
+            {
+                "Gremium": i.committee or "(ohne Gremium)",
+                "Vorlage": f"[{i.reference}]({target})" if target else i.reference,
+                "Titel": short(i.title) if i.public else "nichtöffentlich",
+                "Frist": i.label,
+                "wer": who(i.responsible, i.office, i.committee),
+                "fällig seit": f"{to_local(i.due):%d.%m.%Y}",
+                "Tage": (today - to_local(i.due).date()).days,
+            }
+        )
+    return rows
+
+
+def overdue_items(session: Session, now: datetime, limit: int = 1000) -> list[Overdue]:
+    """The deadlines past due and still owed since the start of tracking, the longest
+    overdue first; at most `limit` (after an outage there may be hundreds of thousands: the
+    table shows the oldest, the count says how many there are). The oldest are chosen from
+    the sweep index (and the few bodies) alone, and only they are joined to their papers."""
     now = to_utc(now)
-    today = to_local(now).date()
     oldest = (
         select(Deadline.id)
-        .where(owed_past_due(now))
+        .join(Body, col(Body.id) == Deadline.body_id)
+        .where(tracked(now))
         .order_by(col(Deadline.due), col(Deadline.id))
         .limit(limit)
         .subquery()
     )
     rows = session.exec(
         select(  # type: ignore[call-overload]  # sqlmodel types at most four columns
-            Deadline.label,
-            Deadline.due,
-            Deadline.responsible,
-            Deadline.office,
+            Organization.name,
             Paper.reference,
             Paper.name,
             Paper.public,
-            Organization.name,
-            Meeting.start,
+            Deadline.label,
+            Deadline.responsible,
+            Deadline.office,
+            Deadline.due,
         )
         .join(oldest, oldest.c.id == Deadline.id)
         .join(Paper, col(Paper.id) == Deadline.paper_id)
         .outerjoin(Organization, col(Organization.id) == Deadline.organization_id)
-        .outerjoin(Meeting, col(Meeting.id) == Deadline.meeting_id)
         .order_by(col(Deadline.due), col(Paper.reference), col(Deadline.id))
     ).all()
-    return [
-        {  # what and who first: the UI shows the left columns without scrolling
-            "Vorlage": reference,
-            "Frist": label,
-            "Tage überfällig": (today - to_local(due).date()).days,
-            "zuständig": responsible + (f" ({office})" if office else ""),
-            "fällig": f"{to_local(due):%d.%m.%Y %H:%M}",
-            "Gremium": committee or "",
-            "Sitzung": f"{to_local(meeting):%d.%m.%Y}" if meeting else "",
-            "Titel": title if public else "nichtöffentlich",
-        }
-        for label, due, responsible, office, reference, title, public, committee, meeting in rows
-    ]
+    return [Overdue(*row) for row in rows]
+
+
+def overdue_rows(
+    session: Session,
+    now: datetime,
+    limit: int = 1000,
+    link: Callable[[str], str | None] | None = None,
+) -> list[dict[str, Any]]:
+    """The overdue table as of `now` (see overdue_items and overdue_table)."""
+    return overdue_table(overdue_items(session, now, limit), to_local(to_utc(now)).date(), link)
 
 
 def overview_markdown(session: Session, now: datetime) -> str:
@@ -103,7 +194,8 @@ def overview_markdown(session: Session, now: datetime) -> str:
             bucket(sa.and_(col(Deadline.due) >= now, col(Deadline.due) < end_of_today)),
             bucket(col(Deadline.due) < now),
         )
-        .where(owed_past_due(horizon))  # owed and due before the horizon
+        .join(Body, col(Body.id) == Deadline.body_id)
+        .where(tracked(horizon))  # owed, due before the horizon, since tracking started
         .group_by(col(Deadline.body_id), col(Deadline.organization_id))
     ).all()
     Scope = tuple[int, int | None]
@@ -125,22 +217,28 @@ def overview_markdown(session: Session, now: datetime) -> str:
     lines = [
         f"# Fristenübersicht, Stand {to_local(now):%d.%m.%Y %H:%M}",
         "",
-        "| Gremium | "
-        + " | ".join(s.label for s in states)
-        + f" | fällig in {UPCOMING_DAYS} Tagen | heute fällig | überfällig |",
-        "|---|" + "---|" * len(states) + "---|---|---|",
+        f"| Gremium | offen | davon | in {UPCOMING_DAYS} Tagen fällig | heute | überfällig |",
+        "|---|--:|---|--:|--:|--:|",
     ]
     for scope in sorted(scopes, key=lambda s: names[s]):
-        row = [str(by_state[scope].get(s.value, 0)) for s in states]
         c = counts[scope]
         lines.append(
-            f"| {names[scope]} | "
-            + " | ".join(row)
-            + f" | {c['kommend']} | {c['heute']} | **{c['überfällig']}** |"
+            overview_line(names[scope], {s: by_state[scope].get(s.value, 0) for s in states}, c)
         )
     total = sum(c["überfällig"] for c in counts.values())
     lines += ["", f"Überfällige Fristen insgesamt: **{total}**", ""]
     return "\n".join(lines)
+
+
+def overview_line(name: str, by_state: dict[State, int], counts: dict[str, int]) -> str:
+    """One committee's row: its open motions, what they wait for in one short cell
+    ('2 eingereicht, 1 Bericht angefordert': six columns, not one per state, so the table
+    fits beside the UI's sidebar), and its deadlines coming up, due today and overdue."""
+    detail = ", ".join(f"{n} {state.label}" for state, n in by_state.items() if n)
+    return (
+        f"| {name} | {sum(by_state.values())} | {detail or '–'} | {counts['kommend']} "
+        f"| {counts['heute']} | **{counts['überfällig']}** |"
+    )
 
 
 def _names(

@@ -8,13 +8,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from models.domain.deadlines import late_by, status_label
 from models.domain.states import State
 from models.domain.timeutil import to_local
+from models.domain.vocab import DeadlineStatus
 from models.services.deadlines import deadlines_of
 from models.store.repo import consultations_of
 from models.store.tables import (
     AgendaItem,
     Body,
+    Deadline,
     LifecycleEvent,
     Meeting,
     Organization,
@@ -80,12 +83,25 @@ def paper_view(session: Session, paper: Paper, now: datetime | None = None) -> d
 
 
 def history(session: Session, paper: Paper) -> list[dict[str, Any]]:
-    """The motion's lifecycle events, oldest first, as plain dicts (models.domain.timeline)."""
+    """The motion's lifecycle events, oldest first, as plain dicts (models.domain.timeline);
+    `late` lists the deadlines an event met late ('Stellungnahme der Verwaltung: verspätet
+    erfüllt (7 Tage)'), so the Verlauf keeps the lateness too."""
     events = session.exec(
         select(LifecycleEvent)
         .where(LifecycleEvent.paper_id == paper.id)
         .order_by(col(LifecycleEvent.id))
     ).all()
+    late: dict[int, list[str]] = {}
+    for row in session.exec(
+        select(Deadline).where(
+            Deadline.paper_id == paper.id,
+            col(Deadline.met_by_event_id).is_not(None),
+            Deadline.status == DeadlineStatus.met.value,
+        )
+    ).all():
+        if row.met_by_event_id is not None and late_by(row.due, row.met_at) is not None:
+            text = f"{row.label}: {status_label(row.status, row.due, row.met_at)}"
+            late.setdefault(row.met_by_event_id, []).append(text)
     return [
         {
             "at": to_local(e.at).isoformat(),
@@ -94,6 +110,7 @@ def history(session: Session, paper: Paper) -> list[dict[str, Any]]:
             "from_state": e.from_state,
             "to_state": e.to_state,
             "details": e.details,
+            "late": late.get(e.id or 0, []),
         }
         for e in events
     ]

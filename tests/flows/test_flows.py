@@ -166,6 +166,24 @@ def _wait_state(run_id: object, wanted: str, timeout: float = 60, after: object 
     raise AssertionError(f"flow run never reached a new {wanted}")
 
 
+def _log_messages(run_id: Any, wanted: str) -> list[str]:
+    """The run's log messages once one containing `wanted` has arrived (logs reach the API
+    from a background worker, a moment after the run ends)."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        deadline = time.monotonic() + 30
+        while True:
+            logs = client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id]))
+            )
+            messages = [log.message for log in logs]
+            if any(wanted in m for m in messages) or time.monotonic() > deadline:
+                return messages
+            time.sleep(0.2)
+
+
 @HARNESS
 def test_a_manager_records_a_decision_in_a_prefect_form(prefect_api: None, sqlite_url: str) -> None:
     from prefect import get_client
@@ -191,18 +209,28 @@ def test_a_manager_records_a_decision_in_a_prefect_form(prefect_api: None, sqlit
             time.sleep(0.5)
     run_id = runs[0].id
     first = _wait_state(run_id, "Paused").state
-    # a wrong result is refused exactly as by the CLI, and the form comes back: the run
-    # leaves "Paused" and pauses again with a new state
-    resume_flow_run(run_id, run_input={"step": "decide", "result": "genehmigt"})
+    # a decision without its result is refused exactly as by the CLI, and the form comes
+    # back: the run leaves "Paused" and pauses again with a new state
+    resume_flow_run(run_id, run_input={"step": "Ergebnis der Beratung"})
     again = _wait_state(run_id, "Paused", after=first.id).state
     assert again.timestamp > first.timestamp
     assert worker.is_alive() and not outcome  # nothing recorded yet
     resume_flow_run(
         run_id,
-        run_input={"step": "decide", "result": "Ungeändert beschlossen", "actor": "frau.meier"},
+        run_input={
+            "step": "Ergebnis der Beratung",
+            "result": "ungeändert beschlossen",
+            "actor": "frau.meier",
+        },
     )
     worker.join(timeout=120)
     assert outcome["state"] == "decided"
+    messages = _log_messages(run_id, "eingetragen von")
+    assert "Nicht übernommen: Ergebnis fehlt (Feld „Ergebnis“)" in messages
+    assert (
+        f"{REF}: Beratung eingetragen von frau.meier – Ergebnis: ungeändert beschlossen; "
+        "Zustand jetzt: entschieden"
+    ) in messages
     from flows.app import engine_for
     from flows.settings import load_settings
     from models.services.views import paper_view

@@ -277,9 +277,10 @@ def _end_to_end(server: Server, tmp_path: Path, sink: SmtpSink) -> None:
     rows = json.loads(artifact["data"]) if isinstance(artifact["data"], str) else artifact["data"]
     report = next(r for r in rows if r["Frist"] == "Stellungnahme der Verwaltung")
     assert report["Vorlage"] == REF
-    assert report["Tage überfällig"] == 1
+    assert report["Tage"] == 1
     assert report["Titel"] == "Kommunales Integrationsmanagement"
-    assert report["zuständig"] == "fachamt"
+    assert report["wer"] == "Fachamt"  # a word, not the routing tag 'fachamt'
+    assert report["Gremium"] == "Sozialausschuss"
     assert _artifact(server, "fristen-uebersicht-rueckblick")["data"].startswith(
         "# Fristenübersicht"
     )

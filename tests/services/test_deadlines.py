@@ -227,7 +227,7 @@ def test_overview_counts_and_capped_overdue_table(engine: Engine) -> None:
     now = at("2021-06-10T13:00")  # invitation (07.06.) and report (10.06. 12:00) overdue
     with session_scope(engine) as session:
         rows = overdue_rows(session, now)
-        assert [(r["Vorlage"], r["Frist"], r["Tage überfällig"]) for r in rows] == [
+        assert [(r["Vorlage"], r["Frist"], r["Tage"]) for r in rows] == [
             (REF, "Ladung mit Tagesordnung", 3),
             (REF, "Stellungnahme der Verwaltung", 0),
         ]

@@ -1,0 +1,96 @@
+"""The record-step form as a German manager sees it: its JSON schema (what the Prefect UI
+draws), the checks it shares with the CLI, and the German line a run logs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from flows.human import StepForm, done_line, explain, form_to_step, intro
+from models.domain.errors import RatsfristError
+from models.domain.states import Result
+from models.domain.steps import FieldError
+
+
+def _schema() -> dict[str, Any]:
+    return StepForm.model_json_schema()
+
+
+def test_every_field_has_a_german_title_and_description() -> None:
+    props = _schema()["properties"]
+    assert _schema()["title"] == "Schritt eintragen"
+    assert {name: p["title"] for name, p in props.items()} == {
+        "step": "Schritt",
+        "result": "Ergebnis",
+        "referred_to": "verwiesen an",
+        "answered": "beantwortete Fragen",
+        "note": "Vermerk",
+        "actor": "eingetragen von",
+    }
+    for name, p in props.items():
+        assert p.get("description"), name
+        # no English leftovers: registry names and snake_case belong to the code, not the form
+        for word in ("decide", "deliver_report", "Optional", "None", "_"):
+            assert word not in p["description"], (name, word)
+
+
+def test_step_and_result_are_dropdowns_without_none_toggles() -> None:
+    props = _schema()["properties"]
+    assert props["step"]["enum"] == ["Bericht liegt vor", "Ergebnis der Beratung"]
+    assert props["result"]["enum"] == ["", *(r.value for r in Result)]
+    for name, p in props.items():
+        assert "anyOf" not in p, name  # anyOf [string, null] is the str/None toggle
+        assert p["type"] == "string", name
+    assert _schema()["required"] == ["step"]
+    assert {n: props[n]["default"] for n in ("result", "referred_to", "answered", "note")} == {
+        "result": "",
+        "referred_to": "",
+        "answered": "",
+        "note": "",
+    }
+
+
+class _Form:
+    def __init__(self, **values: str) -> None:
+        self.step = values.pop("step")
+        self.result = self.referred_to = self.answered = self.note = ""
+        self.actor = "frau.meier"
+        for name, value in values.items():
+            setattr(self, name, value)
+
+
+def test_the_form_maps_to_the_step_with_the_cli_s_checks() -> None:
+    assert form_to_step(
+        _Form(step="Ergebnis der Beratung", result="verwiesen", referred_to=" Bauausschuss ")
+    ) == (
+        "decide",
+        {"result": "verwiesen", "referred_to": "Bauausschuss"},
+    )
+    assert form_to_step(_Form(step="Bericht liegt vor", answered="1, 2,5", note="")) == (
+        "deliver_report",
+        {"answered": [1, 2, 5], "note": None},
+    )
+    with pytest.raises(RatsfristError, match=r"^Ergebnis fehlt"):
+        form_to_step(_Form(step="Ergebnis der Beratung"))
+    with pytest.raises(RatsfristError, match="beantwortete Fragen 'eins'"):
+        form_to_step(_Form(step="Bericht liegt vor", answered="eins"))
+
+
+def test_errors_and_logs_speak_german() -> None:
+    error = FieldError("referred_to", "{field}: an welches Gremium verwiesen?")
+    assert explain(error) == "„verwiesen an“: an welches Gremium verwiesen?"
+    line = done_line(
+        "A 21/0500-01",
+        "decide",
+        {"result": "beschlossen", "referred_to": None},
+        "frau.meier",
+        "decided",
+    )
+    assert line == (
+        "A 21/0500-01: Beratung eingetragen von frau.meier – Ergebnis: beschlossen; "
+        "Zustand jetzt: entschieden"
+    )
+    head = intro("A 21/0500-01", "Kommunales Integrationsmanagement", "report_requested")
+    assert "Aktueller Zustand: **Bericht angefordert**" in head
+    assert "report_requested" not in head and "Absenden" in head

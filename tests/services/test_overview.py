@@ -1,0 +1,148 @@
+"""The overdue table managers read at 07:00: rows built as plain functions (content and
+order), and the start of tracking keeping the archive's old deadlines off the list."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from models.domain.intake import parse_document
+from models.domain.states import State
+from models.domain.timeutil import BERLIN
+from models.services import intake
+from models.services.overview import (
+    Overdue,
+    overdue_count,
+    overdue_rows,
+    overdue_table,
+    overview_line,
+    overview_markdown,
+    short,
+    who,
+)
+from models.store.db import session_scope
+from models.store.tables import Body
+from tests.conftest import EXAMPLE
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=BERLIN)
+
+
+def _item(committee: str | None, ref: str, due: str, **kw: object) -> Overdue:
+    values: dict[str, object] = {
+        "committee": committee,
+        "reference": ref,
+        "title": "Kurz",
+        "public": True,
+        "label": "Stellungnahme der Verwaltung",
+        "responsible": "fachamt",
+        "office": None,
+        "due": at(due),
+    }
+    values.update(kw)
+    return Overdue(**values)  # type: ignore[arg-type]
+
+
+def test_rows_by_committee_then_oldest_first_with_words_links_and_short_titles() -> None:
+    long_title = (
+        "Sanierung und energetische Ertüchtigung der Dreifachturnhalle an der "
+        "Gesamtschule Nord einschließlich Außenanlagen"
+    )
+    items = [
+        _item("Sozialausschuss", "A 26/0002", "2026-11-20T12:00"),
+        _item("Bauausschuss", "A 26/0003", "2026-11-25T23:59", office="Amt 23 (Liegenschaften)"),
+        _item("Sozialausschuss", "A 26/0001", "2026-11-02T23:59", title=long_title),
+        _item(None, "A 26/0004", "2026-10-01T12:00", responsible="sitzungsdienst"),
+        _item(
+            "Bauausschuss",
+            "A 26/0005",
+            "2026-11-10T17:00",
+            responsible="gremium",
+            public=False,
+            title="Grundstücksverkauf Müller",
+            label="Beratung",
+        ),
+    ]
+    link = {"A 26/0001": "http://ui/artifacts/key/verlauf-a-26-0001"}.get
+    rows = overdue_table(items, date(2026, 11, 30), link)
+    assert list(rows[0]) == ["Gremium", "Vorlage", "Titel", "Frist", "wer", "fällig seit", "Tage"]
+    assert [(r["Gremium"], r["Vorlage"], r["Tage"]) for r in rows] == [
+        ("Bauausschuss", "A 26/0005", 20),
+        ("Bauausschuss", "A 26/0003", 5),
+        ("Sozialausschuss", "[A 26/0001](http://ui/artifacts/key/verlauf-a-26-0001)", 28),
+        ("Sozialausschuss", "A 26/0002", 10),
+        ("(ohne Gremium)", "A 26/0004", 60),
+    ]
+    assert [r["wer"] for r in rows] == [
+        "Bauausschuss",  # the committee owes its own session
+        "Amt 23 (Liegenschaften)",  # the office named in the step, not 'fachamt (…)'
+        "Fachamt",
+        "Fachamt",
+        "Sitzungsdienst",
+    ]
+    assert rows[0]["Titel"] == "nichtöffentlich"
+    assert rows[2]["Titel"].endswith("…") and len(rows[2]["Titel"]) <= 60
+    assert rows[2]["Titel"].startswith("Sanierung und energetische Ertüchtigung der")
+    assert rows[1]["fällig seit"] == "25.11.2026"
+    assert overdue_table(items, date(2026, 11, 30))[2]["Vorlage"] == "A 26/0001"  # no UI
+
+
+def test_short_and_who_edge_cases() -> None:
+    assert short("  Kurzer   Titel ") == "Kurzer Titel"
+    assert short("x" * 61) == "x" * 59 + "…"
+    assert len(short("wort " * 30)) <= 60
+    assert who("fachamt", "", None) == "Fachamt"
+    assert who("gremium", None, None) == "Gremium"
+    assert who("ortsbeirat_nord", None, "Rat") == "Ortsbeirat nord"
+
+
+def test_overview_line_is_compact() -> None:
+    line = overview_line(
+        "Sozialausschuss",
+        {State.submitted: 2, State.scheduled: 0, State.report_requested: 1},
+        {"kommend": 4, "heute": 0, "überfällig": 3},
+    )
+    assert line == "| Sozialausschuss | 3 | 2 eingereicht, 1 Bericht angefordert | 4 | 0 | **3** |"
+
+
+def _import(engine: Engine, text: str, ref: str, when: str) -> None:
+    with session_scope(engine) as session:
+        intake.import_paper(
+            session,
+            parse_document(text.encode(), f"{ref}.txt"),
+            body_name="Kommune",
+            now=at(when),
+            actor="t",
+        )
+
+
+def test_an_archive_motion_before_the_start_of_tracking_does_not_top_the_list(
+    engine: Engine,
+) -> None:
+    old = EXAMPLE.read_text(encoding="utf-8")
+    new = (
+        old.replace("A 21/0500-01", "A 26/0612-01")
+        .replace("07.06.2021", "02.11.2026")
+        .replace("15.06.2021", "24.11.2026")
+    )
+    _import(engine, old, "A 21/0500-01", "2021-06-07T10:15")
+    _import(engine, new, "A 26/0612-01", "2026-11-02T10:15")
+    now = at("2026-11-30T07:00")
+    with session_scope(engine) as session:
+        before = overdue_rows(session, now)
+        assert before[0]["Vorlage"] == "A 21/0500-01"  # 1999 days: the archive tops the list
+        assert before[0]["Tage"] > 1900
+        body = session.exec(select(Body)).one()
+        body.oparl_history_before = at("2026-01-01T00:00")  # tracking started this year
+        session.add(body)
+    with session_scope(engine) as session:
+        rows = overdue_rows(session, now)
+        count = overdue_count(session, now)
+        overview = overview_markdown(session, now)
+    assert rows and {r["Vorlage"] for r in rows} == {"A 26/0612-01"}
+    assert max(r["Tage"] for r in rows) < 40
+    assert count == len(rows)
+    assert f"Überfällige Fristen insgesamt: **{count}**" in overview
