@@ -24,6 +24,8 @@ mimetypes.init()
 class Outcome:
     ok: bool
     error: str | None = None
+    #: retrying cannot help (set by the failure analysis; see dispatch)
+    permanent: bool = False
 
 
 class _Capture(logging.Handler):
