@@ -80,7 +80,7 @@ class Summary:
         if self.lost:
             out.append(f"  von einem anderen Lauf übernommen: {self.lost}")
         if self.sending:
-            out.append(f"  noch im Versand (anderer Lauf): {self.sending}")
+            out.append(f"  im Versand (anderer Lauf, reminders --sending): {self.sending}")
         if self.superseded:
             out.append(f"  überholt (nur der letzte Schritt): {self.superseded}")
         if self.waiting_without_routes:
@@ -164,6 +164,7 @@ def dispatch(
     summary = Summary(now=now, dry_run=dry_run)
     if dry_run:
         summary.due = len(outbox.due_ids(engine, now, clock()))
+        summary.sending = outbox.sending_count(engine)
         with Session(engine) as session:
             summary.marked_missed = len(
                 session.exec(select(Deadline.id).where(open_past_due(now))).all()
@@ -175,6 +176,7 @@ def dispatch(
     summary.superseded = outbox.supersede_earlier(engine, now)
     if routes is None:
         summary.waiting_without_routes = len(outbox.due_ids(engine, now, clock()))
+        summary.sending = outbox.sending_count(engine)
         return summary
     token = run_token(worker)
     while True:

@@ -58,7 +58,7 @@ def test_a_second_dispatch_while_a_slow_one_sends_causes_no_duplicate(
     assert max(got.values()) == 1, f"duplicates: {[k for k, n in got.items() if n > 1]}"
     assert second.sending > 0  # it saw the rows in flight and left them alone
     assert first["a"].sent_rows == sum(1 for _ in {r for r, _ in wanted})
-    assert "noch im Versand (anderer Lauf)" in "\n".join(second.lines())
+    assert "im Versand (anderer Lauf" in "\n".join(second.lines())
 
 
 def _one_due_row(engine: Engine) -> int:
