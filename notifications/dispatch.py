@@ -6,38 +6,37 @@ The guarantee, precisely: a reminder row is sent to each of its recipients at le
 more than once only if the process dies after a mail server accepted a message and before the
 next statement committed that recipient into `delivered_to` (a window of one SMTP reply and
 one small UPDATE). SMTP itself cannot rule that out; nothing else can produce a duplicate.
+
+That holds while one send takes less than the lease (Apprise's connect and read timeouts,
+`cto`/`rto`, bound it): before each message the run renews the lease of its rows and drops
+those it no longer holds, and a batch still being sent has its whole lease renewed every
+half lease, so a second dispatch takes over only the rows of a run that stopped.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from models.domain.reminders import NOT_REMINDED
 from models.domain.rules import RuleSet
 from models.domain.timeutil import to_local, to_utc
-from models.domain.vocab import OWED, DeadlineStatus, ReminderStatus
+from models.domain.vocab import ReminderStatus
 from models.store.repo import open_past_due
 from models.store.tables import (
-    Body,
     Deadline,
-    Meeting,
-    Organization,
-    Paper,
-    Question,
-    Reminder,
 )
 from notifications import outbox
-from notifications.messages import Item, render
-from notifications.messages import Question as QuestionItem
+from notifications.content import Loaded, load_items
+from notifications.messages import render
 from notifications.routes import Recipient, Routes
 from notifications.send import deliver
 
@@ -56,6 +55,8 @@ class Summary:
     cancelled: int = 0
     superseded: int = 0
     waiting_without_routes: int = 0
+    lost: int = 0
+    sending: int = 0
     missed_ids: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)
@@ -76,6 +77,10 @@ class Summary:
                 f"  endgültig fehlgeschlagen:       {self.failed}",
                 f"  entfallen:                      {self.cancelled}",
             ]
+        if self.lost:
+            out.append(f"  von einem anderen Lauf übernommen: {self.lost}")
+        if self.sending:
+            out.append(f"  im Versand (anderer Lauf, reminders --sending): {self.sending}")
         if self.superseded:
             out.append(f"  überholt (nur der letzte Schritt): {self.superseded}")
         if self.waiting_without_routes:
@@ -103,6 +108,42 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def run_token(worker: str | None = None) -> str:
+    """The owner token of one dispatch run: who (host:pid, or the name given) and a random
+    part, so two runs of one process (a flow server) never share a claim."""
+    return f"{(worker or worker_name())[:80]}~{uuid.uuid4().hex[:12]}"
+
+
+def system_wall() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _Lease:
+    """The claims of one batch, kept alive while it is being sent (see the module doc)."""
+
+    engine: Engine
+    token: str
+    clock: Callable[[], datetime]
+    length: timedelta
+    ids: list[int]
+    renewed: datetime
+    lost: set[int] = field(default_factory=set)
+
+    def hold(self, wanted: list[int]) -> set[int]:
+        """Renew and return those of `wanted` still ours; the others are lost for good."""
+        wall = to_utc(self.clock())
+        if wall - self.renewed > self.length / 2:
+            live = [i for i in self.ids if i not in self.lost]
+            kept = outbox.renew(self.engine, live, self.token, wall=wall, lease=self.length)
+            self.lost |= set(live) - kept
+            self.renewed = wall
+        wanted = [i for i in wanted if i not in self.lost]
+        kept = outbox.renew(self.engine, wanted, self.token, wall=wall, lease=self.length)
+        self.lost |= set(wanted) - kept
+        return kept
+
+
 def dispatch(
     engine: Engine,
     *,
@@ -115,11 +156,15 @@ def dispatch(
     worker: str | None = None,
     lease: timedelta = timedelta(minutes=10),
     batch: int = 500,
+    clock: Callable[[], datetime] = system_wall,
 ) -> Summary:
+    """`now` is the instant the run stands for (what is due, what is missed); `clock` the
+    wall clock the leases are taken and renewed by (see notifications.outbox)."""
     now = to_utc(now)
     summary = Summary(now=now, dry_run=dry_run)
     if dry_run:
-        summary.due = len(outbox.due_ids(engine, now))
+        summary.due = len(outbox.due_ids(engine, now, clock()))
+        summary.sending = outbox.sending_count(engine)
         with Session(engine) as session:
             summary.marked_missed = len(
                 session.exec(select(Deadline.id).where(open_past_due(now))).all()
@@ -130,40 +175,36 @@ def dispatch(
     summary.escalations_planned = outbox.plan_escalations(engine, now, rules)
     summary.superseded = outbox.supersede_earlier(engine, now)
     if routes is None:
-        summary.waiting_without_routes = len(outbox.due_ids(engine, now))
+        summary.waiting_without_routes = len(outbox.due_ids(engine, now, clock()))
+        summary.sending = outbox.sending_count(engine)
         return summary
-    worker = worker or worker_name()
+    token = run_token(worker)
     while True:
-        ids = outbox.claim(engine, worker=worker, now=now, lease=lease, limit=batch)
+        wall = to_utc(clock())
+        ids = outbox.claim(engine, worker=token, now=now, lease=lease, limit=batch, wall=wall)
         if not ids:
             break
         summary.due += len(ids)
-        _send_batch(engine, ids, worker, now, routes, summary, digest, ui_url)
+        held = _Lease(engine, token, clock, lease, ids, renewed=wall)
+        _send_batch(engine, ids, held, now, routes, summary, digest, ui_url)
+        summary.lost += len(held.lost)
         if len(ids) < batch:
             break
+    summary.sending = outbox.sending_count(engine)
     return summary
-
-
-@dataclass
-class Loaded:
-    """A claimed row and what its mail says; `cancel` the reason it is no longer sent."""
-
-    reminder: Reminder
-    items: list[Item]
-    omitted: int = 0
-    cancel: str | None = None
 
 
 def _send_batch(
     engine: Engine,
     ids: list[int],
-    worker: str,
+    held: _Lease,
     now: datetime,
     routes: Routes,
     summary: Summary,
     digest: bool,
     ui_url: str | None,
 ) -> None:
+    worker = held.token
     rows = load_items(engine, ids, now, ui_url)
     plan: dict[str, list[tuple[Loaded, Recipient]]] = defaultdict(list)
     per_row_recipients: dict[int, list[Recipient]] = {}
@@ -189,8 +230,12 @@ def _send_batch(
                 continue  # a dispatcher before us got this far
             group = recipient.key if digest else f"{recipient.key}#{reminder_id}"
             plan[group].append((loaded, recipient))
-    failures: dict[int, str] = {}
-    for batch in plan.values():
+    failures: dict[int, tuple[str, bool]] = {}
+    for queue in plan.values():
+        kept = held.hold([queued.reminder.id for queued, _ in queue if queued.reminder.id])
+        batch = [(queued, r) for queued, r in queue if queued.reminder.id in kept]
+        if not batch:
+            continue  # taken over by another run: it sends these now
         target = batch[0][1]
         items = [item for queued, _ in batch for item in queued.items]
         omitted = sum(queued.omitted for queued, _ in batch)
@@ -213,12 +258,17 @@ def _send_batch(
         else:
             for queued, _ in batch:
                 assert queued.reminder.id is not None
-                failures[queued.reminder.id] = outcome.error or "Fehler"
+                failures[queued.reminder.id] = (outcome.error or "Fehler", outcome.permanent)
     for reminder_id in per_row_recipients:
-        failure = failures.get(reminder_id)
+        if reminder_id in held.lost:
+            continue
+        failure, permanent = failures.get(reminder_id, (None, False))
         if failure:
             summary.errors.append(f"#{reminder_id}: {failure}")
-        _count(outbox.finish(engine, reminder_id, worker, now=now, error=failure), summary)
+        status = outbox.finish(
+            engine, reminder_id, worker, now=now, error=failure, permanent=permanent
+        )
+        _count(status, summary)
 
 
 def _count(status: ReminderStatus | None, summary: Summary) -> None:
@@ -228,132 +278,3 @@ def _count(status: ReminderStatus | None, summary: Summary) -> None:
         summary.retry_later += 1
     elif status is ReminderStatus.failed:
         summary.failed += 1
-
-
-#: An escalation mail lists at most this many deadlines, the longest overdue first; the rest
-#: are counted and are in the overview (after an outage a committee may have hundreds).
-ESCALATION_LIST_LIMIT = 50
-
-_Row = tuple[Deadline, Paper, Body, Organization | None, Meeting | None]
-
-
-def _content() -> Any:
-    """A deadline with what its mail names: paper, body, committee and meeting."""
-    return (
-        select(Deadline, Paper, Body, Organization, Meeting)  # type: ignore[call-overload]
-        .join(Paper, col(Paper.id) == Deadline.paper_id)
-        .join(Body, col(Body.id) == Paper.body_id)
-        .outerjoin(Organization, col(Organization.id) == Deadline.organization_id)
-        .outerjoin(Meeting, col(Meeting.id) == Deadline.meeting_id)
-    )
-
-
-def load_items(
-    engine: Engine, ids: list[int], now: datetime, ui_url: str | None
-) -> dict[int, Loaded]:
-    """Everything the mails need, for a batch of claimed rows: a deadline's reminder is that
-    deadline; a committee's escalation is its deadlines missed now (read now, not when it was
-    planned, so a report delivered at 06:59 is not escalated at 07:00)."""
-    with Session(engine) as session:
-        reminders = session.exec(select(Reminder).where(col(Reminder.id).in_(ids))).all()
-        by_deadline: dict[int, list[int]] = defaultdict(list)
-        for r in reminders:
-            if r.deadline_id is not None and r.id is not None:
-                by_deadline[r.deadline_id].append(r.id)
-        content: dict[int, list[_Row]] = defaultdict(list)
-        for row in session.exec(_content().where(col(Deadline.id).in_(list(by_deadline)))).all():
-            for reminder_id in by_deadline[row[0].id or 0]:
-                content[reminder_id].append(row)
-        totals: dict[int, int] = {}
-        for reminder in reminders:
-            if reminder.deadline_id is None and reminder.id is not None:
-                content[reminder.id], totals[reminder.id] = _escalated(session, reminder)
-        paper_ids = {paper.id for rows in content.values() for _, paper, *_ in rows}
-        questions: dict[int, list[QuestionItem]] = defaultdict(list)
-        for q in session.exec(
-            select(Question)
-            .where(col(Question.paper_id).in_(paper_ids), col(Question.answered_at).is_(None))
-            .order_by(col(Question.number))
-        ).all():
-            questions[q.paper_id].append(QuestionItem(q.number, q.text))
-        loaded: dict[int, Loaded] = {}
-        for reminder in reminders:
-            assert reminder.id is not None
-            rows = content.get(reminder.id, [])
-            items = [_item(reminder, row, questions, now, ui_url) for row in rows]
-            entry = Loaded(
-                reminder, items, omitted=totals.get(reminder.id, len(items)) - len(items)
-            )
-            if reminder.deadline_id is None:
-                if not items:
-                    entry.cancel = "keine versäumten Fristen mehr"
-            elif not rows or rows[0][0].status not in OWED:
-                entry.cancel = "Frist erledigt"
-            elif not reminder.escalation and rows[0][0].status == DeadlineStatus.missed:
-                entry.cancel = "überholt: Frist versäumt, die Eskalation übernimmt"
-            loaded[reminder.id] = entry
-        return loaded
-
-
-def _escalated(session: Session, reminder: Reminder) -> tuple[list[_Row], int]:
-    """The deadlines an escalation row stands for, as of now, and how many there are."""
-    organization = (
-        col(Deadline.organization_id).is_(None)
-        if reminder.organization_id is None
-        else col(Deadline.organization_id) == reminder.organization_id
-    )
-    where = (
-        col(Deadline.status) == DeadlineStatus.missed.value,
-        col(Deadline.kind).not_in(sorted(NOT_REMINDED - {"session"})),
-        col(Deadline.body_id) == reminder.body_id,
-        organization,
-    )
-    total = session.exec(select(sa.func.count()).select_from(Deadline).where(*where)).one()
-    rows = session.exec(
-        _content()
-        .where(*where)
-        .order_by(col(Deadline.due), col(Paper.reference), col(Deadline.id))
-        .limit(ESCALATION_LIST_LIMIT)
-    ).all()
-    return list(rows), int(total)
-
-
-def _item(
-    reminder: Reminder,
-    row: _Row,
-    questions: dict[int, list[QuestionItem]],
-    now: datetime,
-    ui_url: str | None,
-) -> Item:
-    deadline, paper, body, org, meeting = row
-    assert reminder.id is not None
-    overdue = 0
-    if reminder.escalation:
-        overdue = max(1, (to_local(now).date() - to_local(deadline.due).date()).days)
-    link = None
-    if ui_url:
-        page = "artifacts/key/ueberfaellige-fristen" if reminder.escalation else "runs"
-        link = f"{ui_url.rstrip('/')}/{page}"
-    return Item(
-        reminder_id=reminder.id,
-        reference=paper.reference,
-        paper_type=paper.paper_type,
-        public=paper.public,
-        title=paper.name,
-        kind=deadline.kind,
-        label=deadline.label,
-        due=deadline.due,
-        step=reminder.step,
-        escalation=reminder.escalation,
-        days_overdue=overdue,
-        committee=org.name if org else None,
-        meeting_start=meeting.start if meeting else None,
-        rule=deadline.description,
-        office=deadline.office,
-        questions=tuple(questions.get(paper.id or 0, []))
-        if deadline.kind in ("report", "answer")
-        else (),
-        link=link,
-        body_name=body.name,
-        deadline_key=deadline.key,
-    )

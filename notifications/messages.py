@@ -3,7 +3,10 @@
 
 Confidentiality lives here and only here: an item of a non-public paper, rendered for a
 recipient who is not cleared, carries the reference, the kind of deadline and its date, and
-nothing else (`restricted`).
+nothing else (`restricted`). An escalation stands for one committee, so naming the committee
+anywhere in it (subject, a public item's line, a meeting) names the committee of its
+non-public papers too: for an uncleared recipient an escalation with a non-public paper,
+or with overdue deadlines not listed (they may be non-public), names no committee at all.
 """
 
 from __future__ import annotations
@@ -120,7 +123,7 @@ def subject(items: list[Item], omitted: int = 0) -> str:
     if count > 1:
         overdue = sum(1 for i in items if i.escalation) + omitted
         if overdue == count:
-            committees = {i.committee for i in items if not i.restricted}
+            committees = {i.committee for i in items if i.committee and not i.restricted}
             where = f" – {committees.pop()}" if len(committees) == 1 else ""
             return f"ÜBERFÄLLIG: {count} Fristen{where}"
         extra = f", davon {overdue} überfällig" if overdue else ""
@@ -135,6 +138,9 @@ def render(items: list[Item], *, cleared: bool, now: datetime, omitted: int = 0)
     """One mail for one recipient: a single reminder, a digest of several, or a committee's
     escalation (`omitted`: overdue deadlines beyond those listed)."""
     shown = [item.for_recipient(cleared) for item in items]
+    hidden = omitted or any(i.restricted for i in shown)
+    if not cleared and hidden and any(i.escalation for i in shown):
+        shown = [replace(i, committee=None, meeting_start=None) for i in shown]
     footer = "Erinnerung " + ", ".join(f"#{n}" for n in dict.fromkeys(i.reminder_id for i in shown))
     context = {
         "items": shown,

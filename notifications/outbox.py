@@ -6,6 +6,13 @@ LOCKED, so concurrent dispatchers take disjoint rows without waiting; SQLite run
 at a time, so the same statement is atomic there. A claim is a lease (`claimed_until`): a
 dispatcher that dies mid-send leaves its rows to be taken over when the lease ends, and
 `delivered_to` tells the next one whom not to mail again.
+
+Leases are fenced: `claimed_by` is a token of one dispatch run, and every later statement on
+a claimed row (renewing its lease before a send, recording a delivery, closing the claim)
+names that token and `status = 'sending'` in its WHERE, so a run whose row was taken over
+changes nothing and stops sending it. Lease times are wall-clock times (`wall`), never the
+run's `now`: a replay (`--send` on a past day) or a scheduled run started late has a `now`
+in the past, and a lease counted from it would be over before it began.
 """
 
 from __future__ import annotations
@@ -113,13 +120,13 @@ def _insert(connection: sa.Connection) -> Any:
     return sqlite_insert(R)
 
 
-def _due(now: datetime) -> Any:
+def _due(now: datetime, wall: datetime) -> Any:
     pending = sa.and_(
         R.c.status == ReminderStatus.pending.value,
         R.c.send_at <= now,
         sa.or_(R.c.next_attempt_at.is_(None), R.c.next_attempt_at <= now),
     )
-    abandoned = sa.and_(R.c.status == ReminderStatus.sending.value, R.c.claimed_until < now)
+    abandoned = sa.and_(R.c.status == ReminderStatus.sending.value, R.c.claimed_until < wall)
     return sa.or_(pending, abandoned)
 
 
@@ -173,9 +180,17 @@ _LIVE = (ReminderStatus.pending.value, ReminderStatus.sending.value, ReminderSta
 
 
 def claim(
-    engine: Engine, *, worker: str, now: datetime, lease: timedelta, limit: int = 500
+    engine: Engine,
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int = 500,
+    wall: datetime | None = None,
 ) -> list[int]:
-    """Take up to `limit` due rows for this worker; no two workers get the same row.
+    """Take up to `limit` due rows for this worker; no two workers get the same row. Due is
+    judged as of `now`; the lease runs from `wall` (the clock, default `now`) and a sending
+    row is abandoned once its lease ended by the clock.
 
     The ids are chosen first and the rows updated by that list: as one statement (`UPDATE …
     WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`) PostgreSQL may plan a nested loop
@@ -183,8 +198,11 @@ def claim(
     yet analysed: 855 of 3,000 rows claimed with limit 500). On PostgreSQL the chosen rows
     stay locked until the update commits, so no other worker can take them in between."""
     now = to_utc(now)
+    wall = to_utc(wall) if wall is not None else now
     with engine.begin() as connection:
-        chosen: Any = sa.select(R.c.id).where(_due(now)).order_by(R.c.send_at, R.c.id).limit(limit)
+        chosen: Any = (
+            sa.select(R.c.id).where(_due(now, wall)).order_by(R.c.send_at, R.c.id).limit(limit)
+        )
         if connection.dialect.name == "postgresql":
             chosen = chosen.with_for_update(skip_locked=True)
         ids = [row[0] for row in connection.execute(chosen)]
@@ -192,11 +210,11 @@ def claim(
             return []
         result = connection.execute(
             sa.update(R)
-            .where(R.c.id.in_(ids), _due(now))
+            .where(R.c.id.in_(ids), _due(now, wall))
             .values(
                 status=ReminderStatus.sending.value,
                 claimed_by=worker,
-                claimed_until=now + lease,
+                claimed_until=wall + lease,
                 updated_at=now,
             )
             .returning(R.c.id)
@@ -204,32 +222,58 @@ def claim(
         return sorted(row[0] for row in result)
 
 
-def due_ids(engine: Engine, now: datetime) -> list[int]:
+def due_ids(engine: Engine, now: datetime, wall: datetime | None = None) -> list[int]:
     """What a dispatch would take now, without taking it (for --dry-run); rows it would
     supersede first are not counted."""
     now = to_utc(now)
+    wall = to_utc(wall) if wall is not None else now
     with engine.connect() as connection:
         rows = connection.execute(
             sa.select(R.c.id)
-            .where(_due(now), sa.not_(_superseded(now)))
+            .where(_due(now, wall), sa.not_(_superseded(now)))
             .order_by(R.c.send_at, R.c.id)
         )
         return [row[0] for row in rows]
 
 
-def record_delivery(engine: Engine, reminder_id: int, worker: str, recipient_key: str) -> None:
+def _owned(worker: str) -> Any:
+    return sa.and_(R.c.claimed_by == worker, R.c.status == ReminderStatus.sending.value)
+
+
+def renew(
+    engine: Engine, ids: list[int], worker: str, *, wall: datetime, lease: timedelta
+) -> set[int]:
+    """Extend the lease of those of `ids` this worker still holds, and say which they are: a
+    row missing from the answer was taken over (its lease ran out) and must not be sent."""
+    if not ids:
+        return set()
+    with engine.begin() as connection:
+        result = connection.execute(
+            sa.update(R)
+            .where(R.c.id.in_(ids), _owned(worker))
+            .values(claimed_until=to_utc(wall) + lease)
+            .returning(R.c.id)
+        )
+        return {row[0] for row in result}
+
+
+def record_delivery(engine: Engine, reminder_id: int, worker: str, recipient_key: str) -> bool:
     """Commit that one recipient has the reminder, right after the send: the only window for
-    a duplicate is between the mail server's acceptance and this commit."""
+    a duplicate is between the mail server's acceptance and this commit. The UPDATE itself
+    checks that the worker still holds the row (False if not: nothing is written)."""
     with engine.begin() as connection:
         current = connection.execute(
-            sa.select(R.c.delivered_to).where(R.c.id == reminder_id, R.c.claimed_by == worker)
+            sa.select(R.c.delivered_to).where(R.c.id == reminder_id, _owned(worker))
         ).scalar_one_or_none()
         if current is None:
-            return
+            return False
         delivered = list(current)
         if recipient_key not in delivered:
             delivered.append(recipient_key)
-        connection.execute(sa.update(R).where(R.c.id == reminder_id).values(delivered_to=delivered))
+        result = connection.execute(
+            sa.update(R).where(R.c.id == reminder_id, _owned(worker)).values(delivered_to=delivered)
+        )
+        return bool(result.rowcount)
 
 
 def finish(
@@ -240,14 +284,16 @@ def finish(
     now: datetime,
     error: str | None,
     cancel: str | None = None,
+    permanent: bool = False,
 ) -> ReminderStatus | None:
     """Close a claim: sent, cancelled, or back to pending with backoff (failed after
-    MAX_ATTEMPTS). Returns the new status, or None if the claim was lost (the lease ran out
-    and another dispatcher took the row over)."""
+    MAX_ATTEMPTS, or at once when the error is `permanent`: a 5xx reply will not change on
+    retrying). Returns the new status, or None if the claim was lost (the lease ran out and
+    another dispatcher took the row over)."""
     now = to_utc(now)
     with engine.begin() as connection:
         attempts = connection.execute(
-            sa.select(R.c.attempts).where(R.c.id == reminder_id, R.c.claimed_by == worker)
+            sa.select(R.c.attempts).where(R.c.id == reminder_id, _owned(worker))
         ).scalar_one_or_none()
         if attempts is None:
             return None
@@ -264,15 +310,30 @@ def finish(
             values |= {"sent_at": now, "last_error": None}
         else:
             attempts += 1
-            status = ReminderStatus.failed if attempts >= MAX_ATTEMPTS else ReminderStatus.pending
+            exhausted = permanent or attempts >= MAX_ATTEMPTS
+            status = ReminderStatus.failed if exhausted else ReminderStatus.pending
             values |= {
                 "attempts": attempts,
                 "last_error": error,
                 "next_attempt_at": now + backoff(attempts),
             }
         values["status"] = status.value
-        connection.execute(sa.update(R).where(R.c.id == reminder_id).values(**values))
-        return status
+        result = connection.execute(
+            sa.update(R).where(R.c.id == reminder_id, _owned(worker)).values(**values)
+        )
+        return status if result.rowcount else None
+
+
+def sending_count(engine: Engine) -> int:
+    """Rows claimed right now (by this run or another, or left by one that died)."""
+    with engine.connect() as connection:
+        return int(
+            connection.execute(
+                sa.select(sa.func.count())
+                .select_from(R)
+                .where(R.c.status == ReminderStatus.sending.value)
+            ).scalar_one()
+        )
 
 
 def retry_failed(engine: Engine, now: datetime) -> int:

@@ -39,6 +39,9 @@ def list_reminders(
             "last_error": r.last_error,
             "delivered": len(r.delivered_to),
             "sent_at": to_local(r.sent_at).isoformat() if r.sent_at else None,
+            # while sending: whose run holds the row and until when (then another may take it)
+            "claimed_by": r.claimed_by,
+            "claimed_until": to_local(r.claimed_until).isoformat() if r.claimed_until else None,
         }
         for r, d, reference in session.exec(query).all()
     ]

@@ -2,13 +2,17 @@
 
 Apprise logs failures instead of raising them; the log records of the attempt are caught
 here, so the reason of a failure can be stored (scrubbed of secrets) and nothing leaks to the
-process log with a password in it.
+process log with a password in it. The mail server's reply (`554 5.7.1 …`) is only in
+Apprise's debug record of the SMTP exception, so those are caught too: the code is kept in
+`last_error`, and a 5xx reply is permanent (sending again will not change it).
 """
 
 from __future__ import annotations
 
 import logging
 import mimetypes
+import re
+import threading
 from dataclasses import dataclass
 
 from notifications.messages import Message
@@ -24,15 +28,45 @@ mimetypes.init()
 class Outcome:
     ok: bool
     error: str | None = None
+    #: the server answered 5xx: retrying sends the same mail into the same refusal
+    permanent: bool = False
 
 
-class _Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.messages: list[str] = []
+_local = threading.local()
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+
+class _Capture(logging.Filter):
+    """On the Apprise logger: while this thread sends, its records go to the thread's list
+    and nowhere else; other records pass as the root logger's level would let them (the
+    logger itself is set to DEBUG so that the SMTP exception record is made at all). A
+    filter, not a handler swapped per send: dispatcher threads send at the same time."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        caught: list[logging.LogRecord] | None = getattr(_local, "records", None)
+        if caught is None:
+            return record.levelno >= logging.getLogger().getEffectiveLevel()
+        caught.append(record)
+        return False
+
+
+_LOGGER = logging.getLogger("apprise")
+if not any(isinstance(f, _Capture) for f in _LOGGER.filters):
+    _LOGGER.addFilter(_Capture())
+    _LOGGER.setLevel(logging.DEBUG)
+
+#: smtplib's exceptions print as `(554, b'5.7.1 text')` (a refused recipient inside a dict)
+_REPLY = re.compile(r"\((\d{3}), b?['\"]([^'\"]*)['\"]")
+
+
+def smtp_replies(records: list[logging.LogRecord]) -> list[str]:
+    """The SMTP replies named in Apprise's records, as `SMTP 554 5.7.1 text`."""
+    found = [
+        f"SMTP {code} {text}".strip()
+        for record in records
+        if record.levelno < logging.WARNING
+        for code, text in _REPLY.findall(record.getMessage())
+    ]
+    return list(dict.fromkeys(found))
 
 
 def deliver(recipient: Recipient, message: Message, routes: Routes) -> Outcome:
@@ -40,11 +74,8 @@ def deliver(recipient: Recipient, message: Message, routes: Routes) -> Outcome:
     import apprise
     from apprise.attachment.memory import AttachMemory
 
-    logger = logging.getLogger("apprise")
-    capture = _Capture()
-    previous = logger.propagate
-    logger.addHandler(capture)
-    logger.propagate = False  # Apprise's own records may name addresses; keep them here
+    caught: list[logging.LogRecord] = []
+    _local.records = caught
     try:
         attachment = AttachMemory(
             content=message.ics, name=message.ics_name, mimetype="text/calendar"
@@ -63,11 +94,15 @@ def deliver(recipient: Recipient, message: Message, routes: Routes) -> Outcome:
         )
     except Exception as exc:  # a plugin bug must not take the dispatcher down
         ok = False
-        capture.messages.append(f"{type(exc).__name__}: {exc}")
+        caught.append(
+            logging.makeLogRecord({"msg": f"{type(exc).__name__}: {exc}", "levelno": logging.ERROR})
+        )
     finally:
-        logger.removeHandler(capture)
-        logger.propagate = previous
+        _local.records = None
     if ok:
         return Outcome(True)
-    reason = "; ".join(dict.fromkeys(capture.messages)) or "Apprise meldet einen Fehler"
-    return Outcome(False, routes.scrub(f"{recipient.label}: {reason}")[:900])
+    replies = smtp_replies(caught)
+    warnings = [r.getMessage() for r in caught if r.levelno >= logging.WARNING]
+    reason = "; ".join(dict.fromkeys(replies + warnings)) or "Apprise meldet einen Fehler"
+    permanent = bool(replies) and all(reply.startswith("SMTP 5") for reply in replies)
+    return Outcome(False, routes.scrub(f"{recipient.label}: {reason}")[:900], permanent)

@@ -1,8 +1,10 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives, and can be told to
-refuse (4xx, 5xx), to go away (connection refused) or to hang (timeout)."""
+refuse (4xx, 5xx), to go away (connection refused), to hang (timeout) or to be slow (`delay`
+seconds before each DATA reply, as a loaded mail server is)."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import re
@@ -53,10 +55,13 @@ class Mail:
 @dataclass
 class _Handler:
     mode: str = "accept"
+    delay: float = 0.0
     mails: list[Mail] = field(default_factory=list)
     lock: threading.Condition = field(default_factory=threading.Condition)
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        if self.delay:
+            await asyncio.sleep(self.delay)  # the server's own slowness, not synchronisation
         if self.mode == "4xx":
             return "451 4.3.0 Bitte später erneut versuchen"
         if self.mode == "5xx":
@@ -114,6 +119,7 @@ class SmtpSink:
 
     def recover(self) -> None:
         self.handler.mode = "accept"
+        self.handler.delay = 0.0
         self.start()
 
     def clear(self) -> None:
@@ -121,9 +127,7 @@ class SmtpSink:
             self.handler.mails.clear()
 
 
-def apprise_config(
-    path: Path, port: int, *, password: str | None = None, timeout: int = 5
-) -> Path:
+def apprise_config(path: Path, port: int, *, password: str | None = None, timeout: int = 5) -> Path:
     """The routing file the tests use: roles as tags, one address per URL. `timeout` is the
     connect and read timeout in seconds (5: a slow test host once needed that much)."""
 

@@ -20,6 +20,10 @@ from flows.cli.common import (
 from flows.cli.root import app
 from models.domain.errors import RatsfristError
 
+#: `ratsfrist dispatch` ends with this code when a reminder failed for good in this run (a 5xx
+#: reply, or the last of its attempts): a cron job or a wrapper sees it (2 is bad input).
+DELIVERY_FAILED = 3
+
 AppriseOpt = Annotated[
     Path | None,
     typer.Option("--apprise-config", help="Apprise-Konfiguration (sonst RATSFRIST_APPRISE_CONFIG)"),
@@ -44,14 +48,22 @@ def reminders(
     pending: Annotated[bool, typer.Option("--pending", help="nur wartende")] = False,
     sent: Annotated[bool, typer.Option("--sent", help="nur gesendete")] = False,
     failed: Annotated[bool, typer.Option("--failed", help="nur fehlgeschlagene")] = False,
+    sending: Annotated[
+        bool, typer.Option("--sending", help="nur die gerade im Versand (mit Lauf und Frist)")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Erinnerungen im Postausgang (Outbox)."""
     from models.domain.vocab import ReminderStatus
     from notifications.queries import list_reminders
 
-    chosen = ((ReminderStatus.pending, pending), (ReminderStatus.sent, sent))
-    statuses = [s for s, on in (*chosen, (ReminderStatus.failed, failed)) if on]
+    chosen = (
+        (ReminderStatus.pending, pending),
+        (ReminderStatus.sent, sent),
+        (ReminderStatus.failed, failed),
+        (ReminderStatus.sending, sending),
+    )
+    statuses = [s for s, on in chosen if on]
     with session() as active:
         rows = list_reminders(active, statuses=statuses or None)
     if as_json:
@@ -60,10 +72,15 @@ def reminders(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(
-        "#", "senden ab", "Vorlage", "Frist", "Schritt", "an", "Status", "Versuche", "Fehler"
-    )
+    columns = ["#", "senden ab", "Vorlage", "Frist", "Schritt", "an", "Status", "Versuche"]
+    columns += ["Lauf", "Lease bis"] if sending else []
+    table = Table(*columns, "Fehler")
     for row in rows:
+        lease = []
+        if sending:
+            until = row["claimed_until"]
+            until = datetime.fromisoformat(until).strftime("%d.%m.%Y %H:%M:%S") if until else ""
+            lease = [row["claimed_by"] or "", until]
         table.add_row(
             str(row["id"]),
             datetime.fromisoformat(row["send_at"]).strftime("%d.%m.%Y %H:%M"),
@@ -73,6 +90,7 @@ def reminders(
             row["tag"],
             row["status"],
             str(row["attempts"]),
+            *lease,
             row["last_error"] or "",
         )
     Console().print(table)
@@ -96,7 +114,8 @@ def dispatch(
     now: NowOpt = None,
 ) -> None:
     """Stand --now: Versäumtes markieren, Eskalationen planen, fällige Erinnerungen senden.
-    Liegt --now über eine Stunde zurück, ist es ein Probelauf, außer mit --send."""
+    Liegt --now über eine Stunde zurück, ist es ein Probelauf, außer mit --send.
+    Exit-Code 3: mindestens eine Erinnerung ist endgültig fehlgeschlagen (5xx oder zu oft)."""
     from flows import app as composition
     from flows.app import engine_for
     from notifications import outbox
@@ -130,9 +149,16 @@ def dispatch(
         from dataclasses import asdict
 
         print_json(asdict(summary))
-        return
-    for line in summary.lines():
-        typer.echo(line)
+    else:
+        for line in summary.lines():
+            typer.echo(line)
+    if summary.failed:
+        typer.echo(
+            f"Zustellung endgültig fehlgeschlagen: {summary.failed} Erinnerung(en), "
+            "siehe ratsfrist reminders --failed",
+            err=True,
+        )
+        raise typer.Exit(DELIVERY_FAILED)
 
 
 @app.command("notify-test")

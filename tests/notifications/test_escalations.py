@@ -77,9 +77,9 @@ def test_an_escalation_planned_before_the_deadline_is_met_is_not_sent(
 def test_a_long_escalation_lists_the_oldest_and_counts_the_rest(
     engine: Engine, sink: SmtpSink, routes_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import notifications.dispatch
+    import notifications.content
 
-    monkeypatch.setattr(notifications.dispatch, "ESCALATION_LIST_LIMIT", 1)
+    monkeypatch.setattr(notifications.content, "ESCALATION_LIST_LIMIT", 1)
     import_at(engine, EXAMPLE.read_bytes(), "2021-06-07T06:00")
     dispatch_at(engine, routes_file, "2021-06-11T07:05")
     (mail,) = [m for m in sink.mails if m.to == ["leitung@example.org"]]

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -140,13 +140,14 @@ def test_sigkill_at_random_points_loses_nothing_and_duplicates_at_most_the_mail_
         before = len(sink.mails)
         if 0 < before < KILL_MAILS:
             killed_mid_send += 1
-        # the next dispatch comes after the dead one's lease (10 min) ran out
+        # the next dispatch comes after the dead one's lease (10 min by the wall clock) ran out
         engine = make_engine(f"sqlite:///{db}")
         dispatch(
             engine,
             now=NOW + timedelta(minutes=11),
             rules=default_rules(),
             routes=load_routes(routes),
+            clock=lambda: datetime.now(UTC) + timedelta(minutes=11),
         )
         with Session(engine) as session:
             statuses = Counter(

@@ -1,0 +1,167 @@
+"""What a batch of claimed reminder rows says: the deadlines, papers, committees and open
+questions each mail names, read when it is sent (not when it was planned)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from models.domain.reminders import NOT_REMINDED
+from models.domain.timeutil import to_local
+from models.domain.vocab import OWED, DeadlineStatus
+from models.store.tables import (
+    Body,
+    Deadline,
+    Meeting,
+    Organization,
+    Paper,
+    Question,
+    Reminder,
+)
+from notifications.messages import Item
+from notifications.messages import Question as QuestionItem
+
+
+@dataclass
+class Loaded:
+    """A claimed row and what its mail says; `cancel` the reason it is no longer sent."""
+
+    reminder: Reminder
+    items: list[Item]
+    omitted: int = 0
+    cancel: str | None = None
+
+
+#: An escalation mail lists at most this many deadlines, the longest overdue first; the rest
+#: are counted and are in the overview (after an outage a committee may have hundreds).
+ESCALATION_LIST_LIMIT = 50
+
+_Row = tuple[Deadline, Paper, Body, Organization | None, Meeting | None]
+
+
+def _content() -> Any:
+    """A deadline with what its mail names: paper, body, committee and meeting."""
+    return (
+        select(Deadline, Paper, Body, Organization, Meeting)  # type: ignore[call-overload]
+        .join(Paper, col(Paper.id) == Deadline.paper_id)
+        .join(Body, col(Body.id) == Paper.body_id)
+        .outerjoin(Organization, col(Organization.id) == Deadline.organization_id)
+        .outerjoin(Meeting, col(Meeting.id) == Deadline.meeting_id)
+    )
+
+
+def load_items(
+    engine: Engine, ids: list[int], now: datetime, ui_url: str | None
+) -> dict[int, Loaded]:
+    """Everything the mails need, for a batch of claimed rows: a deadline's reminder is that
+    deadline; a committee's escalation is its deadlines missed now (read now, not when it was
+    planned, so a report delivered at 06:59 is not escalated at 07:00)."""
+    with Session(engine) as session:
+        reminders = session.exec(select(Reminder).where(col(Reminder.id).in_(ids))).all()
+        by_deadline: dict[int, list[int]] = defaultdict(list)
+        for r in reminders:
+            if r.deadline_id is not None and r.id is not None:
+                by_deadline[r.deadline_id].append(r.id)
+        content: dict[int, list[_Row]] = defaultdict(list)
+        for row in session.exec(_content().where(col(Deadline.id).in_(list(by_deadline)))).all():
+            for reminder_id in by_deadline[row[0].id or 0]:
+                content[reminder_id].append(row)
+        totals: dict[int, int] = {}
+        for reminder in reminders:
+            if reminder.deadline_id is None and reminder.id is not None:
+                content[reminder.id], totals[reminder.id] = _escalated(session, reminder)
+        paper_ids = {paper.id for rows in content.values() for _, paper, *_ in rows}
+        questions: dict[int, list[QuestionItem]] = defaultdict(list)
+        for q in session.exec(
+            select(Question)
+            .where(col(Question.paper_id).in_(paper_ids), col(Question.answered_at).is_(None))
+            .order_by(col(Question.number))
+        ).all():
+            questions[q.paper_id].append(QuestionItem(q.number, q.text))
+        loaded: dict[int, Loaded] = {}
+        for reminder in reminders:
+            assert reminder.id is not None
+            rows = content.get(reminder.id, [])
+            items = [_item(reminder, row, questions, now, ui_url) for row in rows]
+            entry = Loaded(
+                reminder, items, omitted=totals.get(reminder.id, len(items)) - len(items)
+            )
+            if reminder.deadline_id is None:
+                if not items:
+                    entry.cancel = "keine versäumten Fristen mehr"
+            elif not rows or rows[0][0].status not in OWED:
+                entry.cancel = "Frist erledigt"
+            elif not reminder.escalation and rows[0][0].status == DeadlineStatus.missed:
+                entry.cancel = "überholt: Frist versäumt, die Eskalation übernimmt"
+            loaded[reminder.id] = entry
+        return loaded
+
+
+def _escalated(session: Session, reminder: Reminder) -> tuple[list[_Row], int]:
+    """The deadlines an escalation row stands for, as of now, and how many there are."""
+    organization = (
+        col(Deadline.organization_id).is_(None)
+        if reminder.organization_id is None
+        else col(Deadline.organization_id) == reminder.organization_id
+    )
+    where = (
+        col(Deadline.status) == DeadlineStatus.missed.value,
+        col(Deadline.kind).not_in(sorted(NOT_REMINDED - {"session"})),
+        col(Deadline.body_id) == reminder.body_id,
+        organization,
+    )
+    total = session.exec(select(sa.func.count()).select_from(Deadline).where(*where)).one()
+    rows = session.exec(
+        _content()
+        .where(*where)
+        .order_by(col(Deadline.due), col(Paper.reference), col(Deadline.id))
+        .limit(ESCALATION_LIST_LIMIT)
+    ).all()
+    return list(rows), int(total)
+
+
+def _item(
+    reminder: Reminder,
+    row: _Row,
+    questions: dict[int, list[QuestionItem]],
+    now: datetime,
+    ui_url: str | None,
+) -> Item:
+    deadline, paper, body, org, meeting = row
+    assert reminder.id is not None
+    overdue = 0
+    if reminder.escalation:
+        overdue = max(1, (to_local(now).date() - to_local(deadline.due).date()).days)
+    link = None
+    if ui_url:
+        page = "artifacts/key/ueberfaellige-fristen" if reminder.escalation else "runs"
+        link = f"{ui_url.rstrip('/')}/{page}"
+    return Item(
+        reminder_id=reminder.id,
+        reference=paper.reference,
+        paper_type=paper.paper_type,
+        public=paper.public,
+        title=paper.name,
+        kind=deadline.kind,
+        label=deadline.label,
+        due=deadline.due,
+        step=reminder.step,
+        escalation=reminder.escalation,
+        days_overdue=overdue,
+        committee=org.name if org else None,
+        meeting_start=meeting.start if meeting else None,
+        rule=deadline.description,
+        office=deadline.office,
+        questions=tuple(questions.get(paper.id or 0, []))
+        if deadline.kind in ("report", "answer")
+        else (),
+        link=link,
+        body_name=body.name,
+        deadline_key=deadline.key,
+    )
