@@ -59,6 +59,18 @@ def emit_sent(sent: list[dict[str, Any]]) -> int:
     return len(sent)
 
 
+def emit_failed(errors: list[str]) -> int:
+    """ratsfrist.reminder.failed, once per sweep with failures: an automation in the UI (see
+    docs/operations.md) tells the operators; the lines are masked by the dispatcher."""
+    if errors:
+        emit_event(
+            event="ratsfrist.reminder.failed",
+            resource={"prefect.resource.id": "ratsfrist.outbox"},
+            payload={"count": len(errors), "errors": errors[:20]},
+        )
+    return len(errors)
+
+
 def emit_step(reference: str, step: Step, state: str, details: dict[str, Any]) -> None:
     """The step's event (models.domain.steps), e.g. ratsfrist.motion.decided with the result."""
     emit_event(

@@ -20,7 +20,7 @@ from prefect.runtime import flow_run
 
 from flows import app
 from flows.app import current_settings, engine_for, rules_for
-from flows.events import emit_missed, emit_sent
+from flows.events import emit_failed, emit_missed, emit_sent
 from models.domain.timeutil import to_local, to_utc
 from models.services.overview import overdue_count, overdue_rows, overview_markdown
 from models.store.db import session_scope
@@ -172,7 +172,7 @@ def publish(now: datetime, replay: bool = False) -> list[dict[str, Any]]:
 @flow(name="deadline-sweep", flow_run_name=_run_name, log_prints=True)
 def deadline_sweep(
     now: datetime | None = None, digest: bool | None = None, send: bool = False
-) -> dict[str, Any]:
+) -> Any:
     """Fristenlauf for every motion at once, as of `now`; without it, as of the scheduled
     time of a scheduled run, else the clock (see `sweep_instant`). A `now` more than an hour
     back is a replay: a dry run unless `send`, its artifacts under the replay keys."""
@@ -187,14 +187,33 @@ def deadline_sweep(
     rows = publish(instant.now, replay)
     emit_missed(summary["missed_ids"])
     emit_sent(summary["sent"])
-    return {
-        "now": instant.now.isoformat(),
-        "now_source": instant.source,
-        "replay": replay,
-        "dry_run": dry_run,
-        "overdue": len(rows),
-        **{k: summary[k] for k in ("marked_missed", "sent_rows", "mails")},
-    }
+    return _failed_if_undelivered(
+        summary,
+        {
+            "now": instant.now.isoformat(),
+            "now_source": instant.source,
+            "replay": replay,
+            "dry_run": dry_run,
+            "overdue": len(rows),
+            **{k: summary[k] for k in ("marked_missed", "sent_rows", "mails", "failed")},
+        },
+    )
+
+
+def _failed_if_undelivered(summary: dict[str, Any], result: dict[str, Any]) -> Any:
+    """A reminder that failed for good (a 5xx, or attempts used up) ends the run Failed, with
+    the result kept and a ratsfrist.reminder.failed event: a red run on the dashboard and an
+    automation's trigger, instead of a green "Completed" nobody reads."""
+    if not summary["failed"]:
+        return result
+    from prefect.states import Failed
+
+    emit_failed(summary["errors"])
+    return Failed(
+        message=f"{summary['failed']} Erinnerung(en) endgültig nicht zugestellt: "
+        + "; ".join(summary["errors"][:3]),
+        data=result,
+    )
 
 
 def _replay(instant: Instant) -> bool:
@@ -205,10 +224,12 @@ def _replay(instant: Instant) -> bool:
 
 
 @flow(name="dispatch-retry", flow_run_name="Versand nachholen")
-def dispatch_retry(now: datetime | None = None, send: bool = False) -> dict[str, Any]:
+def dispatch_retry(now: datetime | None = None, send: bool = False) -> Any:
     """Between sweeps: send what waits (retries after backoff, reminders due since); a
     replayed `now` only counts, unless `send`."""
     instant = current_instant(now)
     summary = send_reminders(instant.now, None, _replay(instant) and not send)
     emit_sent(summary["sent"])
-    return {k: summary[k] for k in ("sent_rows", "mails", "retry_later", "failed")}
+    return _failed_if_undelivered(
+        summary, {k: summary[k] for k in ("sent_rows", "mails", "retry_later", "failed")}
+    )

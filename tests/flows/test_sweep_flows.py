@@ -203,6 +203,22 @@ def test_a_replay_sends_nothing_and_leaves_the_current_artifacts_alone(
 
 
 @HARNESS
+def test_a_permanent_delivery_failure_ends_the_sweep_failed(
+    prefect_api: None, configured: tuple[str, SmtpSink]
+) -> None:
+    """A 5xx from the mail server is a red run with the reason, not a green "Completed"."""
+    from flows.sweep import deadline_sweep
+
+    _, sink = configured
+    _import("2021-06-07T06:00")
+    sink.refuse("5xx")
+    state = deadline_sweep(now=at("2021-06-07T07:30"), send=True, return_state=True)
+    assert state.is_failed(), state
+    assert "endgültig nicht zugestellt" in (state.message or "")
+    assert _steps("failed") and not _steps("sent")
+
+
+@HARNESS
 def test_the_oparl_sync_without_an_address_is_skipped_not_failed(
     prefect_api: None, configured: tuple[str, SmtpSink]
 ) -> None:
