@@ -27,11 +27,12 @@ from models.domain.oparl import (
 )
 from models.domain.states import State
 from models.domain.timeutil import local_datetime, to_local, to_utc
+from models.services import oparl_bodies
 from models.services import steps as services
 from models.services.meetings import meet_minutes, replan_meeting
 from models.services.oparl_catch_up import CatchUp
 from models.services.oparl_report import by_oparl_id, set_changed, tail
-from models.store.repo import consultations_of, get_or_create_body, meeting_on
+from models.store.repo import consultations_of, meeting_on
 from models.store.tables import AgendaItem, Body, Consultation, Meeting, Organization, Paper
 
 #: Where the source gives `authoritative` but no `role`. Where it gives neither (SD.NET), the
@@ -46,16 +47,9 @@ class OParlStore(CatchUp):
 
     @staticmethod
     def body_for(session: Session, obj: BodyIn | None, fallback_name: str) -> Body:
-        """The body by OParl id, else by name (a body set up by hand gets linked)."""
-        row = by_oparl_id(session, Body, obj.id if obj else None)
-        if row is None:
-            row = get_or_create_body(session, (obj.name if obj else None) or fallback_name)
-        if obj is not None:
-            row.oparl_id = obj.id
-            row.short_name = obj.short_name or row.short_name
-        session.add(row)
-        session.flush()
-        return row
+        """The body by OParl id, whatever it is named; `fallback_name` (RATSFRIST_BODY) is
+        the default body, linked rather than doubled (models.services.oparl_bodies)."""
+        return oparl_bodies.body_for(session, obj, fallback_name)
 
     # --- dispatch ------------------------------------------------------------------------------
 
