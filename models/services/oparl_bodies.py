@@ -1,4 +1,5 @@
-"""Which Body row an OParl Body is: identified by its OParl id, whatever it is named.
+"""Which Body row an OParl Body is (identified by its OParl id, whatever it is named), and
+which organizations an OParl Meeting belongs to.
 
 The rule, in order (the first that applies):
 
@@ -20,6 +21,9 @@ The rule, in order (the first that applies):
 
 The source's own name is kept in `Body.oparl_name`; `Body.name` (what ratsfrist shows,
 `--body` and `export-oparl` find) is not changed by later syncs, so a name once in use stays.
+
+A meeting names a list of organizations (a joint session of two committees): all of them are
+linked (MeetingOrganization, in the source's order), the first is `Meeting.organization_id`.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from sqlmodel import Session, col, func, select
 
 from models.domain.oparl import BodyIn
 from models.store.repo import get_or_create_body
-from models.store.tables import Body
+from models.store.tables import Body, Meeting, MeetingOrganization, Organization
 
 #: A body name that names no place: "Instance 0001", "Mandant 1", "N/A", "-", "".
 PLACEHOLDER = re.compile(
@@ -101,3 +105,46 @@ def _free_name(session: Session, oparl_id: str, wanted: str, own: str) -> str:
         if session.exec(select(Body.id).where(Body.name == name)).first() is None:
             return name
     raise ValueError(f"{oparl_id}: kein freier Name für die Kommune")
+
+
+def placeholder_name(session: Session, body_id: int, url: str) -> str:
+    """"Gremium 230" for …/gr/230; with more of the URL where that is taken in the body."""
+    parts = [p for p in url.rstrip("/").split("/") if p]
+    for size in range(1, len(parts) + 1):
+        name = f"Gremium {'/'.join(parts[-size:])}"[:200]
+        taken = select(Organization.id).where(
+            Organization.body_id == body_id, Organization.name == name
+        )
+        if session.exec(taken).first() is None:
+            return name
+    return f"Gremium {url}"[:200]
+
+
+def link_organizations(session: Session, meeting: Meeting, orgs: list[Organization]) -> bool:
+    """The meeting's organizations are exactly `orgs`, in this order; True if that changed.
+    (Every new meeting has its first link already: models.store.tables.)"""
+    wanted = {org.id: position for position, org in enumerate(orgs)}
+    links = session.exec(
+        select(MeetingOrganization).where(MeetingOrganization.meeting_id == meeting.id)
+    ).all()
+    changed = False
+    for link in links:
+        position = wanted.pop(link.organization_id, None)
+        if position is None:
+            session.delete(link)
+            changed = True
+        elif link.position != position:
+            link.position = position
+            session.add(link)
+            changed = True
+    for organization_id, position in wanted.items():
+        assert meeting.id is not None and organization_id is not None
+        session.add(
+            MeetingOrganization(
+                meeting_id=meeting.id, organization_id=organization_id, position=position
+            )
+        )
+        changed = True
+    if changed:
+        session.flush()
+    return changed

@@ -18,7 +18,15 @@ from sqlmodel import Session, col, func, select
 from models.domain.errors import InvalidInput
 from models.domain.oparl import TYPE_PREFIX, OParlError
 from models.domain.timeutil import to_local
-from models.store.tables import AgendaItem, Body, Consultation, Meeting, Organization, Paper
+from models.store.tables import (
+    AgendaItem,
+    Body,
+    Consultation,
+    Meeting,
+    MeetingOrganization,
+    Organization,
+    Paper,
+)
 
 SCHEMAS = Path(__file__).parent.parent / "oparl_schema"
 #: Objects that OParl embeds in another, checked against their own schema.
@@ -111,7 +119,7 @@ class Exporter:
                 "cancelled": meeting.cancelled,
                 "start": _stamp(meeting.start),
                 "end": _stamp(meeting.end),
-                "organization": [self.url("organization", meeting.organization_id)],
+                "organization": [self.url("organization", o) for o in self._organizations(meeting)],
                 "agendaItem": [
                     self.agenda_item(item, order, confidential)
                     for order, item in enumerate(items, start=1)
@@ -119,6 +127,15 @@ class Exporter:
                 "modified": _stamp(meeting.updated_at),
             }
         )
+
+    def _organizations(self, meeting: Meeting) -> list[int]:
+        """All organizations of a joint session, the first (Meeting.organization_id) first."""
+        linked = self.session.exec(
+            select(MeetingOrganization.organization_id)
+            .where(MeetingOrganization.meeting_id == meeting.id)
+            .order_by(col(MeetingOrganization.position))
+        ).all()
+        return list(dict.fromkeys([meeting.organization_id, *linked]))
 
     def _confidential_consultations(self, ids: list[int | None]) -> set[int]:
         wanted = [i for i in ids if i is not None]

@@ -94,10 +94,16 @@ class OParlStore(CatchUp):
         return row
 
     def _organization_by_url(self, url: str) -> Organization:
-        """A committee only linked so far: a placeholder that its own sync names."""
+        """A committee only linked so far (in no list, or answering 404 as SessionNet's
+        Wuppertal ones do): a placeholder named by its URL's tail, made and reported once;
+        its own sync names it, if it ever comes."""
         row = by_oparl_id(self.session, Organization, url)
         if row is None:
-            row = self.organization(OrganizationIn(id=url, name=None))
+            name = oparl_bodies.placeholder_name(self.session, self.body_id, url)
+            row = self.organization(OrganizationIn(id=url, name=name))
+            self.report.warnings.append(
+                f"Gremium {url}: in keiner Liste, als Platzhalter '{name}' angelegt"
+            )
         return row
 
     # --- meetings ------------------------------------------------------------------------------
@@ -115,7 +121,8 @@ class OParlStore(CatchUp):
             self.report.warnings.append(f"Sitzung {obj.id}: kein Gremium angegeben, übergangen")
             return None
         assert obj.start is not None
-        org = self._organization_by_url(obj.organizations[0])
+        orgs = [self._organization_by_url(url) for url in dict.fromkeys(obj.organizations)]
+        org = orgs[0]
         assert org.id is not None
         if row is None:
             # A meeting typed in by hand (or named by a document) on the same day is this one.
@@ -143,6 +150,7 @@ class OParlStore(CatchUp):
             row.updated_at = self.now
         self.session.add(row)
         self.session.flush()
+        changed |= oparl_bodies.link_organizations(self.session, row, orgs)
         when = f"{org.name} {to_local(row.start):%d.%m.%Y %H:%M}"
         if moved:
             self.report.moved.append(when)

@@ -13,17 +13,19 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from models.domain.oparl import BodyIn, parse_page
 from models.domain.timeutil import BERLIN
 from models.services.oparl_client import OParlClient
+from models.services.oparl_export import Exporter, validate
+from models.services.oparl_files import import_files
 from models.services.oparl_store import OParlStore
 from models.services.oparl_sync import sync_endpoint
 from models.store.db import session_scope
 from models.store.profiles import default_rules
 from models.store.repo import get_or_create_body
-from models.store.tables import Body, Meeting, Organization, Paper
+from models.store.tables import Body, Meeting, MeetingOrganization, Organization, Paper
 from tests.conftest import DATA
 from tests.oparl_server import OParlServer, T, meeting, org, paper, populate
 
@@ -220,3 +222,94 @@ def test_several_bodies_and_systems_sync_into_one_database(
         "Stadt Nebenan": 1,
         f"Instance 0001 ({host})": 4,
     }
+
+
+# --- 2. meetings of several organizations ------------------------------------------------------
+
+
+def _links(engine: Engine, meeting_oparl_id: str) -> list[tuple[str, str | None]]:
+    with Session(engine) as session:
+        meeting = session.exec(select(Meeting).where(Meeting.oparl_id == meeting_oparl_id)).one()
+        rows = session.exec(
+            select(Organization.name, Organization.oparl_id)
+            .join(MeetingOrganization, col(MeetingOrganization.organization_id) == Organization.id)
+            .where(MeetingOrganization.meeting_id == meeting.id)
+            .order_by(col(MeetingOrganization.position))
+        ).all()
+        first = session.get(Organization, meeting.organization_id)
+        assert first is not None and first.name == rows[0][0]  # the first stays the column
+    return [(name, oparl_id) for name, oparl_id in rows]
+
+
+def test_wuppertals_meeting_keeps_both_organizations_made_once(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """SessionNet's meeting names gr/230 and gr/231, which are in no list and answer 404:
+    both are linked, each a placeholder named by its URL tail, made and reported once; when
+    the organization list names one later, the placeholder is renamed, not doubled; the
+    export lists both and validates."""
+    files = [REAL / "somacos/wuppertal-body.json", REAL / "somacos/wuppertal-meeting-19160.json"]
+    base = "http://oparl.wuppertal.de/oparl/bodies/0001/organizations/gr/"
+    meeting_id = "http://oparl.wuppertal.de/oparl/bodies/0001/meetings/19160"
+    report = import_files(
+        engine, files, now=FIRST, rules=default_rules(), fallback_name="Wuppertal"
+    )
+    assert report.created["Meeting"] == 1 and report.created["Organization"] == 2
+    placeholders = [w for w in report.warnings if "Platzhalter" in w]
+    assert placeholders == [
+        f"Gremium {base}230: in keiner Liste, als Platzhalter 'Gremium 230' angelegt",
+        f"Gremium {base}231: in keiner Liste, als Platzhalter 'Gremium 231' angelegt",
+    ]
+    assert _links(engine, meeting_id) == [
+        ("Gremium 230", base + "230"),
+        ("Gremium 231", base + "231"),
+    ]
+
+    again = import_files(
+        engine, files, now=SECOND, rules=default_rules(), fallback_name="Wuppertal"
+    )
+    assert not again.created and not [w for w in again.warnings if "Platzhalter" in w]
+    assert again.unchanged["Meeting"] == 1
+
+    named = tmp_path / "organization.json"
+    named.write_text(
+        json.dumps(
+            {
+                "data": [
+                    {"id": base + "231", "type": T + "Organization", "name": "Bezirksvertretung"}
+                ],
+                "links": {},
+            }
+        )
+    )
+    import_files(engine, [named], now=SECOND, rules=default_rules(), fallback_name="Wuppertal")
+    assert _links(engine, meeting_id) == [
+        ("Gremium 230", base + "230"),
+        ("Bezirksvertretung", base + "231"),
+    ]
+    assert counts(engine)["Organization"] == 2
+    with Session(engine) as session:
+        body = session.exec(select(Body)).one()
+        exported = Exporter(session, "https://rat.example/oparl").export(body)
+    (joint,) = exported["Meeting"]
+    validate(joint)
+    assert len(joint["organization"]) == 2
+
+
+def test_a_meeting_whose_organizations_change_is_relinked(
+    engine: Engine, wuppertal: ManyBodies
+) -> None:
+    """The source adds a second committee to a meeting, then drops the first: the links and
+    the first organization follow, and the change counts as one."""
+    sync(engine, wuppertal, FIRST, body="Instance 0001")
+    joint = wuppertal.lists["meetings"][0]
+    mid = joint["id"]
+    joint["organization"] = [wuppertal.url("org/so"), wuppertal.url("org/ha")]
+    joint["modified"] = "2026-12-19T09:00:00+01:00"
+    report = sync(engine, wuppertal, SECOND, body="Instance 0001")
+    assert report.updated["Meeting"] == 1
+    assert [n for n, _ in _links(engine, mid)] == ["Sozialausschuss", "Hauptausschuss"]
+    joint["organization"] = [wuppertal.url("org/ha")]
+    joint["modified"] = "2026-12-20T10:30:00+01:00"
+    sync(engine, wuppertal, SECOND.replace(hour=11), body="Instance 0001")
+    assert [n for n, _ in _links(engine, mid)] == ["Hauptausschuss"]
