@@ -66,7 +66,7 @@ class OParlStore(CatchUp):
 
     # --- organizations -------------------------------------------------------------------------
 
-    def organization(self, obj: OrganizationIn) -> Organization:
+    def organization(self, obj: OrganizationIn) -> Organization | None:
         row = by_oparl_id(self.session, Organization, obj.id)
         if row is None and obj.name:
             row = self.session.exec(
@@ -76,6 +76,9 @@ class OParlStore(CatchUp):
                     col(Organization.oparl_id).is_(None),
                 )
             ).first()
+        if row is None and obj.deleted:
+            self._count("Organization", False, False)  # never stored: nothing to delete
+            return None
         created = row is None
         if row is None:
             row = Organization(body_id=self.body_id, name=obj.name or f"Gremium {tail(obj.id)}")
@@ -101,6 +104,7 @@ class OParlStore(CatchUp):
         if row is None:
             name = oparl_bodies.placeholder_name(self.session, self.body_id, url)
             row = self.organization(OrganizationIn(id=url, name=name))
+            assert row is not None
             self.report.warnings.append(
                 f"Gremium {url}: in keiner Liste, als Platzhalter '{name}' angelegt"
             )
@@ -111,11 +115,13 @@ class OParlStore(CatchUp):
     def meeting(self, obj: MeetingIn) -> Meeting | None:
         row = by_oparl_id(self.session, Meeting, obj.id)
         if obj.deleted:
-            if row is not None and not row.cancelled:
+            cancelling = row is not None and not row.cancelled
+            if row is not None and cancelling:
                 row.cancelled, row.updated_at = True, self.now
                 self.session.add(row)
                 self.report.deleted.append(f"Sitzung {row.name} (als abgesagt geführt)")
                 self._replanned(row)
+            self._count("Meeting", False, cancelling)
             return row
         if not obj.organizations:
             self.report.warnings.append(f"Sitzung {obj.id}: kein Gremium angegeben, übergangen")
@@ -357,8 +363,8 @@ class OParlStore(CatchUp):
         return changed
 
     def _deleted(self, obj: PaperIn, row: Paper | None, reference: str) -> None:
-        if row is None:
-            self.report.deleted.append(f"{reference} (war nicht erfasst)")
+        if row is None:  # never stored: nothing to delete, and nothing to say every sync
+            self._count("Paper", False, False)
             return
         first_time = row.upstream_deleted_at is None
         row.upstream_deleted_at = row.upstream_deleted_at or self.now

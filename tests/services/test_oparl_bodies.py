@@ -25,7 +25,7 @@ from models.services.oparl_sync import sync_endpoint
 from models.store.db import session_scope
 from models.store.profiles import default_rules
 from models.store.repo import get_or_create_body
-from models.store.tables import Body, Meeting, MeetingOrganization, Organization, Paper
+from models.store.tables import Body, Deadline, Meeting, MeetingOrganization, Organization, Paper
 from tests.conftest import DATA
 from tests.oparl_server import OParlServer, T, meeting, org, paper, populate
 
@@ -96,6 +96,7 @@ def sync(
     now: datetime,
     body: str | None = None,
     default: str = "Kommune",
+    since: datetime | None = None,
 ) -> Any:
     with OParlClient(timeout=5, retries=1, backoff=0, sleep=lambda _: None) as client:
         return sync_endpoint(
@@ -106,6 +107,7 @@ def sync(
             client=client,
             body_name=body,
             fallback_name=default,
+            since=since,
         )
 
 
@@ -313,3 +315,84 @@ def test_a_meeting_whose_organizations_change_is_relinked(
     joint["modified"] = "2026-12-20T10:30:00+01:00"
     sync(engine, wuppertal, SECOND.replace(hour=11), body="Instance 0001")
     assert [n for n, _ in _links(engine, mid)] == ["Hauptausschuss"]
+
+
+# --- 3. deletions ----------------------------------------------------------------------------
+
+
+def test_deletions_of_what_was_never_stored_change_and_report_nothing(
+    engine: Engine, wuppertal: ManyBodies
+) -> None:
+    """A deleted paper whose reference matches nothing, a deleted organization with a name
+    but no row: counted unchanged, nothing created, nothing reported, on every sync."""
+    s = wuppertal
+    gone_paper = {
+        "id": s.url("paper/p9"),
+        "type": T + "Paper",
+        "reference": "A 26/0999",
+        "deleted": True,
+        "modified": "2026-12-19T09:00:00+01:00",
+    }
+    gone_org = {**org(s, "alt", "Ausschuss für Altes"), "deleted": True}
+    gone_org["modified"] = "2026-12-19T09:00:00+01:00"
+    s.lists["papers"].append(gone_paper)
+    s.lists["organizations"].append(gone_org)
+    sync(engine, s, FIRST, body="Instance 0001")
+    before = counts(engine)
+    for now in (SECOND, SECOND.replace(day=21)):
+        report = sync(engine, s, now, body="Instance 0001", since=FIRST)
+        assert not report.deleted and not report.created and not report.updated, report.deleted
+        assert report.unchanged["Paper"] == 1 and report.unchanged["Organization"] == 1
+        assert counts(engine) == before
+    with Session(engine) as session:
+        assert (
+            session.exec(
+                select(Organization).where(Organization.name == "Ausschuss für Altes")
+            ).first()
+            is None
+        )
+
+
+def test_a_deleted_stored_meeting_is_cancelled_and_its_deadlines_replanned(
+    engine: Engine, wuppertal: ManyBodies
+) -> None:
+    s = wuppertal
+    sync(engine, s, FIRST, body="Instance 0001")
+    ha_dez = s.url("meeting/ha-dez")
+    with Session(engine) as session:
+        meeting = session.exec(select(Meeting).where(Meeting.oparl_id == ha_dez)).one()
+        owed = session.exec(
+            select(Deadline).where(Deadline.meeting_id == meeting.id, Deadline.status == "open")
+        ).all()
+    assert owed  # A 26/0101 is on its agenda: its session deadlines hang on it
+    s.lists["meetings"] = [m for m in s.lists["meetings"] if m["id"] != ha_dez] + [
+        {"id": ha_dez, "deleted": True, "modified": "2026-12-19T09:00:00+01:00"}
+    ]
+    report = sync(engine, s, SECOND, body="Instance 0001")
+    assert report.deleted == ["Sitzung Sitzung ha-dez (als abgesagt geführt)"]
+    assert report.updated["Meeting"] == 1
+    assert "A 26/0101: Sitzung abgesagt, neuer Termin nötig" in report.warnings
+    with Session(engine) as session:
+        meeting = session.exec(select(Meeting).where(Meeting.oparl_id == ha_dez)).one()
+        assert meeting.cancelled
+        still = session.exec(
+            select(Deadline).where(Deadline.meeting_id == meeting.id, Deadline.status == "open")
+        ).all()
+    assert not still, [(d.rule, d.status) for d in still]
+    again = sync(engine, s, SECOND.replace(day=21), body="Instance 0001", since=FIRST)
+    assert not again.deleted and again.unchanged["Meeting"] >= 1
+
+
+def test_a_deleted_stored_organization_stays_with_its_meetings(
+    engine: Engine, wuppertal: ManyBodies
+) -> None:
+    s = wuppertal
+    sync(engine, s, FIRST, body="Instance 0001")
+    s.lists["organizations"][0] = {
+        "id": s.url("org/so"),
+        "deleted": True,
+        "modified": "2026-12-19T09:00:00+01:00",
+    }
+    report = sync(engine, s, SECOND, body="Instance 0001")
+    assert report.deleted == ["Gremium Sozialausschuss (bleibt mit seinen Sitzungen)"]
+    assert counts(engine)["Organization"] == 3
