@@ -135,23 +135,11 @@ def export_oparl(
 ) -> None:
     """OParl-1.1-JSON schreiben (Body, Gremien, Sitzungen, Vorlagen mit Beratungen), gegen
     die offiziellen Schemas geprüft."""
-    from sqlmodel import select
-
     from flows.cli.common import session
-    from models.domain.errors import InvalidInput
-    from models.services.oparl_export import write_export
-    from models.store.tables import Body
+    from models.services.oparl_export import export_body, write_export
 
     with session() as active:
-        name = body or settings().body
-        row = active.exec(select(Body).where(Body.name == name)).first()
-        if row is None:
-            bodies = active.exec(select(Body)).all()
-            if body is None and len(bodies) == 1:
-                row = bodies[0]
-            else:
-                known = ", ".join(b.name for b in bodies) or "keine"
-                raise InvalidInput(f"--body {name!r}: unbekannte Kommune (erfasst: {known})")
+        row = export_body(active, body, settings().body)
         counts = write_export(
             active, row, directory, base_url=base_url, include_confidential=confidential
         )

@@ -13,11 +13,20 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
+from models.domain.errors import InvalidInput
 from models.domain.oparl import TYPE_PREFIX, OParlError
 from models.domain.timeutil import to_local
-from models.store.tables import AgendaItem, Body, Consultation, Meeting, Organization, Paper
+from models.store.tables import (
+    AgendaItem,
+    Body,
+    Consultation,
+    Meeting,
+    MeetingOrganization,
+    Organization,
+    Paper,
+)
 
 SCHEMAS = Path(__file__).parent.parent / "oparl_schema"
 #: Objects that OParl embeds in another, checked against their own schema.
@@ -110,7 +119,7 @@ class Exporter:
                 "cancelled": meeting.cancelled,
                 "start": _stamp(meeting.start),
                 "end": _stamp(meeting.end),
-                "organization": [self.url("organization", meeting.organization_id)],
+                "organization": [self.url("organization", o) for o in self._organizations(meeting)],
                 "agendaItem": [
                     self.agenda_item(item, order, confidential)
                     for order, item in enumerate(items, start=1)
@@ -118,6 +127,15 @@ class Exporter:
                 "modified": _stamp(meeting.updated_at),
             }
         )
+
+    def _organizations(self, meeting: Meeting) -> list[int]:
+        """All organizations of a joint session, the first (Meeting.organization_id) first."""
+        linked = self.session.exec(
+            select(MeetingOrganization.organization_id)
+            .where(MeetingOrganization.meeting_id == meeting.id)
+            .order_by(col(MeetingOrganization.position))
+        ).all()
+        return list(dict.fromkeys([meeting.organization_id, *linked]))
 
     def _confidential_consultations(self, ids: list[int | None]) -> set[int]:
         wanted = [i for i in ids if i is not None]
@@ -192,6 +210,32 @@ class Exporter:
                 "role": c.role,
             }
         )
+
+
+def export_body(session: Session, wanted: str | None, default: str) -> Body:
+    """The body to export: `wanted` (--body), else the default body (RATSFRIST_BODY), found by
+    name, short name, the source's name or OParl id; the only body if the default is none.
+    A synced body is the default body (models.services.oparl_bodies), so the configured
+    name finds the papers the sync brought, not an empty namesake."""
+    name = wanted or default
+    key = name.casefold()
+    row = session.exec(
+        select(Body)
+        .where(
+            (func.lower(Body.name) == key)
+            | (func.lower(Body.short_name) == key)
+            | (func.lower(Body.oparl_name) == key)
+            | (Body.oparl_id == name)
+        )
+        .order_by(func.lower(Body.name) != key, col(Body.id))
+    ).first()
+    if row is not None:
+        return row
+    bodies = session.exec(select(Body).order_by(col(Body.id))).all()
+    if wanted is None and len(bodies) == 1:
+        return bodies[0]
+    known = ", ".join(b.name for b in bodies) or "keine"
+    raise InvalidInput(f"--body {name!r}: unbekannte Kommune (erfasst: {known})")
 
 
 def list_page(objects: list[dict[str, Any]]) -> dict[str, Any]:

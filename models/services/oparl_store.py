@@ -27,11 +27,12 @@ from models.domain.oparl import (
 )
 from models.domain.states import State
 from models.domain.timeutil import local_datetime, to_local, to_utc
+from models.services import oparl_bodies
 from models.services import steps as services
 from models.services.meetings import meet_minutes, replan_meeting
 from models.services.oparl_catch_up import CatchUp
 from models.services.oparl_report import by_oparl_id, set_changed, tail
-from models.store.repo import consultations_of, get_or_create_body, meeting_on
+from models.store.repo import consultations_of, meeting_on
 from models.store.tables import AgendaItem, Body, Consultation, Meeting, Organization, Paper
 
 #: Where the source gives `authoritative` but no `role`. Where it gives neither (SD.NET), the
@@ -46,16 +47,9 @@ class OParlStore(CatchUp):
 
     @staticmethod
     def body_for(session: Session, obj: BodyIn | None, fallback_name: str) -> Body:
-        """The body by OParl id, else by name (a body set up by hand gets linked)."""
-        row = by_oparl_id(session, Body, obj.id if obj else None)
-        if row is None:
-            row = get_or_create_body(session, (obj.name if obj else None) or fallback_name)
-        if obj is not None:
-            row.oparl_id = obj.id
-            row.short_name = obj.short_name or row.short_name
-        session.add(row)
-        session.flush()
-        return row
+        """The body by OParl id, whatever it is named; `fallback_name` (RATSFRIST_BODY) is
+        the default body, linked rather than doubled (models.services.oparl_bodies)."""
+        return oparl_bodies.body_for(session, obj, fallback_name)
 
     # --- dispatch ------------------------------------------------------------------------------
 
@@ -72,7 +66,7 @@ class OParlStore(CatchUp):
 
     # --- organizations -------------------------------------------------------------------------
 
-    def organization(self, obj: OrganizationIn) -> Organization:
+    def organization(self, obj: OrganizationIn) -> Organization | None:
         row = by_oparl_id(self.session, Organization, obj.id)
         if row is None and obj.name:
             row = self.session.exec(
@@ -82,6 +76,9 @@ class OParlStore(CatchUp):
                     col(Organization.oparl_id).is_(None),
                 )
             ).first()
+        if row is None and obj.deleted:
+            self._count("Organization", False, False)  # never stored: nothing to delete
+            return None
         created = row is None
         if row is None:
             row = Organization(body_id=self.body_id, name=obj.name or f"Gremium {tail(obj.id)}")
@@ -100,10 +97,17 @@ class OParlStore(CatchUp):
         return row
 
     def _organization_by_url(self, url: str) -> Organization:
-        """A committee only linked so far: a placeholder that its own sync names."""
+        """A committee only linked so far (in no list, or answering 404 as SessionNet's
+        Wuppertal ones do): a placeholder named by its URL's tail, made and reported once;
+        its own sync names it, if it ever comes."""
         row = by_oparl_id(self.session, Organization, url)
         if row is None:
-            row = self.organization(OrganizationIn(id=url, name=None))
+            name = oparl_bodies.placeholder_name(self.session, self.body_id, url)
+            row = self.organization(OrganizationIn(id=url, name=name))
+            assert row is not None
+            self.report.warnings.append(
+                f"Gremium {url}: in keiner Liste, als Platzhalter '{name}' angelegt"
+            )
         return row
 
     # --- meetings ------------------------------------------------------------------------------
@@ -111,17 +115,20 @@ class OParlStore(CatchUp):
     def meeting(self, obj: MeetingIn) -> Meeting | None:
         row = by_oparl_id(self.session, Meeting, obj.id)
         if obj.deleted:
-            if row is not None and not row.cancelled:
+            cancelling = row is not None and not row.cancelled
+            if row is not None and cancelling:
                 row.cancelled, row.updated_at = True, self.now
                 self.session.add(row)
                 self.report.deleted.append(f"Sitzung {row.name} (als abgesagt geführt)")
                 self._replanned(row)
+            self._count("Meeting", False, cancelling)
             return row
         if not obj.organizations:
             self.report.warnings.append(f"Sitzung {obj.id}: kein Gremium angegeben, übergangen")
             return None
         assert obj.start is not None
-        org = self._organization_by_url(obj.organizations[0])
+        orgs = [self._organization_by_url(url) for url in dict.fromkeys(obj.organizations)]
+        org = orgs[0]
         assert org.id is not None
         if row is None:
             # A meeting typed in by hand (or named by a document) on the same day is this one.
@@ -149,6 +156,7 @@ class OParlStore(CatchUp):
             row.updated_at = self.now
         self.session.add(row)
         self.session.flush()
+        changed |= oparl_bodies.link_organizations(self.session, row, orgs)
         when = f"{org.name} {to_local(row.start):%d.%m.%Y %H:%M}"
         if moved:
             self.report.moved.append(when)
@@ -355,8 +363,8 @@ class OParlStore(CatchUp):
         return changed
 
     def _deleted(self, obj: PaperIn, row: Paper | None, reference: str) -> None:
-        if row is None:
-            self.report.deleted.append(f"{reference} (war nicht erfasst)")
+        if row is None:  # never stored: nothing to delete, and nothing to say every sync
+            self._count("Paper", False, False)
             return
         first_time = row.upstream_deleted_at is None
         row.upstream_deleted_at = row.upstream_deleted_at or self.now

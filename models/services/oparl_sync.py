@@ -65,8 +65,9 @@ Progress = Callable[[str, int, int | None], None]
 def find_body(
     client: OParlClient, url: str, wanted: str | None, vendor: str | None = None
 ) -> tuple[BodyIn, Vendor]:
-    """The Body at `url`, or among the bodies of the System at `url` (by name, short name or
-    id when there are several), and the adapter for the server (`vendor` overrides it)."""
+    """The Body at `url`, or among the bodies of the System at `url` (by name or id, else by
+    short name, ignoring case, when there are several), and the adapter for the server
+    (`vendor` overrides it). Which row it becomes: models.services.oparl_bodies."""
     shown = redact(url)
     document = client.get(url)
     adapter = detect(document if isinstance(document, dict) else None, url, vendor)
@@ -86,7 +87,9 @@ def find_body(
     if not bodies:
         raise OParlError(f"{first.body_list}: das System nennt keine Kommune (Body)")
     if wanted:
-        match = [b for b in bodies if wanted in (b.name, b.short_name, b.id)]
+        key = wanted.casefold()
+        match = [b for b in bodies if key in {(b.name or "").casefold(), b.id.casefold()}]
+        match = match or [b for b in bodies if (b.short_name or "").casefold() == key]
         if not match:
             known = ", ".join(b.name or b.id for b in bodies)
             raise OParlError(f"--body {wanted!r}: nicht im System (vorhanden: {known})")

@@ -51,7 +51,11 @@ class Body(SQLModel, table=True):
     name: str = Field(max_length=200, unique=True)
     short_name: str | None = Field(default=None, max_length=50)
     oparl_id: str | None = Field(default=None, max_length=500, unique=True)
-    """The object's URL in the council information system it was synced from (OParl id)."""
+    """The object's URL in the council information system it was synced from (OParl id):
+    what identifies a synced body, whatever it is named (models.services.oparl_store)."""
+    oparl_name: str | None = Field(default=None, max_length=200)
+    """The name the source gives the body (SessionNet: "Instance 0001"), kept as it says it;
+    `name` is the name ratsfrist shows and `--body` finds, which may differ."""
     oparl_history_before: datetime | None = Field(default=None, sa_type=UTCDateTime)
     """The start of tracking, set by the body's first OParl sync: meetings before it are
     history, whose deadlines are no alarms (models.services.oparl_catch_up). Kept beside the
@@ -73,7 +77,8 @@ class Organization(SQLModel, table=True):
 
 
 class Meeting(SQLModel, table=True):
-    """A session of one organization (OParl Meeting)."""
+    """A session of one organization (OParl Meeting). A joint session of several (OParl
+    lists them all) keeps the first here and every one in MeetingOrganization."""
 
     __tablename__ = "meeting"
     __table_args__ = (UniqueConstraint("organization_id", "start"),)
@@ -93,6 +98,28 @@ class Meeting(SQLModel, table=True):
     """The object's URL in the council information system it was synced from (OParl id)."""
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     """Last change of date or status: calendar subscribers see updates by it."""
+
+
+class MeetingOrganization(SQLModel, table=True):
+    """The organizations of a meeting, in the source's order (OParl Meeting.organization is a
+    list: a joint session of two committees). `Meeting.organization_id` is the first, for the
+    queries that know one committee per meeting."""
+
+    __tablename__ = "meeting_organization"
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", primary_key=True, index=True)
+    position: int = 0
+
+
+@event.listens_for(Meeting, "after_insert")
+def _first_organization_linked(_mapper: Any, connection: sa.Connection, meeting: Meeting) -> None:
+    """Every meeting, however made (typed in, named by a document, synced), has its
+    organization as the first link, so MeetingOrganization alone answers "whose meetings"."""
+    connection.execute(
+        sa.insert(MeetingOrganization.__table__).values(  # type: ignore[attr-defined]
+            meeting_id=meeting.id, organization_id=meeting.organization_id, position=0
+        )
+    )
 
 
 class Paper(SQLModel, table=True):

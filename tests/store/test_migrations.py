@@ -140,3 +140,48 @@ def test_0006_keeps_repeated_agenda_numbers_and_whole_results_and_goes_back(
         upgrade(engine)
     with engine.connect() as connection:
         assert len(connection.execute(query, {"m": meeting_id}).all()) == 2
+
+
+def test_0007_links_every_meeting_to_its_organization_and_goes_back(engine: Engine) -> None:
+    """Meetings made before 0007 get their one organization as the first link; a downgrade
+    keeps the meetings and drops the links beyond the first (meeting.organization_id)."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from models.store.db import alembic_config, session_scope, upgrade
+    from models.store.tables import Body, Meeting, MeetingOrganization, Organization
+
+    with session_scope(engine) as session:
+        body = Body(name="Migrationsstadt 0007", oparl_name="Instance 0001")
+        session.add(body)
+        session.flush()
+        assert body.id is not None
+        rat, ha = (
+            Organization(body_id=body.id, name="Rat"),
+            Organization(body_id=body.id, name="HA"),
+        )
+        session.add_all([rat, ha])
+        session.flush()
+        assert rat.id is not None and ha.id is not None
+        meeting = Meeting(organization_id=rat.id, start=datetime(2021, 6, 7, 16, tzinfo=UTC))
+        session.add(meeting)
+        session.flush()
+        assert meeting.id is not None
+        session.add(MeetingOrganization(meeting_id=meeting.id, organization_id=ha.id, position=1))
+        meeting_id, rat_id = meeting.id, rat.id
+    links = sa.text(
+        "SELECT organization_id, position FROM meeting_organization WHERE meeting_id = :m "
+        "ORDER BY position"
+    )
+    with engine.connect() as connection:
+        assert len(connection.execute(links, {"m": meeting_id}).all()) == 2
+    command.downgrade(alembic_config(engine), "0006")
+    try:
+        with engine.connect() as connection:
+            columns = {c["name"] for c in sa.inspect(connection).get_columns("body")}
+            assert "oparl_name" not in columns
+            assert not sa.inspect(connection).has_table("meeting_organization")
+    finally:
+        upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(links, {"m": meeting_id}).all() == [(rat_id, 0)]
