@@ -1,10 +1,8 @@
 """Deadline records: planned from the rules, reconciled after every change, met by events.
 
-`replan` is the one way deadlines come into being or go: it gathers a paper's facts, asks
-models.domain.planning.plan what deadlines it must have now, and makes the table say so: new
-new ones are added, moved ones re-dated, ones no longer due cancelled; met ones stay history.
-`mark_met` records which event met which deadline; the rest is models.domain.deadlines.
-"""
+`replan` is the one way deadlines come or go: models.domain.planning.plan says what a paper
+must have now, and the table is made to say so (added, re-dated, cancelled; met ones kept).
+`mark_met` records which event met which; the rest is models.domain.deadlines."""
 
 from __future__ import annotations
 
@@ -237,6 +235,7 @@ def sync_reminders(session: Session, paper: Paper, rules: RuleSet, now: datetime
         select(Deadline, Organization.name)
         .outerjoin(Organization, col(Organization.id) == Deadline.organization_id)
         .where(Deadline.paper_id == paper.id)
+        .order_by(col(Deadline.id))  # reminders planned in one order whatever the join plan
     ).all()
     existing: dict[tuple[int | None, str, str], Reminder] = {
         (r.deadline_id, r.step, r.tag): r
