@@ -128,9 +128,14 @@ class SternbergSDNet(Vendor):
 
     key = "sdnet"
     label = "STERNBERG SD.NET RIM"
+    NO_TEXT = "(kein Text vorhanden)"
+    """What SD.NET writes where a text is missing (21 agenda results of Hürtgenwald)."""
 
     def empty_list(self, status: int, payload: Any) -> bool:
         return status == 404 and isinstance(payload, dict) and payload.get("code") == 802
+
+    def text(self, key: str, value: str) -> str | None:
+        return None if value.strip() == self.NO_TEXT else super().text(key, value)
 
 
 class SomacosSessionNet(Vendor):

@@ -131,14 +131,17 @@ class CatchUp:
         if item is None or item.consultation_id != consultation.id:
             return False
         reading = read_result(item.result, paper_type=paper.paper_type)
-        if item.result_review != reading.review:
-            item.result_review = reading.review
+        review = reading.review
+        if review and not (item.result or "").strip() and meeting.start < self.history_before:
+            review = None  # history without a result text: "historisch, Ergebnis unbekannt" says it
+        if item.result_review != review:
+            item.result_review = review
             self.session.add(item)
         result = for_consultation(reading.result, authoritative=consultation.authoritative)
         if result is None:
-            if reading.review:
+            if review:
                 self.report.review.append(
-                    f"{reading.review} – {paper.reference}, TOP {item.number} "
+                    f"{review} – {paper.reference}, TOP {item.number} "
                     f"{to_local(meeting.start):%d.%m.%Y}: {_short(item.result)} "
                     "(ratsfrist oparl-review; von Hand: ratsfrist decide)"
                 )

@@ -83,6 +83,17 @@ def test_the_eleven_deleted_papers_of_the_last_seven_pages() -> None:
     assert sum(p.deleted for p in papers) == 11
 
 
+def test_sdnet_writes_no_text_as_a_placeholder_which_is_read_as_missing() -> None:
+    """SD.NET's "(kein Text vorhanden)" is no result: without the repair 21 Hürtgenwald agenda
+    items were flagged "Ergebnis prüfen" for a text that says nothing."""
+    item = {"id": "x/1", "type": "https://schema.oparl.org/1.0/AgendaItem", "number": "1"}
+    fixed = SternbergSDNet().object({**item, "result": "(kein Text vorhanden)"}, None)
+    assert "result" not in fixed
+    kept = SternbergSDNet().object({**item, "result": "einstimmig beschlossen"}, None)
+    assert kept["result"] == "einstimmig beschlossen"
+    assert Vendor().object({**item, "result": "(kein Text vorhanden)"}, None)["result"]
+
+
 def test_a_deleted_file_without_type_is_a_file_and_is_passed_over() -> None:
     raw = real("sternberg/krefeld-deleted-file-without-type.json")
     fixed = Vendor().object(raw, "File")
