@@ -132,10 +132,8 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def mask_url(url: str) -> str:
-    """The URL with any password replaced, for output."""
-    from sqlalchemy.engine import make_url
+    """The URL with any password replaced, for output (models.store.db masks it for errors
+    the same way)."""
+    from models.store.db import masked
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<ungültige URL>"
+    return masked(url)

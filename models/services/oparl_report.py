@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
+from models.store.db import reason as db_reason
 from models.store.tables import AgendaItem, Body, Consultation, Meeting, Organization, Paper
 
 LISTED = (
@@ -107,8 +108,7 @@ class SyncReport:
 def reason(error: Exception) -> str:
     """An exception as one line: a database error by its driver's first line."""
     if isinstance(error, DBAPIError):
-        first = str(error.orig).strip().splitlines()[0] if error.orig else ""
-        return f"Datenbankfehler ({type(error.orig).__name__}): {first}"[:300]
+        return f"Datenbankfehler ({type(error.orig).__name__}): {db_reason(error)}"[:300]
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
     return f"{type(error).__name__}: {text}"[:300] if text else type(error).__name__
 
