@@ -118,8 +118,6 @@ def perform_step(
     same transaction also reads what a Prefect trace shows (committee, timeline)."""
     config = settings or current_settings()
     step_named(step)  # an unknown step name is bad input, not a KeyError
-    if step == "place_on_agenda":  # a meeting first named here starts at the configured hour
-        params.setdefault("meeting_time", config.meeting_time)
     with session(config) as active:
         outcome = perform(
             step,
@@ -129,6 +127,7 @@ def perform_step(
             actor=actor,
             rules=rules_for(config),
             committee=trace,
+            meeting_time=config.meeting_time,
             **params,
         )
         return StepResult(

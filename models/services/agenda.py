@@ -3,7 +3,7 @@ withdrawing it, which leaves its agenda item marked."""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 from typing import Any
 
 from sqlmodel import select
@@ -13,7 +13,7 @@ from models.domain.states import Event, State, transition
 from models.domain.steps import FieldError
 from models.domain.timeutil import format_local, to_local
 from models.services.step_call import Change, StepCall, open_agenda_item, performs
-from models.store.repo import DEFAULT_MEETING_TIME, meeting_on
+from models.store.repo import meeting_on
 from models.store.tables import AgendaItem, Meeting, Organization
 
 
@@ -23,7 +23,6 @@ def _place_on_agenda(
     *,
     item_number: str,
     meeting_day: date | None = None,
-    meeting_time: time = DEFAULT_MEETING_TIME,
     meeting: Meeting | None = None,
 ) -> Change:
     """Put the current consultation on a meeting's agenda as item `item_number` (TOP).
@@ -39,7 +38,7 @@ def _place_on_agenda(
     # Validate the transition before changing anything, so an illegal step leaves no trace.
     transition(State(paper.state), event)
     if meeting is None and meeting_day is not None:
-        meeting = meeting_on(session, org, meeting_day, at=meeting_time)
+        meeting = meeting_on(session, org, meeting_day, at=call.meeting_time)
     elif meeting is None and consultation.meeting_id is not None and event is Event.place_on_agenda:
         meeting = session.get(Meeting, consultation.meeting_id)
     elif meeting is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlmodel import Session, select
@@ -23,7 +23,7 @@ from models.domain.states import Decision, Event, Result, State, transition
 from models.domain.steps import BY_NAME, FieldError
 from models.domain.timeutil import to_utc
 from models.services.deadlines import mark_met, replan
-from models.store.repo import consultations_of
+from models.store.repo import DEFAULT_MEETING_TIME, consultations_of
 from models.store.tables import AgendaItem, Consultation, LifecycleEvent, Organization, Paper
 
 
@@ -37,6 +37,9 @@ class StepCall:
     now: datetime
     actor: str
     rules: RuleSet
+    meeting_time: time = DEFAULT_MEETING_TIME
+    """When a meeting first named by the step starts (RATSFRIST_MEETING_TIME), like `rules`
+    part of the installation, not of the step's own parameters."""
     _consultations: list[Consultation] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:

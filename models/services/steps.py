@@ -9,7 +9,7 @@ step is its entry in models.domain.steps plus its function marked @performs(name
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -31,7 +31,7 @@ from models.services.step_call import (
     performs,
 )
 from models.store.profiles import default_rules
-from models.store.repo import find_paper
+from models.store.repo import DEFAULT_MEETING_TIME, find_paper
 from models.store.tables import LifecycleEvent, Paper, Question
 
 __all__ = ["BY_REFERENCE", "FUNCTIONS", "StepOutcome", "perform", "submit"]
@@ -47,11 +47,12 @@ def perform(
     body: str | None = None,
     rules: RuleSet | None = None,
     committee: bool = False,
+    meeting_time: time = DEFAULT_MEETING_TIME,
     **params: Any,
 ) -> StepOutcome:
     """Run the step `name` on the motion `reference`: the paper is looked up once, here."""
     paper = find_paper(session, reference, body)
-    call = StepCall(session, paper, now, actor, rules or default_rules())
+    call = StepCall(session, paper, now, actor, rules or default_rules(), meeting_time)
     tag = call.committee() if committee else None
     record = apply(call, FUNCTIONS[name](call, **params))
     return StepOutcome(paper, record, tag)
