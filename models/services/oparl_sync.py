@@ -24,12 +24,9 @@ from sqlmodel import Session, select
 
 from models.domain.oparl import (
     BodyIn,
-    MeetingIn,
     OParlError,
     OParlObject,
-    OrganizationIn,
     Page,
-    PaperIn,
     SystemIn,
     parse_page,
 )
@@ -43,10 +40,10 @@ from models.services.oparl_client import (
     redact,
     with_since,
 )
-from models.services.oparl_report import SyncReport, by_oparl_id, reason
+from models.services.oparl_report import SyncReport, reason
 from models.services.oparl_store import OParlStore
 from models.store.db import session_scope
-from models.store.tables import Body, Meeting, OParlCursor, Organization, Paper
+from models.store.tables import Body, OParlCursor
 
 #: The next run asks for changes since the last run's start minus this, so that a clock a
 #: little apart from the server's loses nothing (what comes twice is upserted twice).
@@ -56,7 +53,6 @@ LIST_NAMES = {"organization_list": "Gremien", "meeting_list": "Sitzungen", "pape
 LIST_TYPES = {"organization_list": "Organization", "meeting_list": "Meeting", "paper_list": "Paper"}
 #: Pages in a row that may fail before a list is given up for this run.
 MAX_FAILED_PAGES = 3
-_ROWS: dict[type, Any] = {OrganizationIn: Organization, MeetingIn: Meeting, PaperIn: Paper}
 
 Progress = Callable[[str, int, int | None], None]
 """(list name, objects so far, total if the server says) after each page."""
@@ -285,10 +281,6 @@ class ListSync:
 def apply_one(session: Session, store: OParlStore, obj: OParlObject, report: SyncReport) -> None:
     """One object in its own SAVEPOINT: a failure undoes that object alone and becomes one
     line naming its OParl id in `report.skipped`, never a traceback."""
-    kind = type(obj).__name__.removesuffix("In")
-    if is_gone(session, obj):
-        report.unchanged[kind] += 1
-        return
     store.report = SyncReport()
     _open_transaction(session)
     try:
@@ -309,19 +301,6 @@ def _open_transaction(session: Session) -> None:
         raw = connection.connection.dbapi_connection
         if raw is not None and not getattr(raw, "in_transaction", True):
             connection.exec_driver_sql("BEGIN")
-
-
-def is_gone(session: Session, obj: OParlObject) -> bool:
-    """A deletion of something never stored and with nothing to match a hand-made row by
-    (SD.NET's deletions are bare ids): nothing to do, and nothing to report on every sync."""
-    model = _ROWS.get(type(obj))
-    if model is None or not getattr(obj, "deleted", False):
-        return False
-    if isinstance(obj, PaperIn) and obj.reference:
-        return False  # may match a paper typed in by hand: the store decides
-    if isinstance(obj, OrganizationIn) and obj.name:
-        return False
-    return by_oparl_id(session, model, obj.id) is None
 
 
 def _total(document: Any) -> int | None:
