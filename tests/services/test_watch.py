@@ -1,0 +1,149 @@
+"""The watch lists and the Beschlusskontrolle over a town's motions made through the real use
+cases (tests/services/town.py), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from models.domain.errors import NotFound
+from models.services.decision_report import decision_report
+from models.services.watch import watch_lists
+from models.store.db import session_scope
+from tests.services.town import (
+    CLOSED_LATE,
+    CONFIDENTIAL,
+    IMPLEMENTING,
+    NOW,
+    REFERRED,
+    REJECTED,
+    TO_REVIEW,
+    UNTOUCHED,
+    build_town,
+)
+
+
+@pytest.fixture
+def town(engine: Engine) -> Engine:
+    build_town(engine)
+    return engine
+
+
+def _count_queries(engine: Engine) -> list[str]:
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    return statements
+
+
+def test_the_four_lists_name_what_is_stuck(town: Engine) -> None:
+    statements = _count_queries(town)
+    with session_scope(town) as session:
+        lists = watch_lists(session, NOW, weeks=6)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 4  # one query per list, none per row
+    assert [(s.reference, s.state) for s in lists.stale] == [
+        (UNTOUCHED, "submitted"),
+        (CONFIDENTIAL, "submitted"),
+        (TO_REVIEW, "scheduled"),
+        (REFERRED, "submitted"),
+        (REJECTED, "decided"),
+    ]  # the longest untouched first; the ones in implementation are watched by date
+    assert [s.last_event for s in lists.stale][-2:] == ["decide", "decide"]
+    (referral,) = lists.referrals
+    assert (referral.reference, referral.referred_by, referral.referred_to) == (
+        REFERRED,
+        "Sozialausschuss",
+        "Rat der Stadt",
+    )
+    (late,) = lists.implementations  # the closed one met its Wiedervorlage, if late
+    assert (late.reference, late.office, late.committee) == (
+        IMPLEMENTING,
+        "Amt 50 (Soziales)",
+        "Sozialausschuss",
+    )
+    assert late.due.date() == date(2021, 9, 15)
+    (review,) = lists.reviews
+    assert (review.reference, review.item, review.result) == (TO_REVIEW, "8", "siehe Niederschrift")
+    assert review.reason.startswith("Ergebnis prüfen")
+
+
+def test_the_weeks_are_a_parameter_and_now_decides(town: Engine) -> None:
+    with session_scope(town) as session:
+        patient = watch_lists(session, NOW, weeks=20)
+        early = watch_lists(session, NOW - timedelta(days=30), weeks=10)
+    assert patient.stale == [] and patient.referrals == []  # nothing 20 weeks old
+    assert len(patient.implementations) == 1 and len(patient.reviews) == 1
+    # on 01.09. the Wiedervorlage of 15.09. is not yet due; ten weeks back is 23.06.: the
+    # referral of 15.06. is stuck, the rejection of 06.07. not yet
+    assert early.implementations == []
+    assert REFERRED in {s.reference for s in early.stale}
+    assert REJECTED not in {s.reference for s in early.stale}
+    assert [r.reference for r in early.referrals] == [REFERRED]
+
+
+def test_a_referral_scheduled_since_leaves_the_list(town: Engine) -> None:
+    from flows.app import STEPS
+
+    with session_scope(town) as session:
+        STEPS["place_on_agenda"](
+            session,
+            REFERRED,
+            now=NOW,
+            actor="t",
+            item_number="4",
+            meeting_day=date(2021, 10, 12),
+        )
+    with session_scope(town) as session:
+        lists = watch_lists(session, NOW + timedelta(days=1), weeks=6)
+    assert lists.referrals == []
+    assert REFERRED not in {s.reference for s in lists.stale}
+
+
+def test_beschlusskontrolle_lists_every_decision_with_its_implementation(town: Engine) -> None:
+    statements = _count_queries(town)
+    with session_scope(town) as session:
+        report = decision_report(session, NOW)
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 3
+    rows = {row.reference: row for row in report.rows}
+    assert [row.reference for row in report.rows] == [IMPLEMENTING, CLOSED_LATE, REJECTED]
+    assert REFERRED not in rows  # a referral is no decision
+    implementing = rows[IMPLEMENTING]
+    assert (implementing.result, implementing.state, implementing.responsible) == (
+        "beschlossen",
+        "in Umsetzung seit 21.06.2021",
+        "Amt 50 (Soziales)",
+    )
+    assert implementing.wiedervorlage_status == "versäumt"
+    assert [(o.label, o.days) for o in implementing.overdue][-1] == (
+        "Wiedervorlage: Stand der Umsetzung",
+        16,
+    )
+    closed = rows[CLOSED_LATE]
+    assert closed.state == "erledigt am 22.09.2021"
+    assert closed.wiedervorlage_status == "verspätet erfüllt (7 Tage)"  # lateness kept
+    assert "Wiedervorlage" not in {o.label.split(":")[0] for o in closed.overdue}
+    rejected = rows[REJECTED]
+    assert (rejected.state, rejected.responsible, rejected.wiedervorlage) == (
+        "nichts umzusetzen",
+        "–",
+        None,
+    )
+    assert rejected.decided_on == date(2021, 7, 6)  # the meeting's day
+    minutes = [o for o in rejected.overdue if o.label == "Niederschrift"]
+    assert minutes and minutes[0].responsible == "Sitzungsdienst"  # who owes that one
+    assert [row.reference for row in report.overdue] == [IMPLEMENTING, CLOSED_LATE, REJECTED]
+
+
+def test_beschlusskontrolle_since_and_committee(town: Engine) -> None:
+    with session_scope(town) as session:
+        july = decision_report(session, NOW, since=date(2021, 7, 1))
+        social = decision_report(session, NOW, committee="sozialausschuss")
+        council = decision_report(session, NOW, committee="Rat der Stadt")
+        with pytest.raises(NotFound, match=r"unbekanntes Gremium 'Kulturausschuss'.*Rat der Stadt"):
+            decision_report(session, NOW, committee="Kulturausschuss")
+    assert [row.reference for row in july.rows] == [REJECTED]
+    assert len(social.rows) == 3
+    assert council.rows == []
