@@ -75,6 +75,12 @@ class Settings(BaseSettings):
         description="Sitzungen vor diesem Tag sind Archiv: Vorlagen daraus bekommen keine offenen "
         "Fristen und keine Erinnerungen (Standard: der Tag des ersten Abgleichs)",
     )
+    watch_weeks: int = Field(
+        default=6,
+        ge=1,
+        description="Beobachtungslisten: Vorlagen ohne Schritt und Verweisungen ohne Termin "
+        "seit so vielen Wochen",
+    )
     actor: str = Field(
         default_factory=lambda: os.environ.get("USER") or "ratsfrist",
         description="wer Schritte ausführt, wenn nicht angegeben",
