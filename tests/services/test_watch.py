@@ -20,6 +20,7 @@ from tests.services.town import (
     NOW,
     REFERRED,
     REJECTED,
+    SECRET,
     TO_REVIEW,
     UNTOUCHED,
     build_town,
@@ -49,22 +50,26 @@ def test_the_four_lists_name_what_is_stuck(town: Engine) -> None:
         (CONFIDENTIAL, "submitted"),
         (TO_REVIEW, "scheduled"),
         (REFERRED, "submitted"),
+        (SECRET, "decided"),
         (REJECTED, "decided"),
     ]  # the longest untouched first; the ones in implementation are watched by date
-    assert [s.last_event for s in lists.stale][-2:] == ["decide", "decide"]
+    assert [s.last_event for s in lists.stale][-3:] == ["decide", "decide", "decide"]
+    assert [s.public for s in lists.stale] == [True, False, True, True, False, True]
     (referral,) = lists.referrals
     assert (referral.reference, referral.referred_by, referral.referred_to) == (
         REFERRED,
         "Sozialausschuss",
         "Rat der Stadt",
     )
-    (late,) = lists.implementations  # the closed one met its Wiedervorlage, if late
+    # the closed one met its Wiedervorlage, if late; the one never passed on did not
+    late, never = lists.implementations
     assert (late.reference, late.office, late.committee) == (
         IMPLEMENTING,
         "Amt 50 (Soziales)",
         "Sozialausschuss",
     )
-    assert late.due.date() == date(2021, 9, 15)
+    assert (never.reference, never.office, never.responsible) == (SECRET, None, "fachamt")
+    assert late.due.date() == never.due.date() == date(2021, 9, 15)
     (review,) = lists.reviews
     assert (review.reference, review.item, review.result) == (TO_REVIEW, "8", "siehe Niederschrift")
     assert review.reason.startswith("Ergebnis prüfen")
@@ -75,7 +80,7 @@ def test_the_weeks_are_a_parameter_and_now_decides(town: Engine) -> None:
         patient = watch_lists(session, NOW, weeks=20)
         early = watch_lists(session, NOW - timedelta(days=30), weeks=10)
     assert patient.stale == [] and patient.referrals == []  # nothing 20 weeks old
-    assert len(patient.implementations) == 1 and len(patient.reviews) == 1
+    assert len(patient.implementations) == 2 and len(patient.reviews) == 1
     # on 01.09. the Wiedervorlage of 15.09. is not yet due; ten weeks back is 23.06.: the
     # referral of 15.06. is stuck, the rejection of 06.07. not yet
     assert early.implementations == []
@@ -108,7 +113,7 @@ def test_beschlusskontrolle_lists_every_decision_with_its_implementation(town: E
         report = decision_report(session, NOW)
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 3
     rows = {row.reference: row for row in report.rows}
-    assert [row.reference for row in report.rows] == [IMPLEMENTING, CLOSED_LATE, REJECTED]
+    assert [row.reference for row in report.rows] == [IMPLEMENTING, CLOSED_LATE, SECRET, REJECTED]
     assert REFERRED not in rows  # a referral is no decision
     implementing = rows[IMPLEMENTING]
     assert (implementing.result, implementing.state, implementing.responsible) == (
@@ -125,6 +130,12 @@ def test_beschlusskontrolle_lists_every_decision_with_its_implementation(town: E
     assert closed.state == "erledigt am 22.09.2021"
     assert closed.wiedervorlage_status == "verspätet erfüllt (7 Tage)"  # lateness kept
     assert "Wiedervorlage" not in {o.label.split(":")[0] for o in closed.overdue}
+    secret = rows[SECRET]
+    assert (secret.state, secret.responsible, secret.public) == (
+        "Umsetzung nicht begonnen",
+        "Fachamt",  # the role in words where no office was named
+        False,
+    )
     rejected = rows[REJECTED]
     assert (rejected.state, rejected.responsible, rejected.wiedervorlage) == (
         "nichts umzusetzen",
@@ -134,7 +145,12 @@ def test_beschlusskontrolle_lists_every_decision_with_its_implementation(town: E
     assert rejected.decided_on == date(2021, 7, 6)  # the meeting's day
     minutes = [o for o in rejected.overdue if o.label == "Niederschrift"]
     assert minutes and minutes[0].responsible == "Sitzungsdienst"  # who owes that one
-    assert [row.reference for row in report.overdue] == [IMPLEMENTING, CLOSED_LATE, REJECTED]
+    assert [row.reference for row in report.overdue] == [
+        IMPLEMENTING,
+        CLOSED_LATE,
+        SECRET,
+        REJECTED,
+    ]
 
 
 def test_beschlusskontrolle_since_and_committee(town: Engine) -> None:
@@ -145,5 +161,5 @@ def test_beschlusskontrolle_since_and_committee(town: Engine) -> None:
         with pytest.raises(NotFound, match=r"unbekanntes Gremium 'Kulturausschuss'.*Rat der Stadt"):
             decision_report(session, NOW, committee="Kulturausschuss")
     assert [row.reference for row in july.rows] == [REJECTED]
-    assert len(social.rows) == 3
+    assert len(social.rows) == 4
     assert council.rows == []

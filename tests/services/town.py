@@ -2,7 +2,7 @@
 steps), for the watch lists and the Beschlusskontrolle: one motion referred and never
 scheduled, one untouched since its receipt, one in implementation past its Wiedervorlage,
 one rejected, one closed a week after its Wiedervorlage, one with a result to review, and
-a non-public one."""
+two non-public ones (one decided and never passed on, one untouched)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ IMPLEMENTING = "A 21/0502-01"
 REJECTED = "A 21/0503-01"
 CLOSED_LATE = "A 21/0504-01"
 TO_REVIEW = "A 21/0505-01"
+SECRET = "A 21/0506-01"
+"""Non-public, decided and never passed on for implementation."""
 CONFIDENTIAL = "A 22/0117-01"
 NOW = datetime(2021, 10, 1, 7, 0, tzinfo=BERLIN)
 """The day the lists are read: 15.09.2021 was the Wiedervorlage of the 15.06. decisions."""
@@ -45,8 +47,10 @@ def _import(engine: Engine, data: bytes, name: str) -> None:
         )
 
 
-def _copy(reference: str, title: str) -> bytes:
+def _copy(reference: str, title: str, public: bool = True) -> bytes:
     text = EXAMPLE.read_text(encoding="utf-8")
+    if not public:
+        text = text.replace("Status: öffentlich", "Status: nichtöffentlich")
     return (
         text.replace(REFERRED, reference)
         .replace("Kommunales Integrationsmanagement", title)
@@ -72,7 +76,8 @@ def build_town(engine: Engine) -> None:
         (TO_REVIEW, "Beleuchtung im Schulzentrum"),
     ):
         _import(engine, _copy(reference, title), f"{reference}.txt")
-    for number, reference in enumerate((REFERRED, IMPLEMENTING, CLOSED_LATE, TO_REVIEW), 5):
+    _import(engine, _copy(SECRET, "Grundstücksverkauf an Müller & Söhne", False), "s.txt")
+    for number, reference in enumerate((REFERRED, IMPLEMENTING, CLOSED_LATE, TO_REVIEW, SECRET), 5):
         _step(engine, reference, "place_on_agenda", "2021-06-08T09:00", item_number=str(number))
     _step(
         engine,
@@ -82,8 +87,9 @@ def build_town(engine: Engine) -> None:
         result="verwiesen",
         referred_to="Rat der Stadt",
     )
-    for reference in (IMPLEMENTING, CLOSED_LATE):
+    for reference in (IMPLEMENTING, CLOSED_LATE, SECRET):
         _step(engine, reference, "decide", "2021-06-15T19:00", result="beschlossen")
+    for reference in (IMPLEMENTING, CLOSED_LATE):
         _step(
             engine,
             reference,
