@@ -93,26 +93,37 @@ class WatchLists:
     reviews: list[Review] = field(default_factory=list)
 
 
-def _latest_events() -> Any:
-    """Subquery: each paper's last recorded lifecycle event (by id: the order of recording)."""
+def _latest_events(states: tuple[str, ...]) -> Any:
+    """Subquery: the last recorded lifecycle event (by id: the order of recording) of each
+    paper in one of `states` (the closed majority of an archive is not grouped at all)."""
     return (
         select(
             col(LifecycleEvent.paper_id).label("paper_id"),
             sa.func.max(col(LifecycleEvent.id)).label("event_id"),
+        )
+        .where(
+            col(LifecycleEvent.paper_id).in_(
+                select(col(Paper.id)).where(col(Paper.state).in_(states))
+            )
         )
         .group_by(col(LifecycleEvent.paper_id))
         .subquery()
     )
 
 
+_DETAILS = LifecycleEvent.__table__.c.details  # type: ignore[attr-defined]
+"""The event's JSON details, for the keys the queries read (result, organization, …)."""
+
+
 def stale_motions(session: Session, now: datetime, weeks: int = DEFAULT_WEEKS) -> list[Stale]:
     """Open motions (not in implementation) whose last step is `weeks` or more ago, the
     longest untouched first."""
     cutoff = to_utc(now) - timedelta(weeks=weeks)
-    latest = _latest_events()
+    latest = _latest_events(WATCHED_STATES)
     rows = session.exec(
         select(  # type: ignore[call-overload]  # sqlmodel types at most four columns
-            Organization.name,
+            # where the motion is now; once decided, the committee that decided it
+            sa.func.coalesce(col(Organization.name), _DETAILS["organization"].as_string()),
             Paper.reference,
             Paper.name,
             Paper.public,
@@ -135,8 +146,8 @@ def unscheduled_referrals(
     """Motions whose last step is a referral ("verwiesen") `weeks` or more ago: the
     committee it went to has not put it on an agenda since."""
     cutoff = to_utc(now) - timedelta(weeks=weeks)
-    latest = _latest_events()
-    details = LifecycleEvent.__table__.c.details  # type: ignore[attr-defined]
+    latest = _latest_events((State.submitted.value,))
+    details = _DETAILS
     rows = session.exec(
         select(  # type: ignore[call-overload]
             details["organization"].as_string(),

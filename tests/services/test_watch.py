@@ -55,6 +55,7 @@ def test_the_four_lists_name_what_is_stuck(town: Engine) -> None:
     ]  # the longest untouched first; the ones in implementation are watched by date
     assert [s.last_event for s in lists.stale][-3:] == ["decide", "decide", "decide"]
     assert [s.public for s in lists.stale] == [True, False, True, True, False, True]
+    assert {s.committee for s in lists.stale if s.reference == REJECTED} == {"Sozialausschuss"}
     (referral,) = lists.referrals
     assert (referral.reference, referral.referred_by, referral.referred_to) == (
         REFERRED,
