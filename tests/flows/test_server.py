@@ -263,7 +263,12 @@ def _end_to_end(server: Server, tmp_path: Path, sink: SmtpSink) -> None:
         "eingang",
         "schritt-eintragen",
         "oparl-abgleich",
+        "beobachtungslisten",
+        "beschlusskontrolle",
     }
+    monthly = next(d for d in deployments if d["name"] == "beschlusskontrolle")
+    assert monthly["schedules"][0]["schedule"]["cron"] == "0 7 1 * *"
+    assert monthly["parameters"] == {"format": "pdf", "folder": "berichte"}
     sweep = next(d for d in deployments if d["name"] == "fristenlauf")
     assert sweep["schedules"][0]["schedule"]["cron"] == "0 7 * * 1-5"
     assert sweep["schedules"][0]["schedule"]["timezone"] == "Europe/Berlin"
