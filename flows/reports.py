@@ -52,8 +52,13 @@ def _watch_run_name() -> str:
 
 @flow(name="watch-lists", flow_run_name=_watch_run_name)
 def publish_watch_lists(now: datetime | None = None, weeks: int | None = None) -> dict[str, Any]:
-    """Beobachtungslisten: ohne Schritt seit `weeks` Wochen (Standard RATSFRIST_WATCH_WEEKS),
-    verwiesen und nicht terminiert, Umsetzung über der Wiedervorlage, Ergebnis prüfen."""
+    """Beobachtungslisten: ohne Schritt seit Wochen, verwiesen und nicht terminiert, Umsetzung
+    über der Wiedervorlage, Ergebnis prüfen.
+
+    Args:
+        now: Stand der Listen; leer: der geplante Zeitpunkt oder jetzt
+        weeks: ohne Schritt seit so vielen Wochen; leer: RATSFRIST_WATCH_WEEKS
+    """
     instant = current_instant(now)
     replay = _replay(instant.now, instant.source)
     settings = current_settings()
@@ -87,9 +92,17 @@ def beschlusskontrolle(
     format: Literal["pdf", "html", "md"] = "pdf",
     folder: str = "berichte",
 ) -> dict[str, Any]:
-    """Beschlusskontrolle: jeder Beschluss (seit `since`, des Gremiums `committee`) mit Stand
-    der Umsetzung, zuständiger Stelle, Wiedervorlage und Überfälligem; als Artefakt und als
-    Datei in `folder` (nichtöffentliche Titel verborgen)."""
+    """Beschlusskontrolle: jeder Beschluss mit Stand der Umsetzung, zuständiger Stelle,
+    Wiedervorlage und Überfälligem; als Artefakt und als Datei (nichtöffentliche Titel
+    verborgen).
+
+    Args:
+        now: Stand des Berichts; leer: der geplante Zeitpunkt oder jetzt
+        since: nur Beschlüsse ab diesem Sitzungstag; leer: alle
+        committee: nur Beschlüsse dieses Gremiums; leer: alle
+        format: Dateiformat (pdf, html oder md)
+        folder: Ordner der Datei, relativ zu RATSFRIST_HOME
+    """
     instant = current_instant(now)
     replay = _replay(instant.now, instant.source)
     with session_scope(engine_for(current_settings())) as session:
