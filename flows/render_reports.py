@@ -16,7 +16,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from models.domain.states import State
+from models.domain.states import Event, State
 from models.domain.steps import EVENT_LABELS
 from models.domain.timeutil import to_local
 from models.services.decision_report import DecisionReport
@@ -125,8 +125,6 @@ def watch_sections(lists: WatchLists, link: Link = None) -> list[Section]:
 
 
 def _event_label(event: str) -> str:
-    from models.domain.states import Event
-
     try:
         return EVENT_LABELS.get(Event(event), event)
     except ValueError:

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from models.domain.deadlines import status_label
 from models.domain.errors import NotFound
 from models.domain.rules import DeadlineKind
-from models.domain.states import IMPLEMENTABLE, Event, Result, State
+from models.domain.states import IMPLEMENTABLE, Event, State
 from models.domain.timeutil import local_datetime, to_local, to_utc
 from models.domain.vocab import DeadlineStatus
 from models.services.overview import tracked, who
@@ -239,7 +239,7 @@ def _row(
         reference=reference,
         title=title,
         public=public,
-        result=Result(result).value if result in {r.value for r in Result} else str(result),
+        result=str(result),
         state=where,
         responsible=responsible,
         wiedervorlage=wiedervorlage.due if wiedervorlage is not None else None,
