@@ -8,6 +8,7 @@ says the output is for cleared recipients (`confidential`): artifacts never are.
 
 from __future__ import annotations
 
+import contextlib
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -368,8 +369,18 @@ def report_file_name(now: datetime, fmt: str) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file beside it: a reader never sees half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write via a temporary file beside it: a reader never sees half a report. A path that
+    cannot be written (a folder, no permission) is one line naming it, not a traceback."""
+    from models.domain.errors import InvalidInput
+
+    if not path.name or path.is_dir():
+        raise InvalidInput(f"{path}: ist ein Ordner; einen Dateinamen angeben")
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):  # nothing was written where nothing can be
+            tmp.unlink(missing_ok=True)
+        raise InvalidInput(f"{path}: kann nicht geschrieben werden ({exc.strerror})") from None

@@ -126,6 +126,7 @@ def test_beschlusskontrolle_pdf_reads_back_with_references_and_umlauts(
         ),
         (["beschlusskontrolle", "--format", "docx"], "--format 'docx': erlaubt sind md, html"),
         (["watch", "--weeks", "0"], "--weeks 0: mindestens 1 Woche"),
+        (["beschlusskontrolle", "--output", "."], ".: ist ein Ordner; einen Dateinamen angeben"),
         (["watch", "--now", "2021-13-01"], "--now: '2021-13-01' ist kein Zeitpunkt"),
     ],
 )
@@ -138,11 +139,23 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(
 ) -> None:
     before = snapshot(town)
     target = tmp_path / "nie.pdf"
-    code, out, err = (
-        cli(capsys, *args, "--output", target) if args[0] != "watch" else cli(capsys, *args)
-    )
+    plain = args[0] == "watch" or "--output" in args
+    code, out, err = cli(capsys, *args) if plain else cli(capsys, *args, "--output", target)
     assert code == 2
     assert len(err.strip().splitlines()) == 1, err
     assert message in err and "Traceback" not in err
     assert not target.exists() and out == ""
     assert snapshot(town) == before
+
+
+def test_a_report_path_that_cannot_be_written_is_one_line(
+    town: Engine, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    blocked = tmp_path / "datei"
+    blocked.write_text("kein Ordner", encoding="utf-8")
+    code, out, err = cli(capsys, "beschlusskontrolle", "--output", blocked / "bk.md")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"{blocked / 'bk.md'}: kann nicht geschrieben werden (")
+    assert len(err.splitlines()) == 1 and not list(tmp_path.glob("**/*.tmp"))
+    code, _, err = cli(capsys, "beschlusskontrolle", "--format", "pdf", "--output", tmp_path)
+    assert code == 2 and err == f"{tmp_path}: ist ein Ordner; einen Dateinamen angeben\n"
