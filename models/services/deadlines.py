@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from models.domain.bodies import Rules, rules_of
 from models.domain.deadlines import (
     LATER_MEETINGS,
     MEETING_BOUND,
@@ -33,7 +34,7 @@ from models.domain.planning import (
     proposal_verdict,
 )
 from models.domain.reminders import pending_reminder
-from models.domain.rules import DeadlineKind, RuleSet
+from models.domain.rules import DeadlineKind
 from models.domain.states import IMPLEMENTABLE, Event, Result
 from models.domain.timeutil import to_utc
 from models.domain.vocab import OWED, DeadlineStatus, ReminderStatus
@@ -142,9 +143,10 @@ def gather_facts(session: Session, paper: Paper) -> PaperFacts:
     )
 
 
-def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> PlanChange:
-    """Make the paper's deadline rows match what the rules say now."""
+def replan(session: Session, paper: Paper, rules: Rules, now: datetime) -> PlanChange:
+    """Make the paper's deadline rows match what its body's rules say now."""
     now = to_utc(now)
+    rules = rules_of(rules, paper.body_id)
     facts = gather_facts(session, paper)
     planned = {p.key: p for p in plan(facts, rules)}
     committee_of: dict[int | None, int] = {c.id: c.organization_id for c in facts.consultations}
@@ -226,11 +228,12 @@ def _minutes_recorded(session: Session, planned: Iterable[PlannedDeadline]) -> d
     return {meeting_id: at for meeting_id, at in rows if meeting_id is not None and at}
 
 
-def sync_reminders(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> None:
+def sync_reminders(session: Session, paper: Paper, rules: Rules, now: datetime) -> None:
     """Make the paper's pending reminders match its deadlines: steps for open deadlines are
     planned, steps of met or cancelled deadlines and of old due dates are cancelled. Sent rows
     are history and stay as they are."""
     now = to_utc(now)
+    rules = rules_of(rules, paper.body_id)
     rows = session.exec(
         select(Deadline, Organization.name)
         .outerjoin(Organization, col(Organization.id) == Deadline.organization_id)
@@ -363,9 +366,10 @@ def list_deadlines(
     ]
 
 
-def timeliness(session: Session, paper: Paper, rules: RuleSet) -> Timeliness | None:
+def timeliness(session: Session, paper: Paper, rules: Rules) -> Timeliness | None:
     """The verdict of the paper's proposal deadline, and if late the next meeting of the
     same committee whose deadline the motion still meets."""
+    rules = rules_of(rules, paper.body_id)
     row = session.exec(
         select(Deadline).where(
             Deadline.paper_id == paper.id, Deadline.kind == DeadlineKind.proposal.value

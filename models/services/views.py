@@ -129,10 +129,14 @@ def timeline_view(session: Session, paper: Paper) -> dict[str, Any]:
     }
 
 
-def list_papers(session: Session, *, state: State | None = None) -> list[dict[str, Any]]:
+def list_papers(
+    session: Session, *, state: State | None = None, body_id: int | None = None
+) -> list[dict[str, Any]]:
     query = select(Paper, Body.name).join(Body).order_by(col(Paper.date), col(Paper.reference))
     if state is not None:
         query = query.where(Paper.state == state.value)
+    if body_id is not None:
+        query = query.where(Paper.body_id == body_id)
     return [
         {
             "reference": paper.reference,
