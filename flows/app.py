@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -32,6 +32,9 @@ from models.services.steps import BY_REFERENCE, perform
 from models.services.views import timeline_view
 from models.store.db import ensure_schema, make_engine, session_scope
 from models.store.profiles import load_profile
+
+if TYPE_CHECKING:
+    from notifications.routes import Routes
 
 _ENGINES: dict[str, Engine] = {}
 _RULES: dict[str, RuleSet] = {}
@@ -84,6 +87,18 @@ def rulebook_for(settings: Settings) -> Rulebook:
     """Each body's rules (its profile, state and categories; RATSFRIST_RULES for bodies
     without their own), resolved once per body: build one per step, batch or sweep."""
     return rulebook(engine_for(settings), settings.rules)
+
+
+def routes_for(settings: Settings, path: str | Path) -> Routes:
+    """The Apprise routes with every tag checked against the roles of all profiles in use,
+    and the bodies' slugs for `koerperschaft-…` routing."""
+    from models.services.bodies import body_slugs, profile_roles
+    from notifications.routes import load_routes
+
+    engine = engine_for(settings)
+    routes = load_routes(path, roles=profile_roles(engine, settings.rules))
+    routes.body_slugs = body_slugs(engine)
+    return routes
 
 
 @contextmanager

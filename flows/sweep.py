@@ -19,7 +19,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
 from flows import app
-from flows.app import current_settings, engine_for, rules_for
+from flows.app import current_settings, engine_for, routes_for, rules_for
 from flows.events import emit_failed, emit_missed, emit_sent
 from models.domain.timeutil import to_local, to_utc
 from models.services.overview import overdue_count, overdue_rows, overview_markdown
@@ -98,13 +98,10 @@ def send_reminders(
     from dataclasses import asdict
 
     from notifications.dispatch import dispatch
-    from notifications.routes import load_routes
 
     settings = current_settings()
     rules = rules_for(settings)
-    routes = (
-        load_routes(settings.apprise_config, roles=rules.roles) if settings.apprise_config else None
-    )
+    routes = routes_for(settings, settings.apprise_config) if settings.apprise_config else None
     summary = dispatch(
         engine_for(settings),
         now=now,

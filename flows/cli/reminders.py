@@ -31,7 +31,8 @@ AppriseOpt = Annotated[
 
 
 def _routes(path: Path | None, required: bool) -> Any:
-    from notifications.routes import RouteError, load_routes
+    from flows.app import routes_for
+    from notifications.routes import RouteError
 
     chosen = str(path) if path else settings().apprise_config
     if not chosen:
@@ -40,7 +41,7 @@ def _routes(path: Path | None, required: bool) -> Any:
                 "keine Apprise-Konfiguration: RATSFRIST_APPRISE_CONFIG oder --apprise-config"
             )
         return None
-    return load_routes(chosen, roles=rules().roles)
+    return routes_for(settings(), chosen)
 
 
 @app.command()

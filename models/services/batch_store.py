@@ -225,6 +225,7 @@ def store_new(
                 now=now,
                 deadline_id=deadline_id,
                 paper_id=row["paper_id"],
+                body_id=body_id,
             )
             for deadline_id, row, committee in zip(
                 deadline_ids, deadline_rows, committee_names, strict=True

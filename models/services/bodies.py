@@ -70,6 +70,27 @@ def rulebook(engine: Engine, default_profile: str) -> Rulebook:
     return Rulebook(default, resolve)
 
 
+def body_slugs(engine: Engine) -> dict[int, str]:
+    """Body id → routing slug, one query: what a dispatch matches `koerperschaft-…` on."""
+    with Session(engine) as session:
+        rows = session.exec(select(Body)).all()
+        return {b.id: slug_of(b) for b in rows if b.id is not None}
+
+
+def profile_roles(engine: Engine, default_profile: str) -> frozenset[str]:
+    """The roles of every profile in use (the settings' and each body's): the role tags a
+    routing file may use."""
+    with Session(engine) as session:
+        names = set(session.exec(select(Body.profile).distinct()).all())
+    roles: set[str] = set(load_profile(default_profile).roles)
+    for name in names - {None}:
+        try:
+            roles |= load_profile(name or default_profile).roles
+        except RuleError:
+            continue  # a profile gone from disk: `bodies show` names it; routing still loads
+    return frozenset(roles)
+
+
 def _profile(choice: str) -> str:
     try:
         load_profile(choice)

@@ -274,6 +274,7 @@ def sync_reminders(session: Session, paper: Paper, rules: Rules, now: datetime) 
                     now=now,
                     deadline_id=deadline.id,
                     paper_id=paper.id,
+                    body_id=deadline.body_id,
                 )
             )
             session.add(reminder)

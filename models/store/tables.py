@@ -323,6 +323,8 @@ class Reminder(SQLModel, table=True):
     scope: str | None = Field(default=None, max_length=60)
     """Escalations only: 'body/organization' ('7/-' for deadlines without a committee)."""
     body_id: int | None = Field(default=None, foreign_key="body.id")
+    """The body it concerns (escalations and, since 0008, deadline reminders too): routed to
+    `koerperschaft-<slug>` tags (notifications.routes)."""
     organization_id: int | None = Field(default=None, foreign_key="organization.id")
     step: str = Field(max_length=60)
     """vorher-7@2021-06-10, am-tag@…, neu@…, eskalation@2021-06-11"""

@@ -6,9 +6,11 @@ whose holidays count (`state`), the holiday categories of its municipality
 (`koerperschaft-<slug>`). Existing bodies keep NULL profile, state and categories, which mean
 "as the settings say" (RATSFRIST_RULES and its profile's state): a one-body installation
 computes every deadline as before. Their slug is filled from their name here (self-contained:
-the same rule as models.domain.bodies.slugify; a clash gets -2, -3, …).
+the same rule as models.domain.bodies.slugify; a clash gets -2, -3, …). Reminders of a
+deadline get the deadline's body (`reminder.body_id`, so far set on escalations only), so
+that routing by `koerperschaft-<slug>` finds the body of every waiting reminder.
 
-Downgrade: the four columns are dropped.
+Downgrade: the four columns are dropped; reminders keep their body.
 
 Revision ID: 0008
 Revises: 0007
@@ -54,6 +56,11 @@ def upgrade() -> None:
             slug = f"{_slug(name)}-{n}"
         taken.add(slug)
         connection.execute(sa.update(body).where(body.c.id == body_id).values(slug=slug))
+    op.execute(
+        "UPDATE reminder SET body_id = (SELECT deadline.body_id FROM deadline "
+        "WHERE deadline.id = reminder.deadline_id) "
+        "WHERE body_id IS NULL AND deadline_id IS NOT NULL"
+    )
 
 
 def downgrade() -> None:
