@@ -77,8 +77,15 @@ def rulebook() -> Rulebook:
 
 
 def body_name(option: str | None) -> str:
-    """The body a command acts on: --body, else RATSFRIST_BODY."""
-    return option or settings().body
+    """The body a command acts on: the stored name of the one --body names (by name, short
+    name or slug; an unknown one is bad input, not a new body with a typo for a name), else
+    RATSFRIST_BODY (created on first use, as a one-body installation always did)."""
+    if option is None:
+        return settings().body
+    from models.services.bodies import find_body
+
+    with session() as active:
+        return find_body(active, option).name
 
 
 def body_filter(active: Session, option: str | None) -> int | None:

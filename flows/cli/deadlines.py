@@ -8,8 +8,10 @@ from typing import Annotated, Any
 import typer
 
 from flows.cli.common import (
+    BodyFilterOpt,
     JsonOpt,
     NowOpt,
+    body_filter,
     now_from,
     parse_window,
     print_json,
@@ -30,10 +32,11 @@ def deadlines(
         bool, typer.Option("--all", help="auch erledigte und entfallene Fristen")
     ] = False,
     as_json: JsonOpt = False,
+    body: BodyFilterOpt = None,
     now: NowOpt = None,
 ) -> None:
-    """Fristen aller Vorlagen, die nächste zuerst (Stand: --now)."""
-    from models.services.deadlines import list_deadlines
+    """Fristen aller Vorlagen (oder einer Körperschaft), die nächste zuerst (Stand: --now)."""
+    from models.services.views import list_deadlines
 
     instant = now_from(now)
     window = parse_window(due_within) if due_within else None
@@ -45,6 +48,7 @@ def deadlines(
             overdue=overdue,
             committee=committee,
             include_closed=include_closed,
+            body_id=body_filter(active, body),
         )
     if as_json:
         print_json(rows)
@@ -53,6 +57,33 @@ def deadlines(
     from models.domain.timeutil import format_local
 
     render_deadlines(rows, title=f"Fristen, Stand {format_local(instant)}")
+
+
+@app.command()
+def overview(
+    body: BodyFilterOpt = None,
+    as_json: JsonOpt = False,
+    now: NowOpt = None,
+) -> None:
+    """Übersicht: offene Vorlagen und Fristen je Gremium, überfällige Fristen (was der
+    Fristenlauf als Artefakte veröffentlicht), für alle Körperschaften oder eine."""
+    from models.services.overview import overdue_count, overdue_rows, overview_markdown
+
+    instant = now_from(now)
+    with session() as active:
+        body_id = body_filter(active, body)
+        text = overview_markdown(active, instant, body_id)
+        rows = overdue_rows(active, instant, body_id=body_id)
+        total = overdue_count(active, instant, body_id)
+    if as_json:
+        print_json({"overview": text, "overdue": rows, "overdue_total": total})
+        return
+    typer.echo(text)
+    for row in rows:
+        typer.echo(
+            f"  {row['fällig seit']}  {row['Vorlage']}  {row['Frist']} – {row['wer']}"
+            f" ({row['Tage']} Tage)"
+        )
 
 
 @app.command()

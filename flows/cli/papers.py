@@ -16,6 +16,7 @@ from flows.cli.common import (
     NowOpt,
     actor,
     body_filter,
+    body_name,
     now_from,
     print_json,
     session,
@@ -46,6 +47,7 @@ def import_(
 
     instant = now_from(now)
     who = actor(by)
+    body = body_name(body) if body is not None else None
     received_at = parse_instant(received, "--received") if received is not None else None
     failed = 0
 

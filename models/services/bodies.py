@@ -77,6 +77,17 @@ def body_slugs(engine: Engine) -> dict[int, str]:
         return {b.id: slug_of(b) for b in rows if b.id is not None}
 
 
+def bodies_with_papers(session: Session) -> list[tuple[int, str, str]]:
+    """(id, slug, name) of every body that has papers, by name: whose overview the sweep
+    publishes on its own when there is more than one."""
+    rows = session.exec(
+        select(Body)
+        .where(select(Paper.id).where(Paper.body_id == Body.id).exists())
+        .order_by(col(Body.name))
+    ).all()
+    return [(b.id, slug_of(b), b.name) for b in rows if b.id is not None]
+
+
 def profile_roles(engine: Engine, default_profile: str) -> frozenset[str]:
     """The roles of every profile in use (the settings' and each body's): the role tags a
     routing file may use."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -329,42 +329,6 @@ def deadlines_of(session: Session, paper: Paper, now: datetime) -> list[dict[str
         .order_by(col(Deadline.due), col(Deadline.id))
     ).all()
     return [deadline_view(row, paper.reference, now, committee=org) for row, org in rows]
-
-
-def list_deadlines(
-    session: Session,
-    *,
-    now: datetime,
-    due_within: timedelta | None = None,
-    overdue: bool = False,
-    committee: str | None = None,
-    include_closed: bool = False,
-) -> list[dict[str, Any]]:
-    """Deadlines across all papers, soonest first. By default the ones still owed (open or
-    missed); `overdue` only those past due; `due_within` only those due before now + window."""
-    now = to_utc(now)
-    query = (
-        select(Deadline, Paper.reference, Organization.name)
-        .join(Paper, col(Paper.id) == Deadline.paper_id)
-        .outerjoin(Consultation, col(Consultation.id) == Deadline.consultation_id)
-        .outerjoin(Organization, col(Organization.id) == Consultation.organization_id)
-        .order_by(col(Deadline.due), col(Deadline.id))
-    )
-    if not include_closed:
-        query = query.where(col(Deadline.status).in_(OWED))
-        query = query.where(Deadline.kind != DeadlineKind.proposal.value)
-    if overdue:
-        query = query.where(col(Deadline.status).in_(OWED), Deadline.due < now)
-    if due_within is not None:
-        query = query.where(Deadline.due <= now + due_within)
-    if committee is not None:
-        query = query.where(
-            (Organization.name == committee) | (Organization.short_name == committee)
-        )
-    return [
-        deadline_view(row, reference, now, committee=org)
-        for row, reference, org in session.exec(query).all()
-    ]
 
 
 def timeliness(session: Session, paper: Paper, rules: Rules) -> Timeliness | None:
