@@ -15,6 +15,7 @@ from flows.cli.common import (
     now_from,
     parse_window,
     print_json,
+    rulebook,
     rules,
     session,
 )
@@ -97,6 +98,7 @@ def calendar(
         bool,
         typer.Option("--include-confidential", help="Titel nichtöffentlicher Vorlagen aufnehmen"),
     ] = False,
+    body: BodyFilterOpt = None,
     now: NowOpt = None,
 ) -> None:
     """Fristen und Sitzungen als iCalendar-Datei (RFC 5545) zum Abonnieren."""
@@ -105,9 +107,14 @@ def calendar(
 
     with session() as active:
         entries = calendar_entries(
-            active, committee=committee, role=role, include_confidential=include_confidential
+            active,
+            committee=committee,
+            role=role,
+            include_confidential=include_confidential,
+            body_id=body_filter(active, body),
         )
-    name = "ratsfrist" + (f" – {committee}" if committee else "") + (f" – {role}" if role else "")
+    name = "ratsfrist" + (f" – {body}" if body else "") + (f" – {committee}" if committee else "")
+    name += f" – {role}" if role else ""
     data = ics.build(entries, name=name, now=now_from(now))
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(data)
@@ -121,18 +128,27 @@ def rules_(
         Path | None, typer.Option("--check", help="diese Profildatei prüfen statt der aktiven")
     ] = None,
     as_json: JsonOpt = False,
+    body: BodyFilterOpt = None,
     now: NowOpt = None,
 ) -> None:
-    """Das aktive Regelprofil (RATSFRIST_RULES) mit jeder Frist in Worten."""
+    """Das aktive Regelprofil (RATSFRIST_RULES, mit --body das der Körperschaft und ihr
+    Feiertagskalender) mit jeder Frist in Worten."""
     from models.domain.rules import describe_rule, order_warnings
     from models.store.profiles import load_profile
 
-    active = load_profile(str(check)) if check else rules()
+    if check:
+        active = load_profile(str(check))
+    elif body:
+        with session() as db:
+            active = rulebook().for_body(body_filter(db, body))
+    else:
+        active = rules()
     warnings = order_warnings(active, now_from(now))
     data = {
         "name": active.name,
         "file": active.origin,
-        "state": active.profile.profile.state,
+        "state": active.calendar.state,
+        "categories": sorted(active.calendar.categories),
         "closed_days": list(active.profile.profile.closed_days),
         "deadlines": {
             name: {

@@ -312,6 +312,7 @@ def calendar_entries(
     committee: str | None = None,
     role: str | None = None,
     include_confidential: bool = False,
+    body_id: int | None = None,
 ) -> list[CalendarEntry]:
     """Meetings and deadlines for the .ics export. Titles of non-public papers stay out
     unless asked for: a subscribed calendar travels further than its owner thinks."""
@@ -324,6 +325,8 @@ def calendar_entries(
     ).all()
     for meeting, org, body in meetings:
         if role is not None or (committee and committee not in (org.name, org.short_name)):
+            continue
+        if body_id is not None and body.id != body_id:
             continue
         entries.append(
             CalendarEntry(
@@ -350,6 +353,8 @@ def calendar_entries(
     ).all()
     for deadline, paper, body, org in rows:
         if role is not None and deadline.responsible != role:
+            continue
+        if body_id is not None and body.id != body_id:
             continue
         if committee and (org is None or committee not in (org.name, org.short_name)):
             continue

@@ -166,3 +166,35 @@ def test_setting_a_bodys_land_replans_its_deadlines(
     assert "1 verschoben" in out
     code, out, _ = _cli(capsys, "deadlines", "--json", "--now", "2025-10-10T10:00")
     assert [d["due"][:16] for d in json.loads(out) if d["kind"] == "report"] == ["2025-10-29T12:00"]
+
+
+def test_rules_reminders_and_calendar_of_one_body(
+    engine: Engine, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _three_bodies(capsys)
+    path = document(tmp_path, "04.11.2025", "10.10.2025")
+    for body in ("Stadt Nordheim", "Stadt Kamenz"):
+        _cli(capsys, "import", path, "--now", "2025-10-10T09:00", "--body", body)
+    code, out, _ = _cli(capsys, "rules", "--json", "--body", "oberau")
+    shown = json.loads(out)
+    assert code == 0
+    assert (shown["name"], shown["state"], shown["categories"]) == (
+        "Gemeinde Oberau (Test, BY)",
+        "BY",
+        ["catholic"],
+    )
+    code, out, _ = _cli(capsys, "reminders", "--json", "--body", "Stadt Kamenz")
+    rows = json.loads(out)
+    # Kamenz's Stellungnahme (Wed 29.10.2025): 7, 3, 1 working days before and on the day
+    assert code == 0 and [r["send_at"][:10] for r in rows] == [
+        "2025-10-20",
+        "2025-10-24",
+        "2025-10-28",
+        "2025-10-29",
+    ]
+    code, out, _ = _cli(capsys, "reminders", "--json")
+    assert len(json.loads(out)) == 8
+    ics = tmp_path / "kamenz.ics"
+    code, out, _ = _cli(capsys, "calendar", "--out", ics, "--body", "Stadt Kamenz")
+    # the meeting and two deadlines (Stellungnahme, Sitzung) of Kamenz only
+    assert (code, out.strip()) == (0, f"{ics}: 3 Einträge")
