@@ -67,8 +67,7 @@ def set_(
     slug: SlugOpt = None,
     now: NowOpt = None,
 ) -> None:
-    """Eine Körperschaft ändern (auch eine aus dem OParl-Abgleich); ihre offenen Fristen
-    werden nach den neuen Regeln berechnet."""
+    """Körperschaft ändern (auch aus dem OParl-Abgleich); offene Fristen neu berechnen."""
     from models.services.bodies import find_body, replan_body, update_body
 
     with session() as active:

@@ -66,8 +66,7 @@ def overview(
     as_json: JsonOpt = False,
     now: NowOpt = None,
 ) -> None:
-    """Übersicht: offene Vorlagen und Fristen je Gremium, überfällige Fristen (was der
-    Fristenlauf als Artefakte veröffentlicht), für alle Körperschaften oder eine."""
+    """Offene Vorlagen und Fristen je Gremium, überfällige Fristen (wie die Artefakte)."""
     from models.services.overview import overdue_count, overdue_rows, overview_markdown
 
     instant = now_from(now)
@@ -131,8 +130,7 @@ def rules_(
     body: BodyFilterOpt = None,
     now: NowOpt = None,
 ) -> None:
-    """Das aktive Regelprofil (RATSFRIST_RULES, mit --body das der Körperschaft und ihr
-    Feiertagskalender) mit jeder Frist in Worten."""
+    """Das aktive Regelprofil (RATSFRIST_RULES; mit --body das der Körperschaft) in Worten."""
     from models.domain.rules import describe_rule, order_warnings
     from models.store.profiles import load_profile
 
