@@ -117,9 +117,14 @@ def test_dispatch_refuses_a_routing_file_with_an_unknown_role(
 ) -> None:
     assert run(["import", str(EXAMPLE), "--now", "2021-06-07T06:00"]) == 0
     path = tmp_path / "routes.yml"
-    path.write_text(f"version: 1\nurls:\n  - {MAIL}a@example.org:\n      - tag: fachamtt\n")
+    path.write_text(
+        f"version: 1\nurls:\n  - {MAIL}a@example.org:\n"
+        "      - tag: fachamtt\n"
+    )
     before = snapshot(engine)
-    code, _, err = _cli(capsys, "dispatch", "--apprise-config", path, "--now", "2021-06-07T07:30")
+    code, _, err = _cli(
+        capsys, "dispatch", "--apprise-config", path, "--now", "2021-06-07T07:30"
+    )
     assert code == 2 and "unbekannter Tag 'fachamtt'" in err
     assert snapshot(engine) == before
 
