@@ -14,22 +14,27 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from flows.settings import Settings, load_settings
+from models.domain.bodies import Rulebook
 from models.domain.errors import InvalidInput, RatsfristError
 from models.domain.intake import ParsedPaper, parse_document
 from models.domain.rules import RuleSet
 from models.domain.steps import step as step_named
 from models.domain.timeutil import system_clock
 from models.services import intake
+from models.services.bodies import rulebook
 from models.services.steps import BY_REFERENCE, perform
 from models.services.views import timeline_view
 from models.store.db import ensure_schema, make_engine, session_scope
 from models.store.profiles import load_profile
+
+if TYPE_CHECKING:
+    from notifications.routes import Routes
 
 _ENGINES: dict[str, Engine] = {}
 _RULES: dict[str, RuleSet] = {}
@@ -78,6 +83,24 @@ def rules_for(settings: Settings) -> RuleSet:
     return _RULES[settings.rules]
 
 
+def rulebook_for(settings: Settings) -> Rulebook:
+    """Each body's rules (its profile, state and categories; RATSFRIST_RULES for bodies
+    without their own), resolved once per body: build one per step, batch or sweep."""
+    return rulebook(engine_for(settings), settings.rules)
+
+
+def routes_for(settings: Settings, path: str | Path) -> Routes:
+    """The Apprise routes with every tag checked against the roles of all profiles in use,
+    and the bodies' slugs for `koerperschaft-…` routing."""
+    from models.services.bodies import body_slugs, profile_roles
+    from notifications.routes import load_routes
+
+    engine = engine_for(settings)
+    routes = load_routes(path, roles=profile_roles(engine, settings.rules))
+    routes.body_slugs = body_slugs(engine)
+    return routes
+
+
 @contextmanager
 def session(config: Settings | None = None) -> Iterator[Session]:
     """One transaction on the configured database."""
@@ -112,6 +135,7 @@ def perform_step(
     actor: str,
     settings: Settings | None = None,
     trace: bool = False,
+    body: str | None = None,
     **params: Any,
 ) -> StepResult:
     """Perform one step in its own transaction, the motion looked up once; with `trace`, the
@@ -125,7 +149,8 @@ def perform_step(
             reference,
             now=now,
             actor=actor,
-            rules=rules_for(config),
+            body=body,
+            rules=rulebook_for(config),
             committee=trace,
             meeting_time=config.meeting_time,
             **params,
@@ -161,10 +186,12 @@ def submit_document(
     actor: str,
     received_at: datetime | None = None,
     settings: Settings | None = None,
+    body: str | None = None,
 ) -> dict[str, Any]:
-    """Parse and store one document in one transaction: all of it or nothing."""
+    """Parse and store one document in one transaction: all of it or nothing; filed under
+    `body` (default RATSFRIST_BODY)."""
     parsed = parse_document(Path(path).read_bytes(), str(path))
-    return _store_one(parsed, now, actor, received_at, settings or current_settings())
+    return _store_one(parsed, now, actor, received_at, settings or current_settings(), body)
 
 
 def _store_one(
@@ -173,27 +200,32 @@ def _store_one(
     actor: str,
     received_at: datetime | None,
     settings: Settings,
+    body: str | None = None,
 ) -> dict[str, Any]:
     with session_scope(engine_for(settings)) as session:
         outcome = intake.import_paper(
             session,
             parsed,
-            **_intake_args(settings, now, actor, received_at),
+            **_intake_args(settings, now, actor, received_at, body),
         )
         return _report(outcome.paper, outcome.created, outcome.timeliness)
 
 
 def _intake_args(
-    settings: Settings, now: datetime, actor: str, received_at: datetime | None
+    settings: Settings,
+    now: datetime,
+    actor: str,
+    received_at: datetime | None,
+    body: str | None = None,
 ) -> dict[str, Any]:
     """What one document and a batch of them are stored with: the same for both paths."""
     return {
-        "body_name": settings.body,
+        "body_name": body or settings.body,
         "now": now,
         "actor": actor,
         "received_at": received_at,
         "meeting_time": settings.meeting_time,
-        "rules": rules_for(settings),
+        "rules": rulebook_for(settings),
     }
 
 
@@ -208,6 +240,7 @@ def submit_documents(
     actor: str,
     received_at: datetime | None = None,
     settings: Settings | None = None,
+    body: str | None = None,
 ) -> list[dict[str, Any] | RatsfristError]:
     """Store parsed documents BATCH at a time (models.services.intake_batch), one transaction each;
     per document its report or the error that kept it out. Should a batch fail in the
@@ -227,10 +260,10 @@ def submit_documents(
                 outcomes = import_batch(
                     session,
                     batch,
-                    **_intake_args(settings, now, actor, received_at),
+                    **_intake_args(settings, now, actor, received_at, body),
                 )
         except SQLAlchemyError:
-            results += [_one(parsed, now, actor, received_at, settings) for parsed in batch]
+            results += [_one(parsed, now, actor, received_at, settings, body) for parsed in batch]
             continue
         results += [
             InvalidInput(o.error) if o.error else _report(o, o.created, o.timeliness)
@@ -245,9 +278,10 @@ def _one(
     actor: str,
     received_at: datetime | None,
     settings: Settings,
+    body: str | None = None,
 ) -> dict[str, Any] | RatsfristError:
     try:
-        return _store_one(parsed, now, actor, received_at, settings)
+        return _store_one(parsed, now, actor, received_at, settings, body)
     except RatsfristError as exc:
         return exc
 

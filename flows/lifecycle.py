@@ -91,6 +91,7 @@ def _step_flow(spec: Step) -> Flow[..., dict[str, Any]]:
         *sorted(fields, key=lambda p: p.default is not inspect.Parameter.empty),
         inspect.Parameter("now", keyword, annotation=datetime | None, default=None),
         inspect.Parameter("actor", keyword, annotation=str, default="prefect"),
+        inspect.Parameter("body", keyword, annotation=str | None, default=None),
     ]
     signature = inspect.Signature(parameters, return_annotation=dict[str, Any])
     run.__signature__ = signature  # type: ignore[attr-defined]
@@ -118,10 +119,15 @@ withdraw_flow = STEP_FLOWS["withdraw"]
 
 @flow(name="submit", flow_run_name="{reference} · submit", log_prints=True)
 def submit_flow(
-    path: str, reference: str, now: datetime | None = None, actor: str = "prefect"
+    path: str,
+    reference: str,
+    now: datetime | None = None,
+    actor: str = "prefect",
+    body: str | None = None,
 ) -> dict[str, Any]:
-    """Take in one document. `reference` names the run; the document itself is the truth."""
-    outcome = submit_document(path, now=_now(now), actor=actor)
+    """Take in one document, filed under `body` (default RATSFRIST_BODY). `reference` names
+    the run; the document itself is the truth."""
+    outcome = submit_document(path, now=_now(now), actor=actor, body=body)
     if outcome["reference"] != reference:
         raise ValueError(f"{path}: enthält {outcome['reference']}, nicht {reference}")
     if outcome["created"]:
@@ -130,7 +136,7 @@ def submit_flow(
         from models.store.repo import find_paper
 
         with session() as active:
-            timeline = timeline_view(active, find_paper(active, reference))
+            timeline = timeline_view(active, find_paper(active, reference, body))
         _trace(SUBMIT, StepResult(reference, outcome["state"], "submit", None, timeline), {})
     return outcome
 
@@ -140,7 +146,7 @@ def record_minutes_flow(
     committee: str, day: date, now: datetime | None = None, actor: str = "prefect"
 ) -> int:
     """The minutes of a meeting are done; meets the minutes deadline of each motion on it."""
-    from flows.app import current_settings, rules_for, session
+    from flows.app import current_settings, rulebook_for, session
     from models.services.meetings import record_minutes
 
     settings = current_settings()
@@ -152,7 +158,7 @@ def record_minutes_flow(
                 committee=committee,
                 day=day,
                 now=_now(now),
-                rules=rules_for(settings),
+                rules=rulebook_for(settings),
             )
         )
 
@@ -164,6 +170,8 @@ def run_as_flow(step: str, *, reference: str, **params: Any) -> dict[str, Any]:
         return STEP_FLOWS[step](reference=reference, **params)
 
 
-def submit_as_flow(path: str, *, reference: str, now: datetime, actor: str) -> dict[str, Any]:
+def submit_as_flow(
+    path: str, *, reference: str, now: datetime, actor: str, body: str | None = None
+) -> dict[str, Any]:
     with tags(reference):
-        return submit_flow(path=path, reference=reference, now=now, actor=actor)
+        return submit_flow(path=path, reference=reference, now=now, actor=actor, body=body)

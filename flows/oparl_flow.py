@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.states import Completed, State
 
-from flows.app import current_settings, engine_for, rules_for
+from flows.app import current_settings, engine_for, rulebook_for
 from models.domain.timeutil import system_clock, to_local
 from models.services.oparl_client import OParlClient
 from models.services.oparl_sync import sync_endpoint
@@ -37,7 +37,7 @@ def oparl_sync(
             engine_for(settings),
             target,
             now=instant,
-            rules=rules_for(settings),
+            rules=rulebook_for(settings),
             client=client,
             since=since,
             fallback_name=settings.body,

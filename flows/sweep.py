@@ -19,7 +19,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
 from flows import app
-from flows.app import current_settings, engine_for, rules_for
+from flows.app import current_settings, engine_for, routes_for, rules_for
 from flows.events import emit_failed, emit_missed, emit_sent
 from models.domain.timeutil import to_local, to_utc
 from models.services.overview import overdue_count, overdue_rows, overview_markdown
@@ -98,13 +98,10 @@ def send_reminders(
     from dataclasses import asdict
 
     from notifications.dispatch import dispatch
-    from notifications.routes import load_routes
 
     settings = current_settings()
     rules = rules_for(settings)
-    routes = (
-        load_routes(settings.apprise_config, roles=rules.roles) if settings.apprise_config else None
-    )
+    routes = routes_for(settings, settings.apprise_config) if settings.apprise_config else None
     summary = dispatch(
         engine_for(settings),
         now=now,
@@ -143,30 +140,59 @@ EMPTY_ROW = {
 """The table's one row when nothing is overdue (an empty table would show no columns)."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Published:
+    """What one pair of artifacts shows: all bodies (key "") or one (key "-<slug>")."""
+
+    key: str
+    body: str
+    rows: list[dict[str, Any]]
+    total: int
+    overview: str
+
+
 @task(name="Übersicht veröffentlichen")
 def publish(now: datetime, replay: bool = False) -> list[dict[str, Any]]:
-    """The overdue table and the overview as keyed artifacts (a replay under its own keys)."""
+    """The overdue table and the overview as keyed artifacts (a replay under its own keys):
+    for all bodies, and with more than one body with papers also for each of them (keys
+    ending in -<slug>), so that each town's staff find theirs."""
+    from models.services.bodies import bodies_with_papers
+
     suffix = REPLAY_SUFFIX if replay else ""
     settings = current_settings()
+    link = verlauf_link(settings.ui_url)
     with session_scope(engine_for(settings)) as session:
-        rows = overdue_rows(session, now, link=verlauf_link(settings.ui_url))
-        total = overdue_count(session, now)
-        overview = overview_markdown(session, now)
+        bodies = bodies_with_papers(session)
+        scopes = [(None, "", "")] + (
+            [(b, f"-{slug}", name) for b, slug, name in bodies] if len(bodies) > 1 else []
+        )
+        published = [
+            _Published(
+                key,
+                name,
+                overdue_rows(session, now, link=link, body_id=body_id),
+                overdue_count(session, now, body_id),
+                overview_markdown(session, now, body_id),
+            )
+            for body_id, key, name in scopes
+        ]
     stand = f"{to_local(now):%d.%m.%Y %H:%M}"
-    create_table_artifact(
-        key=OVERDUE_KEY + suffix,
-        table=rows or [EMPTY_ROW],
-        description=("Rückblick: " if replay else "")
-        + f"Überfällige Fristen, Stand {stand}: {total}"
-        + (f" (die ältesten {len(rows)} gezeigt)" if total > len(rows) else "")
-        + "; nach Gremium, je Gremium die ältesten zuerst",
-    )
-    create_markdown_artifact(
-        key=OVERVIEW_KEY + suffix,
-        markdown=overview,
-        description=f"Fristenübersicht, Stand {stand}" + (" (Rückblick)" if replay else ""),
-    )
-    return rows
+    for one in published:
+        of = f" – {one.body}" if one.body else ""
+        create_table_artifact(
+            key=OVERDUE_KEY + one.key + suffix,
+            table=one.rows or [EMPTY_ROW],
+            description=("Rückblick: " if replay else "")
+            + f"Überfällige Fristen{of}, Stand {stand}: {one.total}"
+            + (f" (die ältesten {len(one.rows)} gezeigt)" if one.total > len(one.rows) else "")
+            + "; nach Gremium, je Gremium die ältesten zuerst",
+        )
+        create_markdown_artifact(
+            key=OVERVIEW_KEY + one.key + suffix,
+            markdown=one.overview,
+            description=f"Fristenübersicht{of}, Stand {stand}" + (" (Rückblick)" if replay else ""),
+        )
+    return published[0].rows
 
 
 @flow(name="deadline-sweep", flow_run_name=_run_name, log_prints=True)

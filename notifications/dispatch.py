@@ -214,7 +214,7 @@ def _send_batch(
             summary.cancelled += 1
             outbox.finish(engine, reminder_id, worker, now=now, error=None, cancel=loaded.cancel)
             continue
-        recipients = routes.for_tag(reminder.tag, reminder.committee)
+        recipients = routes.for_tag(reminder.tag, reminder.committee, reminder.body_id)
         if not recipients:
             error = (
                 f"kein Empfänger mit Tag '{reminder.tag}'"

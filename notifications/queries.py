@@ -12,9 +12,12 @@ from models.store.tables import Deadline, Paper, Reminder
 
 
 def list_reminders(
-    session: Session, *, statuses: list[ReminderStatus] | None = None
+    session: Session,
+    *,
+    statuses: list[ReminderStatus] | None = None,
+    body_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Outbox rows, the earliest first; only those in `statuses` if given."""
+    """Outbox rows, the earliest first; only those in `statuses` and of `body_id` if given."""
     query = (
         select(Reminder, Deadline, Paper.reference)
         .outerjoin(Deadline, col(Deadline.id) == Reminder.deadline_id)
@@ -23,6 +26,8 @@ def list_reminders(
     )
     if statuses:
         query = query.where(col(Reminder.status).in_([s.value for s in statuses]))
+    if body_id is not None:
+        query = query.where(Reminder.body_id == body_id)
     return [
         {
             "id": r.id,

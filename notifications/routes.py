@@ -2,10 +2,11 @@
 
 Tags name roles (fachamt, sitzungsdienst, fraktion, gremium, leitung for escalations,
 vertraulich for recipients cleared for non-public papers). A URL that also carries
-`gremium-<committee>` tags gets only those committees' reminders. `${NAME}` in the file is
-taken from the environment, so the routing file can be versioned while the SMTP password lives
-in the environment. Passwords never leave this module unmasked: every text that may reach a
-log, the database or the screen goes through `Routes.scrub`.
+`gremium-<committee>` tags gets only those committees' reminders, and one that carries
+`koerperschaft-<slug>` tags only those bodies' (a Kreis's IT service routing many towns).
+`${NAME}` in the file is taken from the environment, so the routing file can be versioned
+while the SMTP password lives in the environment. Passwords never leave this module unmasked:
+every text that may reach a log, the database or the screen goes through `Routes.scrub`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from models.domain.bodies import SLUG_PREFIX as BODY_TAG_PREFIX
 from models.domain.errors import RatsfristError
 from models.domain.reminders import (
     CLEARED_TAG,
@@ -64,16 +66,27 @@ class Routes:
     source: str
     recipients: list[Recipient]
     secrets: frozenset[str] = frozenset()
+    body_slugs: dict[int, str] = field(default_factory=dict)
+    """Body id → slug (models.services.bodies.body_slugs), set by whoever loads the routes
+    for a dispatch: what `koerperschaft-<slug>` tags are matched against."""
 
-    def for_tag(self, tag: str, committee: str | None = None) -> list[Recipient]:
-        """Recipients with the role tag; those narrowed to committees only for theirs."""
+    def for_tag(
+        self, tag: str, committee: str | None = None, body_id: int | None = None
+    ) -> list[Recipient]:
+        """Recipients with the role tag; those narrowed to committees (`gremium-…`) or to
+        bodies (`koerperschaft-…`) only for theirs."""
         wanted = COMMITTEE_TAG_PREFIX + committee_slug(committee) if committee else None
+        slug = self.body_slugs.get(body_id) if body_id is not None else None
+        body = BODY_TAG_PREFIX + slug if slug else None
         chosen = []
         for recipient in self.recipients:
             if tag not in recipient.tags and ALWAYS_TAG not in recipient.tags:
                 continue
             narrowed = {t for t in recipient.tags if t.startswith(COMMITTEE_TAG_PREFIX)}
             if narrowed and wanted not in narrowed:
+                continue
+            bodies = {t for t in recipient.tags if t.startswith(BODY_TAG_PREFIX)}
+            if bodies and body not in bodies:
                 continue
             chosen.append(recipient)
         return chosen
@@ -171,14 +184,20 @@ def _check_port(url: str, source: str, line: int) -> None:
 
 
 def _check_tags(text: str, source: str, tags: set[str], roles: frozenset[str]) -> None:
-    """Every tag is a role of the rules profile, a committee (`gremium-…`) or a modifier; a
-    misspelt role would otherwise burn every reminder of that role on "no recipient"."""
+    """Every tag is a role of the rules profile, a committee (`gremium-…`), a body
+    (`koerperschaft-…`) or a modifier; a misspelt role would otherwise burn every reminder of
+    that role on "no recipient"."""
     for tag in sorted(tags):
         if tag in roles or tag in MODIFIER_TAGS or tag.startswith(COMMITTEE_TAG_PREFIX):
             continue
+        if tag.startswith(BODY_TAG_PREFIX):
+            continue
         found = re.search(rf"(?<![\w-]){re.escape(tag)}(?![\w-])", text)
         line = text[: found.start()].count("\n") + 1 if found else 1
-        known = ", ".join(sorted(roles | MODIFIER_TAGS)) + f", {COMMITTEE_TAG_PREFIX}…"
+        known = (
+            ", ".join(sorted(roles | MODIFIER_TAGS))
+            + f", {COMMITTEE_TAG_PREFIX}…, {BODY_TAG_PREFIX}…"
+        )
         raise RouteError(f"{source}:{line}: unbekannter Tag {tag!r} (bekannt: {known})")
 
 

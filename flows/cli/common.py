@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from flows.settings import Settings
+    from models.domain.bodies import Rulebook
     from models.domain.rules import RuleSet
 
 NowOpt = Annotated[
@@ -27,7 +28,22 @@ NowOpt = Annotated[
 ActorOpt = Annotated[
     str | None, typer.Option("--actor", help="wer den Schritt ausführt (Standard: Benutzer)")
 ]
-BodyOpt = Annotated[str | None, typer.Option("--body", help="Kommune, wenn mehrere erfasst sind")]
+BodyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--body",
+        help="Körperschaft (Name, Kurzname oder Slug); Standard: RATSFRIST_BODY, bei "
+        "Aktenzeichen: die einzige, die es hat",
+    ),
+]
+"""--body of a command that acts on one body's papers, deadlines or meetings."""
+BodyFilterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--body", help="nur diese Körperschaft (Name, Kurzname oder Slug); Standard: alle"
+    ),
+]
+"""--body of a command that lists or counts: without it, every body."""
 JsonOpt = Annotated[bool, typer.Option("--json", help="Ausgabe als JSON")]
 
 
@@ -47,9 +63,38 @@ def settings() -> Settings:
 
 
 def rules() -> RuleSet:
+    """The settings' profile (RATSFRIST_RULES): the default of bodies without their own."""
     from flows.app import rules_for
 
     return rules_for(settings())
+
+
+def rulebook() -> Rulebook:
+    """Each body's own rules, for commands that plan deadlines (flows.app.rulebook_for)."""
+    from flows.app import rulebook_for
+
+    return rulebook_for(settings())
+
+
+def body_name(option: str | None) -> str:
+    """The body a command acts on: the stored name of the one --body names (by name, short
+    name or slug; an unknown one is bad input, not a new body with a typo for a name), else
+    RATSFRIST_BODY (created on first use, as a one-body installation always did)."""
+    if option is None:
+        return settings().body
+    from models.services.bodies import find_body
+
+    with session() as active:
+        return find_body(active, option).name
+
+
+def body_filter(active: Session, option: str | None) -> int | None:
+    """The id of the body --body names (an unknown one is bad input), None for all."""
+    if option is None:
+        return None
+    from models.services.bodies import find_body
+
+    return find_body(active, option).id
 
 
 def actor(name: str | None) -> str:

@@ -8,11 +8,14 @@ from typing import Annotated, Any
 import typer
 
 from flows.cli.common import (
+    BodyFilterOpt,
     JsonOpt,
     NowOpt,
+    body_filter,
     now_from,
     parse_window,
     print_json,
+    rulebook,
     rules,
     session,
 )
@@ -30,10 +33,11 @@ def deadlines(
         bool, typer.Option("--all", help="auch erledigte und entfallene Fristen")
     ] = False,
     as_json: JsonOpt = False,
+    body: BodyFilterOpt = None,
     now: NowOpt = None,
 ) -> None:
-    """Fristen aller Vorlagen, die nächste zuerst (Stand: --now)."""
-    from models.services.deadlines import list_deadlines
+    """Fristen aller Vorlagen (oder einer Körperschaft), die nächste zuerst (Stand: --now)."""
+    from models.services.views import list_deadlines
 
     instant = now_from(now)
     window = parse_window(due_within) if due_within else None
@@ -45,6 +49,7 @@ def deadlines(
             overdue=overdue,
             committee=committee,
             include_closed=include_closed,
+            body_id=body_filter(active, body),
         )
     if as_json:
         print_json(rows)
@@ -53,6 +58,32 @@ def deadlines(
     from models.domain.timeutil import format_local
 
     render_deadlines(rows, title=f"Fristen, Stand {format_local(instant)}")
+
+
+@app.command()
+def overview(
+    body: BodyFilterOpt = None,
+    as_json: JsonOpt = False,
+    now: NowOpt = None,
+) -> None:
+    """Offene Vorlagen und Fristen je Gremium, überfällige Fristen (wie die Artefakte)."""
+    from models.services.overview import overdue_count, overdue_rows, overview_markdown
+
+    instant = now_from(now)
+    with session() as active:
+        body_id = body_filter(active, body)
+        text = overview_markdown(active, instant, body_id)
+        rows = overdue_rows(active, instant, body_id=body_id)
+        total = overdue_count(active, instant, body_id)
+    if as_json:
+        print_json({"overview": text, "overdue": rows, "overdue_total": total})
+        return
+    typer.echo(text)
+    for row in rows:
+        typer.echo(
+            f"  {row['fällig seit']}  {row['Vorlage']}  {row['Frist']} – {row['wer']}"
+            f" ({row['Tage']} Tage)"
+        )
 
 
 @app.command()
@@ -66,6 +97,7 @@ def calendar(
         bool,
         typer.Option("--include-confidential", help="Titel nichtöffentlicher Vorlagen aufnehmen"),
     ] = False,
+    body: BodyFilterOpt = None,
     now: NowOpt = None,
 ) -> None:
     """Fristen und Sitzungen als iCalendar-Datei (RFC 5545) zum Abonnieren."""
@@ -74,9 +106,14 @@ def calendar(
 
     with session() as active:
         entries = calendar_entries(
-            active, committee=committee, role=role, include_confidential=include_confidential
+            active,
+            committee=committee,
+            role=role,
+            include_confidential=include_confidential,
+            body_id=body_filter(active, body),
         )
-    name = "ratsfrist" + (f" – {committee}" if committee else "") + (f" – {role}" if role else "")
+    name = "ratsfrist" + (f" – {body}" if body else "") + (f" – {committee}" if committee else "")
+    name += f" – {role}" if role else ""
     data = ics.build(entries, name=name, now=now_from(now))
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(data)
@@ -90,18 +127,26 @@ def rules_(
         Path | None, typer.Option("--check", help="diese Profildatei prüfen statt der aktiven")
     ] = None,
     as_json: JsonOpt = False,
+    body: BodyFilterOpt = None,
     now: NowOpt = None,
 ) -> None:
-    """Das aktive Regelprofil (RATSFRIST_RULES) mit jeder Frist in Worten."""
+    """Das aktive Regelprofil (RATSFRIST_RULES; mit --body das der Körperschaft) in Worten."""
     from models.domain.rules import describe_rule, order_warnings
     from models.store.profiles import load_profile
 
-    active = load_profile(str(check)) if check else rules()
+    if check:
+        active = load_profile(str(check))
+    elif body:
+        with session() as db:
+            active = rulebook().for_body(body_filter(db, body))
+    else:
+        active = rules()
     warnings = order_warnings(active, now_from(now))
     data = {
         "name": active.name,
         "file": active.origin,
-        "state": active.profile.profile.state,
+        "state": active.calendar.state,
+        "categories": sorted(active.calendar.categories),
         "closed_days": list(active.profile.profile.closed_days),
         "deadlines": {
             name: {

@@ -14,12 +14,19 @@ from typing import Annotated, Any
 
 import typer
 
-from flows.cli.common import ActorOpt, NowOpt, actor, now_from, use_prefect
+from flows.cli.common import ActorOpt, BodyOpt, NowOpt, actor, now_from, use_prefect
 from flows.cli.root import app
 from models.domain.steps import STEPS, FieldError, Step
 
 
-def _step(spec: Step, reference: str, now: str | None, who: str | None, **params: Any) -> None:
+def _step(
+    spec: Step,
+    reference: str,
+    now: str | None,
+    who: str | None,
+    body: str | None = None,
+    **params: Any,
+) -> None:
     """Run a lifecycle step: as a Prefect flow run if an API is configured, else directly."""
     instant = now_from(now)
     name = actor(who)
@@ -27,11 +34,15 @@ def _step(spec: Step, reference: str, now: str | None, who: str | None, **params
         if use_prefect():
             from flows.lifecycle import run_as_flow
 
-            outcome = run_as_flow(spec.name, reference=reference, now=instant, actor=name, **params)
+            outcome = run_as_flow(
+                spec.name, reference=reference, now=instant, actor=name, body=body, **params
+            )
         else:
             from flows.app import run_step
 
-            outcome = run_step(spec.name, reference=reference, now=instant, actor=name, **params)
+            outcome = run_step(
+                spec.name, reference=reference, now=instant, actor=name, body=body, **params
+            )
     except FieldError as exc:
         raise FieldError(exc.field, exc.for_caller(spec.flags)) from None
     from models.domain.states import State
@@ -44,7 +55,9 @@ def _command(spec: Step) -> Callable[..., None]:
     """A Typer command for the step: its signature is built from the registry entry."""
     texts = {p.name for p in spec.params if p.parse}
 
-    def command(reference: str, now: str | None, by: str | None, **options: Any) -> None:
+    def command(
+        reference: str, now: str | None, by: str | None, body: str | None, **options: Any
+    ) -> None:
         params = {}
         for p in spec.params:
             text = options[p.name]
@@ -52,7 +65,7 @@ def _command(spec: Step) -> Callable[..., None]:
                 params[p.name] = text
             else:  # an empty optional text means "not given", as before the registry
                 params[p.name] = p.parse(text, p.flag) if text or p.required else None
-        _step(spec, reference, now, by, **params)
+        _step(spec, reference, now, by, body, **params)
 
     keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
     options = [
@@ -72,6 +85,7 @@ def _command(spec: Step) -> Callable[..., None]:
         *sorted(options, key=lambda p: p.default is not inspect.Parameter.empty),
         inspect.Parameter("now", keyword, annotation=NowOpt, default=None),
         inspect.Parameter("by", keyword, annotation=ActorOpt, default=None),
+        inspect.Parameter("body", keyword, annotation=BodyOpt, default=None),
     ]
     command.__signature__ = inspect.Signature(parameters, return_annotation=None)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": None}

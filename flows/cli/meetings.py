@@ -7,12 +7,14 @@ from typing import Annotated, Any
 import typer
 
 from flows.cli.common import (
+    BodyOpt,
     JsonOpt,
     NowOpt,
+    body_name,
     day_option,
     now_from,
     print_json,
-    rules,
+    rulebook,
     session,
     settings,
 )
@@ -90,6 +92,7 @@ def add(
     day: DayArg,
     at: StartOpt = None,
     location: Annotated[str | None, typer.Option("--location")] = None,
+    body: BodyOpt = None,
     now: NowOpt = None,
 ) -> None:
     """Eine Sitzung anlegen."""
@@ -99,7 +102,7 @@ def add(
     with session() as active:
         meeting = add_meeting(
             active,
-            body_name=settings().body,
+            body_name=body_name(body),
             committee=committee,
             day=day_option(day, "DATUM"),
             location=location,
@@ -122,6 +125,7 @@ def plan(
     keep_closed: Annotated[
         bool, typer.Option("--keep-closed-days", help="auch an Feiertagen/Schließtagen")
     ] = False,
+    body: BodyOpt = None,
     now: NowOpt = None,
 ) -> None:
     """Sitzungen nach einer Regel (RRULE) anlegen, ohne Ausnahmen und Feiertage."""
@@ -136,13 +140,13 @@ def plan(
     with session() as active:
         created, existing = plan_meetings(
             active,
-            body_name=settings().body,
+            body_name=body_name(body),
             committee=committee,
             rrule=rrule,
             start=day_option(start, "--from"),
             until=day_option(until, "--until"),
             exceptions=skipped_days,
-            rules=rules(),
+            rules=rulebook(),
             skip_closed=not keep_closed,
             now=now_from(now),
             at=_time(at),
@@ -158,6 +162,7 @@ def move(
     day: DayArg,
     new_day: Annotated[str, typer.Argument(help="neues Datum")],
     at: TimeOpt = None,
+    body: BodyOpt = None,
     now: NowOpt = None,
 ) -> None:
     """Eine Sitzung verlegen; alle Fristen, die an ihr hängen, werden neu berechnet."""
@@ -166,49 +171,49 @@ def move(
     with session() as active:
         change = move_meeting(
             active,
-            body_name=settings().body,
+            body_name=body_name(body),
             committee=committee,
             day=day_option(day, "DATUM"),
             new_day=(moved_to := day_option(new_day, "NEUES_DATUM")),
             at=_time(at) if at else None,  # a moved meeting keeps its hour unless told
             now=now_from(now),
-            rules=rules(),
+            rules=rulebook(),
         )
         typer.echo(f"Sitzung {committee} verlegt auf {moved_to:%d.%m.%Y}")
         _report(change)
 
 
 @meetings_app.command("cancel")
-def cancel(committee: CommitteeArg, day: DayArg, now: NowOpt = None) -> None:
+def cancel(committee: CommitteeArg, day: DayArg, now: NowOpt = None, body: BodyOpt = None) -> None:
     """Eine Sitzung absagen; ihre Fristen entfallen."""
     from models.services.meetings import cancel_meeting
 
     with session() as active:
         change = cancel_meeting(
             active,
-            body_name=settings().body,
+            body_name=body_name(body),
             committee=committee,
             day=(when := day_option(day, "DATUM")),
             now=now_from(now),
-            rules=rules(),
+            rules=rulebook(),
         )
         typer.echo(f"Sitzung {committee} am {when:%d.%m.%Y} abgesagt")
         _report(change)
 
 
 @meetings_app.command("minutes")
-def minutes(committee: CommitteeArg, day: DayArg, now: NowOpt = None) -> None:
+def minutes(committee: CommitteeArg, day: DayArg, now: NowOpt = None, body: BodyOpt = None) -> None:
     """Niederschrift einer Sitzung ist erstellt (erfüllt deren Fristen)."""
     from models.services.meetings import record_minutes
 
     with session() as active:
         rows = record_minutes(
             active,
-            body_name=settings().body,
+            body_name=body_name(body),
             committee=committee,
             day=(when := day_option(day, "DATUM")),
             now=now_from(now),
-            rules=rules(),
+            rules=rulebook(),
         )
     typer.echo(f"Niederschrift {committee} {when:%d.%m.%Y}: {len(rows)} Fristen erfüllt")
 
@@ -231,11 +236,12 @@ def list_committees(as_json: JsonOpt = False, now: NowOpt = None) -> None:
 def add_committee(
     name: Annotated[str, typer.Argument(help="Name, z. B. Sozialausschuss")],
     short: Annotated[str | None, typer.Option("--short", help="Kurzname, z. B. SozA")] = None,
+    body: BodyOpt = None,
     now: NowOpt = None,
 ) -> None:
     """Ein Gremium anlegen."""
     from models.services.meetings import add_committee as create
 
     with session() as active:
-        create(active, body_name=settings().body, name=name, short_name=short)
+        create(active, body_name=body_name(body), name=name, short_name=short)
     typer.echo(f"Gremium angelegt: {name}")

@@ -10,10 +10,13 @@ import typer
 
 from flows.cli.common import (
     ActorOpt,
+    BodyFilterOpt,
     BodyOpt,
     JsonOpt,
     NowOpt,
     actor,
+    body_filter,
+    body_name,
     now_from,
     print_json,
     session,
@@ -34,14 +37,17 @@ def import_(
     ] = None,
     now: NowOpt = None,
     by: ActorOpt = None,
+    body: BodyOpt = None,
 ) -> None:
-    """Vorlagen einlesen; jede Datei ganz oder gar nicht. Gibt das Aktenzeichen aus."""
+    """Vorlagen einlesen; jede Datei ganz oder gar nicht, abgelegt unter --body (Standard:
+    RATSFRIST_BODY). Gibt das Aktenzeichen aus."""
     from flows.app import submit_document
     from models.domain.intake import parse_document
     from models.domain.timeutil import parse_instant
 
     instant = now_from(now)
     who = actor(by)
+    body = body_name(body) if body is not None else None
     received_at = parse_instant(received, "--received") if received is not None else None
     failed = 0
 
@@ -66,9 +72,13 @@ def import_(
                 from flows.lifecycle import submit_as_flow
 
                 reference = parse_document(data, str(path)).reference
-                outcome = submit_as_flow(str(path), reference=reference, now=instant, actor=who)
+                outcome = submit_as_flow(
+                    str(path), reference=reference, now=instant, actor=who, body=body
+                )
             else:
-                outcome = submit_document(path, now=instant, actor=who, received_at=received_at)
+                outcome = submit_document(
+                    path, now=instant, actor=who, received_at=received_at, body=body
+                )
         except RatsfristError as exc:
             failed += 1
             typer.echo(str(exc), err=True)
@@ -77,7 +87,10 @@ def import_(
     if documents:
         from flows.app import submit_documents
 
-        for result in submit_documents(documents, now=instant, actor=who, received_at=received_at):
+        results = submit_documents(
+            documents, now=instant, actor=who, received_at=received_at, body=body
+        )
+        for result in results:
             if isinstance(result, RatsfristError):
                 failed += 1
                 typer.echo(str(result), err=True)
@@ -137,9 +150,10 @@ def list_(
         str | None, typer.Option("--state", help="nur Vorlagen in diesem Zustand")
     ] = None,
     as_json: JsonOpt = False,
+    body: BodyFilterOpt = None,
     now: NowOpt = None,
 ) -> None:
-    """Alle Vorlagen, wahlweise nach Zustand gefiltert."""
+    """Alle Vorlagen, wahlweise nach Zustand und Körperschaft gefiltert."""
     from models.domain.errors import InvalidInput
     from models.domain.states import State
     from models.services import views
@@ -153,7 +167,7 @@ def list_(
                 f"--state {state!r}: erlaubt sind {', '.join(s.value for s in State)}"
             ) from None
     with session() as active:
-        rows = views.list_papers(active, state=wanted)
+        rows = views.list_papers(active, state=wanted, body_id=body_filter(active, body))
     if as_json:
         print_json(rows)
         return

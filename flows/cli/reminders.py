@@ -9,8 +9,10 @@ from typing import Annotated, Any
 import typer
 
 from flows.cli.common import (
+    BodyFilterOpt,
     JsonOpt,
     NowOpt,
+    body_filter,
     now_from,
     print_json,
     rules,
@@ -31,7 +33,8 @@ AppriseOpt = Annotated[
 
 
 def _routes(path: Path | None, required: bool) -> Any:
-    from notifications.routes import RouteError, load_routes
+    from flows.app import routes_for
+    from notifications.routes import RouteError
 
     chosen = str(path) if path else settings().apprise_config
     if not chosen:
@@ -40,7 +43,7 @@ def _routes(path: Path | None, required: bool) -> Any:
                 "keine Apprise-Konfiguration: RATSFRIST_APPRISE_CONFIG oder --apprise-config"
             )
         return None
-    return load_routes(chosen, roles=rules().roles)
+    return routes_for(settings(), chosen)
 
 
 @app.command()
@@ -52,8 +55,9 @@ def reminders(
         bool, typer.Option("--sending", help="nur die gerade im Versand (mit Lauf und Frist)")
     ] = False,
     as_json: JsonOpt = False,
+    body: BodyFilterOpt = None,
 ) -> None:
-    """Erinnerungen im Postausgang (Outbox)."""
+    """Erinnerungen im Postausgang (Outbox), für alle Körperschaften oder eine."""
     from models.domain.vocab import ReminderStatus
     from notifications.queries import list_reminders
 
@@ -65,7 +69,8 @@ def reminders(
     )
     statuses = [s for s, on in chosen if on]
     with session() as active:
-        rows = list_reminders(active, statuses=statuses or None)
+        body_id = body_filter(active, body)
+        rows = list_reminders(active, statuses=statuses or None, body_id=body_id)
     if as_json:
         print_json(rows)
         return

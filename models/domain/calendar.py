@@ -29,11 +29,16 @@ MOVABLE_DAYS: dict[str, int] = {
 }
 
 
-@lru_cache(maxsize=32)
-def _public_holidays(state: str) -> Any:
+@lru_cache(maxsize=64)
+def _public_holidays(state: str, categories: frozenset[str] = frozenset()) -> Any:
+    """The state's holidays plus the municipality's categories: `catholic` (holidays'
+    category: Mariä Himmelfahrt in BY, Fronleichnam in SN/TH), `augsburg` (holidays'
+    subdivision Augsburg: BY plus the Friedensfest)."""
     import holidays
 
-    return holidays.country_holidays("DE", subdiv=state, language="de")
+    subdiv = "Augsburg" if state == "BY" and "augsburg" in categories else state
+    kinds = ("public", *sorted(categories & {"catholic"}))
+    return holidays.country_holidays("DE", subdiv=subdiv, categories=kinds, language="de")
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,8 @@ class WorkCalendar:
     """Which days an office works on."""
 
     state: str = "NW"
+    categories: frozenset[str] = frozenset()
+    """The municipality's holiday categories (`catholic`, `augsburg`)."""
     closed_dates: frozenset[tuple[int, int]] = frozenset()
     """(month, day) closed every year, e.g. (12, 24)."""
     closed_easter_offsets: frozenset[int] = frozenset()
@@ -53,7 +60,7 @@ class WorkCalendar:
             return "Samstag"
         if day.weekday() == 6:
             return "Sonntag"
-        name = _public_holidays(self.state).get(day)
+        name = _public_holidays(self.state, self.categories).get(day)
         if name:
             return str(name)
         if (day.month, day.day) in self.closed_dates:
@@ -98,7 +105,9 @@ class WorkCalendar:
         return day
 
 
-def make_calendar(state: str = "NW", closed_days: Iterable[str] = ()) -> WorkCalendar:
+def make_calendar(
+    state: str = "NW", closed_days: Iterable[str] = (), categories: Iterable[str] = ()
+) -> WorkCalendar:
     """A calendar from profile values: 'DD.MM.' for fixed dates, names of MOVABLE_DAYS."""
     fixed: set[tuple[int, int]] = set()
     movable: set[int] = set()
@@ -118,7 +127,10 @@ def make_calendar(state: str = "NW", closed_days: Iterable[str] = ()) -> WorkCal
             ) from None
         fixed.add((month, day))
     return WorkCalendar(
-        state=state, closed_dates=frozenset(fixed), closed_easter_offsets=frozenset(movable)
+        state=state,
+        categories=frozenset(categories),
+        closed_dates=frozenset(fixed),
+        closed_easter_offsets=frozenset(movable),
     )
 
 

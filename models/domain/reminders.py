@@ -85,9 +85,10 @@ def pending_reminder(
     step: Step, *, tag: str, committee: str | None, now: datetime, **owner: int | str | None
 ) -> dict[str, Any]:
     """The columns of an outbox row planned now: waiting, tried never, delivered to nobody.
-    `owner` is what it belongs to: `deadline_id` and `paper_id`, or an escalation's `scope`,
-    `body_id` and `organization_id`. Every path that plans reminders builds its rows here, so
-    a row planned by the sweep, by one import or by a batch is the same row."""
+    `owner` is what it belongs to: `deadline_id`, `paper_id` and `body_id`, or an
+    escalation's `scope`, `body_id` and `organization_id`. Every path that plans reminders
+    builds its rows here, so a row planned by the sweep, by one import or by a batch is the
+    same row."""
     return {
         **owner,
         "step": step.step,

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from models.domain.bodies import Rules, rules_of
 from models.domain.deadlines import Timeliness, new_deadline_values, reminder_steps, verdict
 from models.domain.intake import ParsedPaper
 from models.domain.planning import ConsultationFacts, PaperFacts, plan
@@ -82,10 +83,12 @@ def store_new(
     actor: str,
     received_at: datetime | None,
     meeting_time: time,
-    rules: RuleSet,
+    rules: Rules,
 ) -> list[BatchOutcome]:
     """Insert new papers with their consultations, questions, first event, deadlines and
-    reminders, a few multi-row INSERTs per table; one outcome per paper, in order."""
+    reminders, a few multi-row INSERTs per table; one outcome per paper, in order. The
+    batch is one body's: its rules are looked up once."""
+    ruleset = rules_of(rules, body_id)
     state = transition(None, Event.submit).value
     orgs: dict[str, Organization] = {}
     meetings: dict[tuple[int, Any], Meeting | None] = {}
@@ -196,7 +199,7 @@ def store_new(
                 has_questions=bool(parsed.questions),
                 consultations=tuple(facts),
             ),
-            rules,
+            ruleset,
         ):
             org_id, org_name = committee_of.get(p.consultation_id or -1, (None, None))
             deadline_rows.append(
@@ -222,16 +225,17 @@ def store_new(
                 now=now,
                 deadline_id=deadline_id,
                 paper_id=row["paper_id"],
+                body_id=body_id,
             )
             for deadline_id, row, committee in zip(
                 deadline_ids, deadline_rows, committee_names, strict=True
             )
-            for step in reminder_steps(row["kind"], row["status"], row["due"], rules, now)
+            for step in reminder_steps(row["kind"], row["status"], row["due"], ruleset, now)
         ],
     )
     starts = {m.id: m.start for m in meetings.values() if m is not None and m.id is not None}
     verdicts = _timeliness(
-        session, deadline_rows, committee_names, received, paper_ids, starts, rules
+        session, deadline_rows, committee_names, received, paper_ids, starts, ruleset
     )
     return [
         BatchOutcome(

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from models.domain.bodies import Rules, rules_of
 from models.domain.deadlines import (
     LATER_MEETINGS,
     MEETING_BOUND,
@@ -33,7 +34,7 @@ from models.domain.planning import (
     proposal_verdict,
 )
 from models.domain.reminders import pending_reminder
-from models.domain.rules import DeadlineKind, RuleSet
+from models.domain.rules import DeadlineKind
 from models.domain.states import IMPLEMENTABLE, Event, Result
 from models.domain.timeutil import to_utc
 from models.domain.vocab import OWED, DeadlineStatus, ReminderStatus
@@ -142,9 +143,10 @@ def gather_facts(session: Session, paper: Paper) -> PaperFacts:
     )
 
 
-def replan(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> PlanChange:
-    """Make the paper's deadline rows match what the rules say now."""
+def replan(session: Session, paper: Paper, rules: Rules, now: datetime) -> PlanChange:
+    """Make the paper's deadline rows match what its body's rules say now."""
     now = to_utc(now)
+    rules = rules_of(rules, paper.body_id)
     facts = gather_facts(session, paper)
     planned = {p.key: p for p in plan(facts, rules)}
     committee_of: dict[int | None, int] = {c.id: c.organization_id for c in facts.consultations}
@@ -226,11 +228,12 @@ def _minutes_recorded(session: Session, planned: Iterable[PlannedDeadline]) -> d
     return {meeting_id: at for meeting_id, at in rows if meeting_id is not None and at}
 
 
-def sync_reminders(session: Session, paper: Paper, rules: RuleSet, now: datetime) -> None:
+def sync_reminders(session: Session, paper: Paper, rules: Rules, now: datetime) -> None:
     """Make the paper's pending reminders match its deadlines: steps for open deadlines are
     planned, steps of met or cancelled deadlines and of old due dates are cancelled. Sent rows
     are history and stay as they are."""
     now = to_utc(now)
+    rules = rules_of(rules, paper.body_id)
     rows = session.exec(
         select(Deadline, Organization.name)
         .outerjoin(Organization, col(Organization.id) == Deadline.organization_id)
@@ -271,6 +274,7 @@ def sync_reminders(session: Session, paper: Paper, rules: RuleSet, now: datetime
                     now=now,
                     deadline_id=deadline.id,
                     paper_id=paper.id,
+                    body_id=deadline.body_id,
                 )
             )
             session.add(reminder)
@@ -327,45 +331,10 @@ def deadlines_of(session: Session, paper: Paper, now: datetime) -> list[dict[str
     return [deadline_view(row, paper.reference, now, committee=org) for row, org in rows]
 
 
-def list_deadlines(
-    session: Session,
-    *,
-    now: datetime,
-    due_within: timedelta | None = None,
-    overdue: bool = False,
-    committee: str | None = None,
-    include_closed: bool = False,
-) -> list[dict[str, Any]]:
-    """Deadlines across all papers, soonest first. By default the ones still owed (open or
-    missed); `overdue` only those past due; `due_within` only those due before now + window."""
-    now = to_utc(now)
-    query = (
-        select(Deadline, Paper.reference, Organization.name)
-        .join(Paper, col(Paper.id) == Deadline.paper_id)
-        .outerjoin(Consultation, col(Consultation.id) == Deadline.consultation_id)
-        .outerjoin(Organization, col(Organization.id) == Consultation.organization_id)
-        .order_by(col(Deadline.due), col(Deadline.id))
-    )
-    if not include_closed:
-        query = query.where(col(Deadline.status).in_(OWED))
-        query = query.where(Deadline.kind != DeadlineKind.proposal.value)
-    if overdue:
-        query = query.where(col(Deadline.status).in_(OWED), Deadline.due < now)
-    if due_within is not None:
-        query = query.where(Deadline.due <= now + due_within)
-    if committee is not None:
-        query = query.where(
-            (Organization.name == committee) | (Organization.short_name == committee)
-        )
-    return [
-        deadline_view(row, reference, now, committee=org)
-        for row, reference, org in session.exec(query).all()
-    ]
-
-
-def timeliness(session: Session, paper: Paper, rules: RuleSet) -> Timeliness | None:
+def timeliness(session: Session, paper: Paper, rules: Rules) -> Timeliness | None:
     """The verdict of the paper's proposal deadline, and if late the next meeting of the
     same committee whose deadline the motion still meets."""
+    rules = rules_of(rules, paper.body_id)
     row = session.exec(
         select(Deadline).where(
             Deadline.paper_id == paper.id, Deadline.kind == DeadlineKind.proposal.value

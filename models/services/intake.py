@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from models.domain.bodies import Rules
 from models.domain.errors import InvalidInput
 from models.domain.intake import ParsedPaper
-from models.domain.rules import RuleSet
 from models.domain.timeutil import local_datetime, to_utc
 from models.services.deadlines import Timeliness, timeliness
 from models.services.steps import submit
@@ -41,7 +41,7 @@ def import_paper(
     actor: str,
     received_at: datetime | None = None,
     meeting_time: time = DEFAULT_MEETING_TIME,
-    rules: RuleSet | None = None,
+    rules: Rules | None = None,
 ) -> ImportOutcome:
     """Store a parsed document and submit it; the same document again changes nothing."""
     rules = rules or default_rules()

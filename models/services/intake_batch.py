@@ -21,8 +21,8 @@ from datetime import datetime, time
 
 from sqlmodel import Session, col, select
 
+from models.domain.bodies import Rules
 from models.domain.intake import ParsedPaper
-from models.domain.rules import RuleSet
 from models.domain.timeutil import to_utc
 from models.services.batch_store import BatchOutcome, store_new
 from models.services.deadlines import timeliness
@@ -40,7 +40,7 @@ def import_batch(
     actor: str,
     received_at: datetime | None = None,
     meeting_time: time = DEFAULT_MEETING_TIME,
-    rules: RuleSet | None = None,
+    rules: Rules | None = None,
 ) -> list[BatchOutcome]:
     """Store and submit parsed documents; one outcome per document, in their order."""
     rules = rules or default_rules()

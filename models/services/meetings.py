@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from models.domain.bodies import Rules, rules_of
 from models.domain.calendar import expand_rrule
 from models.domain.errors import InvalidInput, NotFound
 from models.domain.ics import CalendarEntry, deadline_entry, stable_uid
-from models.domain.rules import DeadlineKind, RuleSet
+from models.domain.rules import DeadlineKind
 from models.domain.timeutil import local_datetime, to_local
 from models.domain.vocab import OWED, DeadlineStatus
 from models.services.deadlines import PlanChange, replan, sync_reminders
@@ -107,7 +108,7 @@ def plan_meetings(
     now: datetime,
     at: time = DEFAULT_MEETING_TIME,
     exceptions: list[date] | None = None,
-    rules: RuleSet | None = None,
+    rules: Rules | None = None,
     skip_closed: bool = True,
 ) -> tuple[list[Meeting], list[date]]:
     """Meetings from an RRULE (e.g. FREQ=MONTHLY;BYDAY=2TU), minus the exceptions and, by
@@ -117,7 +118,7 @@ def plan_meetings(
     assert org.id is not None
     if until < start:
         raise InvalidInput("--until liegt vor --from")
-    calendar = (rules or default_rules()).calendar if skip_closed else None
+    calendar = rules_of(rules or default_rules(), org.body_id).calendar if skip_closed else None
     starts = expand_rrule(
         rrule, start=start, until=until, at=at, exceptions=exceptions or (), skip_closed=calendar
     )
@@ -168,7 +169,7 @@ def move_meeting(
     new_day: date,
     at: time | None = None,
     now: datetime,
-    rules: RuleSet | None = None,
+    rules: Rules | None = None,
 ) -> MeetingChange:
     """Verlegung: the same meeting at another date; every deadline on it follows."""
     org = _committee(session, body_name, committee)
@@ -194,7 +195,7 @@ def cancel_meeting(
     committee: str,
     day: date,
     now: datetime,
-    rules: RuleSet | None = None,
+    rules: Rules | None = None,
 ) -> MeetingChange:
     """Absage: deadlines that hang on the meeting are cancelled; motions on its agenda are
     named, since they need a new meeting (`ratsfrist schedule REF --meeting …`)."""
@@ -210,7 +211,7 @@ def cancel_meeting(
 
 
 def replan_meeting(
-    session: Session, meeting: Meeting, *, now: datetime, rules: RuleSet | None = None
+    session: Session, meeting: Meeting, *, now: datetime, rules: Rules | None = None
 ) -> MeetingChange:
     """After a meeting's date or status changed (here or in the council information system):
     re-plan every motion that hangs on it and name those that need a new meeting."""
@@ -238,7 +239,7 @@ def record_minutes(
     committee: str,
     day: date,
     now: datetime,
-    rules: RuleSet | None = None,
+    rules: Rules | None = None,
 ) -> list[Deadline]:
     """Niederschrift erstellt: meets the minutes deadline of every motion dealt with at the
     meeting (minutes belong to the meeting, so no lifecycle event of a motion meets them)."""
@@ -251,7 +252,7 @@ def record_minutes(
 
 
 def meet_minutes(
-    session: Session, meeting: Meeting, *, now: datetime, rules: RuleSet | None = None
+    session: Session, meeting: Meeting, *, now: datetime, rules: Rules | None = None
 ) -> list[Deadline]:
     """The minutes deadlines of the meeting that are still owed, marked met; the meeting
     remembers, so that a motion dealt with there and synced later finds them done."""
@@ -311,6 +312,7 @@ def calendar_entries(
     committee: str | None = None,
     role: str | None = None,
     include_confidential: bool = False,
+    body_id: int | None = None,
 ) -> list[CalendarEntry]:
     """Meetings and deadlines for the .ics export. Titles of non-public papers stay out
     unless asked for: a subscribed calendar travels further than its owner thinks."""
@@ -323,6 +325,8 @@ def calendar_entries(
     ).all()
     for meeting, org, body in meetings:
         if role is not None or (committee and committee not in (org.name, org.short_name)):
+            continue
+        if body_id is not None and body.id != body_id:
             continue
         entries.append(
             CalendarEntry(
@@ -349,6 +353,8 @@ def calendar_entries(
     ).all()
     for deadline, paper, body, org in rows:
         if role is not None and deadline.responsible != role:
+            continue
+        if body_id is not None and body.id != body_id:
             continue
         if committee and (org is None or committee not in (org.name, org.short_name)):
             continue

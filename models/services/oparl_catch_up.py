@@ -22,9 +22,9 @@ from datetime import datetime, time
 
 from sqlmodel import Session, col, select
 
+from models.domain.bodies import Rules
 from models.domain.errors import RatsfristError
 from models.domain.oparl_results import for_consultation, inferred_roles, is_council, read_result
-from models.domain.rules import RuleSet
 from models.domain.states import Event, Result, ResultKind, State, transition
 from models.domain.timeutil import local_datetime, to_local, to_utc
 from models.domain.vocab import OWED, DeadlineStatus
@@ -70,7 +70,7 @@ class CatchUp:
         *,
         now: datetime,
         actor: str = "oparl-sync",
-        rules: RuleSet | None = None,
+        rules: Rules | None = None,
         history_before: datetime | None = None,
     ) -> None:
         assert body.id is not None

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from models.domain.bodies import Rules
 from models.domain.oparl import BodyIn, OParlError, OParlObject, Page, parse_page
 from models.domain.oparl_vendors import Vendor, detect
-from models.domain.rules import RuleSet
 from models.services.oparl_client import loads
 from models.services.oparl_report import SyncReport
 from models.services.oparl_store import OParlStore
@@ -71,7 +71,7 @@ def import_files(
     paths: Iterable[Path],
     *,
     now: datetime,
-    rules: RuleSet,
+    rules: Rules,
     fallback_name: str,
     actor: str = "oparl-import",
     vendor: str | None = None,

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from models.domain.bodies import Rules
 from models.domain.oparl import (
     BodyIn,
     OParlError,
@@ -31,7 +32,6 @@ from models.domain.oparl import (
     parse_page,
 )
 from models.domain.oparl_vendors import Vendor, detect
-from models.domain.rules import RuleSet
 from models.domain.timeutil import to_utc
 from models.services.oparl_client import (
     OParlClient,
@@ -101,7 +101,7 @@ def sync_endpoint(
     url: str,
     *,
     now: datetime,
-    rules: RuleSet,
+    rules: Rules,
     client: OParlClient,
     since: datetime | None = None,
     body_name: str | None = None,
@@ -158,7 +158,7 @@ class ListSync:
         list_type: str,
         *,
         now: datetime,
-        rules: RuleSet,
+        rules: Rules,
         actor: str,
         history_before: datetime | None = None,
     ) -> None:

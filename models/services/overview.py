@@ -53,13 +53,18 @@ def tracked(now: datetime) -> Any:
     )
 
 
-def overdue_count(session: Session, now: datetime) -> int:
+def of_body(body_id: int | None) -> Any:
+    """SQL: the deadlines of one body (None: of all)."""
+    return sa.true() if body_id is None else col(Deadline.body_id) == body_id
+
+
+def overdue_count(session: Session, now: datetime, body_id: int | None = None) -> int:
     return int(
         session.exec(
             select(sa.func.count())
             .select_from(Deadline)
             .join(Body, col(Body.id) == Deadline.body_id)
-            .where(tracked(now))
+            .where(tracked(now), of_body(body_id))
         ).one()
     )
 
@@ -125,7 +130,9 @@ def overdue_table(
     return rows
 
 
-def overdue_items(session: Session, now: datetime, limit: int = 1000) -> list[Overdue]:
+def overdue_items(
+    session: Session, now: datetime, limit: int = 1000, body_id: int | None = None
+) -> list[Overdue]:
     """The deadlines past due and still owed since the start of tracking, the longest
     overdue first; at most `limit` (after an outage there may be hundreds of thousands: the
     table shows the oldest, the count says how many there are). The oldest are chosen from
@@ -134,7 +141,7 @@ def overdue_items(session: Session, now: datetime, limit: int = 1000) -> list[Ov
     oldest = (
         select(Deadline.id)
         .join(Body, col(Body.id) == Deadline.body_id)
-        .where(tracked(now))
+        .where(tracked(now), of_body(body_id))
         .order_by(col(Deadline.due), col(Deadline.id))
         .limit(limit)
         .subquery()
@@ -163,12 +170,15 @@ def overdue_rows(
     now: datetime,
     limit: int = 1000,
     link: Callable[[str], str | None] | None = None,
+    body_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The overdue table as of `now` (see overdue_items and overdue_table)."""
-    return overdue_table(overdue_items(session, now, limit), to_local(to_utc(now)).date(), link)
+    """The overdue table as of `now` (see overdue_items and overdue_table), of one body or
+    of all."""
+    items = overdue_items(session, now, limit, body_id)
+    return overdue_table(items, to_local(to_utc(now)).date(), link)
 
 
-def overview_markdown(session: Session, now: datetime) -> str:
+def overview_markdown(session: Session, now: datetime, body_id: int | None = None) -> str:
     """Open motions by committee and state, with counts of deadlines due in the coming days,
     today and overdue, as a markdown document. The deadline counts are read from the sweep index
     alone; committees are told apart by body where there is more than one."""
@@ -177,7 +187,10 @@ def overview_markdown(session: Session, now: datetime) -> str:
     open_states = [s.value for s in State if not s.terminal]
     papers = session.exec(
         select(Paper.body_id, Paper.current_organization_id, Paper.state, sa.func.count())
-        .where(col(Paper.state).in_(open_states))
+        .where(
+            col(Paper.state).in_(open_states),
+            sa.true() if body_id is None else col(Paper.body_id) == body_id,
+        )
         .group_by(col(Paper.body_id), col(Paper.current_organization_id), col(Paper.state))
     ).all()
     end_of_today = local_datetime(today + timedelta(days=1), time(0, 0))
@@ -195,7 +208,8 @@ def overview_markdown(session: Session, now: datetime) -> str:
             bucket(col(Deadline.due) < now),
         )
         .join(Body, col(Body.id) == Deadline.body_id)
-        .where(tracked(horizon))  # owed, due before the horizon, since tracking started
+        # owed, due before the horizon, since tracking started
+        .where(tracked(horizon), of_body(body_id))
         .group_by(col(Deadline.body_id), col(Deadline.organization_id))
     ).all()
     Scope = tuple[int, int | None]

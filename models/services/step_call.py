@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from models.domain.bodies import Rules
 from models.domain.errors import InvalidInput
-from models.domain.rules import RuleSet
 from models.domain.states import Decision, Event, Result, State, transition
 from models.domain.steps import BY_NAME, FieldError
 from models.domain.timeutil import to_utc
@@ -36,7 +36,7 @@ class StepCall:
     paper: Paper
     now: datetime
     actor: str
-    rules: RuleSet
+    rules: Rules
     meeting_time: time = DEFAULT_MEETING_TIME
     """When a meeting first named by the step starts (RATSFRIST_MEETING_TIME), like `rules`
     part of the installation, not of the step's own parameters."""

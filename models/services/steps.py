@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from models.domain.bodies import Rules
 from models.domain.errors import InvalidInput
-from models.domain.rules import RuleSet
 from models.domain.states import Event, State, transition
 from models.domain.steps import STEPS
 
@@ -45,7 +45,7 @@ def perform(
     now: datetime,
     actor: str,
     body: str | None = None,
-    rules: RuleSet | None = None,
+    rules: Rules | None = None,
     committee: bool = False,
     meeting_time: time = DEFAULT_MEETING_TIME,
     **params: Any,
@@ -65,7 +65,7 @@ def submit(
     now: datetime,
     actor: str,
     details: dict[str, Any],
-    rules: RuleSet | None = None,
+    rules: Rules | None = None,
 ) -> LifecycleEvent:
     """The first step of a stored paper (document intake, OParl sync): its consultations
     must be in the session already, since they decide its first deadlines."""
@@ -132,7 +132,7 @@ def _by_reference(name: str) -> Callable[..., Paper]:
         now: datetime,
         actor: str,
         body: str | None = None,
-        rules: RuleSet | None = None,
+        rules: Rules | None = None,
         **params: Any,
     ) -> Paper:
         return perform(

@@ -3,20 +3,22 @@ Prefect artifact), and the list of motions."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.domain.deadlines import late_by, status_label
+from models.domain.deadlines import deadline_view, late_by, status_label
+from models.domain.rules import DeadlineKind
 from models.domain.states import State
-from models.domain.timeutil import to_local
-from models.domain.vocab import DeadlineStatus
+from models.domain.timeutil import to_local, to_utc
+from models.domain.vocab import OWED, DeadlineStatus
 from models.services.deadlines import deadlines_of
 from models.store.repo import consultations_of
 from models.store.tables import (
     AgendaItem,
     Body,
+    Consultation,
     Deadline,
     LifecycleEvent,
     Meeting,
@@ -129,10 +131,14 @@ def timeline_view(session: Session, paper: Paper) -> dict[str, Any]:
     }
 
 
-def list_papers(session: Session, *, state: State | None = None) -> list[dict[str, Any]]:
+def list_papers(
+    session: Session, *, state: State | None = None, body_id: int | None = None
+) -> list[dict[str, Any]]:
     query = select(Paper, Body.name).join(Body).order_by(col(Paper.date), col(Paper.reference))
     if state is not None:
         query = query.where(Paper.state == state.value)
+    if body_id is not None:
+        query = query.where(Paper.body_id == body_id)
     return [
         {
             "reference": paper.reference,
@@ -144,4 +150,44 @@ def list_papers(session: Session, *, state: State | None = None) -> list[dict[st
             "state": paper.state,
         }
         for paper, body_name in session.exec(query).all()
+    ]
+
+
+def list_deadlines(
+    session: Session,
+    *,
+    now: datetime,
+    due_within: timedelta | None = None,
+    overdue: bool = False,
+    committee: str | None = None,
+    include_closed: bool = False,
+    body_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Deadlines across all papers, soonest first. By default the ones still owed (open or
+    missed); `overdue` only those past due; `due_within` only those due before now + window;
+    `body_id` only one body's."""
+    now = to_utc(now)
+    query = (
+        select(Deadline, Paper.reference, Organization.name)
+        .join(Paper, col(Paper.id) == Deadline.paper_id)
+        .outerjoin(Consultation, col(Consultation.id) == Deadline.consultation_id)
+        .outerjoin(Organization, col(Organization.id) == Consultation.organization_id)
+        .order_by(col(Deadline.due), col(Deadline.id))
+    )
+    if not include_closed:
+        query = query.where(col(Deadline.status).in_(OWED))
+        query = query.where(Deadline.kind != DeadlineKind.proposal.value)
+    if overdue:
+        query = query.where(col(Deadline.status).in_(OWED), Deadline.due < now)
+    if due_within is not None:
+        query = query.where(Deadline.due <= now + due_within)
+    if body_id is not None:
+        query = query.where(Deadline.body_id == body_id)
+    if committee is not None:
+        query = query.where(
+            (Organization.name == committee) | (Organization.short_name == committee)
+        )
+    return [
+        deadline_view(row, reference, now, committee=org)
+        for row, reference, org in session.exec(query).all()
     ]

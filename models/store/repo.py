@@ -57,11 +57,14 @@ def normalise_reference(reference: str) -> str:
 
 
 def find_paper(session: Session, reference: str, body: str | None = None) -> Paper:
-    """The paper with this reference; with several bodies the body must be named."""
+    """The paper with this reference; with several bodies the body must be named (by its
+    name, short name or slug)."""
     reference = normalise_reference(reference)
     query = select(Paper).where(Paper.reference == reference)
     if body is not None:
-        query = query.join(Body).where(Body.name == body)
+        query = query.join(Body).where(
+            (Body.name == body) | (Body.short_name == body) | (Body.slug == body)
+        )
     papers = session.exec(query).all()
     if not papers:
         raise NotFound(f"Vorlage {reference!r} ist nicht erfasst")

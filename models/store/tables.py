@@ -60,6 +60,16 @@ class Body(SQLModel, table=True):
     """The start of tracking, set by the body's first OParl sync: meetings before it are
     history, whose deadlines are no alarms (models.services.oparl_catch_up). Kept beside the
     sync cursors' state but on the body, since the cursors are per list and this is not."""
+    profile: str | None = Field(default=None, max_length=500)
+    """The body's Geschäftsordnung profile (a shipped name or a path); None: RATSFRIST_RULES,
+    so that a one-body installation keeps following its setting (models.services.bodies)."""
+    state: str | None = Field(default=None, max_length=2)
+    """Bundesland code (NW, BY, SN, …) whose holidays count; None: the profile's state."""
+    holiday_categories: str | None = Field(default=None, max_length=200)
+    """The municipality's holiday categories, comma-separated (`catholic`, `augsburg`)."""
+    slug: str | None = Field(default=None, max_length=100, unique=True)
+    """Its routing name: reminders carry the Apprise tag `koerperschaft-<slug>`; None: the
+    name's slug (models.domain.bodies.slugify)."""
 
 
 class Organization(SQLModel, table=True):
@@ -313,6 +323,8 @@ class Reminder(SQLModel, table=True):
     scope: str | None = Field(default=None, max_length=60)
     """Escalations only: 'body/organization' ('7/-' for deadlines without a committee)."""
     body_id: int | None = Field(default=None, foreign_key="body.id")
+    """The body it concerns (escalations and, since 0008, deadline reminders too): routed to
+    `koerperschaft-<slug>` tags (notifications.routes)."""
     organization_id: int | None = Field(default=None, foreign_key="organization.id")
     step: str = Field(max_length=60)
     """vorher-7@2021-06-10, am-tag@…, neu@…, eskalation@2021-06-11"""

@@ -78,3 +78,67 @@ def test_the_overdue_table_links_each_motion_to_its_verlauf(
     assert {r["Vorlage"] for r in rows} == {link}
     assert {r["Gremium"] for r in rows} == {"Sozialausschuss"}
     assert "nach Gremium" in (artifact.description or "")
+
+
+@HARNESS
+def test_the_sweep_publishes_for_all_bodies_and_for_each(
+    prefect_api: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nordheim (NW) and Kamenz (SN), the same motion for Tue 04.11.2025: on Thu 30.10.2025
+    07:05 Kamenz's Stellungnahme (Wed 29.10., 12:00: Reformationstag counts there) is one
+    day overdue, Nordheim's (Thu 30.10., 12:00) not yet. One sweep run: the table for all
+    shows Kamenz's row, Kamenz's own table the same, Nordheim's says nothing is overdue."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.app import current_settings, dispose_engines, engine_for, submit_document
+    from flows.sweep import OVERDUE_KEY, OVERVIEW_KEY, REPLAY_SUFFIX, deadline_sweep
+    from models.services.bodies import add_body
+    from models.store.db import session_scope
+    from tests.services.test_bodies import PROFILES, document
+
+    monkeypatch.setenv("RATSFRIST_DATABASE_URL", f"sqlite:///{tmp_path / 'b.sqlite'}")
+    monkeypatch.setenv("RATSFRIST_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.delenv("RATSFRIST_APPRISE_CONFIG", raising=False)
+    monkeypatch.delenv("RATSFRIST_UI_URL", raising=False)
+    dispose_engines()
+    path = document(tmp_path, "04.11.2025", "10.10.2025")
+    try:
+        with session_scope(engine_for(current_settings())) as session:
+            for name, profile, land in (
+                ("Stadt Nordheim", "nrw-stadt", "NW"),
+                ("Stadt Kamenz", "sachsen-stadt", "SN"),
+            ):
+                add_body(session, name=name, profile=str(PROFILES / f"{profile}.toml"), state=land)
+        for name in ("Stadt Nordheim", "Stadt Kamenz"):
+            received = at("2025-10-10T09:00")
+            submit_document(path, now=received, actor="t", received_at=received, body=name)
+        deadline_sweep(now=at("2025-10-30T07:05"))  # a replay: its own keys, nothing sent
+    finally:
+        dispose_engines()
+    keys = {
+        scope: OVERDUE_KEY + scope + REPLAY_SUFFIX
+        for scope in ("", "-stadt-kamenz", "-stadt-nordheim")
+    }
+    tables = {}
+    with get_client(sync_client=True) as client:
+        for scope, key in keys.items():
+            (artifact,) = client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])), limit=1
+            )
+            data = artifact.data
+            rows = json.loads(data) if isinstance(data, str) else data
+            tables[scope] = [(r["Frist"], r["fällig seit"], r["Tage"]) for r in rows]
+        (overview,) = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=[OVERVIEW_KEY + "-stadt-kamenz" + REPLAY_SUFFIX])
+            ),
+            limit=1,
+        )
+    kamenz = [("Stellungnahme der Verwaltung", "29.10.2025", 1)]
+    assert tables == {
+        "": kamenz,
+        "-stadt-kamenz": kamenz,
+        "-stadt-nordheim": [("", "", 0)],  # EMPTY_ROW: keine überfälligen Fristen
+    }
+    assert "| Sozialausschuss | 1 |" in str(overview.data)

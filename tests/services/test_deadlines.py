@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 from models.domain.intake import parse_document
 from models.domain.timeutil import BERLIN
 from models.services import intake, views
-from models.services.deadlines import list_deadlines
 from models.services.meetings import add_meeting, cancel_meeting, move_meeting, plan_meetings
+from models.services.views import list_deadlines
 from models.store.db import session_scope
 from models.store.repo import find_paper
 from tests.conftest import DATA, EXAMPLE

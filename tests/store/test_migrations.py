@@ -185,3 +185,44 @@ def test_0007_links_every_meeting_to_its_organization_and_goes_back(engine: Engi
         upgrade(engine)
     with engine.connect() as connection:
         assert connection.execute(links, {"m": meeting_id}).all() == [(rat_id, 0)]
+
+
+def test_0008_gives_existing_bodies_a_slug_and_waiting_reminders_their_body(
+    engine: Engine,
+) -> None:
+    """An installation from before 0008: its bodies get slugs from their names (a clash a
+    suffix) and keep empty rules (= the settings'); reminders of deadlines get their body, so
+    that `koerperschaft-<slug>` routing finds them."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from models.domain.intake import parse_document
+    from models.services import intake as services
+    from models.store.db import alembic_config, session_scope, upgrade
+    from tests.conftest import EXAMPLE
+
+    with session_scope(engine) as session:
+        services.import_paper(
+            session,
+            parse_document(EXAMPLE.read_bytes(), "v.txt"),
+            body_name="Stadt Köln",
+            now=datetime(2021, 6, 7, 8, tzinfo=UTC),
+            actor="t",
+        )
+    command.downgrade(alembic_config(engine), "0007")
+    with engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO body (name) VALUES ('Stadt  Köln!')"))
+        connection.execute(sa.text("UPDATE reminder SET body_id = NULL"))
+    upgrade(engine)
+    with engine.connect() as connection:
+        bodies = connection.execute(
+            sa.text("SELECT name, slug, profile, state, holiday_categories FROM body ORDER BY id")
+        ).all()
+        reminders = connection.execute(
+            sa.text("SELECT count(*), count(body_id) FROM reminder WHERE deadline_id IS NOT NULL")
+        ).one()
+    assert bodies == [
+        ("Stadt Köln", "stadt-koeln", None, None, None),
+        ("Stadt  Köln!", "stadt-koeln-2", None, None, None),
+    ]
+    assert reminders[0] > 0 and reminders[0] == reminders[1]
