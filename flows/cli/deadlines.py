@@ -93,7 +93,8 @@ def rules_(
     now: NowOpt = None,
 ) -> None:
     """Das aktive Regelprofil (RATSFRIST_RULES) mit jeder Frist in Worten."""
-    from models.domain.rules import describe_rule, order_warnings
+    from models.domain.profile_checks import order_warnings
+    from models.domain.rules import describe_rule
     from models.store.profiles import load_profile
 
     active = load_profile(str(check)) if check else rules()
