@@ -152,20 +152,22 @@ def _shift(day: date, n: int, counts: Callable[[date], bool]) -> date:
 
 def _suspend(start: date, day: date, calendar: WorkCalendar, steps: list[str] | None) -> date:
     """Prolong a period after `start` by the recess days it covers (repeatedly, since the
-    prolonged period may reach into a recess)."""
+    prolonged period may reach further into a recess)."""
     counted = 0
     while True:
-        inside = sum(
-            1
+        inside = [
+            name
             for i in range(1, (day - start).days + 1)
-            if calendar.recess_name(start + timedelta(days=i))
-        )
-        if inside == counted:
-            return day
-        day += timedelta(days=inside - counted)
-        counted = inside
-        if steps is not None:
-            steps.append(f"+ {inside} Tage Sitzungspause (Frist ruht) = {day_text(day)}")
+            if (name := calendar.recess_name(start + timedelta(days=i)))
+        ]
+        if len(inside) == counted:
+            break
+        day += timedelta(days=len(inside) - counted)
+        counted = len(inside)
+    if counted and steps is not None:
+        names = ", ".join(dict.fromkeys(inside))
+        steps.append(f"+ {counted} Tage {names} (Frist ruht) = {day_text(day)}")
+    return day
 
 
 def _closed_day(
