@@ -376,7 +376,8 @@ def _describe_period(rule: Period, anchor: str) -> str:
     one = n == 1
     if rule.unit is Unit.meetings:
         which = {1: "nächsten", 2: "übernächsten"}.get(n, f"{n}.")
-        return f"spätestens in der {which} Sitzung nach {anchor}"
+        text = f"spätestens in der {which} Sitzung nach {anchor}"
+        return text + (", ohne Sitzungen in der Sitzungspause" if rule.skip_recess else "")
     amount = {
         Unit.days: f"{n}. Tag" if rule.offset < 0 else f"{n} Tag{'' if one else 'e'}",
         Unit.full_days: f"{n} volle{'r' if one else ''} Tag{'' if one else 'e'}",
@@ -389,5 +390,5 @@ def _describe_period(rule: Period, anchor: str) -> str:
         return f"Zeitpunkt {anchor}"
     text = f"{amount} {direction} {anchor}"
     if rule.skip_recess:
-        text += ", ohne Sitzungspause"
+        text += ", ruht in der Sitzungspause"
     return text
