@@ -247,6 +247,23 @@ class RuleSet:
     def name(self) -> str:
         return self.profile.profile.name
 
+    def for_municipality(
+        self, state: str | None = None, categories: Sequence[str] | None = None
+    ) -> RuleSet:
+        """The same rules on another body's holiday calendar: a county's profile used by
+        each of its towns with their own state and municipality categories. The calendar
+        comes from `make_calendar`, one object per key, so bodies sharing a key share it."""
+        head = self.profile.profile
+        calendar = make_calendar(
+            state or head.state,
+            head.closed_days,
+            head.categories if categories is None else categories,
+            self.calendar.recess,
+        )
+        if calendar is self.calendar:
+            return self
+        return RuleSet(profile=self.profile, calendar=calendar, origin=self.origin)
+
     @property
     def roles(self) -> frozenset[str]:
         """Who owes this profile's deadlines: the role tags a routing file may use."""
