@@ -84,58 +84,62 @@ def reckon(
     step is appended in German. `reachable(meeting_start)` says whether a meeting can still
     take the matter (SächsOVG 4 B 24/20: the "next" meeting is the next one to which the
     members can still be invited in time); without it every later meeting counts."""
-    local_anchor = to_local(anchor)
-    start = local_anchor.date()
-    n = abs(rule.offset)
-    sign = "−" if rule.offset < 0 else "+"
     if rule.unit is Unit.meetings:
         return _in_meetings(rule, anchor, calendar, anchor_label, meetings, reachable, steps)
-    if rule.unit is Unit.days:
-        day = start + timedelta(days=rule.offset)
-        amount = f"{n} Tag{'' if n == 1 else 'e'}"
-    elif rule.unit is Unit.full_days:
+    local_anchor = to_local(anchor)
+    start = local_anchor.date()
+    unit, offset = rule.unit, rule.offset
+    skip = rule.skip_recess and bool(calendar.recess)
+    if unit is Unit.days:
+        day = start + timedelta(days=offset)
+    elif unit is Unit.full_days:
         # N full days lie strictly between the deadline day and the anchor day.
-        day = start + timedelta(days=rule.offset + (1 if rule.offset > 0 else -1))
-        amount = f"{n} volle Tag{'' if n == 1 else 'e'} (beide Endtage zählen nicht)"
-    elif rule.unit is Unit.weeks:
-        day = start + timedelta(weeks=rule.offset)
-        amount = f"{n} Woche{'' if n == 1 else 'n'}"
-    elif rule.unit is Unit.months:
-        day = start + relativedelta(months=rule.offset)
-        amount = f"{n} Monat{'' if n == 1 else 'e'}"
-    elif rule.unit is Unit.werktage:
-        day = _shift(start, rule.offset, calendar.is_werktag)
-        amount = f"{n} Werktag{'' if n == 1 else 'e'} (ohne Sonn- und Feiertage)"
-    else:
-        skip = rule.skip_recess and bool(calendar.recess)
+        day = start + timedelta(days=offset + (1 if offset > 0 else -1))
+    elif unit is Unit.weeks:
+        day = start + timedelta(weeks=offset)
+    elif unit is Unit.months:
+        day = start + relativedelta(months=offset)
+    elif unit is Unit.werktage:
+        day = _shift(start, offset, calendar.is_werktag)
+    elif skip and offset:
 
         def counts(d: date) -> bool:
-            return calendar.is_working_day(d) and not (skip and calendar.recess_name(d))
+            return calendar.is_working_day(d) and not calendar.recess_name(d)
 
-        day = (
-            calendar.shift_working_days(start, 0)
-            if rule.offset == 0
-            else _shift(start, rule.offset, counts)
-        )
-        amount = f"{n} Arbeitstag{'' if n == 1 else 'e'}"
-        if rule.offset:
-            amount += " (Ankertag nicht mitgerechnet"
-            amount += ", ohne Sitzungspause)" if rule.skip_recess and calendar.recess else ")"
+        day = _shift(start, offset, counts)
+    else:
+        day = calendar.shift_working_days(start, offset)
     if steps is not None:
-        steps.append(
-            f"{anchor_label} {day_text(start)} {sign} {amount} = {day_text(day)}"
-            if rule.offset
-            else f"{anchor_label} {day_text(start)}"
-        )
-    if rule.skip_recess and rule.offset > 0 and rule.unit in _SUSPENDED:
+        steps.append(_first_step(rule, anchor_label, start, day, skip))
+    if skip and offset > 0 and unit in _SUSPENDED:
         day = _suspend(start, day, calendar, steps)
-    if rule.unit not in (Unit.working_days, Unit.werktage) or rule.offset == 0:
+    if unit not in _COUNTED or offset == 0:
         day = _closed_day(rule, day, calendar, steps)
     elif steps is not None:
-        steps.append("Arbeitstag" if rule.unit is Unit.working_days else "Werktag")
+        steps.append("Arbeitstag" if unit is Unit.working_days else "Werktag")
     return _at(rule, day, local_anchor, steps)
 
 
+def _first_step(rule: Reckonable, anchor_label: str, start: date, day: date, skip: bool) -> str:
+    """'Sitzung Di 15.06.2021 − 6 Tage = Mi 09.06.2021'."""
+    if rule.offset == 0:
+        return f"{anchor_label} {day_text(start)}"
+    n = abs(rule.offset)
+    sign = "−" if rule.offset < 0 else "+"
+    one = n == 1
+    amount = {
+        Unit.days: f"{n} Tag{'' if one else 'e'}",
+        Unit.full_days: f"{n} volle Tag{'' if one else 'e'} (beide Endtage zählen nicht)",
+        Unit.weeks: f"{n} Woche{'' if one else 'n'}",
+        Unit.months: f"{n} Monat{'' if one else 'e'}",
+        Unit.werktage: f"{n} Werktag{'' if one else 'e'} (ohne Sonn- und Feiertage)",
+        Unit.working_days: f"{n} Arbeitstag{'' if one else 'e'} (Ankertag nicht mitgerechnet"
+        + (", ohne Sitzungspause)" if skip else ")"),
+    }[rule.unit]
+    return f"{anchor_label} {day_text(start)} {sign} {amount} = {day_text(day)}"
+
+
+_COUNTED = frozenset({Unit.working_days, Unit.werktage})
 _SUSPENDED = frozenset({Unit.days, Unit.full_days, Unit.weeks, Unit.months})
 
 
