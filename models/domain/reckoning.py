@@ -129,7 +129,8 @@ def _first_step(rule: Reckonable, anchor_label: str, start: date, day: date, ski
     one = n == 1
     amount = {
         Unit.days: f"{n} Tag{'' if one else 'e'}",
-        Unit.full_days: f"{n} volle Tag{'' if one else 'e'} (beide Endtage zählen nicht)",
+        Unit.full_days: f"{n} volle{'r' if one else ''} Tag{'' if one else 'e'} "
+        "(beide Endtage zählen nicht)",
         Unit.weeks: f"{n} Woche{'' if one else 'n'}",
         Unit.months: f"{n} Monat{'' if one else 'e'}",
         Unit.werktage: f"{n} Werktag{'' if one else 'e'} (ohne Sonn- und Feiertage)",
