@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from models.domain.extension import Extension
+from models.domain.planning import PlannedDeadline
 from models.domain.rules import Rule, RuleError, RuleSet, due_or_none
 
 
@@ -113,6 +114,17 @@ def explain_due(
             steps=tuple(steps),
             urgent=shortened,
         ),
+    )
+
+
+def explain_planned(
+    rules: RuleSet, planned: PlannedDeadline, *, meetings: Sequence[datetime] = ()
+) -> ExplainedDue | None:
+    """The explanation of a deadline `plan` produced (what show, mail and .ics display)."""
+    if planned.anchor is None:
+        return None
+    return explain_due(
+        rules, planned.rule, planned.anchor, urgent=planned.urgent, meetings=meetings
     )
 
 

@@ -79,6 +79,10 @@ class PlannedDeadline:
     consultation_id: int | None
     meeting_id: int | None
     description: str
+    anchor: datetime | None = None
+    """The instant the rule was applied to (meeting start, receipt, decision): with the rule
+    name and `urgent`, enough to explain the deadline again (models.domain.explain)."""
+    urgent: bool = False
 
 
 TERMINAL_STATES = frozenset({"closed", "withdrawn", "historical"})
@@ -122,6 +126,8 @@ def plan(facts: PaperFacts, rules: RuleSet) -> list[PlannedDeadline]:
                     consultation_id=consultation,
                     meeting_id=meeting_id,
                     description=describe_rule(rule),
+                    anchor=anchor,
+                    urgent=facts.urgent and rule.urgent is not None,
                 )
             )
     return planned

@@ -292,3 +292,39 @@ def test_urgent_without_a_variant_says_so() -> None:
         "Fronleichnam, bleibt (Kalendertag)",
         "12:00",
     )
+
+
+# --- planning carries what the explanation needs -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("urgent", "expected", "first_step"),
+    [
+        # BW, Sitzung Do 14.01.2021: Mi 06.01. Hl. Drei Könige → Di 05.01.; Notfall: 17:00
+        (False, end(D(2021, 1, 5)),
+         "Sitzung Do 14.01.2021 − 7 volle Tage (beide Endtage zählen nicht) = Mi 06.01.2021"),
+        (True, at(D(2021, 1, 14)), "Sitzung Do 14.01.2021"),
+    ],
+)  # fmt: skip
+def test_planned_deadlines_explain_themselves(
+    urgent: bool, expected: datetime, first_step: str
+) -> None:
+    from models.domain.explain import explain_planned
+    from models.domain.planning import ConsultationFacts, PaperFacts, plan
+
+    rules = load_profile("bw_gemeinde")
+    meeting = ConsultationFacts(
+        id=1, position=1, organization="Gemeinderat", meeting_id=7,
+        meeting_start=at(D(2021, 1, 14)), meeting_cancelled=False, done=False,
+    )  # fmt: skip
+    facts = PaperFacts(
+        paper_type="Antrag", state="scheduled", received_at=at(D(2020, 12, 28), 9),
+        has_questions=False, consultations=(meeting,), urgent=urgent,
+    )  # fmt: skip
+    (ladung,) = [p for p in plan(facts, rules) if p.rule == "ladung"]
+    assert ladung.due == expected and ladung.urgent is urgent
+    explained = explain_planned(rules, ladung)
+    assert explained is not None and explained.due == ladung.due
+    assert explained.explanation.steps[0] == first_step
+    assert explained.explanation.source == ("§ 34 Abs. 2 GemO BW" if urgent else
+                                            "§ 34 Abs. 1 Satz 1 GemO BW")  # fmt: skip
