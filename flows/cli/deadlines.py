@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,6 +20,9 @@ from flows.cli.common import (
     session,
 )
 from flows.cli.root import app
+
+if TYPE_CHECKING:
+    from models.domain.rules import RuleSet
 
 
 @app.command()
@@ -124,16 +127,38 @@ def calendar(
 @app.command("rules")
 def rules_(
     check: Annotated[
-        Path | None, typer.Option("--check", help="diese Profildatei prüfen statt der aktiven")
+        Path | None,
+        typer.Option(
+            "--check", help="diese Profildatei (oder ein mitgeliefertes Profil) statt der aktiven"
+        ),
     ] = None,
+    listing: Annotated[
+        bool, typer.Option("--list", help="die mitgelieferten Profile auflisten")
+    ] = False,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", help="eine Regel des Profils für --anchor vorrechnen"),
+    ] = None,
+    anchor: Annotated[
+        str | None,
+        typer.Option("--anchor", help="Sitzung bzw. Eingang, z. B. 2021-06-15T17:00"),
+    ] = None,
+    urgent: Annotated[
+        bool, typer.Option("--urgent", help="mit der verkürzten Frist bei Dringlichkeit")
+    ] = False,
     as_json: JsonOpt = False,
     body: BodyFilterOpt = None,
     now: NowOpt = None,
 ) -> None:
-    """Das aktive Regelprofil (RATSFRIST_RULES; mit --body das der Körperschaft) in Worten."""
-    from models.domain.rules import describe_rule, order_warnings
-    from models.store.profiles import load_profile
+    """Das aktive Regelprofil (RATSFRIST_RULES; mit --body das der Körperschaft) mit jeder
+    Frist in Worten."""
+    from models.domain.profile_checks import order_warnings
+    from models.domain.rules import describe_rule
+    from models.store.profiles import load_profile, shipped_profiles
 
+    if listing:
+        _list_profiles(shipped_profiles(), as_json)
+        return
     if check:
         active = load_profile(str(check))
     elif body:
@@ -141,13 +166,22 @@ def rules_(
             active = rulebook().for_body(body_filter(db, body))
     else:
         active = rules()
+    if explain is not None:
+        _explain(active, explain, anchor, urgent, as_json)
+        return
     warnings = order_warnings(active, now_from(now))
+    head = active.profile.profile
     data = {
         "name": active.name,
         "file": active.origin,
+        "version": head.version,
         "state": active.calendar.state,
         "categories": sorted(active.calendar.categories),
-        "closed_days": list(active.profile.profile.closed_days),
+        "closed_days": list(head.closed_days),
+        "recess": [
+            {"name": r.name, "start": r.start.isoformat(), "end": r.end.isoformat()}
+            for r in head.recess
+        ],
         "deadlines": {
             name: {
                 "kind": rule.kind.value,
@@ -163,10 +197,48 @@ def rules_(
     if as_json:
         print_json(data)
         return
-    typer.echo(f"{data['name']} ({data['file']}), Feiertage {data['state']}")
+    categories = f" ({', '.join(head.categories)})" if head.categories else ""
+    typer.echo(f"{data['name']} ({data['file']}), Feiertage {data['state']}{categories}")
+    for period in head.recess:
+        typer.echo(f"  Sitzungspause: {period.name}, {period.start:%d.%m.%Y}–{period.end:%d.%m.%Y}")
     described: dict[str, dict[str, Any]] = data["deadlines"]  # type: ignore[assignment]
     for name, rule in described.items():
         types = f" [{', '.join(rule['paper_types'])}]" if rule["paper_types"] else ""
         typer.echo(f"  {name}: {rule['label']} – {rule['rule']}; {rule['responsible']}{types}")
     for warning in warnings:
         typer.echo(f"Hinweis: {warning}")
+
+
+def _list_profiles(names: list[str], as_json: bool) -> None:
+    from models.store.profiles import load_profile
+
+    rows = []
+    for name in names:
+        head = load_profile(name).profile.profile
+        kinds = list(head.categories)
+        rows.append({"profile": name, "name": head.name, "state": head.state, "categories": kinds})
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        categories = f" ({', '.join(row['categories'])})" if row["categories"] else ""
+        typer.echo(f"{row['profile']}: {row['name']}, {row['state']}{categories}")
+
+
+def _explain(active: RuleSet, name: str, anchor: str | None, urgent: bool, as_json: bool) -> None:
+    """A demonstration of an explained deadline; meeting counts need the body's meetings
+    and are not computed here."""
+    from models.domain.errors import InvalidInput
+    from models.domain.explain import explain_due
+    from models.domain.timeutil import format_local, parse_instant
+
+    if anchor is None:
+        raise InvalidInput("--explain braucht --anchor (Sitzung bzw. Eingang)")
+    explained = explain_due(active, name, parse_instant(anchor, "--anchor"), urgent=urgent)
+    if explained is None:
+        raise InvalidInput(f"--explain {name}: zählt Sitzungen; hier ohne Sitzungskalender")
+    if as_json:
+        print_json({"due": format_local(explained.due), **explained.explanation.as_dict()})
+        return
+    typer.echo(f"{format_local(explained.due)}")
+    typer.echo(explained.explanation.text())

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from models.domain.calendar import make_calendar
+from models.domain.calendar import CATEGORIES as CATEGORY_STATES
 from models.domain.errors import InvalidInput
 from models.domain.rules import RuleSet
 
@@ -39,7 +39,7 @@ STATES: dict[str, str] = {
 }
 """Bundesland codes (ISO 3166-2:DE without the prefix, as the `holidays` package has them)."""
 
-CATEGORIES: dict[str, str] = {
+CATEGORIES: dict[str, str] = {  # the states each holds in: models.domain.calendar
     "catholic": "überwiegend katholisch (BY: Mariä Himmelfahrt; SN, TH: Fronleichnam)",
     "augsburg": "Stadt Augsburg (Augsburger Hohes Friedensfest, 8.8.)",
 }
@@ -84,8 +84,9 @@ def check_categories(
                     f"{what} {part.strip()!r}: unbekannte Feiertagskategorie "
                     f"(bekannt: {', '.join(CATEGORIES)})"
                 )
-            if name == "augsburg" and state != "BY":
-                raise InvalidInput(f"{what} augsburg: nur in Bayern (BY), nicht in {state}")
+            if state not in CATEGORY_STATES[name]:
+                where = ", ".join(sorted(CATEGORY_STATES[name]))
+                raise InvalidInput(f"{what} {name}: gilt nur in {where}, nicht in {state}")
             result.add(name)
     return tuple(sorted(result))
 
@@ -117,14 +118,12 @@ class BodyRules:
 
 def with_calendar(rules: RuleSet, state: str | None, categories: Iterable[str]) -> RuleSet:
     """The profile with the body's calendar: its state's holidays and its municipality's
-    categories, the profile's closed days (24.12., Rosenmontag) kept."""
+    categories; the profile's closed days (24.12., Rosenmontag) and recess kept. The profile's
+    own categories hold only in its own state (a Saxon `catholic` means nothing in NW)."""
     head = rules.profile.profile
     wanted = state or head.state
-    categories = tuple(sorted(categories))
-    if wanted == head.state and not categories:
-        return rules
-    calendar = make_calendar(wanted, head.closed_days, categories)
-    return replace(rules, calendar=calendar)
+    chosen = tuple(sorted(categories)) or (head.categories if wanted == head.state else ())
+    return rules.for_municipality(wanted, chosen)
 
 
 class Rulebook:

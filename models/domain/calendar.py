@@ -1,8 +1,25 @@
 """Working days and session calendars. Pure: no database, no clock.
 
 Public holidays come from the `holidays` package for the body's federal state (NRW by
-default); offices are also closed on days the law does not know (24.12., 31.12., Rosenmontag
-in the Rhineland), which a profile adds as fixed dates or as offsets from Easter Sunday.
+default) and the holiday categories of its municipality; offices are also closed on days the
+law does not know (24.12., 31.12., Rosenmontag in the Rhineland), which a profile adds as
+fixed dates or as offsets from Easter Sunday. A calendar is identified by its key (state,
+categories, closed days, recess): `make_calendar` hands out one object per key, so a body →
+(profile, state, categories) mapping shares calendars and their day cache instead of
+building one per deadline row.
+
+Municipality categories (what the state's holiday law leaves to the municipality):
+- "catholic": Mariä Himmelfahrt in Bavaria's predominantly catholic municipalities,
+  Fronleichnam in the catholic municipalities of Saxony and Thuringia (the `holidays`
+  package's CATHOLIC category; it has no effect in other states, so it is refused there).
+- "augsburg": the city of Augsburg (Bavaria): Augsburger Hohes Friedensfest (08.08.) and
+  Mariä Himmelfahrt (the package's subdivision "Augsburg").
+Reformationstag, Buß- und Bettag (SN), Frauentag (BE, MV) and Weltkindertag (TH) are
+state-wide public holidays and need no category.
+
+Recess (Sitzungspause, Ferienzeit) is part of the session calendar, not of the office's:
+the office works, the council does not meet. Rules say themselves whether they skip it
+(models.domain.reckoning).
 """
 
 from __future__ import annotations
@@ -29,16 +46,34 @@ MOVABLE_DAYS: dict[str, int] = {
 }
 
 
+#: Municipality categories and the states where they mean something.
+CATEGORIES: dict[str, frozenset[str]] = {
+    "catholic": frozenset({"BY", "SN", "TH"}),
+    "augsburg": frozenset({"BY"}),
+}
+
+
 @lru_cache(maxsize=64)
 def _public_holidays(state: str, categories: frozenset[str] = frozenset()) -> Any:
-    """The state's holidays plus the municipality's categories: `catholic` (holidays'
-    category: Mariä Himmelfahrt in BY, Fronleichnam in SN/TH), `augsburg` (holidays'
-    subdivision Augsburg: BY plus the Friedensfest)."""
+    """The holiday table of one (state, categories) key; cached, so one per key."""
     import holidays
 
-    subdiv = "Augsburg" if state == "BY" and "augsburg" in categories else state
-    kinds = ("public", *sorted(categories & {"catholic"}))
-    return holidays.country_holidays("DE", subdiv=subdiv, categories=kinds, language="de")
+    subdiv = "Augsburg" if "augsburg" in categories else state
+    kinds = ("public", "catholic") if "catholic" in categories else ("public",)
+    return holidays.country_holidays("DE", subdiv=subdiv, language="de", categories=kinds)
+
+
+@dataclass(frozen=True, slots=True)
+class Recess:
+    """A period in which the body does not meet (Sitzungspause, Ferienzeit), both ends
+    included."""
+
+    start: date
+    end: date
+    name: str = "Sitzungspause"
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
 
 
 @dataclass(frozen=True)
@@ -47,11 +82,13 @@ class WorkCalendar:
 
     state: str = "NW"
     categories: frozenset[str] = frozenset()
-    """The municipality's holiday categories (`catholic`, `augsburg`)."""
+    """Municipality holiday categories (CATEGORIES)."""
     closed_dates: frozenset[tuple[int, int]] = frozenset()
     """(month, day) closed every year, e.g. (12, 24)."""
     closed_easter_offsets: frozenset[int] = frozenset()
     """Days relative to Easter Sunday that are closed, e.g. -48 for Rosenmontag."""
+    recess: tuple[Recess, ...] = ()
+    """The body's recess periods, in order."""
     _cache: dict[date, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def holiday_name(self, day: date) -> str | None:
@@ -60,9 +97,9 @@ class WorkCalendar:
             return "Samstag"
         if day.weekday() == 6:
             return "Sonntag"
-        name = _public_holidays(self.state, self.categories).get(day)
+        name = self.public_holiday(day)
         if name:
-            return str(name)
+            return name
         if (day.month, day.day) in self.closed_dates:
             return "Dienststelle geschlossen"
         offset = (day - easter(day.year)).days
@@ -72,6 +109,20 @@ class WorkCalendar:
                 f"{named[0].capitalize() if named else 'Brauchtumstag'} (Dienststelle geschlossen)"
             )
         return None
+
+    def public_holiday(self, day: date) -> str | None:
+        """The statutory holiday on `day` (of this state and municipality), if any."""
+        name = _public_holidays(self.state, self.categories).get(day)
+        return str(name) if name else None
+
+    def is_werktag(self, day: date) -> bool:
+        """A Werktag in the legal sense: every day but Sunday and statutory holidays
+        (Saturday and the office's own closed days are Werktage)."""
+        return day.weekday() != 6 and self.public_holiday(day) is None
+
+    def recess_name(self, day: date) -> str | None:
+        """The recess `day` lies in, if any."""
+        return next((r.name for r in self.recess if r.covers(day)), None)
 
     def is_working_day(self, day: date) -> bool:
         cached = self._cache.get(day)
@@ -106,9 +157,45 @@ class WorkCalendar:
 
 
 def make_calendar(
-    state: str = "NW", closed_days: Iterable[str] = (), categories: Iterable[str] = ()
+    state: str = "NW",
+    closed_days: Iterable[str] = (),
+    categories: Iterable[str] = (),
+    recess: Iterable[Recess] = (),
 ) -> WorkCalendar:
-    """A calendar from profile values: 'DD.MM.' for fixed dates, names of MOVABLE_DAYS."""
+    """A calendar from profile values: 'DD.MM.' for fixed dates, names of MOVABLE_DAYS,
+    municipality categories (CATEGORIES) and recess periods. One object per key (cached):
+    many bodies of one state and profile share a calendar and its day cache."""
+    return _calendar(
+        state,
+        tuple(closed_days),
+        frozenset(c.strip().lower() for c in categories),
+        tuple(sorted(recess, key=lambda r: r.start)),
+    )
+
+
+@lru_cache(maxsize=512)
+def _calendar(
+    state: str,
+    closed_days: tuple[str, ...],
+    categories: frozenset[str],
+    recess: tuple[Recess, ...],
+) -> WorkCalendar:
+    for category in sorted(categories):
+        if category not in CATEGORIES:
+            raise InvalidInput(
+                f"Feiertagskategorie {category!r}: erwartet eine von {', '.join(CATEGORIES)}"
+            )
+        if state not in CATEGORIES[category]:
+            raise InvalidInput(
+                f"Feiertagskategorie {category!r} gilt nur in "
+                f"{', '.join(sorted(CATEGORIES[category]))}, nicht in {state}"
+            )
+    for period in recess:
+        if period.end < period.start:
+            raise InvalidInput(
+                f"Sitzungspause {period.name!r}: Ende {period.end:%d.%m.%Y} vor Beginn "
+                f"{period.start:%d.%m.%Y}"
+            )
     fixed: set[tuple[int, int]] = set()
     movable: set[int] = set()
     for entry in closed_days:
@@ -128,9 +215,10 @@ def make_calendar(
         fixed.add((month, day))
     return WorkCalendar(
         state=state,
-        categories=frozenset(categories),
+        categories=categories,
         closed_dates=frozenset(fixed),
         closed_easter_offsets=frozenset(movable),
+        recess=recess,
     )
 
 

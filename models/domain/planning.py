@@ -15,7 +15,7 @@ from models.domain.rules import (
     Rule,
     RuleSet,
     describe_rule,
-    due_date,
+    due_or_none,
     in_time,
 )
 from models.domain.vocab import DeadlineStatus
@@ -59,6 +59,11 @@ class PaperFacts:
     decision_implementable: bool = False
     decided_consultation_id: int | None = None
     implementation_office: str | None = None
+    urgent: bool = False
+    """Urgency recorded for the paper: rules with an urgent variant use it."""
+    meetings: tuple[datetime, ...] = ()
+    """Starts of the body's coming meetings, for rules counted in meetings ("spätestens in
+    der übernächsten Sitzung"); without them such rules are not planned yet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,10 @@ class PlannedDeadline:
     consultation_id: int | None
     meeting_id: int | None
     description: str
+    anchor: datetime | None = None
+    """The instant the rule was applied to (meeting start, receipt, decision): with the rule
+    name and `urgent`, enough to explain the deadline again (models.domain.explain)."""
+    urgent: bool = False
 
 
 TERMINAL_STATES = frozenset({"closed", "withdrawn", "historical"})
@@ -93,19 +102,32 @@ def plan(facts: PaperFacts, rules: RuleSet) -> list[PlannedDeadline]:
         # is owed for the meeting, not the motion, and stays.
         if terminal and not (rule.anchor is Anchor.meeting and rule.offset > 0):
             continue
+        lead = rules.profile.deadlines[rule.reachable_by] if rule.reachable_by else None
         for anchor, consultation, meeting_id, office in _anchors(rule, facts, current, first):
+            due = due_or_none(
+                rule,
+                anchor,
+                rules.calendar,
+                urgent=facts.urgent,
+                meetings=facts.meetings,
+                lead=lead,
+            )
+            if due is None:
+                continue
             planned.append(
                 PlannedDeadline(
                     key=_key(name, consultation, meeting_id),
                     rule=name,
                     kind=rule.kind,
                     label=rule.title,
-                    due=due_date(rule, anchor, rules.calendar),
+                    due=due,
                     responsible=rule.responsible,
                     office=office,
                     consultation_id=consultation,
                     meeting_id=meeting_id,
                     description=describe_rule(rule),
+                    anchor=anchor,
+                    urgent=facts.urgent and rule.urgent is not None,
                 )
             )
     return planned

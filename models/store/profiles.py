@@ -49,6 +49,16 @@ def _load(path: str) -> RuleSet:
     return ruleset_from(data, name, path)
 
 
+@lru_cache(maxsize=1024)
+def load_profile_for(
+    choice: str, state: str | None = None, categories: tuple[str, ...] | None = None
+) -> RuleSet:
+    """A profile on a body's own holiday calendar (state, municipality categories), cached
+    by that key: a body → (profile, state, categories) mapping asks this once per body, not
+    once per deadline row."""
+    return load_profile(choice).for_municipality(state, categories)
+
+
 @lru_cache(maxsize=1)
 def default_rules() -> RuleSet:
     """The shipped default profile: what tests and the benchmark use without settings."""

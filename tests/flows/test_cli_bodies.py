@@ -84,7 +84,7 @@ def test_bodies_are_added_listed_and_shown(
         ),
         (
             ["add", "Stadt X", "--profile", "default", "--land", "NW", "--kategorie", "augsburg"],
-            "nur in Bayern",
+            "gilt nur in BY",
         ),
         (["add", "Stadt X", "--profile", "default", "--land", "NW", "--slug", "Ä B"], "--slug"),
         (

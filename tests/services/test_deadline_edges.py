@@ -62,7 +62,7 @@ def test_one_is_singular_in_the_rule_in_words() -> None:
 
 def test_a_profile_whose_antragsfrist_ends_after_its_invitation_says_so() -> None:
     """Bonn: Antragsfrist on the 7th day before the session, invitation 14 days before."""
-    from models.domain.rules import order_warnings
+    from models.domain.profile_checks import order_warnings
     from models.store.profiles import load_profile
 
     (antrag, anfrage) = order_warnings(load_profile("bonn"), at("2026-11-30T08:00"))
@@ -74,7 +74,7 @@ def test_a_profile_whose_antragsfrist_ends_after_its_invitation_says_so() -> Non
 def test_a_profile_whose_antragsfrist_ends_before_its_invitation_gives_no_hint(
     tmp_path: Path,
 ) -> None:
-    from models.domain.rules import order_warnings
+    from models.domain.profile_checks import order_warnings
     from models.store.profiles import PROFILES, load_profile
 
     text = (PROFILES / "default.toml").read_text(encoding="utf-8")

@@ -47,9 +47,10 @@ def test_every_shipped_profile_loads_and_cites_its_sources(name: str) -> None:
         "answer",
     } <= kinds
     if name != "default":
-        assert any(r.source and "GO" in r.source for r in rules.profile.deadlines.values()), (
-            "an example profile cites its Geschäftsordnung"
-        )
+        cites = ("GO", "GeschO", "GemO", "§")
+        assert any(
+            r.source and any(c in r.source for c in cites) for r in rules.profile.deadlines.values()
+        ), "an example profile cites its Geschäftsordnung"
 
 
 def test_shipped_real_profiles_hold_their_numbers() -> None:
@@ -87,7 +88,7 @@ responsible = "fachamt"
     ("text", "message"),
     [
         (
-            GOOD.replace('unit = "working_days"', 'unit = "werktage"'),
+            GOOD.replace('unit = "working_days"', 'unit = "stunden"'),
             "go.toml: deadlines.stellungnahme.unit:",
         ),
         (
@@ -141,3 +142,22 @@ def test_a_custom_profile_file_is_used(tmp_path: Path) -> None:
     due = due_date(rules.profile.deadlines["stellungnahme"], meeting(D(2021, 6, 8)), rules.calendar)
     assert due.astimezone(BERLIN).date() == D(2021, 6, 2)
     assert due - timedelta(0) == due
+
+
+def test_a_profile_on_a_bodys_own_calendar_is_cached_by_key() -> None:
+    """A Kreis profile used by a Bavarian and a Saxon body: the rules stay, the holidays are
+    the body's; the same key gives the same object (no lookup per deadline row)."""
+    from datetime import date
+
+    from models.store.profiles import load_profile_for
+
+    augsburg = load_profile_for("bayern_stadtrat", "BY", ("augsburg",))
+    assert augsburg is load_profile_for("bayern_stadtrat", "BY", ("augsburg",))
+    assert augsburg.profile is load_profile("bayern_stadtrat").profile
+    # 08.08.2022 (Mon): Friedensfest in Augsburg only
+    assert augsburg.calendar.holiday_name(date(2022, 8, 8)) == "Augsburger Hohes Friedensfest"
+    assert load_profile("bayern_stadtrat").calendar.holiday_name(date(2022, 8, 8)) is None
+    # 17.11.2021 (Wed): Buß- und Bettag for a Saxon body on the default profile
+    saxon = load_profile_for("default", "SN")
+    assert saxon.calendar.holiday_name(date(2021, 11, 17)) == "Buß- und Bettag"
+    assert load_profile_for("default") is load_profile("default")
