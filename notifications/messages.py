@@ -11,9 +11,11 @@ or with overdue deadlines not listed (they may be non-public), names no committe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +178,58 @@ def calendar_for(items: list[Item], now: datetime) -> bytes:
         for item in items
     ]
     return build(entries, name="ratsfrist", now=now)
+
+
+@dataclass(frozen=True)
+class FailureNotice:
+    """What the operators are told of a reminder that failed for good (plain data)."""
+
+    reminder_id: int
+    reference: str
+    label: str
+    step: str
+    tag: str
+    attempts: int
+    route: str
+    """The recipient's masked URL, as the dispatcher stored it in `last_error`."""
+    reply: str
+    """The mail server's answer (`SMTP 554 5.7.1 …`) or Apprise's message."""
+
+    @property
+    def code(self) -> str | None:
+        found = re.search(r"SMTP (\d{3})", self.reply)
+        return found.group(1) if found else None
+
+
+def failure_notice(
+    reminder_id: int, reference: str, label: str, step: str, tag: str, attempts: int, error: str
+) -> FailureNotice:
+    """Split a stored `last_error` ('mailto://…: SMTP 554 …', masked when it was stored) into
+    the route and the reply; a URL holds no ': ', so the first one ends it."""
+    route, _, reply = error.partition(": ") if "://" in error.split(": ", 1)[0] else ("", "", error)
+    return FailureNotice(reminder_id, reference, label, step, tag, attempts, route, reply or error)
+
+
+def render_notice(notice: FailureNotice) -> Message:
+    """The operations mail for a failed reminder: what, to whom, what the server said, and
+    what to do. No title, no committee: the operators need the reference, not the content."""
+    code = f" (SMTP {notice.code})" if notice.code else ""
+    what = f"Vorlage {notice.reference}" if notice.reference else "Eskalation"
+    subject_line = f"Zustellung fehlgeschlagen: Erinnerung #{notice.reminder_id}, {what}{code}"
+    lines = [
+        f"Die Erinnerung #{notice.reminder_id} ist endgültig nicht zugestellt worden; "
+        "ratsfrist sendet sie nicht mehr von selbst.",
+        "",
+        f"Vorlage: {notice.reference or '– (Eskalation)'}",
+        f"Frist: {notice.label} (Schritt {notice.step})",
+        f"Empfänger-Tag: {notice.tag}",
+        f"Empfänger: {notice.route or 'unbekannt'}",
+        f"Antwort: {notice.reply}",
+        f"Versuche: {notice.attempts}",
+        "",
+        "Ansehen: ratsfrist reminders --failed",
+        "Nach der Korrektur erneut senden: ratsfrist dispatch --retry-failed",
+    ]
+    text = "\n".join(lines) + "\n"
+    body = "".join(f"<p>{escape(line)}</p>\n" if line else "" for line in lines)
+    return Message(subject=subject_line, text=text, html=body, ics=b"", ics_name="")

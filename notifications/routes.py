@@ -1,7 +1,8 @@
 """Who gets which reminder: Apprise's own configuration format (YAML or TEXT) with tags.
 
 Tags name roles (fachamt, sitzungsdienst, fraktion, gremium, leitung for escalations,
-vertraulich for recipients cleared for non-public papers). A URL that also carries
+vertraulich for recipients cleared for non-public papers, betrieb for the operators told of
+reminders that failed for good). A URL that also carries
 `gremium-<committee>` tags gets only those committees' reminders. `${NAME}` in the file is
 taken from the environment, so the routing file can be versioned while the SMTP password lives
 in the environment. Passwords never leave this module unmasked: every text that may reach a
@@ -23,6 +24,7 @@ from models.domain.reminders import (
     CLEARED_TAG,
     COMMITTEE_TAG_PREFIX,
     ESCALATION_TAG,
+    OPERATIONS_TAG,
     committee_slug,
 )
 
@@ -36,7 +38,7 @@ class RouteError(RatsfristError):
 
 ALWAYS_TAG = "always"
 """Apprise's own convention: a URL tagged `always` is notified whatever the tag asked for."""
-MODIFIER_TAGS = frozenset({ESCALATION_TAG, CLEARED_TAG, ALWAYS_TAG})
+MODIFIER_TAGS = frozenset({ESCALATION_TAG, CLEARED_TAG, ALWAYS_TAG, OPERATIONS_TAG})
 """Tags that are not roles of a rules profile but mean something to ratsfrist."""
 
 
