@@ -22,6 +22,7 @@ from flows import app
 from flows.app import current_settings, engine_for, rules_for
 from flows.events import emit_failed, emit_missed, emit_sent
 from models.domain.timeutil import to_local, to_utc
+from models.services.failed_reminders import failed_count, failed_reminders, failed_section
 from models.services.overview import overdue_count, overdue_rows, overview_markdown
 from models.store.db import session_scope
 
@@ -113,6 +114,7 @@ def send_reminders(
         dry_run=dry_run,
         digest=settings.digest if digest is None else digest,
         ui_url=settings.ui_url,
+        senders=settings.senders,
     )
     logger = get_run_logger()
     for line in summary.lines():
@@ -152,6 +154,7 @@ def publish(now: datetime, replay: bool = False) -> list[dict[str, Any]]:
         rows = overdue_rows(session, now, link=verlauf_link(settings.ui_url))
         total = overdue_count(session, now)
         overview = overview_markdown(session, now)
+        failed = failed_section(failed_reminders(session), failed_count(session))
     stand = f"{to_local(now):%d.%m.%Y %H:%M}"
     create_table_artifact(
         key=OVERDUE_KEY + suffix,
@@ -159,11 +162,12 @@ def publish(now: datetime, replay: bool = False) -> list[dict[str, Any]]:
         description=("Rückblick: " if replay else "")
         + f"Überfällige Fristen, Stand {stand}: {total}"
         + (f" (die ältesten {len(rows)} gezeigt)" if total > len(rows) else "")
-        + "; nach Gremium, je Gremium die ältesten zuerst",
+        + "; nach Gremium, je Gremium die ältesten zuerst"
+        + (f"\n\n{failed}" if failed else ""),
     )
     create_markdown_artifact(
         key=OVERVIEW_KEY + suffix,
-        markdown=overview,
+        markdown=overview + (f"\n{failed}" if failed else ""),
         description=f"Fristenübersicht, Stand {stand}" + (" (Rückblick)" if replay else ""),
     )
     return rows

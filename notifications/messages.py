@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from models.domain.ics import build, deadline_entry
+from models.domain.reminders import split_error
 from models.domain.rules import END_OF_DAY
 from models.domain.timeutil import to_local
 
@@ -204,10 +205,9 @@ class FailureNotice:
 def failure_notice(
     reminder_id: int, reference: str, label: str, step: str, tag: str, attempts: int, error: str
 ) -> FailureNotice:
-    """Split a stored `last_error` ('mailto://…: SMTP 554 …', masked when it was stored) into
-    the route and the reply; a URL holds no ': ', so the first one ends it."""
-    route, _, reply = error.partition(": ") if "://" in error.split(": ", 1)[0] else ("", "", error)
-    return FailureNotice(reminder_id, reference, label, step, tag, attempts, route, reply or error)
+    """The notice of a failed row, its stored `last_error` split into route and reply."""
+    route, reply = split_error(error)
+    return FailureNotice(reminder_id, reference, label, step, tag, attempts, route, reply)
 
 
 def render_notice(notice: FailureNotice) -> Message:

@@ -122,3 +122,13 @@ it stays visible (`ratsfrist reminders --failed`) and `dispatch --retry-failed` 
 def committee_slug(name: str) -> str:
     """'Ausschuss für Umwelt, Planung' → 'ausschuss-fuer-umwelt-planung' (an Apprise tag)."""
     return slug(name)
+
+
+def split_error(error: str) -> tuple[str, str]:
+    """A stored `last_error` ('mailto://…/?to=…: SMTP 554 5.7.1 …', masked when stored) as
+    (route, reply); a URL holds no ': ', so the first one after '://' ends it. Errors not
+    about one route ('kein Empfänger …') are all reply."""
+    head, sep, rest = error.partition(": ")
+    if sep and "://" in head:
+        return head, rest
+    return "", error
