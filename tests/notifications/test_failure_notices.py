@@ -4,6 +4,7 @@ operators (Apprise tag `betrieb`) through the outbox, naming the reference, the 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,11 @@ def test_a_550_fails_at_once_is_told_to_the_operators_once_and_exits_3(
     notice_rows = [r for r in reminder_rows(engine) if r.tag == "betrieb"]
     assert [(r.scope, r.status) for r in notice_rows] == [(f"fehler/{failed[0].id}", "sent")]
     engine.dispose()
+    capsys.readouterr()
+    assert run(["reminders", "--json"]) == 0
+    listed = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert listed[notice_rows[0].id]["kind"] == "notice"
+    assert listed[notice_rows[0].id]["label"] == f"Zustellfehler #{failed[0].id} an Betrieb"
 
 
 def test_without_an_operations_route_the_notice_is_cancelled_with_the_reason(
