@@ -244,5 +244,6 @@ def dispatch_lines(d: dict[str, Any]) -> list[str]:
         row("1 dispatcher, 1 sender", d["one_sender"]),
     ]
     for count, m in d["dispatchers"].items():
-        lines.append(row(f"{count} dispatcher(s), {d['senders']} senders each", m))
+        plural = "s" if count != "1" else ""
+        lines.append(row(f"{count} dispatcher{plural}, {d['senders']} senders each", m))
     return lines

@@ -116,14 +116,24 @@ def _guard_apprise_logs(secrets: set[str]) -> None:
 
 
 def _expand(text: str, source: str) -> str:
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in os.environ:
-            line = text[: match.start()].count("\n") + 1
-            raise RouteError(f"{source}:{line}: Umgebungsvariable {name} ist nicht gesetzt")
-        return os.environ[name]
+    """`${NAME}` from the environment, except in comment lines (`#`, `;`): a comment that
+    explains `${NAME}` made the shipped example unloadable."""
 
-    return _ENV.sub(value, text)
+    def line_of(number: int, line: str) -> str:
+        if line.lstrip().startswith(("#", ";")):
+            return line
+
+        def value(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in os.environ:
+                raise RouteError(f"{source}:{number}: Umgebungsvariable {name} ist nicht gesetzt")
+            return os.environ[name]
+
+        return _ENV.sub(value, line)
+
+    return "".join(
+        line_of(n, line) for n, line in enumerate(text.splitlines(keepends=True), start=1)
+    )
 
 
 def _url_lines(text: str, source: str, is_yaml: bool) -> list[tuple[int, str]]:

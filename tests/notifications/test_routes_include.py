@@ -106,3 +106,17 @@ def test_an_included_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
     with pytest.raises(RouteError) as error:
         load_routes(main, roles=ROLES)
     assert str(error.value) == f"{tmp_path / 'b.txt'}:1: keine UTF-8-Textdatei"
+
+
+def test_the_shipped_example_loads_and_a_comment_naming_a_variable_is_left_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its comment explains `${NAME}`; expanded like a URL it made the example unloadable."""
+    from models.store.profiles import default_rules
+    from tests.conftest import REPO
+
+    monkeypatch.setenv("RATSFRIST_SMTP_PASSWORD", "Geheim-123")
+    monkeypatch.delenv("NAME", raising=False)
+    routes = load_routes(REPO / "examples" / "apprise.yml", roles=default_rules().roles)
+    assert [r.label for r in routes.for_tag("betrieb")] and routes.for_tag("leitung")
+    assert "Geheim-123" not in "".join(r.label for r in routes.recipients)
