@@ -108,7 +108,13 @@ def deliver(recipient: Recipient, message: Message, routes: Routes) -> Outcome:
     if ok:
         return Outcome(True)
     replies = smtp_replies(caught)
+    # what went wrong when there was no reply: refused, timed out, a certificate not trusted
+    raised = [
+        r.getMessage()
+        for r in caught
+        if getattr(r, "hook", False) and not _REPLY.search(r.getMessage())
+    ]
     warnings = [r.getMessage() for r in caught if r.levelno >= logging.WARNING]
-    reason = "; ".join(dict.fromkeys(replies + warnings)) or "Apprise meldet einen Fehler"
+    reason = "; ".join(dict.fromkeys(replies + raised + warnings)) or "Apprise meldet einen Fehler"
     permanent = bool(replies) and all(reply.startswith("SMTP 5") for reply in replies)
     return Outcome(False, routes.scrub(f"{recipient.label}: {reason}")[:900], permanent)

@@ -39,7 +39,9 @@ def _record(exc: BaseException) -> None:
     caught: list[logging.LogRecord] | None = getattr(local, "records", None)
     if caught is not None:
         caught.append(
-            logging.makeLogRecord({"msg": f"{type(exc).__name__}: {exc}", "levelno": logging.DEBUG})
+            logging.makeLogRecord(
+                {"msg": f"{type(exc).__name__}: {exc}", "levelno": logging.DEBUG, "hook": True}
+            )
         )
 
 
