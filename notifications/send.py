@@ -94,7 +94,9 @@ def deliver(recipient: Recipient, message: Message, routes: Routes) -> Outcome:
         email = isinstance(recipient.server, NotifyEmail)  # and its subclasses
         ok = recipient.server.notify(
             body=message.html if html else message.text,
-            title=encoded_subject(message.subject) if email else message.subject,
+            title=encoded_subject(message.subject, recipient.server.title_maxlen)
+            if email
+            else message.subject,
             body_format=apprise.NotifyFormat.HTML if html else apprise.NotifyFormat.TEXT,
             attach=attach,
         )

@@ -24,7 +24,6 @@ and notifications/send.py falls back to the debug records.
 
 from __future__ import annotations
 
-import base64
 import logging
 import smtplib
 import ssl
@@ -159,22 +158,56 @@ def install() -> bool:
     return True
 
 
-def encoded_subject(text: str) -> str:
-    """A subject as RFC 2047 encoded words (UTF-8, base64), each within 75 characters and
-    split between characters; ASCII stays as it is. Apprise hands a non-ASCII subject to
-    `email.header.Header`, whose encoder tries every prefix of the subject to find where to
-    fold (quadratic: about 1 ms per mail for a German subject of 140 characters, the largest
-    single cost of a mail); given ASCII it only folds at the spaces. Mail readers show the
-    same subject either way (the space between two encoded words is not part of the text)."""
+_Q_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!*+-/")
+
+
+def _q_words(text: str) -> list[str]:
+    """`text` as RFC 2047 Q-encoded words of at most 75 characters, split between characters."""
+    words, body = [], ""
+    for character in text:
+        if character in _Q_PLAIN:
+            piece = character
+        elif character == " ":
+            piece = "_"
+        else:
+            piece = "".join(f"={byte:02X}" for byte in character.encode())
+        if len(body) + len(piece) > 75 - len("=?utf-8?q??="):
+            words.append(body)
+            body = ""
+        body += piece
+    words.append(body)
+    return [f"=?utf-8?q?{body}?=" for body in words]
+
+
+def encoded_subject(text: str, limit: int = 250) -> str:
+    """A subject with its non-ASCII words as RFC 2047 encoded words (UTF-8, Q), the ASCII
+    words as they are, within `limit` characters (Apprise cuts a title beyond its
+    `title_maxlen`, 250 for e-mail, which would cut an encoded word in half: here whole words
+    are left off instead). Apprise hands a non-ASCII subject to `email.header.Header`, whose
+    encoder tries every prefix of the subject to find where to fold (quadratic: about 1 ms
+    per mail for a German subject of 140 characters, the largest single cost of a mail);
+    given ASCII it only folds at the spaces. Mail readers show the same subject."""
     if text.isascii():
         return text
-    words: list[str] = []
-    chunk = ""
-    for character in text:
-        if len((chunk + character).encode()) > 45:  # 45 bytes: 60 in base64, 72 in all
-            words.append(chunk)
-            chunk = character
+    out: list[str] = []
+    run: list[str] = []  # adjacent non-ASCII words: encoded together, their spaces inside
+
+    def flush() -> None:
+        if run:
+            out.extend(_q_words(" ".join(run)))
+            run.clear()
+
+    for word in text.split(" "):
+        if word.isascii() and "=?" not in word:
+            flush()
+            out.append(word)
         else:
-            chunk += character
-    words.append(chunk)
-    return " ".join(f"=?utf-8?b?{base64.b64encode(w.encode()).decode()}?=" for w in words)
+            run.append(word)
+    flush()
+    subject = ""
+    for word in out:
+        candidate = f"{subject} {word}" if subject else word
+        if len(candidate) > limit:
+            break
+        subject = candidate
+    return subject

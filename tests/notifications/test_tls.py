@@ -92,3 +92,29 @@ def test_mailtos_verifies_the_certificate_as_before_and_verify_no_still_connects
     assert verified.verify_mode == ssl.CERT_REQUIRED and verified.check_hostname
     assert smtp_hooks.shared_context(True, ssl.CERT_REQUIRED) is verified
     assert set(smtp_hooks._contexts) >= {(True, ssl.CERT_REQUIRED), (False, ssl.CERT_NONE)}
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Erinnerung: Stellungnahme der Verwaltung A 21/0500-01, fällig 10.06.2021 (Ende des "
+        "Tages) – Kommunales Integrationsmanagement",
+        "ÜBERFÄLLIG: 2 Fristen – Ausschuss für Umwelt, Planung und Verkehr",
+        "Zustellung fehlgeschlagen: Erinnerung #12, Vorlage A 21/0500-01 (SMTP 550)",
+        "äöü ß " * 30 + "Ende",
+    ],
+)
+def test_a_pre_encoded_subject_reads_as_the_subject(subject: str) -> None:
+    """What Apprise gets instead of a non-ASCII subject: ASCII, encoded words of at most 75
+    characters, within Apprise's 250 for a title; a reader decodes the subject back (cut at
+    a word when it would not fit, never inside an encoded word)."""
+    from email.header import decode_header, make_header
+
+    encoded = smtp_hooks.encoded_subject(subject)
+    assert encoded.isascii() and len(encoded) <= 250
+    assert all(len(word) <= 75 for word in encoded.split(" "))
+    decoded = str(make_header(decode_header(encoded)))
+    if len(subject) < 120:
+        assert decoded == subject
+    else:
+        assert subject.startswith(decoded) and len(decoded) >= 30  # all umlauts: 6 each
