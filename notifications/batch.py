@@ -35,7 +35,7 @@ from models.domain.reminders import OPERATIONS_TAG
 from models.domain.timeutil import to_utc
 from notifications import outbox
 from notifications.content import Loaded, load_items
-from notifications.messages import Message, render, render_notice
+from notifications.messages import Message, render, render_notices
 from notifications.routes import Recipient, Routes
 from notifications.send import deliver
 from notifications.summary import Summary, count
@@ -223,8 +223,10 @@ def _plan(batch: _Batch, rows: dict[int, Loaded], routes: Routes, digest: bool) 
             batch.close(reminder_id)
             continue
         for recipient in waiting:
-            alone = not digest or loaded.notice is not None
-            group = f"{recipient.key}#{reminder_id}" if alone else recipient.key
+            if loaded.notice is not None:  # the operators get one mail for all in the batch
+                group = f"{recipient.key}#betrieb"
+            else:
+                group = recipient.key if digest else f"{recipient.key}#{reminder_id}"
             grouped.setdefault(group, _Message([], recipient)).rows.append(loaded)
             batch.outstanding[reminder_id] += 1
     return list(grouped.values())
@@ -252,9 +254,9 @@ def _send(batch: _Batch, message: _Message, routes: Routes, now: datetime) -> No
 
 
 def _render(message: _Message, now: datetime) -> Message:
-    first = message.rows[0]
-    if first.notice is not None:
-        return render_notice(first.notice)
+    notices = [loaded.notice for loaded in message.rows if loaded.notice is not None]
+    if notices:
+        return render_notices(notices)
     items = [item for loaded in message.rows for item in loaded.items]
     omitted = sum(loaded.omitted for loaded in message.rows)
     return render(items, cleared=message.recipient.cleared, now=now, omitted=omitted)

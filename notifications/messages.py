@@ -210,22 +210,42 @@ def failure_notice(
     return FailureNotice(reminder_id, reference, label, step, tag, attempts, route, reply)
 
 
-def render_notice(notice: FailureNotice) -> Message:
-    """The operations mail for a failed reminder: what, to whom, what the server said, and
-    what to do. No title, no committee: the operators need the reference, not the content."""
-    code = f" (SMTP {notice.code})" if notice.code else ""
-    what = f"Vorlage {notice.reference}" if notice.reference else "Eskalation"
-    subject_line = f"Zustellung fehlgeschlagen: Erinnerung #{notice.reminder_id}, {what}{code}"
-    lines = [
-        f"Die Erinnerung #{notice.reminder_id} ist endgültig nicht zugestellt worden; "
-        "ratsfrist sendet sie nicht mehr von selbst.",
-        "",
-        f"Vorlage: {notice.reference or '– (Eskalation)'}",
-        f"Frist: {notice.label} (Schritt {notice.step})",
-        f"Empfänger-Tag: {notice.tag}",
-        f"Empfänger: {notice.route or 'unbekannt'}",
-        f"Antwort: {notice.reply}",
-        f"Versuche: {notice.attempts}",
+def render_notices(notices: list[FailureNotice]) -> Message:
+    """The operations mail for reminders that failed for good: for each, what, to whom, what
+    the server said; then what to do. One mail per run and operator, however many failed
+    (after an outage, or on the first run with this feature, there may be hundreds). No
+    title, no committee: the operators need the reference, not the content."""
+    if len(notices) == 1:
+        notice = notices[0]
+        code = f" (SMTP {notice.code})" if notice.code else ""
+        what = f"Vorlage {notice.reference}" if notice.reference else "Eskalation"
+        subject_line = f"Zustellung fehlgeschlagen: Erinnerung #{notice.reminder_id}, {what}{code}"
+        head = (
+            f"Die Erinnerung #{notice.reminder_id} ist endgültig nicht zugestellt worden; "
+            "ratsfrist sendet sie nicht mehr von selbst."
+        )
+    else:
+        codes = sorted({f"SMTP {n.code}" for n in notices if n.code})
+        subject_line = f"Zustellung fehlgeschlagen: {len(notices)} Erinnerungen" + (
+            f" ({', '.join(codes)})" if codes else ""
+        )
+        head = (
+            f"{len(notices)} Erinnerungen sind endgültig nicht zugestellt worden; "
+            "ratsfrist sendet sie nicht mehr von selbst."
+        )
+    lines = [head]
+    for notice in notices:
+        lines += [
+            "",
+            f"Erinnerung #{notice.reminder_id}",
+            f"Vorlage: {notice.reference or '– (Eskalation)'}",
+            f"Frist: {notice.label} (Schritt {notice.step})",
+            f"Empfänger-Tag: {notice.tag}",
+            f"Empfänger: {notice.route or 'unbekannt'}",
+            f"Antwort: {notice.reply}",
+            f"Versuche: {notice.attempts}",
+        ]
+    lines += [
         "",
         "Ansehen: ratsfrist reminders --failed",
         "Nach der Korrektur erneut senden: ratsfrist dispatch --retry-failed",

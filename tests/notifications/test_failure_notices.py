@@ -5,6 +5,7 @@ operators (Apprise tag `betrieb`) through the outbox, naming the reference, the 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,22 @@ def test_failed_reminders_are_listed_for_managers_with_the_code_and_without_cont
     row = next(line for line in section.splitlines() if line.startswith(mark))
     assert REF in row and "SMTP 550 5.1.1 Postfach unbekannt" in row and "| fachamt |" in row
     assert TITLE_WORD not in section and "example.org" not in section  # no content, no address
+
+
+def test_several_failures_reach_the_operators_in_one_mail(
+    engine: Engine, sink: SmtpSink, tmp_path: Path
+) -> None:
+    """After an outage, or on the first run with notices, there may be hundreds: one mail
+    per run and operator lists them, each still planned and recorded as its own row."""
+    routes = _routes(tmp_path / "d.yml", sink.port)
+    import_at(engine, EXAMPLE.read_bytes(), "2021-06-07T06:00")
+    sink.handler.unknown = {"fachamt@example.org", "sitzung@example.org"}
+    summary = dispatch_at(engine, routes, NOW)
+    assert (summary.failed, summary.notices_planned) == (2, 2)
+    failed = sorted(r.id for r in reminder_rows(engine) if r.status == "failed")
+    (notice,) = _to(sink, "betrieb@example.org")
+    assert notice.subject == "Zustellung fehlgeschlagen: 2 Erinnerungen (SMTP 550)"  # type: ignore[attr-defined]
+    text = notice.text  # type: ignore[attr-defined]
+    assert all(re.search(rf"Erinnerung #{i}\b", text) for i in failed), text
+    notices = [r for r in reminder_rows(engine) if r.tag == "betrieb"]
+    assert sorted((r.scope, r.status) for r in notices) == [(f"fehler/{i}", "sent") for i in failed]
