@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     digest: bool = Field(
         default=False, description="eine Sammel-Mail je Empfänger und Lauf statt einer je Frist"
     )
+    senders: int = Field(
+        default=1,
+        ge=1,
+        le=32,
+        description="Mails, die ein Versandlauf gleichzeitig sendet (je eine SMTP-Verbindung)",
+    )
     ui_url: str | None = Field(
         default_factory=lambda: os.environ.get("PREFECT_UI_URL"),
         description="Adresse des Prefect-UI für Links in Mails",

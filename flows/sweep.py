@@ -22,6 +22,7 @@ from flows import app
 from flows.app import current_settings, engine_for, routes_for, rules_for
 from flows.events import emit_failed, emit_missed, emit_sent
 from models.domain.timeutil import to_local, to_utc
+from models.services.failed_reminders import failed_count, failed_reminders, failed_section
 from models.services.overview import overdue_count, overdue_rows, overview_markdown
 from models.store.db import session_scope
 
@@ -110,6 +111,7 @@ def send_reminders(
         dry_run=dry_run,
         digest=settings.digest if digest is None else digest,
         ui_url=settings.ui_url,
+        senders=settings.senders,
     )
     logger = get_run_logger()
     for line in summary.lines():
@@ -176,6 +178,7 @@ def publish(now: datetime, replay: bool = False) -> list[dict[str, Any]]:
             )
             for body_id, key, name in scopes
         ]
+        failed = failed_section(failed_reminders(session), failed_count(session))
     stand = f"{to_local(now):%d.%m.%Y %H:%M}"
     for one in published:
         of = f" – {one.body}" if one.body else ""
@@ -185,11 +188,12 @@ def publish(now: datetime, replay: bool = False) -> list[dict[str, Any]]:
             description=("Rückblick: " if replay else "")
             + f"Überfällige Fristen{of}, Stand {stand}: {one.total}"
             + (f" (die ältesten {len(one.rows)} gezeigt)" if one.total > len(one.rows) else "")
-            + "; nach Gremium, je Gremium die ältesten zuerst",
+            + "; nach Gremium, je Gremium die ältesten zuerst"
+            + (f"\n\n{failed}" if failed and not one.key else ""),
         )
         create_markdown_artifact(
             key=OVERVIEW_KEY + one.key + suffix,
-            markdown=one.overview,
+            markdown=one.overview + (f"\n{failed}" if failed and not one.key else ""),
             description=f"Fristenübersicht{of}, Stand {stand}" + (" (Rückblick)" if replay else ""),
         )
     return published[0].rows

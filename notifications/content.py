@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from models.domain.reminders import NOT_REMINDED
+from models.domain.reminders import NOT_REMINDED, OPERATIONS_TAG
 from models.domain.timeutil import to_local
 from models.domain.vocab import OWED, DeadlineStatus
 from models.store.tables import (
@@ -24,7 +24,7 @@ from models.store.tables import (
     Question,
     Reminder,
 )
-from notifications.messages import Item
+from notifications.messages import FailureNotice, Item, failure_notice
 from notifications.messages import Question as QuestionItem
 
 
@@ -36,6 +36,8 @@ class Loaded:
     items: list[Item]
     omitted: int = 0
     cancel: str | None = None
+    notice: FailureNotice | None = None
+    """An operations notice: the failed reminder it tells of (instead of `items`)."""
 
 
 #: An escalation mail lists at most this many deadlines, the longest overdue first; the rest
@@ -63,7 +65,8 @@ def load_items(
     deadline; a committee's escalation is its deadlines missed now (read now, not when it was
     planned, so a report delivered at 06:59 is not escalated at 07:00)."""
     with Session(engine) as session:
-        reminders = session.exec(select(Reminder).where(col(Reminder.id).in_(ids))).all()
+        everything = session.exec(select(Reminder).where(col(Reminder.id).in_(ids))).all()
+        reminders = [r for r in everything if not _is_notice(r)]
         by_deadline: dict[int, list[int]] = defaultdict(list)
         for r in reminders:
             if r.deadline_id is not None and r.id is not None:
@@ -100,7 +103,45 @@ def load_items(
             elif not reminder.escalation and rows[0][0].status == DeadlineStatus.missed:
                 entry.cancel = "überholt: Frist versäumt, die Eskalation übernimmt"
             loaded[reminder.id] = entry
+        loaded |= _notices(session, [r for r in everything if _is_notice(r)])
         return loaded
+
+
+def _is_notice(reminder: Reminder) -> bool:
+    return reminder.tag == OPERATIONS_TAG and reminder.deadline_id is None
+
+
+def _notices(session: Session, rows: list[Reminder]) -> dict[int, Loaded]:
+    """Operations notices: what each one's failed reminder says, read now (its reference,
+    its deadline's label, its error as stored, masked)."""
+    if not rows:
+        return {}
+    failed_ids = {int((r.scope or "0").rsplit("/", 1)[-1]): r for r in rows}
+    found = session.exec(
+        select(Reminder, Deadline.label, Paper.reference)
+        .outerjoin(Deadline, col(Deadline.id) == Reminder.deadline_id)
+        .outerjoin(Paper, col(Paper.id) == Reminder.paper_id)
+        .where(col(Reminder.id).in_(list(failed_ids)))
+    ).all()
+    loaded: dict[int, Loaded] = {}
+    for failed, label, reference in found:
+        assert failed.id is not None
+        row = failed_ids[failed.id]
+        assert row.id is not None
+        notice = failure_notice(
+            failed.id,
+            reference or "",
+            label or "Eskalation",
+            failed.step,
+            failed.tag,
+            failed.attempts,
+            failed.last_error or "",
+        )
+        loaded[row.id] = Loaded(row, [], notice=notice)
+    for row in rows:
+        assert row.id is not None
+        loaded.setdefault(row.id, Loaded(row, [], cancel="Erinnerung nicht mehr vorhanden"))
+    return loaded
 
 
 def _escalated(session: Session, reminder: Reminder) -> tuple[list[_Row], int]:

@@ -11,13 +11,16 @@ or with overdue deadlines not listed (they may be non-public), names no committe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from models.domain.ics import build, deadline_entry
+from models.domain.reminders import split_error
 from models.domain.rules import END_OF_DAY
 from models.domain.timeutil import to_local
 
@@ -176,3 +179,77 @@ def calendar_for(items: list[Item], now: datetime) -> bytes:
         for item in items
     ]
     return build(entries, name="ratsfrist", now=now)
+
+
+@dataclass(frozen=True)
+class FailureNotice:
+    """What the operators are told of a reminder that failed for good (plain data)."""
+
+    reminder_id: int
+    reference: str
+    label: str
+    step: str
+    tag: str
+    attempts: int
+    route: str
+    """The recipient's masked URL, as the dispatcher stored it in `last_error`."""
+    reply: str
+    """The mail server's answer (`SMTP 554 5.7.1 …`) or Apprise's message."""
+
+    @property
+    def code(self) -> str | None:
+        found = re.search(r"SMTP (\d{3})", self.reply)
+        return found.group(1) if found else None
+
+
+def failure_notice(
+    reminder_id: int, reference: str, label: str, step: str, tag: str, attempts: int, error: str
+) -> FailureNotice:
+    """The notice of a failed row, its stored `last_error` split into route and reply."""
+    route, reply = split_error(error)
+    return FailureNotice(reminder_id, reference, label, step, tag, attempts, route, reply)
+
+
+def render_notices(notices: list[FailureNotice]) -> Message:
+    """The operations mail for reminders that failed for good: for each, what, to whom, what
+    the server said; then what to do. One mail per run and operator, however many failed
+    (after an outage, or on the first run with this feature, there may be hundreds). No
+    title, no committee: the operators need the reference, not the content."""
+    if len(notices) == 1:
+        notice = notices[0]
+        code = f" (SMTP {notice.code})" if notice.code else ""
+        what = f"Vorlage {notice.reference}" if notice.reference else "Eskalation"
+        subject_line = f"Zustellung fehlgeschlagen: Erinnerung #{notice.reminder_id}, {what}{code}"
+        head = (
+            f"Die Erinnerung #{notice.reminder_id} ist endgültig nicht zugestellt worden; "
+            "ratsfrist sendet sie nicht mehr von selbst."
+        )
+    else:
+        codes = sorted({f"SMTP {n.code}" for n in notices if n.code})
+        subject_line = f"Zustellung fehlgeschlagen: {len(notices)} Erinnerungen" + (
+            f" ({', '.join(codes)})" if codes else ""
+        )
+        head = (
+            f"{len(notices)} Erinnerungen sind endgültig nicht zugestellt worden; "
+            "ratsfrist sendet sie nicht mehr von selbst."
+        )
+    lines = [head]
+    for notice in notices:
+        lines += [
+            "",
+            f"Erinnerung #{notice.reminder_id}",
+            f"Vorlage: {notice.reference or '– (Eskalation)'}",
+            f"Frist: {notice.label} (Schritt {notice.step})",
+            f"Empfänger-Tag: {notice.tag}",
+            f"Empfänger: {notice.route or 'unbekannt'}",
+            f"Antwort: {notice.reply}",
+            f"Versuche: {notice.attempts}",
+        ]
+    lines += [
+        "",
+        "Ansehen: ratsfrist reminders --failed",
+        "Nach der Korrektur erneut senden: ratsfrist dispatch --retry-failed",
+    ]
+    text = "\n".join(lines) + "\n"
+    body = "".join(f"<p>{escape(line)}</p>\n" if line else "" for line in lines)
+    return Message(subject=subject_line, text=text, html=body, ics=b"", ics_name="")

@@ -25,8 +25,11 @@ from sqlalchemy.engine import Engine
 
 from models.domain.reminders import (
     ESCALATION_TAG,
+    FAILURE_STEP,
     MAX_ATTEMPTS,
     NOT_REMINDED,
+    OPERATIONS_TAG,
+    Step,
     backoff,
     escalation_step,
     pending_reminder,
@@ -108,6 +111,61 @@ def plan_escalations(engine: Engine, now: datetime, rules: RuleSet) -> int:
 
 def escalation_scope(body_id: int, organization_id: int | None) -> str:
     return f"{body_id}/{organization_id if organization_id is not None else '-'}"
+
+
+FAILURE_SCOPE = "fehler/"
+
+
+def failure_scope(reminder_id: int) -> str:
+    return f"{FAILURE_SCOPE}{reminder_id}"
+
+
+def plan_failure_notices(engine: Engine, now: datetime) -> int:
+    """One operations notice (tag `betrieb`) for every reminder that failed for good and has
+    none yet: a row of its own in the outbox, keyed by the failed row (`fehler/<id>`,
+    `fehlgeschlagen`, `betrieb`), so it is planned once and sent once whatever runs plan it,
+    and a row revived by `--retry-failed` that fails again is not announced twice. A notice
+    that fails itself is not announced (it would announce its own failure forever)."""
+    now = to_utc(now)
+    with engine.begin() as connection:
+        failed = connection.execute(
+            sa.select(R.c.id, R.c.paper_id, R.c.body_id).where(
+                R.c.status == ReminderStatus.failed.value, R.c.tag != OPERATIONS_TAG
+            )
+        ).all()
+        if not failed:
+            return 0
+        known = set(
+            connection.execute(
+                sa.select(R.c.scope).where(
+                    R.c.tag == OPERATIONS_TAG, R.c.scope.like(FAILURE_SCOPE + "%")
+                )
+            ).scalars()
+        )
+        step = Step(FAILURE_STEP, now)
+        rows = [
+            pending_reminder(
+                step,
+                tag=OPERATIONS_TAG,
+                committee=None,
+                now=now,
+                scope=failure_scope(reminder_id),
+                paper_id=paper_id,
+                body_id=body_id,
+            )
+            for reminder_id, paper_id, body_id in failed
+            if failure_scope(reminder_id) not in known
+        ]
+        planned = 0
+        for start in range(0, len(rows), 1000):
+            result = connection.execute(
+                _insert(connection)
+                .values(rows[start : start + 1000])
+                .on_conflict_do_nothing(index_elements=["scope", "step", "tag"])
+                .returning(R.c.id)
+            )
+            planned += len(result.fetchall())
+        return planned
 
 
 def _insert(connection: sa.Connection) -> Any:
@@ -257,10 +315,19 @@ def renew(
         return {row[0] for row in result}
 
 
-def record_delivery(engine: Engine, reminder_id: int, worker: str, recipient_key: str) -> bool:
+def record_delivery(
+    engine: Engine,
+    reminder_id: int,
+    worker: str,
+    recipient_key: str,
+    *,
+    close_at: datetime | None = None,
+) -> bool:
     """Commit that one recipient has the reminder, right after the send: the only window for
     a duplicate is between the mail server's acceptance and this commit. The UPDATE itself
-    checks that the worker still holds the row (False if not: nothing is written)."""
+    checks that the worker still holds the row (False if not: nothing is written). With
+    `close_at` (the row's last recipient) the same statement closes the claim as sent: one
+    commit per mail instead of two."""
     with engine.begin() as connection:
         current = connection.execute(
             sa.select(R.c.delivered_to).where(R.c.id == reminder_id, _owned(worker))
@@ -270,8 +337,18 @@ def record_delivery(engine: Engine, reminder_id: int, worker: str, recipient_key
         delivered = list(current)
         if recipient_key not in delivered:
             delivered.append(recipient_key)
+        values: dict[str, Any] = {"delivered_to": delivered}
+        if close_at is not None:
+            values |= {
+                "status": ReminderStatus.sent.value,
+                "sent_at": to_utc(close_at),
+                "last_error": None,
+                "claimed_by": None,
+                "claimed_until": None,
+                "updated_at": to_utc(close_at),
+            }
         result = connection.execute(
-            sa.update(R).where(R.c.id == reminder_id, _owned(worker)).values(delivered_to=delivered)
+            sa.update(R).where(R.c.id == reminder_id, _owned(worker)).values(**values)
         )
         return bool(result.rowcount)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from models.domain.reminders import OPERATIONS_TAG
 from models.domain.timeutil import to_local
 from models.domain.vocab import ReminderStatus
 from models.store.tables import Deadline, Paper, Reminder
@@ -32,8 +33,8 @@ def list_reminders(
         {
             "id": r.id,
             "reference": reference or "",  # an escalation stands for a committee
-            "kind": d.kind if d else "escalation",
-            "label": d.label if d else f"Eskalation {r.committee or '(ohne Gremium)'}",
+            "kind": _kind_label(r, d)[0],
+            "label": _kind_label(r, d)[1],
             "step": r.step,
             "tag": r.tag,
             "committee": r.committee,
@@ -50,3 +51,14 @@ def list_reminders(
         }
         for r, d, reference in session.exec(query).all()
     ]
+
+
+def _kind_label(reminder: Reminder, deadline: Deadline | None) -> tuple[str, str]:
+    """A deadline's reminder, a committee's escalation, or the operators' notice of a failed
+    reminder (scope `fehler/<id>`, tag `betrieb`)."""
+    if deadline is not None:
+        return deadline.kind, deadline.label
+    if reminder.tag == OPERATIONS_TAG:
+        failed = (reminder.scope or "").rsplit("/", 1)[-1]
+        return "notice", f"Zustellfehler #{failed} an Betrieb"
+    return "escalation", f"Eskalation {reminder.committee or '(ohne Gremium)'}"

@@ -1,12 +1,13 @@
 """Who gets which reminder: Apprise's own configuration format (YAML or TEXT) with tags.
 
 Tags name roles (fachamt, sitzungsdienst, fraktion, gremium, leitung for escalations,
-vertraulich for recipients cleared for non-public papers). A URL that also carries
-`gremium-<committee>` tags gets only those committees' reminders, and one that carries
-`koerperschaft-<slug>` tags only those bodies' (a Kreis's IT service routing many towns).
-`${NAME}` in the file is taken from the environment, so the routing file can be versioned
-while the SMTP password lives in the environment. Passwords never leave this module unmasked:
-every text that may reach a log, the database or the screen goes through `Routes.scrub`.
+vertraulich for recipients cleared for non-public papers, betrieb for the operators told of
+reminders that failed for good). A URL that also carries `gremium-<committee>` tags gets only
+those committees' reminders, and one that carries `koerperschaft-<slug>` tags only those
+bodies' (a Kreis's IT service routing many towns). `${NAME}` in the file is taken from the
+environment, so the routing file can be versioned while the SMTP password lives in the
+environment. Passwords never leave this module unmasked: every text that may reach a log, the
+database or the screen goes through `Routes.scrub`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from models.domain.reminders import (
     CLEARED_TAG,
     COMMITTEE_TAG_PREFIX,
     ESCALATION_TAG,
+    OPERATIONS_TAG,
     committee_slug,
 )
 
@@ -38,7 +40,7 @@ class RouteError(RatsfristError):
 
 ALWAYS_TAG = "always"
 """Apprise's own convention: a URL tagged `always` is notified whatever the tag asked for."""
-MODIFIER_TAGS = frozenset({ESCALATION_TAG, CLEARED_TAG, ALWAYS_TAG})
+MODIFIER_TAGS = frozenset({ESCALATION_TAG, CLEARED_TAG, ALWAYS_TAG, OPERATIONS_TAG})
 """Tags that are not roles of a rules profile but mean something to ratsfrist."""
 
 
@@ -127,14 +129,24 @@ def _guard_apprise_logs(secrets: set[str]) -> None:
 
 
 def _expand(text: str, source: str) -> str:
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in os.environ:
-            line = text[: match.start()].count("\n") + 1
-            raise RouteError(f"{source}:{line}: Umgebungsvariable {name} ist nicht gesetzt")
-        return os.environ[name]
+    """`${NAME}` from the environment, except in comment lines (`#`, `;`): a comment that
+    explains `${NAME}` made the shipped example unloadable."""
 
-    return _ENV.sub(value, text)
+    def line_of(number: int, line: str) -> str:
+        if line.lstrip().startswith(("#", ";")):
+            return line
+
+        def value(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in os.environ:
+                raise RouteError(f"{source}:{number}: Umgebungsvariable {name} ist nicht gesetzt")
+            return os.environ[name]
+
+        return _ENV.sub(value, line)
+
+    return "".join(
+        line_of(n, line) for n, line in enumerate(text.splitlines(keepends=True), start=1)
+    )
 
 
 def _url_lines(text: str, source: str, is_yaml: bool) -> list[tuple[int, str]]:
@@ -143,7 +155,7 @@ def _url_lines(text: str, source: str, is_yaml: bool) -> list[tuple[int, str]]:
         found = []
         for number, line in enumerate(text.splitlines(), start=1):
             stripped = line.strip()
-            if not stripped or stripped.startswith(("#", ";")):
+            if not stripped or stripped.startswith(("#", ";")) or _TEXT_INCLUDE.match(line):
                 continue
             url = (
                 stripped.split("=", 1)[1].strip()
@@ -162,7 +174,10 @@ def _url_lines(text: str, source: str, is_yaml: bool) -> list[tuple[int, str]]:
         raise RouteError(f"{source}:{at}: YAML-Fehler: {exc.problem}") from None
     if not isinstance(root, yaml.MappingNode):
         raise RouteError(f"{source}:1: erwartet eine Apprise-YAML-Konfiguration (version, urls)")
-    urls = next((v for k, v in root.value if getattr(k, "value", None) == "urls"), None)
+    keys = {getattr(k, "value", None): v for k, v in root.value}
+    urls = keys.get("urls")
+    if urls is None and "include" in keys:
+        return []  # only includes: their files have the URLs
     if not isinstance(urls, yaml.SequenceNode):
         raise RouteError(f"{source}:1: Schlüssel 'urls' (Liste) fehlt")
     found = []
@@ -201,22 +216,78 @@ def _check_tags(text: str, source: str, tags: set[str], roles: frozenset[str]) -
         raise RouteError(f"{source}:{line}: unbekannter Tag {tag!r} (bekannt: {known})")
 
 
-def load_routes(path: str | Path, roles: frozenset[str] | None = None) -> Routes:
-    """Read and check an Apprise config; errors name the file and the line, never a password.
-    With `roles` (the responsible roles of the active rules profile) every tag is checked."""
-    import apprise
+INCLUDE_DEPTH = 3
+"""How many levels of `include` are followed (Apprise follows none unless told how many;
+its command line follows one). Deeper nesting is an error, not silently ignored."""
 
-    source = str(path)
-    file = Path(path)
+_TEXT_INCLUDE = re.compile(r"^\s*include\s+(?P<config>.+?)\s*$")
+
+
+def _read(file: Path, source: str) -> str:
     if not file.is_file():
         raise RouteError(f"{source}: Apprise-Konfiguration nicht gefunden")
     try:
-        raw = file.read_text(encoding="utf-8")
+        return file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         line = file.read_bytes()[: exc.start].count(b"\n") + 1
         raise RouteError(f"{source}:{line}: keine UTF-8-Textdatei") from None
     except OSError as exc:
         raise RouteError(f"{source}: nicht lesbar ({exc.strerror})") from None
+
+
+def _includes(text: str, source: str, is_yaml: bool) -> list[tuple[int, str]]:
+    """(line, target) of every `include` of a file, as Apprise reads them: in TEXT a line
+    `include <ziel>`, in YAML the root key `include` (one string, or a list of them); several
+    targets may stand in one entry, separated by commas or spaces."""
+    found: list[tuple[int, str]] = []
+    if not is_yaml:
+        for number, line in enumerate(text.splitlines(), start=1):
+            match = _TEXT_INCLUDE.match(line)
+            if match:
+                found += [(number, t) for t in re.split(r"[\s,]+", match["config"]) if t]
+        return found
+    import yaml
+
+    root = yaml.compose(text)  # its errors were reported by _url_lines already
+    if not isinstance(root, yaml.MappingNode):
+        return found
+    node = next((v for k, v in root.value if getattr(k, "value", None) == "include"), None)
+    entries = node.value if isinstance(node, yaml.SequenceNode) else [node] if node else []
+    for entry in entries:
+        if isinstance(entry, yaml.MappingNode):  # `- ziel: {…}`: Apprise takes the key
+            entry = entry.value[0][0] if entry.value else entry
+        value = str(getattr(entry, "value", ""))
+        line = entry.start_mark.line + 1
+        found += [(line, t) for t in re.split(r"[\s,]+", value) if t]
+    return found
+
+
+def _included_file(target: str, parent: Path, source: str, line: int) -> Path:
+    """Where an include points: a path (relative to the including file's folder, as Apprise
+    resolves it) or a file:// URL. Remote configuration (http://…) is refused: ratsfrist
+    checks every URL, port and tag of the routing before it sends anything."""
+    from urllib.parse import unquote, urlsplit
+
+    scheme = re.match(r"^([a-z][a-z0-9+.-]*)://", target, re.IGNORECASE)
+    if scheme and scheme.group(1).lower() != "file":
+        raise RouteError(
+            f"{source}:{line}: include {mask(target)!r}: nur lokale Dateien (Pfad oder file://)"
+        )
+    path = Path(unquote(urlsplit(target).path) if scheme else target).expanduser()
+    return path if path.is_absolute() else parent / path
+
+
+def _load_file(
+    file: Path,
+    source: str,
+    chain: tuple[Path, ...],
+    config: Any,
+    texts: list[tuple[str, str]],
+) -> None:
+    """Check one file and hand it to Apprise, then the files it includes (depth first)."""
+    import apprise
+
+    raw = _read(file, source)
     text = _expand(raw, source)
     # Secrets we can see before Apprise parses anything: passwords in URLs and the values
     # taken from the environment.
@@ -225,7 +296,7 @@ def load_routes(path: str | Path, roles: frozenset[str] | None = None) -> Routes
         | {os.environ[n] for n in _ENV.findall(raw) if n in os.environ}
     )
     is_yaml = file.suffix.lower() in (".yml", ".yaml") or bool(
-        re.search(r"^\s*(version|urls)\s*:", text, re.MULTILINE)
+        re.search(r"^\s*(version|urls|include)\s*:", text, re.MULTILINE)
     )
     for line, url in _url_lines(text, source, is_yaml):
         _check_port(url, source, line)
@@ -233,9 +304,31 @@ def load_routes(path: str | Path, roles: frozenset[str] | None = None) -> Routes
             raise RouteError(
                 f"{source}:{line}: ungültige oder unbekannte Apprise-URL {mask(url)!r}"
             )
-    config = apprise.AppriseConfig()
     if not config.add_config(text, format="yaml" if is_yaml else "text"):
         raise RouteError(f"{source}:1: Apprise kann die Konfiguration nicht lesen")
+    texts.append((source, text))
+    for line, target in _includes(text, source, is_yaml):
+        included = _included_file(target, file.parent, source, line)
+        if len(chain) >= INCLUDE_DEPTH:
+            raise RouteError(
+                f"{source}:{line}: include {target!r} zu tief verschachtelt "
+                f"(höchstens {INCLUDE_DEPTH} Ebenen)"
+            )
+        if included.resolve() in {f.resolve() for f in (*chain, file)}:
+            raise RouteError(f"{source}:{line}: include {target!r} schließt sich selbst ein")
+        _load_file(included, str(included), (*chain, file), config, texts)
+
+
+def load_routes(path: str | Path, roles: frozenset[str] | None = None) -> Routes:
+    """Read and check an Apprise config and the files it includes; errors name the file and
+    the line, never a password. With `roles` (the responsible roles of the active rules
+    profile) every tag is checked."""
+    import apprise
+
+    source = str(path)
+    config = apprise.AppriseConfig()  # recursion 0: the includes are followed above, checked
+    texts: list[tuple[str, str]] = []
+    _load_file(Path(path), source, (), config, texts)
     bundle = apprise.Apprise()
     bundle.add(config)
     recipients: list[Recipient] = []
@@ -263,7 +356,15 @@ def load_routes(path: str | Path, roles: frozenset[str] | None = None) -> Routes
         )
     _guard_apprise_logs(secrets)
     if roles is not None:
-        _check_tags(text, source, {t for r in recipients for t in r.tags}, roles)
+        tags = {t for r in recipients for t in r.tags}
+        for file_source, text in texts:  # the line of an unknown tag in the file that has it
+            _check_tags(text, file_source, tags & _tags_named(text), roles)
+        _check_tags("", source, tags, roles)
     if not recipients:
         raise RouteError(f"{source}:1: keine Empfänger (urls) in der Konfiguration")
     return Routes(source=source, recipients=recipients, secrets=frozenset(secrets))
+
+
+def _tags_named(text: str) -> set[str]:
+    """Words of a file that may be tags (to tell which file names an unknown tag)."""
+    return set(re.findall(r"[\w-]+", text))

@@ -2,9 +2,10 @@
 
 Apprise logs failures instead of raising them; the log records of the attempt are caught
 here, so the reason of a failure can be stored (scrubbed of secrets) and nothing leaks to the
-process log with a password in it. The mail server's reply (`554 5.7.1 …`) is only in
-Apprise's debug record of the SMTP exception, so those are caught too: the code is kept in
-`last_error`, and a 5xx reply is permanent (sending again will not change it).
+process log with a password in it. The mail server's reply (`554 5.7.1 …`) Apprise logs only
+at DEBUG; notifications/smtp_hooks.py takes it from smtplib's exception for the sending
+thread instead: the code is kept in `last_error`, and a 5xx reply is permanent (sending
+again will not change it).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from __future__ import annotations
 import logging
 import mimetypes
 import re
-import threading
 from dataclasses import dataclass
 
 from notifications.messages import Message
 from notifications.routes import Recipient, Routes
+from notifications.smtp_hooks import encoded_subject, install, local
 
 # Apprise checks an attachment's type against mimetypes.types_map, which the standard library
 # fills on first use; two dispatcher threads filling it at once saw it half-built and refused
@@ -32,17 +33,13 @@ class Outcome:
     permanent: bool = False
 
 
-_local = threading.local()
-
-
 class _Capture(logging.Filter):
     """On the Apprise logger: while this thread sends, its records go to the thread's list
-    and nowhere else; other records pass as the root logger's level would let them (the
-    logger itself is set to DEBUG so that the SMTP exception record is made at all). A
+    and nowhere else; other records pass as the root logger's level would let them. A
     filter, not a handler swapped per send: dispatcher threads send at the same time."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        caught: list[logging.LogRecord] | None = getattr(_local, "records", None)
+        caught: list[logging.LogRecord] | None = getattr(local, "records", None)
         if caught is None:
             return record.levelno >= logging.getLogger().getEffectiveLevel()
         caught.append(record)
@@ -52,7 +49,10 @@ class _Capture(logging.Filter):
 _LOGGER = logging.getLogger("apprise")
 if not any(isinstance(f, _Capture) for f in _LOGGER.filters):
     _LOGGER.addFilter(_Capture())
-    _LOGGER.setLevel(logging.DEBUG)
+    # With the hooks in place the server's replies come from smtplib's exceptions directly;
+    # without them (another Apprise) only Apprise's debug record of the exception has them,
+    # and the logger must make debug records (a dozen per mail) for that.
+    _LOGGER.setLevel(logging.WARNING if install() else logging.DEBUG)
 
 #: smtplib's exceptions print as `(554, b'5.7.1 text')` (a refused recipient inside a dict)
 _REPLY = re.compile(r"\((\d{3}), b?['\"]([^'\"]*)['\"]")
@@ -73,24 +73,32 @@ def deliver(recipient: Recipient, message: Message, routes: Routes) -> Outcome:
     """Send; never raises for a delivery problem (refused, timeout, 4xx, 5xx)."""
     import apprise
     from apprise.attachment.memory import AttachMemory
+    from apprise.plugins.email import NotifyEmail
 
     caught: list[logging.LogRecord] = []
-    _local.records = caught
+    local.records = caught
     try:
-        attachment = AttachMemory(
-            content=message.ics, name=message.ics_name, mimetype="text/calendar"
-        )
+        attach = None
+        if message.ics:  # an operations notice has no calendar
+            attach = apprise.AppriseAttachment(
+                AttachMemory(  # type: ignore[arg-type]
+                    content=message.ics, name=message.ics_name, mimetype="text/calendar"
+                )
+            )
         # E-mail takes HTML (Apprise adds the plain-text alternative itself); services that
         # speak plain text or markdown get our own text rendering.
         formats = getattr(recipient.server, "notify_format", None)
         if not isinstance(formats, tuple | list | set | frozenset):
             formats = (formats,)  # Apprise 1.x names one format, 2.x may list several
         html = apprise.NotifyFormat.HTML in formats
+        email = isinstance(recipient.server, NotifyEmail)  # and its subclasses
         ok = recipient.server.notify(
             body=message.html if html else message.text,
-            title=message.subject,
+            title=encoded_subject(message.subject, recipient.server.title_maxlen)
+            if email
+            else message.subject,
             body_format=apprise.NotifyFormat.HTML if html else apprise.NotifyFormat.TEXT,
-            attach=apprise.AppriseAttachment(attachment),  # type: ignore[arg-type]
+            attach=attach,
         )
     except Exception as exc:  # a plugin bug must not take the dispatcher down
         ok = False
@@ -98,11 +106,17 @@ def deliver(recipient: Recipient, message: Message, routes: Routes) -> Outcome:
             logging.makeLogRecord({"msg": f"{type(exc).__name__}: {exc}", "levelno": logging.ERROR})
         )
     finally:
-        _local.records = None
+        local.records = None
     if ok:
         return Outcome(True)
     replies = smtp_replies(caught)
+    # what went wrong when there was no reply: refused, timed out, a certificate not trusted
+    raised = [
+        r.getMessage()
+        for r in caught
+        if getattr(r, "hook", False) and not _REPLY.search(r.getMessage())
+    ]
     warnings = [r.getMessage() for r in caught if r.levelno >= logging.WARNING]
-    reason = "; ".join(dict.fromkeys(replies + warnings)) or "Apprise meldet einen Fehler"
+    reason = "; ".join(dict.fromkeys(replies + raised + warnings)) or "Apprise meldet einen Fehler"
     permanent = bool(replies) and all(reply.startswith("SMTP 5") for reply in replies)
     return Outcome(False, routes.scrub(f"{recipient.label}: {reason}")[:900], permanent)

@@ -1,6 +1,7 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives, and can be told to
-refuse (4xx, 5xx), to go away (connection refused), to hang (timeout) or to be slow (`delay`
-seconds before each DATA reply, as a loaded mail server is)."""
+refuse (4xx, 5xx), to go away (connection refused), to hang (timeout), to be slow (`delay`
+seconds before each DATA reply, as a loaded mail server is) or to know no mailbox for some
+addresses (`handler.unknown`: 550 to RCPT TO)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,14 @@ class _Handler:
     delay: float = 0.0
     mails: list[Mail] = field(default_factory=list)
     lock: threading.Condition = field(default_factory=threading.Condition)
+    #: addresses this server has no mailbox for: RCPT TO answers 550
+    unknown: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+        if address in self.unknown:
+            return "550 5.1.1 Postfach unbekannt"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         if self.delay:

@@ -149,6 +149,7 @@ def dispatch(
         dry_run=dry_run,
         digest=current.digest if digest is None else digest,
         ui_url=current.ui_url,
+        senders=current.senders,
     )
     if as_json:
         from dataclasses import asdict

@@ -21,6 +21,10 @@ ESCALATION_TAG = "leitung"
 """The Apprise tag of the managers who receive escalations."""
 CLEARED_TAG = "vertraulich"
 """Recipients with this Apprise tag may read non-public papers' content."""
+OPERATIONS_TAG = "betrieb"
+"""The Apprise tag of the operators, told once of every reminder that failed for good."""
+FAILURE_STEP = "fehlgeschlagen"
+"""The step of an operations notice; its scope names the failed row (`fehler/<id>`)."""
 COMMITTEE_TAG_PREFIX = "gremium-"
 """An Apprise URL tagged gremium-<slug> gets only that committee's reminders."""
 
@@ -119,3 +123,13 @@ it stays visible (`ratsfrist reminders --failed`) and `dispatch --retry-failed` 
 def committee_slug(name: str) -> str:
     """'Ausschuss für Umwelt, Planung' → 'ausschuss-fuer-umwelt-planung' (an Apprise tag)."""
     return slug(name)
+
+
+def split_error(error: str) -> tuple[str, str]:
+    """A stored `last_error` ('mailto://…/?to=…: SMTP 554 5.7.1 …', masked when stored) as
+    (route, reply); a URL holds no ': ', so the first one after '://' ends it. Errors not
+    about one route ('kein Empfänger …') are all reply."""
+    head, sep, rest = error.partition(": ")
+    if sep and "://" in head:
+        return head, rest
+    return "", error

@@ -52,6 +52,27 @@ def test_an_empty_now_is_an_error_never_the_clock(
 
 
 @pytest.mark.parametrize(
+    "command",
+    [
+        ["dispatch", "--send", "--now", "morgen"],
+        ["deadlines", "--now", "2021-13-01"],
+        ["show", REF, "--now", "gestern"],
+        ["import", str(EXAMPLE), "--now", "07.06.2021"],
+    ],
+)
+def test_an_unparsable_now_is_one_line_and_changes_nothing(
+    engine: Engine, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    assert run(["import", str(EXAMPLE), "--now", "2021-06-07T10:15"]) == 0
+    before = snapshot(engine)
+    code, out, err = _cli(capsys, *command)
+    assert code == 2
+    assert err.count("\n") == 1 and "ist kein Zeitpunkt" in err, err
+    assert "Traceback" not in out + err
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize(
     ("url", "expected"),
     [
         ("postgresql://ratsfrist:Geheim99@127.0.0.1:1/x", "nicht erreichbar"),
@@ -74,6 +95,8 @@ def test_an_unreachable_or_malformed_database_is_one_line(
     assert err.count("\n") == 1 and expected in err, err
     assert "Geheim99" not in out + err
     assert "Traceback" not in out + err
+    if url.startswith("sqlite"):  # nothing made: no file, no folder
+        assert not Path(url.removeprefix("sqlite:///")).parent.exists()
 
 
 def test_a_routing_file_that_is_not_utf8_names_file_and_line(tmp_path: Path) -> None:
@@ -112,20 +135,41 @@ def test_a_misspelt_role_tag_is_refused_with_its_line(tmp_path: Path) -> None:
     assert load_routes(path) is not None  # without a profile to check against: as before
 
 
-def test_dispatch_refuses_a_routing_file_with_an_unknown_role(
-    engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+BAD_ROUTES = {
+    "unknown-role": (
+        f"version: 1\nurls:\n  - {MAIL}a@example.org:\n      - tag: fachamtt\n".encode(),
+        ":4: unbekannter Tag 'fachamtt'",
+    ),
+    "not-utf8": (b"version: 1\nurls:\n  - mailto://h?to=b\xe4r@example.org:\n", ":3: keine UTF-8"),
+    "port": (
+        f"version: 1\nurls:\n  - {MAIL.replace('2525', '70000')}a@example.org:\n"
+        "      - tag: fachamt\n".encode(),
+        ":3: Port außerhalb 1–65535",
+    ),
+    "include-cycle": (
+        f"fachamt={MAIL}a@example.org\ninclude routes.txt\n".encode(),
+        ":2: include 'routes.txt' schließt sich selbst ein",
+    ),
+}
+
+
+@pytest.mark.parametrize("bad", sorted(BAD_ROUTES))
+def test_dispatch_refuses_a_bad_routing_file_in_one_line_and_changes_nothing(
+    engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str], bad: str
 ) -> None:
+    """Checked before anything is marked, planned or sent: the run due at 07:30 (missed
+    deadlines, escalations, reminders) has not happened when the routing file is refused."""
     assert run(["import", str(EXAMPLE), "--now", "2021-06-07T06:00"]) == 0
-    path = tmp_path / "routes.yml"
-    path.write_text(
-        f"version: 1\nurls:\n  - {MAIL}a@example.org:\n"
-        "      - tag: fachamtt\n"
-    )
+    content, expected = BAD_ROUTES[bad]
+    path = tmp_path / "routes.txt"  # TEXT or YAML: Apprise tells them by the content
+    path.write_bytes(content)
     before = snapshot(engine)
-    code, _, err = _cli(
-        capsys, "dispatch", "--apprise-config", path, "--now", "2021-06-07T07:30"
+    code, out, err = _cli(
+        capsys, "dispatch", "--send", "--apprise-config", path, "--now", "2021-06-11T07:30"
     )
-    assert code == 2 and "unbekannter Tag 'fachamtt'" in err
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"{path}{expected}"), err
+    assert "Traceback" not in out + err
     assert snapshot(engine) == before
 
 

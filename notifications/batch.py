@@ -1,0 +1,264 @@
+"""Sending one claimed batch: its rows grouped into messages (one per recipient and row, or
+per recipient with digest), sent by a bounded pool of threads.
+
+Why threads: a mail to a local server costs a few milliseconds, most of them waiting for the
+server's replies and for the database's commit; a handful of sends in flight keep both busy
+(one dispatcher: about 20 mails/s one after another before, see docs/reminders.md for now).
+The guarantees stay those of one sender, per message:
+
+- before a message is handed to a thread, the run holds the lease of its rows (renewed by
+  an UPDATE naming the run's token; a row not returned is lost and not sent). A renewal
+  covers the next messages too, and is repeated once it is a quarter lease old, so every send
+  starts with at least three quarters of the lease ahead of it;
+- the delivery is committed right after the server accepted it, by an UPDATE that names the
+  token (a row taken over meanwhile records nothing); the row's last recipient closes the
+  claim in that same statement;
+- the recipients of one row are recorded one at a time (a lock per row): two threads never
+  read and rewrite `delivered_to` at once.
+
+So a crash duplicates only messages accepted by the server and not yet committed: at most
+one per thread in flight (`senders`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from models.domain.reminders import OPERATIONS_TAG
+from models.domain.timeutil import to_utc
+from notifications import outbox
+from notifications.content import Loaded, load_items
+from notifications.messages import Message, render, render_notices
+from notifications.routes import Recipient, Routes
+from notifications.send import deliver
+from notifications.summary import Summary, count
+
+SENDERS = 1
+"""Messages in flight at once per dispatcher by default (see the module doc). One, because each
+message in flight is one more mail a killed process may duplicate: staff are promised "never
+twice", so the faster setting (RATSFRIST_SENDERS=4: 37 instead of 23 mails/s here) is an
+operator's informed choice, not the default."""
+
+
+@dataclass
+class Lease:
+    """The claims of one batch, kept alive while it is being sent (see the module doc)."""
+
+    engine: Engine
+    token: str
+    clock: Callable[[], datetime]
+    length: timedelta
+    ids: list[int]
+    renewed: datetime
+    lost: set[int] = field(default_factory=set)
+    fresh: dict[int, datetime] = field(default_factory=dict)
+    """When each row's lease was last taken or renewed (by the clock)."""
+
+    def __post_init__(self) -> None:
+        self.fresh = dict.fromkeys(self.ids, self.renewed)  # the claim is a fresh lease
+
+    def hold(self, wanted: list[int], ahead: list[int] | None = None) -> set[int]:
+        """Those of `wanted` still ours, each with at least three quarters of a lease ahead;
+        renewing, when needed, `ahead` (the next messages' rows) in the same statement."""
+        wall = to_utc(self.clock())
+        if wall - self.renewed > self.length / 2:  # the whole batch: rows waiting their turn
+            self._renew([i for i in self.ids if i not in self.lost], wall)
+            self.renewed = wall
+        wanted = [i for i in wanted if i not in self.lost]
+        if any(wall - self.fresh.get(i, self.renewed) > self.length / 4 for i in wanted):
+            more = [i for i in ahead or [] if i not in self.lost]
+            chunk = list(dict.fromkeys(wanted + more))
+            self._renew(chunk, wall)
+        return {i for i in wanted if i not in self.lost}
+
+    def _renew(self, ids: list[int], wall: datetime) -> None:
+        kept = outbox.renew(self.engine, ids, self.token, wall=wall, lease=self.length)
+        self.lost |= set(ids) - kept
+        for i in kept:
+            self.fresh[i] = wall
+
+
+@dataclass
+class _Message:
+    """One message to one recipient, standing for one or more rows."""
+
+    rows: list[Loaded]
+    recipient: Recipient
+
+    @property
+    def ids(self) -> list[int]:
+        return [loaded.reminder.id for loaded in self.rows if loaded.reminder.id is not None]
+
+
+class _Batch:
+    """The bookkeeping of one batch while its messages are in flight."""
+
+    def __init__(self, engine: Engine, token: str, now: datetime, summary: Summary) -> None:
+        self.engine, self.token, self.now, self.summary = engine, token, now, summary
+        self.lock = threading.Lock()
+        self.row_locks: dict[int, threading.Lock] = defaultdict(threading.Lock)
+        self.outstanding: dict[int, int] = defaultdict(int)
+        self.failures: dict[int, tuple[str, bool]] = {}
+
+    def close(self, reminder_id: int, error: str | None = None, permanent: bool = False) -> None:
+        status = outbox.finish(
+            self.engine, reminder_id, self.token, now=self.now, error=error, permanent=permanent
+        )
+        with self.lock:
+            if error:
+                self.summary.errors.append(f"#{reminder_id}: {error}")
+            count(status, self.summary)
+
+    def done(
+        self, reminder_id: int, delivered_to: str | None, failure: tuple[str, bool] | None
+    ) -> None:
+        """One message of the row is through (delivered to `delivered_to`, or failed)."""
+        with self.lock:
+            if failure:
+                self.failures[reminder_id] = failure
+            self.outstanding[reminder_id] -= 1
+            last = self.outstanding[reminder_id] == 0
+            failed = self.failures.get(reminder_id)
+        with self.row_locks[reminder_id]:
+            if delivered_to is not None:
+                close_at = self.now if last and not failed else None
+                recorded = outbox.record_delivery(
+                    self.engine, reminder_id, self.token, delivered_to, close_at=close_at
+                )
+                if close_at is not None:
+                    if recorded:
+                        with self.lock:
+                            self.summary.sent_rows += 1
+                    return
+            if last:
+                error, permanent = failed or (None, False)
+                self.close(reminder_id, error, permanent)
+
+
+def send_batch(
+    engine: Engine,
+    ids: list[int],
+    held: Lease,
+    now: datetime,
+    routes: Routes,
+    summary: Summary,
+    digest: bool,
+    ui_url: str | None,
+    senders: int = SENDERS,
+) -> None:
+    batch = _Batch(engine, held.token, now, summary)
+    messages = _plan(batch, load_items(engine, ids, now, ui_url), routes, digest)
+    slots = threading.BoundedSemaphore(max(1, senders))
+    futures: list[Future[None]] = []
+    with ThreadPoolExecutor(max_workers=max(1, senders), thread_name_prefix="versand") as pool:
+        for n, message in enumerate(messages):
+            slots.acquire()
+            ahead = [i for later in messages[n + 1 : n + 1 + 4 * senders] for i in later.ids]
+            kept = held.hold(message.ids, ahead)
+            message.rows = [r for r in message.rows if r.reminder.id in kept]
+            if not message.rows:
+                slots.release()
+                continue  # taken over by another run: it sends these now
+            if senders <= 1:  # one at a time, in this thread
+                try:
+                    _send(batch, message, routes, now)
+                finally:
+                    slots.release()
+                continue
+            future = pool.submit(_send, batch, message, routes, now)
+            future.add_done_callback(lambda _: slots.release())
+            futures.append(future)
+    for future in futures:
+        future.result()  # a database error in a thread is the dispatch's error
+    with batch.lock:
+        summary.lost += len(held.lost)
+
+
+def _plan(batch: _Batch, rows: dict[int, Loaded], routes: Routes, digest: bool) -> list[_Message]:
+    """The messages of a batch; rows with nothing (left) to send are closed at once."""
+    grouped: dict[str, _Message] = {}
+    for reminder_id, loaded in rows.items():
+        reminder = loaded.reminder
+        if loaded.cancel:
+            batch.summary.cancelled += 1
+            outbox.finish(
+                batch.engine,
+                reminder_id,
+                batch.token,
+                now=batch.now,
+                error=None,
+                cancel=loaded.cancel,
+            )
+            continue
+        if loaded.notice is not None:
+            recipients = routes.for_tag(OPERATIONS_TAG)
+            if not recipients:  # nobody to tell: the failure stays in reminders --failed
+                batch.summary.cancelled += 1
+                outbox.finish(
+                    batch.engine,
+                    reminder_id,
+                    batch.token,
+                    now=batch.now,
+                    error=None,
+                    cancel=f"kein Empfänger mit Tag '{OPERATIONS_TAG}' in {routes.source}",
+                )
+                continue
+        else:
+            recipients = routes.for_tag(reminder.tag, reminder.committee, reminder.body_id)
+        if not recipients:
+            error = (
+                f"kein Empfänger mit Tag '{reminder.tag}'"
+                + (f" für {reminder.committee}" if reminder.committee else "")
+                + f" in {routes.source}"
+            )
+            batch.close(reminder_id, error)
+            continue
+        waiting = [r for r in recipients if r.key not in reminder.delivered_to]
+        if not waiting:  # a dispatcher before us got this far
+            batch.close(reminder_id)
+            continue
+        for recipient in waiting:
+            if loaded.notice is not None:  # the operators get one mail for all in the batch
+                group = f"{recipient.key}#betrieb"
+            else:
+                group = recipient.key if digest else f"{recipient.key}#{reminder_id}"
+            grouped.setdefault(group, _Message([], recipient)).rows.append(loaded)
+            batch.outstanding[reminder_id] += 1
+    return list(grouped.values())
+
+
+def _send(batch: _Batch, message: _Message, routes: Routes, now: datetime) -> None:
+    target = message.recipient
+    outcome = deliver(target, _render(message, now), routes)
+    if outcome.ok:
+        with batch.lock:
+            batch.summary.mails += 1
+            batch.summary.sent += [
+                {
+                    "reminder": item.reminder_id,
+                    "reference": item.reference,
+                    "kind": item.kind,
+                    "recipient": target.label,
+                }
+                for loaded in message.rows
+                for item in loaded.items
+            ]
+    failure = None if outcome.ok else (outcome.error or "Fehler", outcome.permanent)
+    for reminder_id in message.ids:
+        batch.done(reminder_id, target.key if outcome.ok else None, failure)
+
+
+def _render(message: _Message, now: datetime) -> Message:
+    notices = [loaded.notice for loaded in message.rows if loaded.notice is not None]
+    if notices:
+        return render_notices(notices)
+    items = [item for loaded in message.rows for item in loaded.items]
+    omitted = sum(loaded.omitted for loaded in message.rows)
+    return render(items, cleared=message.recipient.cleared, now=now, omitted=omitted)
