@@ -120,15 +120,17 @@ withdraw_flow = STEP_FLOWS["withdraw"]
 def submit_flow(
     path: str, reference: str, now: datetime | None = None, actor: str = "prefect"
 ) -> dict[str, Any]:
-    """Take in one document. `reference` names the run; the document itself is the truth."""
+    """Take in one document. `reference` names the run (the file's name for a document
+    without a number, which gets an Eingangsnummer); the document itself is the truth."""
     outcome = submit_document(path, now=_now(now), actor=actor)
-    if outcome["reference"] != reference:
+    if outcome["reference"] != reference and outcome["intakeNumber"] is None:
         raise ValueError(f"{path}: enthält {outcome['reference']}, nicht {reference}")
     if outcome["created"]:
         from flows.app import session
         from models.services.views import timeline_view
         from models.store.repo import find_paper
 
+        reference = outcome["reference"]
         with session() as active:
             timeline = timeline_view(active, find_paper(active, reference))
         _trace(SUBMIT, StepResult(reference, outcome["state"], "submit", None, timeline), {})

@@ -83,3 +83,33 @@ def render_history(console: Any, history: list[dict[str, Any]]) -> None:
     for row in rows(history):
         table.add_row(*row)
     console.print(table)
+
+
+def render_intake(rows: list[tuple[str, Any]]) -> None:
+    """One table for a folder's import: per file whether it was taken (übernommen), waits
+    for a person (zu prüfen) or was refused (abgelehnt), its reference and why."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from models.domain.errors import RatsfristError
+    from models.domain.review import word_of
+    from models.domain.states import State
+
+    table = Table("Datei", "Ergebnis", "Vorlage", "Grund", title="Einlesung")
+    for name, outcome in rows:
+        if isinstance(outcome, RatsfristError):
+            reason = str(outcome).removeprefix(name).removeprefix(":").strip()
+            table.add_row(name, "abgelehnt", "", reason, style="red")
+            continue
+        state = State(outcome["state"])
+        if state is State.in_review:
+            reasons = [f"{word_of(d['field'])}: {d['reason']}" for d in outcome["uncertain"]]
+            table.add_row(name, "zu prüfen", outcome["reference"], "; ".join(reasons))
+            continue
+        why = [] if outcome["created"] else ["unverändert, bereits erfasst"]
+        if state is State.awaiting_assignment:
+            why.append(state.label)
+        if outcome.get("timeliness"):
+            why.append(f"Antragsfrist: {outcome['timeliness']}")
+        table.add_row(name, "übernommen", outcome["reference"], "; ".join(why))
+    Console().print(table)

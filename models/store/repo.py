@@ -16,7 +16,15 @@ from models.domain.errors import InvalidInput, NotFound
 from models.domain.rules import DeadlineKind
 from models.domain.timeutil import local_datetime, to_utc
 from models.domain.vocab import OWED, DeadlineStatus
-from models.store.tables import Body, Consultation, Deadline, Meeting, Organization, Paper
+from models.store.tables import (
+    Body,
+    Consultation,
+    Deadline,
+    IntakeCounter,
+    Meeting,
+    Organization,
+    Paper,
+)
 
 DEFAULT_MEETING_TIME = time(17, 0)
 """The start of a meeting whose time nobody gave; RATSFRIST_MEETING_TIME overrides it, and
@@ -59,7 +67,9 @@ def normalise_reference(reference: str) -> str:
 def find_paper(session: Session, reference: str, body: str | None = None) -> Paper:
     """The paper with this reference; with several bodies the body must be named."""
     reference = normalise_reference(reference)
-    query = select(Paper).where(Paper.reference == reference)
+    query = select(Paper).where(
+        (col(Paper.reference) == reference) | (col(Paper.intake_number) == reference)
+    )
     if body is not None:
         query = query.join(Body).where(Body.name == body)
     papers = session.exec(query).all()
@@ -88,6 +98,47 @@ def find_organization(session: Session, body_id: int, name: str) -> Organization
         hint = f" (bekannt: {', '.join(known)})" if known else ""
         raise NotFound(f"unbekanntes Gremium {name!r}{hint}")
     return org
+
+
+def has_organizations(session: Session, body_id: int) -> bool:
+    """Does the body know any committee yet? A body without any learns its committees from
+    its first document; after that a name nobody knows is proposed for review."""
+    return (
+        session.exec(select(Organization.id).where(Organization.body_id == body_id).limit(1))
+        .first()
+        is not None
+    )
+
+
+def organization_named(session: Session, body_id: int, name: str) -> Organization | None:
+    try:
+        return find_organization(session, body_id, name)
+    except NotFound:
+        return None
+
+
+def next_intake_number(session: Session, body_id: int, year: int) -> int:
+    """The next Eingangsnummer of the body in `year` (1, 2, …). The counter row is locked
+    (SELECT … FOR UPDATE on PostgreSQL; SQLite's write lock serialises anyway), so two intakes
+    at once never share a number; the first number of a year inserts the row in a savepoint,
+    and loses gracefully to a concurrent insert by reading the winner's row."""
+    query = (
+        select(IntakeCounter)
+        .where(IntakeCounter.body_id == body_id, IntakeCounter.year == year)
+        .with_for_update()
+    )
+    counter = session.exec(query).first()
+    if counter is None:
+        try:
+            with session.begin_nested():
+                session.add(IntakeCounter(body_id=body_id, year=year, last=0))
+        except sa.exc.IntegrityError:
+            pass
+        counter = session.exec(query.execution_options(populate_existing=True)).one()
+    counter.last += 1
+    session.add(counter)
+    session.flush()
+    return counter.last
 
 
 def get_or_create_organization(session: Session, body_id: int, name: str) -> Organization:
