@@ -20,7 +20,7 @@ from prefect.artifacts import create_markdown_artifact
 from flows import app
 from flows.app import StepResult, perform_step, submit_document
 from flows.events import emit_step
-from models.domain.steps import STEPS, SUBMIT, Step
+from models.domain.steps import REVIEW, STEPS, SUBMIT, Step
 
 
 def _now(now: datetime | None) -> datetime:
@@ -103,10 +103,12 @@ def _step_flow(spec: Step) -> Flow[..., dict[str, Any]]:
 
 
 STEP_FLOWS: dict[str, Flow[..., dict[str, Any]]] = {
-    spec.name: _step_flow(spec) for spec in STEPS if spec.flow
+    spec.name: _step_flow(spec) for spec in (*STEPS, REVIEW) if spec.flow
 }
 
 # The deployments in prefect.yaml name these (flows/lifecycle.py:decide_flow).
+assign_flow = STEP_FLOWS["assign"]
+review_flow = STEP_FLOWS["review"]
 place_on_agenda_flow = STEP_FLOWS["place_on_agenda"]
 request_report_flow = STEP_FLOWS["request_report"]
 deliver_report_flow = STEP_FLOWS["deliver_report"]

@@ -20,6 +20,9 @@ def render_paper(view: dict[str, Any]) -> None:
     )
     console.print(f"[bold]{view['name']}[/bold]")
     console.print(f"Zustand: {State(view['state']).label}")
+    if view.get("intakeNumber") and view["intakeNumber"] != view["reference"]:
+        console.print(f"Eingangsnummer: {view['intakeNumber']}")
+    render_doubts(console, view)
     if view["submitters"]:
         console.print("Antragsteller: " + "; ".join(view["submitters"]))
     table = Table(
@@ -46,6 +49,33 @@ def render_paper(view: dict[str, Any]) -> None:
     if view.get("deadlines"):
         render_deadlines(view["deadlines"], title="Fristen", console=console)
     render_history(console, view["history"])
+
+
+def render_doubts(console: Any, view: dict[str, Any]) -> None:
+    """What the intake was unsure of, and the Beratungsfolge as read, while in review."""
+    from rich.table import Table
+
+    from models.domain.review import word_of
+
+    if view.get("uncertain"):
+        table = Table("Feld", "warum unsicher", title="Zu prüfen (ratsfrist review)")
+        for doubt in view["uncertain"]:
+            table.add_row(word_of(doubt["field"]), doubt["reason"])
+        console.print(table)
+    if view.get("proposedConsultations"):
+        table = Table(
+            "#", "Gremium", "Sitzung", "Zuständigkeit", "Ö/N", title="Beratungsfolge, wie gelesen"
+        )
+        for c in view["proposedConsultations"]:
+            day = c.get("meeting_date")
+            table.add_row(
+                str(c["position"]),
+                c["organization"],
+                date.fromisoformat(day).strftime("%d.%m.%Y") if day else "–",
+                c["role"],
+                "Ö" if c["public"] else "N",
+            )
+        console.print(table)
 
 
 def render_deadlines(rows: list[dict[str, Any]], *, title: str, console: Any = None) -> None:
@@ -99,6 +129,9 @@ def render_intake(rows: list[tuple[str, Any]]) -> None:
     for name, outcome in rows:
         if isinstance(outcome, RatsfristError):
             reason = str(outcome).removeprefix(name).removeprefix(":").strip()
+            line, colon, rest = reason.partition(": ")
+            if colon and line.isdigit():
+                reason = f"Zeile {line}: {rest}"
             table.add_row(name, "abgelehnt", "", reason, style="red")
             continue
         state = State(outcome["state"])

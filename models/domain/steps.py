@@ -209,7 +209,7 @@ STEPS: tuple[Step, ...] = (
         "Beratungsfolge; seine Fristen beginnen damit.",
         params=(
             Param(
-                "committee",
+                "organization",
                 "--committee",
                 "Gremium, das berät (muss erfasst sein)",
                 str,

@@ -100,7 +100,7 @@ def set_number(session: Session, paper: Paper, number: str, what: str = "number"
 def _assign(
     call: StepCall,
     *,
-    committee: str,
+    organization: str,
     meeting_day: date | None = None,
     role: str = AUTHORITATIVE_ROLE,
     number: str | None = None,
@@ -110,9 +110,9 @@ def _assign(
     `ratsfrist committees add` creates one, an assignment does not."""
     session, paper = call.session, call.paper
     transition(State(paper.state), Event.assign)  # before anything changes
-    if not committee.strip():
-        raise FieldError("committee", "{field}: Gremium fehlt")
-    org: Organization = find_organization(session, paper.body_id, committee)
+    if not organization.strip():
+        raise FieldError("organization", "{field}: Gremium fehlt")
+    org: Organization = find_organization(session, paper.body_id, organization)
     position = max((c.position for c in call.consultations()), default=0) + 1
     details: dict[str, Any] = {"organization": org.name, "role": role}
     if meeting_day is not None:

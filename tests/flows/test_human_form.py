@@ -27,7 +27,7 @@ def test_every_field_has_a_german_title_and_description() -> None:
         "referred_to": "verwiesen an",
         "answered": "beantwortete Fragen",
         "note": "Vermerk",
-        "committee": "Gremium",
+        "organization": "Gremium",
         "meeting_day": "Sitzung am",
         "number": "Drucksachennummer",
         "actor": "eingetragen von",
@@ -63,7 +63,7 @@ class _Form:
     def __init__(self, **values: str) -> None:
         self.step = values.pop("step")
         self.result = self.referred_to = self.answered = self.note = ""
-        self.committee = self.meeting_day = self.number = ""
+        self.organization = self.meeting_day = self.number = ""
         self.actor = "frau.meier"
         for name, value in values.items():
             setattr(self, name, value)
@@ -81,10 +81,10 @@ def test_the_form_maps_to_the_step_with_the_cli_s_checks() -> None:
         {"answered": [1, 2, 5], "note": None},
     )
     assert form_to_step(
-        _Form(step="Beratung zuweisen", committee="Sozialausschuss", meeting_day="15.06.2021")
+        _Form(step="Beratung zuweisen", organization="Sozialausschuss", meeting_day="15.06.2021")
     ) == (
         "assign",
-        {"committee": "Sozialausschuss", "meeting_day": date(2021, 6, 15), "number": None},
+        {"organization": "Sozialausschuss", "meeting_day": date(2021, 6, 15), "number": None},
     )
     with pytest.raises(RatsfristError, match=r"^Gremium fehlt"):
         form_to_step(_Form(step="Beratung zuweisen"))
