@@ -92,6 +92,9 @@ class Event(StrEnum):
     assign = "assign"
     """The Sitzungsdienst assigned committee and meeting to a motion that had none
     (State.awaiting_assignment)."""
+    renumber = "renumber"
+    """A motion registered under an Eingangsnummer got its external number (its document came
+    again with one); the state stays as it is."""
     archive = "archive"
     """Taken over from an OParl archive as history (State.historical): the last consultation
     was held before the start of tracking and its result is not known."""
@@ -231,6 +234,7 @@ TRANSITIONS: dict[tuple[State | None, Event], State] = {
     (State.in_review, Event.review): State.submitted,
     (State.awaiting_assignment, Event.assign): State.submitted,
     **{(s, Event.withdraw): State.withdrawn for s in WAITING},
+    **{(s, Event.renumber): s for s in State if not s.terminal},
 }
 
 #: States from which a committee can take the motion up (decide needs the result to say where

@@ -375,11 +375,15 @@ STEPS: tuple[Step, ...] = (
 )
 """The steps staff take, in the order `--help` lists their commands."""
 
-BY_NAME: dict[str, Step] = {s.name: s for s in (SUBMIT, REVIEW, *STEPS)}
+RENUMBER = Step("renumber", Event.renumber, "Nummer übernommen", "renumbered")
+"""A document registered under an Eingangsnummer came again with its external number (intake,
+not a command: `assign --number` gives one by hand)."""
+
+BY_NAME: dict[str, Step] = {s.name: s for s in (SUBMIT, REVIEW, RENUMBER, *STEPS)}
 
 EVENT_LABELS: dict[Event, str] = {
-    **{s.event: s.label for s in (SUBMIT, REVIEW, *STEPS)},
-    **{event: label for s in (SUBMIT, REVIEW, *STEPS) for event, label in s.also},
+    **{s.event: s.label for s in (SUBMIT, REVIEW, RENUMBER, *STEPS)},
+    **{event: label for s in (SUBMIT, REVIEW, RENUMBER, *STEPS) for event, label in s.also},
 }
 """Event → German label, for timelines."""
 

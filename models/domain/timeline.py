@@ -74,6 +74,8 @@ def describe(event: dict[str, Any]) -> str:
         if d.get("created_committees"):
             parts.append("Gremium angelegt: " + ", ".join(d["created_committees"]))
         return "; ".join(parts)
+    if kind is Event.renumber:
+        return f"Nr. {d.get('number')} (aus {d.get('source')})"
     if kind is Event.assign:
         text = f"{d.get('organization')} ({d.get('role')})"
         if d.get("meeting"):

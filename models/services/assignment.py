@@ -8,17 +8,23 @@ meeting named by any of them are found (or, where a person confirmed it, created
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.domain.document import AUTHORITATIVE_ROLE, MAX_REFERENCE
+from models.domain.document import (
+    AUTHORITATIVE_ROLE,
+    MAX_REFERENCE,
+    ParsedConsultation,
+    ParsedPaper,
+)
 from models.domain.errors import InvalidInput
+from models.domain.rules import RuleSet
 from models.domain.states import Event, State, transition
 from models.domain.steps import FieldError
 from models.domain.timeutil import to_local
-from models.services.step_call import Change, StepCall, performs
+from models.services.step_call import Change, StepCall, apply, performs
 from models.store.repo import (
     find_organization,
     get_or_create_organization,
@@ -68,6 +74,76 @@ def store_consultations(
         )
     session.flush()
     return created
+
+
+def consultation_values(row: ParsedConsultation) -> dict[str, Any]:
+    """A row of the Beratungsfolge as plain JSON-able values (stored, or proposed)."""
+    return {
+        "organization": row.organization,
+        "meeting_date": row.meeting_date.isoformat() if row.meeting_date else None,
+        "public": row.public,
+        "role": row.role,
+        "authoritative": row.authoritative,
+        "position": row.position,
+    }
+
+
+def waiting_letter(session: Session, body_id: int, parsed: ParsedPaper) -> Paper | None:
+    """The motion this numbered document is, if it was registered before without a number:
+    same kind, title and date, still known only by its Eingangsnummer."""
+    if not parsed.reference:
+        return None
+    return session.exec(
+        select(Paper).where(
+            Paper.body_id == body_id,
+            col(Paper.intake_number).is_not(None),
+            col(Paper.reference) == col(Paper.intake_number),
+            Paper.paper_type == parsed.paper_type,
+            Paper.name == parsed.name,
+            Paper.date == parsed.date,
+        )
+    ).first()
+
+
+def complete_letter(
+    session: Session,
+    paper: Paper,
+    parsed: ParsedPaper,
+    *,
+    now: datetime,
+    actor: str,
+    rules: RuleSet,
+    meeting_time: time,
+) -> None:
+    """The numbered document of a motion registered under an Eingangsnummer: the motion keeps
+    the external number from now on; if it still waits for its consultation and the document
+    names one whose committees are all known (and nothing in it is doubtful), that is its
+    assignment, and its deadlines start. Otherwise only the number is taken (renumber) and the
+    Sitzungsdienst assigns as before."""
+    call = StepCall(session, paper, now, actor, rules, meeting_time)
+    set_number(session, paper, parsed.reference, "reference")
+    details: dict[str, Any] = {"source": parsed.source, "number": paper.reference}
+    known = all(
+        organization_named(session, paper.body_id, row.organization) is not None
+        for row in parsed.consultations
+    )
+    assign = (
+        paper.state == State.awaiting_assignment.value
+        and bool(parsed.consultations)
+        and not parsed.uncertain
+        and known
+    )
+    if assign:
+        first = min(parsed.consultations, key=lambda c: c.position)
+        details |= {"organization": first.organization, "role": first.role}
+        store_consultations(
+            session,
+            paper,
+            [consultation_values(row) for row in parsed.consultations],
+            meeting_time=meeting_time,
+            create_committees=False,
+        )
+    apply(call, Change(Event.assign if assign else Event.renumber, details))
 
 
 def set_number(session: Session, paper: Paper, number: str, what: str = "number") -> bool:

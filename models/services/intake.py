@@ -10,11 +10,16 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.domain.errors import InvalidInput
-from models.domain.intake import ParsedConsultation, ParsedPaper
+from models.domain.intake import ParsedPaper
 from models.domain.rules import RuleSet
 from models.domain.states import Entry
 from models.domain.timeutil import local_datetime, to_local, to_utc
-from models.services.assignment import store_consultations
+from models.services.assignment import (
+    complete_letter,
+    consultation_values,
+    store_consultations,
+    waiting_letter,
+)
 from models.services.deadlines import Timeliness, timeliness
 from models.services.steps import submit
 from models.store.profiles import default_rules
@@ -62,7 +67,7 @@ def import_paper(
     assert body.id is not None
     existing = known_paper(session, body.id, parsed)
     if existing is not None:
-        if existing.content_hash == parsed.content_hash:
+        if same_document(existing, parsed):
             return ImportOutcome(
                 existing, created=False, timeliness=timeliness(session, existing, rules)
             )
@@ -71,6 +76,12 @@ def import_paper(
             f"(aus {existing.source or 'unbekannt'}); nichts geändert"
         )
     now = to_utc(now)
+    letter = waiting_letter(session, body.id, parsed)
+    if letter is not None:
+        complete_letter(
+            session, letter, parsed, now=now, actor=actor, rules=rules, meeting_time=meeting_time
+        )
+        return ImportOutcome(letter, created=False, timeliness=timeliness(session, letter, rules))
     received = received_time(parsed, received_at)
     doubts = uncertainties(session, body.id, parsed)
     entry = Entry(uncertain=bool(doubts), assigned=bool(parsed.consultations))
@@ -113,6 +124,19 @@ def submit_details(
     return details
 
 
+def same_document(existing: Paper, parsed: ParsedPaper) -> bool:
+    """Is the stored paper this document? The same content; or, for a motion registered
+    under an Eingangsnummer, its numbered document again (same kind, title and date): the
+    paper keeps the letter's content and hash, so the letter again is unchanged too."""
+    if existing.content_hash == parsed.content_hash:
+        return True
+    return existing.intake_number is not None and (
+        existing.paper_type,
+        existing.name,
+        existing.date,
+    ) == (parsed.paper_type, parsed.name, parsed.date)
+
+
 def known_paper(session: Session, body_id: int, parsed: ParsedPaper) -> Paper | None:
     """The paper this document is already stored as: by its number, or, for a document
     without one, by its content among the papers given an Eingangsnummer."""
@@ -144,18 +168,6 @@ def uncertainties(session: Session, body_id: int, parsed: ParsedPaper) -> list[d
                     }
                 )
     return doubts
-
-
-def consultation_values(row: ParsedConsultation) -> dict[str, Any]:
-    """A row of the Beratungsfolge as plain JSON-able values (stored, or proposed)."""
-    return {
-        "organization": row.organization,
-        "meeting_date": row.meeting_date.isoformat() if row.meeting_date else None,
-        "public": row.public,
-        "role": row.role,
-        "authoritative": row.authoritative,
-        "position": row.position,
-    }
 
 
 def format_intake_number(pattern: str, year: int, seq: int) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from sqlmodel import Session, col, select
 
@@ -27,7 +27,7 @@ from models.domain.rules import RuleSet
 from models.domain.timeutil import to_utc
 from models.services.batch_store import BatchOutcome, store_new
 from models.services.deadlines import Timeliness, timeliness
-from models.services.intake import DEFAULT_INTAKE_NUMBER, import_paper
+from models.services.intake import DEFAULT_INTAKE_NUMBER, import_paper, same_document
 from models.store.profiles import default_rules
 from models.store.repo import (
     DEFAULT_MEETING_TIME,
@@ -91,7 +91,7 @@ def import_batch(
             continue
         existing = known.get(parsed.reference) if parsed.reference else None
         if existing is not None:
-            if existing.content_hash != parsed.content_hash:
+            if not same_document(existing, parsed):
                 outcomes[index] = _refused(parsed, existing.source)
             else:
                 outcomes[index] = _unchanged(session, parsed, existing, rules)
@@ -139,11 +139,25 @@ class _Committees:
         self.found: dict[str, bool] = {}
         self.queued: set[str] = set()
         self.any = has_organizations(session, body_id)
+        self.letters = self._letters()
+
+    def _letters(self) -> set[tuple[str, str, date]]:
+        """(kind, title, date) of the motions still known only by their Eingangsnummer: a
+        numbered document matching one completes it (services.assignment.complete_letter)."""
+        rows = self.session.exec(
+            select(Paper).where(
+                Paper.body_id == self.body_id,
+                col(Paper.intake_number).is_not(None),
+                col(Paper.reference) == col(Paper.intake_number),
+            )
+        ).all()
+        return {(p.paper_type, p.name, p.date) for p in rows}
 
     def forget(self) -> None:
-        """After a document stored one by one: it may have created committees."""
+        """After a document stored one by one: it may have created committees or letters."""
         self.found.clear()
         self.any = has_organizations(self.session, self.body_id)
+        self.letters = self._letters()
 
     def knows(self, name: str) -> bool:
         key = " ".join(name.split()).lower()
@@ -157,6 +171,8 @@ class _Committees:
         """Does the document go straight to `submitted`? If so, its committees are known
         to the documents after it."""
         if parsed.uncertain or not parsed.reference or not parsed.consultations:
+            return False
+        if (parsed.paper_type, parsed.name, parsed.date) in self.letters:
             return False
         known = all(self.knows(row.organization) for row in parsed.consultations)
         if (self.any or self.queued) and not known:

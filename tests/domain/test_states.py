@@ -52,6 +52,7 @@ LEGAL: dict[tuple[State | None, Event], State] = {
     (S.awaiting_assignment, E.assign): S.submitted,
     (S.in_review, E.withdraw): S.withdrawn,
     (S.awaiting_assignment, E.withdraw): S.withdrawn,
+    **{(s, E.renumber): s for s in S if s not in (S.closed, S.withdrawn, S.historical)},
 }
 ALL_STATES: list[State | None] = [None, *State]
 NON_DECIDE = [e for e in Event if e is not E.decide]
@@ -192,7 +193,7 @@ def test_parse_result_refuses_unknown_words_listing_the_choices() -> None:
 def test_allowed_events_follow_the_table() -> None:
     assert allowed_events(None) == [E.submit]
     assert allowed_events(S.scheduled) == [
-        E.reschedule, E.request_report, E.decide, E.withdraw, E.archive
+        E.reschedule, E.request_report, E.decide, E.withdraw, E.renumber, E.archive
     ]
     assert allowed_events(S.closed) == []
     assert all(allowed_events(s) == [] for s in State if s.terminal)
@@ -255,4 +256,4 @@ def test_a_review_ends_in_the_state_a_sure_intake_gives_and_never_with_doubts_le
 
 def test_a_motion_waiting_for_review_or_assignment_can_take_no_lifecycle_step() -> None:
     for state in (S.in_review, S.awaiting_assignment):
-        assert set(allowed_events(state)) <= {E.review, E.assign, E.withdraw}
+        assert set(allowed_events(state)) <= {E.review, E.assign, E.withdraw, E.renumber}

@@ -50,9 +50,11 @@ def _documents() -> list[ParsedPaper]:
         uncertain=(Uncertainty("questions", "Aufzählungszeichen unbekannt"),),
         source="zweifel.txt",
     )
-    letter = replace(docs[0], reference="", consultations=(), source="brief.txt")
+    letter = replace(docs[0], reference="", consultations=(), name="Mehr Bänke", source="brief.txt")
     docs += [doubted, letter, replace(letter, source="brief-nochmal.txt")]
     docs.append(replace(docs[0], reference="A 21/0505-01", source="danach.txt"))
+    # the letter's numbered document, with its Beratungsfolge: completes the letter
+    docs.append(replace(docs[0], reference="A 21/0506-01", name="Mehr Bänke", source="nr.txt"))
     return docs
 
 
@@ -91,16 +93,18 @@ def test_batch_and_one_by_one_write_the_same_rows(engine: Engine) -> None:
     ] == one_by_one
     assert [o.created for o in outcomes] == [
         *(True, True, True, True, False, False, True, True),
-        *(True, True, False, True),
+        *(True, True, False, True, False),
     ]
-    assert [o.state for o in outcomes[-4:]] == [
+    assert [o.state for o in outcomes[-5:]] == [
         "in_review",
         "awaiting_assignment",
         "awaiting_assignment",
         "submitted",
+        "submitted",
     ]
-    assert outcomes[-3].reference == outcomes[-2].reference == "E 2021/0001"
-    assert outcomes[-4].uncertain == (
+    assert outcomes[-4].reference == outcomes[-3].reference == "E 2021/0001"
+    assert outcomes[-1].reference == "A 21/0506-01" and outcomes[-1].intake_number == "E 2021/0001"
+    assert outcomes[-5].uncertain == (
         {"field": "questions", "reason": "Aufzählungszeichen unbekannt"},
     )
     # the two data documents name committees the body does not know after the first: review

@@ -256,3 +256,40 @@ def test_intake_numbers_drawn_at_once_are_all_different(engine: Engine) -> None:
     assert errors == [] and sorted(numbers) == list(range(1, 9))
     with session_scope(engine) as session:
         assert session.exec(select(col(Paper.id))).all() == []
+
+
+def test_the_letter_s_numbered_document_completes_it_instead_of_a_second_motion(
+    engine: Engine,
+) -> None:
+    _import(engine, _seed())
+    letter = replace(_letter(), name="Mehr Bänke")
+    _import(engine, letter)
+    numbered = replace(_seed(), reference="A 21/0600-01", name="Mehr Bänke", source="nr.txt")
+    paper = _import(engine, numbered, now=T1)
+    assert (paper.reference, paper.intake_number, paper.state) == (
+        "A 21/0600-01",
+        "E 2021/0001",
+        "submitted",
+    )
+    consultations, deadlines, _ = _owed(engine, "E 2021/0001")
+    assert consultations == 1 and deadlines > 0
+    # both documents again are the one motion, unchanged
+    before = snapshot(engine)
+    assert _import(engine, letter).id == paper.id
+    assert _import(engine, numbered).id == paper.id
+    assert snapshot(engine) == before
+    with session_scope(engine) as session:
+        view = views.paper_view(session, find_paper(session, "A 21/0600-01"), T1)
+        assert len(session.exec(select(Paper)).all()) == 2
+    assert [e["event"] for e in view["history"]] == ["submit", "assign"]
+    assert view["history"][-1]["details"]["source"] == "nr.txt"
+
+
+def test_a_numbered_document_without_beratungsfolge_only_gives_the_number(engine: Engine) -> None:
+    _import(engine, _letter())
+    paper = _import(engine, replace(_seed(), reference="A 21/0600-01", consultations=()), now=T1)
+    assert (paper.reference, paper.state) == ("A 21/0600-01", "awaiting_assignment")
+    with session_scope(engine) as session:
+        view = views.paper_view(session, find_paper(session, "E 2021/0001"), T1)
+    assert [e["event"] for e in view["history"]] == ["submit", "renumber"]
+    assert _owed(engine, "A 21/0600-01") == (0, 0, 0)
