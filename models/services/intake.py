@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from models.domain.document import MAX_REFERENCE
 from models.domain.errors import InvalidInput
 from models.domain.intake import ParsedPaper
 from models.domain.rules import RuleSet
@@ -173,11 +174,17 @@ def uncertainties(session: Session, body_id: int, parsed: ParsedPaper) -> list[d
 def format_intake_number(pattern: str, year: int, seq: int) -> str:
     """'E {year}/{seq:04d}' → 'E 2026/0042'."""
     try:
-        return pattern.format(year=year, seq=seq)
+        number = " ".join(pattern.format(year=year, seq=seq).split())
     except (KeyError, IndexError, ValueError) as exc:
         raise InvalidInput(
             f"RATSFRIST_INTAKE_NUMBER {pattern!r}: nur {{year}} und {{seq}} erlaubt ({exc})"
         ) from None
+    if not number or len(number) > MAX_REFERENCE:
+        raise InvalidInput(
+            f"RATSFRIST_INTAKE_NUMBER {pattern!r}: ergibt {len(number)} Zeichen "
+            f"(1 bis {MAX_REFERENCE})"
+        )
+    return number
 
 
 def paper_values(

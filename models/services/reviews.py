@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import col, delete, select
 
-from models.domain.document import AUTHORITATIVE_ROLE
+from models.domain.document import AUTHORITATIVE_ROLE, MAX_LEGAL_BASIS, MAX_ORGANIZATION
 from models.domain.errors import InvalidInput
 from models.domain.intake_text import PAPER_TYPE_LOOKUP
 from models.domain.review import field_of, row_key, split_list, word_of
@@ -92,6 +92,11 @@ def _correct(call: StepCall, paper: Paper, rows: list[dict[str, Any]], key: str,
         if kind is None:
             raise FieldError("corrections", f"{{field}} {key}: unbekannte Dokumentart {text!r}")
         paper.paper_type = kind
+    elif field == "legal_basis" and len(text) > MAX_LEGAL_BASIS:
+        raise FieldError(
+            "corrections",
+            f"{{field}} {key}: zu lang ({len(text)} Zeichen, höchstens {MAX_LEGAL_BASIS})",
+        )
     elif field in ("legal_basis", "resolution_proposal", "reasoning"):
         setattr(paper, field, value.strip() or None)
     elif field in ("submitters", "attachments"):
@@ -122,6 +127,12 @@ def _correct_row(rows: list[dict[str, Any]], what: str, number: int, value: str,
     if what == "gremium":
         if not text:
             raise FieldError("corrections", f"{{field}} {key}: Gremium darf nicht leer sein")
+        if len(text) > MAX_ORGANIZATION:
+            raise FieldError(
+                "corrections",
+                f"{{field}} {key}: Gremium zu lang ({len(text)} Zeichen, höchstens "
+                f"{MAX_ORGANIZATION})",
+            )
         row["organization"] = text
     elif what == "sitzung":
         row["meeting_date"] = parse_day(text, key).isoformat() if text else None

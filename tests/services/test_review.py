@@ -88,6 +88,9 @@ def test_review_needs_every_doubt_settled_and_changes_nothing_otherwise(engine: 
         _step(engine, "review", REF, corrections={"fragen": "Wer? | Wann?"})
     with pytest.raises(FieldError, match="Titel darf nicht leer"):
         _step(engine, "review", REF, corrections={"titel": " "}, confirm=True)
+    # longer than its column: a clear error, never PostgreSQL's DataError
+    with pytest.raises(FieldError, match=r"Gremium zu lang \(201 Zeichen, höchstens 200\)"):
+        _step(engine, "review", REF, corrections={"gremium.1": "x" * 201}, confirm=True)
     with pytest.raises((IllegalTransition, InvalidInput)):
         _step(engine, "place_on_agenda", REF, item_number="5")
     assert snapshot(engine) == before
@@ -176,6 +179,15 @@ def test_a_letter_gets_an_intake_number_and_waits_for_its_consultation(engine: E
     assert _import(engine, _letter()).id == paper.id
     second = _import(engine, replace(_letter(), name="Noch ein Antrag"))
     assert second.reference == "E 2021/0002"
+    with pytest.raises(InvalidInput, match="ergibt 123 Zeichen"), session_scope(engine) as session:
+        intake.import_paper(
+            session,
+            replace(_letter(), name="Zu lang"),
+            body_name="Stadt",
+            now=T0,
+            actor="t",
+            intake_number="E " + "9" * 120 + "{seq}",
+        )
     # A new year starts again at 1.
     third = _import(
         engine, replace(_letter(), name="Neujahr"), now=datetime(2022, 1, 1, 9, tzinfo=UTC)
