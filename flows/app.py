@@ -226,6 +226,7 @@ def _intake_args(
         "received_at": received_at,
         "meeting_time": settings.meeting_time,
         "rules": rulebook_for(settings),
+        "intake_number": settings.intake_number,
     }
 
 
@@ -296,4 +297,6 @@ def _report(paper: Any, created: bool, timeliness: Any) -> dict[str, Any]:
         "created": created,
         "paperType": paper.paper_type,
         "name": paper.name,
+        "uncertain": [dict(u) for u in paper.uncertain],
+        "intakeNumber": paper.intake_number,
     }

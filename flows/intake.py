@@ -1,6 +1,7 @@
 """Intake from a watched folder: every text file in the inbox becomes a motion, as its own
 `submit` flow run; taken files move to `erledigt/`, refused ones to `fehler/` beside a note of
-why (FILE:LINE: reason), so that nothing a user dropped there is lost or taken twice."""
+why (FILE:LINE: reason), so that nothing a user dropped there is lost or taken twice. A
+motion the intake was unsure of is taken (zu prüfen) and its doubts logged as warnings."""
 
 from __future__ import annotations
 
@@ -33,11 +34,12 @@ def intake_folder(folder: str = "eingang", now: datetime | None = None) -> dict[
     logger = get_run_logger()
     inbox = Path(folder)
     inbox.mkdir(parents=True, exist_ok=True)
-    taken, refused = [], []
+    taken, refused, review = [], [], []
     for path in sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")):
         try:
-            reference = parse_document(path.read_bytes(), str(path)).reference
-            submit_as_flow(
+            # a document without a number is named by its file until it has an Eingangsnummer
+            reference = parse_document(path.read_bytes(), str(path)).reference or path.name
+            outcome = submit_as_flow(
                 str(path), reference=reference, now=now or system_clock(), actor="eingang"
             )
         except RatsfristError as exc:
@@ -47,5 +49,10 @@ def intake_folder(folder: str = "eingang", now: datetime | None = None) -> dict[
             refused.append(path.name)
             continue
         _move(path, inbox / "erledigt")
+        reference = outcome["reference"]
         taken.append(reference)
-    return {"taken": taken, "refused": refused}
+        for doubt in outcome.get("uncertain") or []:
+            logger.warning(f"{reference} zu prüfen – {doubt['field']}: {doubt['reason']}")
+        if outcome.get("uncertain"):
+            review.append(reference)
+    return {"taken": taken, "refused": refused, "review": review}

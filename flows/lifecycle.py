@@ -20,7 +20,7 @@ from prefect.artifacts import create_markdown_artifact
 from flows import app
 from flows.app import StepResult, perform_step, submit_document
 from flows.events import emit_step
-from models.domain.steps import STEPS, SUBMIT, Step
+from models.domain.steps import REVIEW, STEPS, SUBMIT, Step
 
 
 def _now(now: datetime | None) -> datetime:
@@ -104,10 +104,12 @@ def _step_flow(spec: Step) -> Flow[..., dict[str, Any]]:
 
 
 STEP_FLOWS: dict[str, Flow[..., dict[str, Any]]] = {
-    spec.name: _step_flow(spec) for spec in STEPS if spec.flow
+    spec.name: _step_flow(spec) for spec in (*STEPS, REVIEW) if spec.flow
 }
 
 # The deployments in prefect.yaml name these (flows/lifecycle.py:decide_flow).
+assign_flow = STEP_FLOWS["assign"]
+review_flow = STEP_FLOWS["review"]
 place_on_agenda_flow = STEP_FLOWS["place_on_agenda"]
 request_report_flow = STEP_FLOWS["request_report"]
 deliver_report_flow = STEP_FLOWS["deliver_report"]
@@ -126,15 +128,17 @@ def submit_flow(
     body: str | None = None,
 ) -> dict[str, Any]:
     """Take in one document, filed under `body` (default RATSFRIST_BODY). `reference` names
-    the run; the document itself is the truth."""
+    the run (the file's name for a document without a number, which gets an
+    Eingangsnummer); the document itself is the truth."""
     outcome = submit_document(path, now=_now(now), actor=actor, body=body)
-    if outcome["reference"] != reference:
+    if outcome["reference"] != reference and outcome["intakeNumber"] is None:
         raise ValueError(f"{path}: enthält {outcome['reference']}, nicht {reference}")
     if outcome["created"]:
         from flows.app import session
         from models.services.views import timeline_view
         from models.store.repo import find_paper
 
+        reference = outcome["reference"]
         with session() as active:
             timeline = timeline_view(active, find_paper(active, reference, body))
         _trace(SUBMIT, StepResult(reference, outcome["state"], "submit", None, timeline), {})

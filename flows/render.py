@@ -20,6 +20,9 @@ def render_paper(view: dict[str, Any]) -> None:
     )
     console.print(f"[bold]{view['name']}[/bold]")
     console.print(f"Zustand: {State(view['state']).label}")
+    if view.get("intakeNumber") and view["intakeNumber"] != view["reference"]:
+        console.print(f"Eingangsnummer: {view['intakeNumber']}")
+    render_doubts(console, view)
     if view["submitters"]:
         console.print("Antragsteller: " + "; ".join(view["submitters"]))
     table = Table(
@@ -46,6 +49,33 @@ def render_paper(view: dict[str, Any]) -> None:
     if view.get("deadlines"):
         render_deadlines(view["deadlines"], title="Fristen", console=console)
     render_history(console, view["history"])
+
+
+def render_doubts(console: Any, view: dict[str, Any]) -> None:
+    """What the intake was unsure of, and the Beratungsfolge as read, while in review."""
+    from rich.table import Table
+
+    from models.domain.review import word_of
+
+    if view.get("uncertain"):
+        table = Table("Feld", "warum unsicher", title="Zu prüfen (ratsfrist review)")
+        for doubt in view["uncertain"]:
+            table.add_row(word_of(doubt["field"]), doubt["reason"])
+        console.print(table)
+    if view.get("proposedConsultations"):
+        table = Table(
+            "#", "Gremium", "Sitzung", "Zuständigkeit", "Ö/N", title="Beratungsfolge, wie gelesen"
+        )
+        for c in view["proposedConsultations"]:
+            day = c.get("meeting_date")
+            table.add_row(
+                str(c["position"]),
+                c["organization"],
+                date.fromisoformat(day).strftime("%d.%m.%Y") if day else "–",
+                c["role"],
+                "Ö" if c["public"] else "N",
+            )
+        console.print(table)
 
 
 def render_deadlines(rows: list[dict[str, Any]], *, title: str, console: Any = None) -> None:
@@ -83,3 +113,36 @@ def render_history(console: Any, history: list[dict[str, Any]]) -> None:
     for row in rows(history):
         table.add_row(*row)
     console.print(table)
+
+
+def render_intake(rows: list[tuple[str, Any]]) -> None:
+    """One table for a folder's import: per file whether it was taken (übernommen), waits
+    for a person (zu prüfen) or was refused (abgelehnt), its reference and why."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from models.domain.errors import RatsfristError
+    from models.domain.review import word_of
+    from models.domain.states import State
+
+    table = Table("Datei", "Ergebnis", "Vorlage", "Grund", title="Einlesung")
+    for name, outcome in rows:
+        if isinstance(outcome, RatsfristError):
+            reason = str(outcome).removeprefix(name).removeprefix(":").strip()
+            line, colon, rest = reason.partition(": ")
+            if colon and line.isdigit():
+                reason = f"Zeile {line}: {rest}"
+            table.add_row(name, "abgelehnt", "", reason, style="red")
+            continue
+        state = State(outcome["state"])
+        if state is State.in_review:
+            reasons = [f"{word_of(d['field'])}: {d['reason']}" for d in outcome["uncertain"]]
+            table.add_row(name, "zu prüfen", outcome["reference"], "; ".join(reasons))
+            continue
+        why = [] if outcome["created"] else ["unverändert, bereits erfasst"]
+        if state is State.awaiting_assignment:
+            why.append(state.label)
+        if outcome.get("timeliness"):
+            why.append(f"Antragsfrist: {outcome['timeliness']}")
+        table.add_row(name, "übernommen", outcome["reference"], "; ".join(why))
+    Console().print(table)

@@ -87,6 +87,11 @@ class Settings(BaseSettings):
         description="Beobachtungslisten: Vorlagen ohne Schritt und Verweisungen ohne Termin "
         "seit so vielen Wochen",
     )
+    intake_number: str = Field(
+        default="E {year}/{seq:04d}",
+        description="Eingangsnummer für Vorlagen ohne eigene Nummer (Brief einer Fraktion): "
+        "{year} ist das Jahr, {seq} die laufende Nummer im Jahr je Kommune",
+    )
     actor: str = Field(
         default_factory=lambda: os.environ.get("USER") or "ratsfrist",
         description="wer Schritte ausführt, wenn nicht angegeben",
@@ -97,6 +102,17 @@ class Settings(BaseSettings):
     def _known_scheme(cls, value: str) -> str:
         if not value.startswith(("sqlite", "postgresql", "postgres")):
             raise ValueError("nur sqlite:/// oder postgresql:// werden unterstützt")
+        return value
+
+    @field_validator("intake_number")
+    @classmethod
+    def _intake_pattern(cls, value: str) -> str:
+        try:
+            first, second = value.format(year=2026, seq=1), value.format(year=2026, seq=2)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"nur {{year}} und {{seq}} sind erlaubt ({exc})") from None
+        if first == second:
+            raise ValueError("{seq} fehlt: jede Vorlage braucht eine eigene Nummer")
         return value
 
     @field_validator("oparl_vendor")

@@ -13,7 +13,7 @@ import sys
 import typer
 
 # Each module registers its commands on the one Typer app, in the order `--help` lists them.
-from flows.cli import deadlines, lifecycle, ops, papers, reminders, reports  # noqa: F401
+from flows.cli import deadlines, lifecycle, ops, papers, reminders, reports, review  # noqa: F401
 from flows.cli.root import app
 from models.domain.errors import RatsfristError
 

@@ -29,7 +29,8 @@ from models.domain.errors import RatsfristError
 @app.command("import")
 def import_(
     files: Annotated[
-        list[Path], typer.Argument(help="Vorlagen als Text (jede Kodierung), PDF oder DOCX")
+        list[Path],
+        typer.Argument(help="Vorlagen als Text (jede Kodierung), PDF oder DOCX, oder Ordner"),
     ],
     received: Annotated[
         str | None,
@@ -40,7 +41,11 @@ def import_(
     body: BodyOpt = None,
 ) -> None:
     """Vorlagen einlesen; jede Datei ganz oder gar nicht, abgelegt unter --body (Standard:
-    RATSFRIST_BODY). Gibt das Aktenzeichen aus."""
+    RATSFRIST_BODY). Gibt das Aktenzeichen aus.
+
+    Ein Ordner wird Datei für Datei eingelesen; eine Tabelle nennt für jede Datei das
+    Ergebnis (übernommen, zu prüfen, abgelehnt). Exit-Code 0, wenn jede Datei übernommen
+    wurde oder zu prüfen ist; 2, wenn eine abgelehnt wurde (sie ändert nichts)."""
     from flows.app import submit_document
     from models.domain.intake import parse_document
     from models.domain.timeutil import parse_instant
@@ -49,29 +54,26 @@ def import_(
     who = actor(by)
     body = body_name(body) if body is not None else None
     received_at = parse_instant(received, "--received") if received is not None else None
-    failed = 0
-
-    def report(outcome: dict[str, Any]) -> None:
-        verdict = "neu erfasst" if outcome["created"] else "unverändert, bereits erfasst"
-        typer.echo(f"{outcome['reference']}\t{verdict}\t{outcome['paperType']}: {outcome['name']}")
-        if outcome.get("timeliness"):
-            typer.echo(f"  Antragsfrist: {outcome['timeliness']}")
+    paths, as_table = expand_folders(files)
+    outcomes: dict[int, dict[str, Any] | RatsfristError] = {}
 
     # Many files without Prefect: each parsed here (a bad file is named and skipped), all
     # stored in batches afterwards. One file, or each file as its own Prefect flow run, is
     # stored as it is read.
-    batched = len(files) > 1 and not use_prefect()
-    documents = []
-    for path in files:
+    batched = len(paths) > 1 and not use_prefect()
+    documents: list[tuple[int, Any]] = []
+    for index, (path, unreadable) in enumerate(paths):
         try:
+            if unreadable is not None:
+                raise unreadable
             data = read_document(path)
             if batched:
-                documents.append(parse_document(data, str(path)))
+                documents.append((index, parse_document(data, str(path))))
                 continue
             if use_prefect():
                 from flows.lifecycle import submit_as_flow
 
-                reference = parse_document(data, str(path)).reference
+                reference = parse_document(data, str(path)).reference or path.name
                 outcome = submit_as_flow(
                     str(path), reference=reference, now=instant, actor=who, body=body
                 )
@@ -80,24 +82,85 @@ def import_(
                     path, now=instant, actor=who, received_at=received_at, body=body
                 )
         except RatsfristError as exc:
-            failed += 1
-            typer.echo(str(exc), err=True)
+            outcomes[index] = exc
             continue
-        report(outcome)
+        outcomes[index] = outcome
     if documents:
         from flows.app import submit_documents
 
         results = submit_documents(
-            documents, now=instant, actor=who, received_at=received_at, body=body
+            [parsed for _, parsed in documents],
+            now=instant,
+            actor=who,
+            received_at=received_at,
+            body=body,
         )
-        for result in results:
-            if isinstance(result, RatsfristError):
-                failed += 1
-                typer.echo(str(result), err=True)
-            else:
-                report(result)
+        for (index, _), result in zip(documents, results, strict=True):
+            outcomes[index] = result
+    failed = 0
+    for _, result in sorted(outcomes.items()):
+        if isinstance(result, RatsfristError):
+            failed += 1
+            typer.echo(str(result), err=True)
+        elif not as_table:
+            _report(result)
+    if as_table:
+        from flows.render import render_intake
+
+        render_intake([(str(paths[i][0]), result) for i, result in sorted(outcomes.items())])
     if failed:
         raise typer.Exit(2)
+
+
+def _report(outcome: dict[str, Any]) -> None:
+    """One line per document, and one per field the intake was unsure of."""
+    from models.domain.review import word_of
+    from models.domain.states import State
+
+    state = State(outcome["state"])
+    verdict = "neu erfasst" if outcome["created"] else "unverändert, bereits erfasst"
+    if state in (State.in_review, State.awaiting_assignment):
+        verdict += f", {state.label}"
+    typer.echo(f"{outcome['reference']}\t{verdict}\t{outcome['paperType']}: {outcome['name']}")
+    for doubt in outcome.get("uncertain") or []:
+        typer.echo(f"  zu prüfen – {word_of(doubt['field'])}: {doubt['reason']}")
+    if state is State.in_review:
+        typer.echo(f"  prüfen mit: ratsfrist review '{outcome['reference']}'")
+    elif state is State.awaiting_assignment:
+        typer.echo(
+            f"  zuweisen mit: ratsfrist assign '{outcome['reference']}' --committee … --meeting …"
+        )
+    if outcome.get("timeliness"):
+        typer.echo(f"  Antragsfrist: {outcome['timeliness']}")
+
+
+def expand_folders(paths: list[Path]) -> tuple[list[tuple[Path, RatsfristError | None]], bool]:
+    """Folders replaced by their files (not hidden ones, not subfolders), in name order; a
+    folder without any, or one that cannot be listed, comes with the error naming it. True if
+    a folder was given: then the outcome is one table."""
+    expanded: list[tuple[Path, RatsfristError | None]] = []
+    folder = False
+    for path in paths:
+        try:
+            is_dir = path.is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir:
+            expanded.append((path, None))
+            continue
+        folder = True
+        try:
+            inside = sorted(
+                p for p in path.iterdir() if not p.name.startswith(".") and not p.is_dir()
+            )
+        except OSError as exc:
+            reason = _REASONS.get(exc.errno or 0, f"nicht lesbar ({exc.strerror or exc})")
+            expanded.append((path, RatsfristError(f"{path}: {reason}")))
+            continue
+        if not inside:
+            expanded.append((path, RatsfristError(f"{path}: ist ein Verzeichnis ohne Dateien")))
+        expanded += [(p, None) for p in inside]
+    return expanded, folder
 
 
 _REASONS = {

@@ -188,6 +188,8 @@ def _drop_page_headers(reader: _Reader, reference: str) -> None:
     names the document's reference ('Vorlage A 21/0500-01', 'Drucksache A 21/0500-01 – 2')
     is the layout's, not the text's, and must not be appended to a question."""
     folded = reference.replace(" ", "")
+    if not folded:
+        return
 
     def header(line: Line) -> bool:
         squeezed = line.text.replace(" ", "")
@@ -242,12 +244,12 @@ def _header(reader: _Reader) -> tuple[str | None, tuple[str, ...], dict[str, Lin
 
 def _fields(reader: _Reader, fields: dict[str, Line], header_end: int) -> tuple[str, bool, date]:
     nr = fields.get("nr") or fields.get("az")
-    if nr is None:
-        raise reader.error(header_end, "Nummer der Vorlage fehlt (Zeile 'Nr.: …')")
-    reference = " ".join(nr.text.split())
-    if not reference:
+    # Without a number (a faction's letter before the Sitzungsdienst numbered it) the
+    # reference is empty and intake gives the motion an Eingangsnummer.
+    reference = " ".join(nr.text.split()) if nr is not None else ""
+    if nr is not None and not reference:
         raise reader.error(nr.no, "Nummer der Vorlage ist leer")
-    if len(reference) > MAX_REFERENCE:
+    if nr is not None and len(reference) > MAX_REFERENCE:
         raise reader.error(
             nr.no,
             f"Nummer der Vorlage zu lang ({len(reference)} Zeichen, höchstens {MAX_REFERENCE})",
@@ -317,9 +319,10 @@ def _split_unspaced(lines: list[Line]) -> list[list[Line]]:
 
 
 def _consultations(reader: _Reader) -> tuple[ParsedConsultation, ...]:
+    """The Beratungsfolge; none at all (a faction's letter) is no error: the Sitzungsdienst
+    assigns the consultation later (Event.assign)."""
     if reader.at_end() or not reader.peek().text.lower().startswith("beratungsfolge"):
-        where = reader.peek().no if not reader.at_end() else reader.last_no()
-        raise reader.error(where, "Beratungsfolge fehlt")
+        return ()
     heading = reader.peek()
     rest = _SECTION.match(heading.text)
     reader.pos += 1

@@ -18,6 +18,7 @@ from models.domain.rules import (
     due_or_none,
     in_time,
 )
+from models.domain.states import WAITING
 from models.domain.vocab import DeadlineStatus
 
 
@@ -86,11 +87,19 @@ class PlannedDeadline:
 
 
 TERMINAL_STATES = frozenset({"closed", "withdrawn", "historical"})
+WAITING_STATES = frozenset(s.value for s in WAITING)
+"""Zu prüfen / Beratung zuzuweisen: nothing is owed until a person settled the motion. Its
+deadlines start with that step (review, assign); the ones anchored on the receipt (and the
+Antragsfrist, which asks whether the motion arrived in time) then count from the original
+receipt, since the Geschäftsordnung counts from the Eingang and an internal check must not
+lengthen a faction's or the administration's deadline."""
 
 
 def plan(facts: PaperFacts, rules: RuleSet) -> list[PlannedDeadline]:
     """Every deadline the paper must have now. Deadlines that are no longer in this list
     (meeting cancelled, motion withdrawn) are to be cancelled if still open."""
+    if facts.state in WAITING_STATES:
+        return []
     terminal = facts.state in TERMINAL_STATES
     planned: list[PlannedDeadline] = []
     current = next((c for c in facts.consultations if not c.done), None)

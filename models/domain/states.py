@@ -34,6 +34,13 @@ class State(StrEnum):
     """Erledigt."""
     withdrawn = "withdrawn"
     """Von den Antragstellenden zurückgezogen."""
+    in_review = "in_review"
+    """Zu prüfen: die Einlesung war sich bei einem Feld nicht sicher (oder ein Gremium ist
+    unbekannt). Keine Fristen, keine Erinnerungen, bis jemand die Felder bestätigt oder
+    berichtigt hat (Event.review)."""
+    awaiting_assignment = "awaiting_assignment"
+    """Beratung zuzuweisen: ein Antrag ohne Beratungsfolge (ein Brief einer Fraktion), der auf
+    den Sitzungsdienst wartet (Event.assign). Keine Fristen, keine Erinnerungen."""
     historical = "historical"
     """Aus dem Archiv des Ratsinformationssystems übernommen: zuletzt beraten vor Beginn der
     Fristenverfolgung, ohne erkanntes Ergebnis. Keine Fristen, keine Erinnerungen."""
@@ -57,7 +64,13 @@ STATE_LABELS: dict[State, str] = {
     State.closed: "erledigt",
     State.withdrawn: "zurückgezogen",
     State.historical: "historisch, Ergebnis unbekannt",
+    State.in_review: "zu prüfen",
+    State.awaiting_assignment: "Beratung zuzuweisen",
 }
+
+#: States in which a motion owes nothing yet: what it is, or where it is to be consulted, is
+#: still open. No deadline is planned and no reminder sent until a person has settled it.
+WAITING: frozenset[State] = frozenset({State.in_review, State.awaiting_assignment})
 
 
 class Event(StrEnum):
@@ -74,6 +87,14 @@ class Event(StrEnum):
     start_implementation = "start_implementation"
     close = "close"
     withdraw = "withdraw"
+    review = "review"
+    """Staff confirmed or corrected the fields the intake was unsure of (State.in_review)."""
+    assign = "assign"
+    """The Sitzungsdienst assigned committee and meeting to a motion that had none
+    (State.awaiting_assignment)."""
+    renumber = "renumber"
+    """A motion registered under an Eingangsnummer got its external number (its document came
+    again with one); the state stays as it is."""
     archive = "archive"
     """Taken over from an OParl archive as history (State.historical): the last consultation
     was held before the start of tracking and its result is not known."""
@@ -187,7 +208,6 @@ class IllegalTransition(RatsfristError):
 
 #: The transition table for every event whose target does not depend on a result.
 TRANSITIONS: dict[tuple[State | None, Event], State] = {
-    (None, Event.submit): State.submitted,
     (State.submitted, Event.place_on_agenda): State.scheduled,
     (State.scheduled, Event.request_report): State.report_requested,
     **{
@@ -208,6 +228,13 @@ TRANSITIONS: dict[tuple[State | None, Event], State] = {
         (s, Event.archive): State.historical
         for s in (State.submitted, State.scheduled, State.report_requested, State.report_delivered)
     },
+    # Submit and review go where their Entry says (in review, waiting for an assignment);
+    # the table holds where a complete document read without doubt goes.
+    (None, Event.submit): State.submitted,
+    (State.in_review, Event.review): State.submitted,
+    (State.awaiting_assignment, Event.assign): State.submitted,
+    **{(s, Event.withdraw): State.withdrawn for s in WAITING},
+    **{(s, Event.renumber): s for s in State if not s.terminal},
 }
 
 #: States from which a committee can take the motion up (decide needs the result to say where
@@ -228,18 +255,45 @@ class Decision:
     """Is there a further consultation in the Beratungsfolge after this one?"""
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What decides where a new motion starts (Event.submit) and where it goes once its
+    fields are reviewed (Event.review)."""
+
+    uncertain: bool = False
+    """Is there a field the intake was unsure of (or a committee nobody knows)?"""
+    assigned: bool = True
+    """Does the motion have a Beratungsfolge (at least one consultation)?"""
+
+    @property
+    def state(self) -> State:
+        if self.uncertain:
+            return State.in_review
+        return State.submitted if self.assigned else State.awaiting_assignment
+
+
 def transition(
     state: State | None,
     event: Event,
     *,
     decision: Decision | None = None,
     last_result: Result | None = None,
+    entry: Entry | None = None,
 ) -> State:
     """The state after `event`, or IllegalTransition.
 
-    `decision` is required for Event.decide; `last_result` (the result that made the motion
-    `decided`) guards start_implementation, because a rejected motion has nothing to carry out.
+    `entry` says what intake found for Event.submit and Event.review (default: a complete
+    document read without doubt); `decision` is required for Event.decide; `last_result`
+    (the result that made the motion `decided`) guards start_implementation, because a
+    rejected motion has nothing to carry out.
     """
+    if event in (Event.submit, Event.review):
+        if (state, event) not in TRANSITIONS:
+            raise IllegalTransition(state, event)
+        entry = entry or Entry()
+        if event is Event.review and entry.uncertain:
+            raise IllegalTransition(state, event, "es sind noch Felder ungeprüft")
+        return entry.state
     if event is Event.decide:
         if state not in DECIDABLE:
             raise IllegalTransition(state, event)

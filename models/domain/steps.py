@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from models.domain.document import ROLES
 from models.domain.errors import InvalidInput
 from models.domain.states import Event, Result, parse_result
 from models.domain.timeutil import parse_day
@@ -61,6 +62,14 @@ def _result(text: str, what: str) -> str:
 
 def _day(text: str, what: str) -> date:
     return parse_day(text, what)
+
+
+def parse_role(text: str, what: str) -> str:
+    """'vorberatung' → 'Vorberatung': one of the roles of a Beratungsfolge."""
+    for role in ROLES:
+        if role.lower() == " ".join(text.split()).lower():
+            return role
+    raise InvalidInput(f"{what} {text!r}: erlaubt sind {', '.join(ROLES)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +149,27 @@ _NOTE = Param(
 SUBMIT = Step("submit", Event.submit, "Eingang", "submitted")
 """Taking in a document: started by `import`/`submit` and the intake flows, not a command here."""
 
+REVIEW = Step(
+    "review",
+    Event.review,
+    "geprüft",
+    "reviewed",
+    flow="review",
+    help="Die Felder prüfen, bei denen die Einlesung unsicher war: berichtigen (--set "
+    "feld=wert) oder bestätigen (--confirm). Danach laufen die Fristen.",
+    params=(
+        Param(
+            "corrections",
+            "--set",
+            "Feld berichtigen, z. B. --set titel='…' --set gremium.1=Rat (mehrfach)",
+            dict[str, str] | None,
+        ),
+        Param("confirm", "--confirm", "die übrigen Felder wie gelesen bestätigen", bool, False),
+    ),
+)
+"""Settling the fields of a motion `in_review`; its own command (`ratsfrist review` lists the
+fields before it changes them) and its own form (flows.review)."""
+
 STEPS: tuple[Step, ...] = (
     Step(
         "place_on_agenda",
@@ -167,6 +197,56 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         also=((Event.reschedule, "verlegt"),),
+    ),
+    Step(
+        "assign",
+        Event.assign,
+        "Beratung zugewiesen",
+        "assigned",
+        command="assign",
+        flow="assign",
+        help="Beratung zuweisen (Sitzungsdienst): Gremium und Sitzung für einen Antrag ohne "
+        "Beratungsfolge; seine Fristen beginnen damit.",
+        params=(
+            Param(
+                "organization",
+                "--committee",
+                "Gremium, das berät (muss erfasst sein)",
+                str,
+                REQUIRED,
+                title="Gremium",
+                form_help="nur bei „Beratung zuweisen“: das Gremium, das den Antrag berät, "
+                "z. B. Sozialausschuss",
+                in_event=True,
+            ),
+            Param(
+                "meeting_day",
+                "--meeting",
+                "Sitzungsdatum; Standard: keine Sitzung festgelegt",
+                date | None,
+                parse=_day,
+                title="Sitzung am",
+                form_help="nur bei „Beratung zuweisen“: Datum der Sitzung, z. B. 15.06.2021",
+            ),
+            Param(
+                "role",
+                "--role",
+                "Zuständigkeit: Entscheidung, Vorberatung, Kenntnisnahme, …",
+                str,
+                "Entscheidung",
+                parse=parse_role,
+            ),
+            Param(
+                "number",
+                "--number",
+                "Drucksachennummer, wenn sie schon vergeben ist",
+                str | None,
+                title="Drucksachennummer",
+                form_help="nur bei „Beratung zuweisen“: die Nummer der Drucksache, falls "
+                "schon vergeben (sonst leer lassen)",
+            ),
+        ),
+        form="Beratung zuweisen",
     ),
     Step(
         "request_report",
@@ -295,11 +375,15 @@ STEPS: tuple[Step, ...] = (
 )
 """The steps staff take, in the order `--help` lists their commands."""
 
-BY_NAME: dict[str, Step] = {s.name: s for s in (SUBMIT, *STEPS)}
+RENUMBER = Step("renumber", Event.renumber, "Nummer übernommen", "renumbered")
+"""A document registered under an Eingangsnummer came again with its external number (intake,
+not a command: `assign --number` gives one by hand)."""
+
+BY_NAME: dict[str, Step] = {s.name: s for s in (SUBMIT, REVIEW, RENUMBER, *STEPS)}
 
 EVENT_LABELS: dict[Event, str] = {
-    **{s.event: s.label for s in (SUBMIT, *STEPS)},
-    **{event: label for s in (SUBMIT, *STEPS) for event, label in s.also},
+    **{s.event: s.label for s in (SUBMIT, REVIEW, RENUMBER, *STEPS)},
+    **{event: label for s in (SUBMIT, REVIEW, RENUMBER, *STEPS) for event, label in s.also},
 }
 """Event → German label, for timelines."""
 

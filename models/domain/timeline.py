@@ -44,6 +44,8 @@ def describe(event: dict[str, Any]) -> str:
         text = "eingereicht"
         if d.get("received_at"):
             text = f"eingegangen am {_when(d['received_at'], with_time=False)}"
+        if d.get("uncertain"):
+            text += f"; zu prüfen: {len(d['uncertain'])} Feld(er)"
         return text
     if kind in (Event.place_on_agenda, Event.reschedule):
         return f"{d.get('organization')}, Sitzung {_when(d['meeting'])}, TOP {d.get('agenda_item')}"
@@ -63,6 +65,22 @@ def describe(event: dict[str, Any]) -> str:
         return text
     if kind is Event.start_implementation:
         return f"durch {d.get('office')}"
+    if kind is Event.review:
+        parts = []
+        if d.get("corrected"):
+            parts.append("berichtigt: " + ", ".join(d["corrected"]))
+        if d.get("confirmed"):
+            parts.append("bestätigt: " + ", ".join(d["confirmed"]))
+        if d.get("created_committees"):
+            parts.append("Gremium angelegt: " + ", ".join(d["created_committees"]))
+        return "; ".join(parts)
+    if kind is Event.renumber:
+        return f"Nr. {d.get('number')} (aus {d.get('source')})"
+    if kind is Event.assign:
+        text = f"{d.get('organization')} ({d.get('role')})"
+        if d.get("meeting"):
+            text += f", Sitzung {_when(d['meeting'])}"
+        return text + (f", Nr. {d['number']}" if d.get("number") else "")
     return str(d.get("note") or "")
 
 

@@ -47,6 +47,10 @@ class BatchOutcome:
     state: str = ""
     timeliness: Timeliness | None = None
     error: str | None = None
+    uncertain: tuple[dict[str, str], ...] = ()
+    """What the intake doubted, while the motion is `in_review` (field, reason)."""
+    intake_number: str | None = None
+    """The Eingangsnummer of a document that came without a number."""
 
 
 def _table(model: type) -> sa.Table:

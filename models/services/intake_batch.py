@@ -17,7 +17,8 @@ in. All of a batch or nothing of it reaches the database: the caller's transacti
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time
+from dataclasses import replace
+from datetime import date, datetime, time
 
 from sqlmodel import Session, col, select
 
@@ -25,9 +26,15 @@ from models.domain.bodies import Rules
 from models.domain.intake import ParsedPaper
 from models.domain.timeutil import to_utc
 from models.services.batch_store import BatchOutcome, store_new
-from models.services.deadlines import timeliness
+from models.services.deadlines import Timeliness, timeliness
+from models.services.intake import DEFAULT_INTAKE_NUMBER, import_paper, same_document
 from models.store.profiles import default_rules
-from models.store.repo import DEFAULT_MEETING_TIME, get_or_create_body
+from models.store.repo import (
+    DEFAULT_MEETING_TIME,
+    get_or_create_body,
+    has_organizations,
+    organization_named,
+)
 from models.store.tables import Paper
 
 
@@ -41,16 +48,39 @@ def import_batch(
     received_at: datetime | None = None,
     meeting_time: time = DEFAULT_MEETING_TIME,
     rules: Rules | None = None,
+    intake_number: str = DEFAULT_INTAKE_NUMBER,
 ) -> list[BatchOutcome]:
-    """Store and submit parsed documents; one outcome per document, in their order."""
+    """Store and submit parsed documents; one outcome per document, in their order.
+
+    A document that does not go straight to `submitted` (the reader doubted a field, it names
+    a committee the body does not know, it has no number or no Beratungsfolge) is stored by
+    the one-by-one path, `services.import_paper`, at its place in the order: the documents
+    before it are written first, so both paths see the same database at every document."""
     rules = rules or default_rules()
     now = to_utc(now)
     body = get_or_create_body(session, body_name)
     assert body.id is not None
-    known = _known(session, body.id, {p.reference for p in papers})
+    known = _known(session, body.id, {p.reference for p in papers if p.reference})
+    committees = _Committees(session, body.id)
     outcomes: dict[int, BatchOutcome] = {}
     first_new: dict[str, int] = {}  # reference → index of its first document in this batch
     copies: dict[int, int] = {}
+    waiting: list[int] = []  # new documents for the next set-based write
+
+    def write_waiting() -> None:
+        stored = store_new(
+            session,
+            body.id or 0,
+            [papers[i] for i in waiting],
+            now,
+            actor,
+            received_at,
+            meeting_time,
+            rules,
+        )
+        outcomes.update(zip(waiting, stored, strict=True))
+        waiting.clear()
+
     for index, parsed in enumerate(papers):
         if parsed.reference in first_new:
             first = papers[first_new[parsed.reference]]
@@ -59,45 +89,126 @@ def import_batch(
             else:
                 outcomes[index] = _refused(parsed, first.source)
             continue
-        existing = known.get(parsed.reference)
-        if existing is None:
+        existing = known.get(parsed.reference) if parsed.reference else None
+        if existing is not None:
+            if not same_document(existing, parsed):
+                outcomes[index] = _refused(parsed, existing.source)
+            else:
+                outcomes[index] = _unchanged(session, parsed, existing, rules)
+            continue
+        if parsed.reference:
             first_new[parsed.reference] = index
-        elif existing.content_hash != parsed.content_hash:
-            outcomes[index] = _refused(parsed, existing.source)
-        else:
-            outcomes[index] = BatchOutcome(
-                parsed.source,
-                parsed.reference,
-                created=False,
-                paper_type=existing.paper_type,
-                name=existing.name,
-                state=existing.state,
-                timeliness=timeliness(session, existing, rules),
-            )
-    indexes = list(first_new.values())
-    stored = store_new(
-        session,
-        body.id,
-        [papers[i] for i in indexes],
-        now,
-        actor,
-        received_at,
-        meeting_time,
-        rules,
-    )
-    outcomes |= dict(zip(indexes, stored, strict=True))
+        if committees.straight_through(parsed):
+            waiting.append(index)
+            continue
+        if waiting:
+            write_waiting()
+        outcome = import_paper(
+            session,
+            parsed,
+            body_name=body_name,
+            now=now,
+            actor=actor,
+            received_at=received_at,
+            meeting_time=meeting_time,
+            rules=rules,
+            intake_number=intake_number,
+        )
+        outcomes[index] = (
+            _stored(parsed, outcome.paper, outcome.timeliness)
+            if outcome.created
+            else _unchanged(session, parsed, outcome.paper, rules)
+        )
+        committees.forget()
+    if waiting:
+        write_waiting()
     for index, first_index in copies.items():
         stored_first = outcomes[first_index]
-        outcomes[index] = BatchOutcome(
-            papers[index].source,
-            stored_first.reference,
-            created=False,
-            paper_type=stored_first.paper_type,
-            name=stored_first.name,
-            state=stored_first.state,
-            timeliness=stored_first.timeliness,
-        )
+        outcomes[index] = replace(stored_first, source=papers[index].source, created=False)
     return [outcomes[i] for i in range(len(papers))]
+
+
+class _Committees:
+    """Which committees the body knows at each document of the batch, as the one-by-one
+    path would see them (models.services.intake.uncertainties): those in the database, and
+    those of the documents waiting to be written before it."""
+
+    def __init__(self, session: Session, body_id: int) -> None:
+        self.session = session
+        self.body_id = body_id
+        self.found: dict[str, bool] = {}
+        self.queued: set[str] = set()
+        self.any = has_organizations(session, body_id)
+        self.letters = self._letters()
+
+    def _letters(self) -> set[tuple[str, str, date]]:
+        """(kind, title, date) of the motions still known only by their Eingangsnummer: a
+        numbered document matching one completes it (services.assignment.complete_letter)."""
+        rows = self.session.exec(
+            select(Paper).where(
+                Paper.body_id == self.body_id,
+                col(Paper.intake_number).is_not(None),
+                col(Paper.reference) == col(Paper.intake_number),
+            )
+        ).all()
+        return {(p.paper_type, p.name, p.date) for p in rows}
+
+    def forget(self) -> None:
+        """After a document stored one by one: it may have created committees or letters."""
+        self.found.clear()
+        self.any = has_organizations(self.session, self.body_id)
+        self.letters = self._letters()
+
+    def knows(self, name: str) -> bool:
+        key = " ".join(name.split()).lower()
+        if key in self.queued:
+            return True
+        if key not in self.found:
+            self.found[key] = organization_named(self.session, self.body_id, name) is not None
+        return self.found[key]
+
+    def straight_through(self, parsed: ParsedPaper) -> bool:
+        """Does the document go straight to `submitted`? If so, its committees are known
+        to the documents after it."""
+        if parsed.uncertain or not parsed.reference or not parsed.consultations:
+            return False
+        if (parsed.paper_type, parsed.name, parsed.date) in self.letters:
+            return False
+        known = all(self.knows(row.organization) for row in parsed.consultations)
+        if (self.any or self.queued) and not known:
+            return False
+        self.queued |= {" ".join(r.organization.split()).lower() for r in parsed.consultations}
+        return True
+
+
+def _stored(parsed: ParsedPaper, paper: Paper, verdict: Timeliness | None) -> BatchOutcome:
+    return BatchOutcome(
+        parsed.source,
+        paper.reference,
+        created=True,
+        paper_type=paper.paper_type,
+        name=paper.name,
+        state=paper.state,
+        timeliness=verdict,
+        uncertain=tuple(paper.uncertain),
+        intake_number=paper.intake_number,
+    )
+
+
+def _unchanged(
+    session: Session, parsed: ParsedPaper, existing: Paper, rules: Rules
+) -> BatchOutcome:
+    return BatchOutcome(
+        parsed.source,
+        existing.reference,
+        created=False,
+        paper_type=existing.paper_type,
+        name=existing.name,
+        state=existing.state,
+        timeliness=timeliness(session, existing, rules),
+        uncertain=tuple(existing.uncertain),
+        intake_number=existing.intake_number,
+    )
 
 
 def _refused(parsed: ParsedPaper, source: str | None) -> BatchOutcome:

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from models.domain.bodies import Rules
 from models.domain.errors import InvalidInput
-from models.domain.states import Decision, Event, Result, State, transition
+from models.domain.states import Decision, Entry, Event, Result, State, transition
 from models.domain.steps import BY_NAME, FieldError
 from models.domain.timeutil import to_utc
 from models.services.deadlines import mark_met, replan
@@ -81,6 +81,8 @@ class Change:
     meeting_id: int | None = None
     decision: Decision | None = None
     last_result: Result | None = None
+    entry: Entry | None = None
+    """For submit and review: what decides the state the motion goes to."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,11 @@ def apply(call: StepCall, change: Change) -> LifecycleEvent:
     paper, now = call.paper, call.now
     before = State(paper.state) if paper.state else None
     after = transition(
-        before, change.event, decision=change.decision, last_result=change.last_result
+        before,
+        change.event,
+        decision=change.decision,
+        last_result=change.last_result,
+        entry=change.entry,
     )
     paper.state = after.value
     paper.updated_at = now

@@ -16,11 +16,11 @@ from sqlmodel import Session, col, select
 
 from models.domain.bodies import Rules
 from models.domain.errors import InvalidInput
-from models.domain.states import Event, State, transition
+from models.domain.states import Entry, Event, State, transition
 from models.domain.steps import STEPS
 
 # The step functions attach themselves to FUNCTIONS when their modules are imported.
-from models.services import agenda, decisions  # noqa: F401
+from models.services import agenda, assignment, decisions, reviews  # noqa: F401
 from models.services.step_call import (
     FUNCTIONS,
     Change,
@@ -66,11 +66,13 @@ def submit(
     actor: str,
     details: dict[str, Any],
     rules: Rules | None = None,
+    entry: Entry | None = None,
 ) -> LifecycleEvent:
     """The first step of a stored paper (document intake, OParl sync): its consultations
-    must be in the session already, since they decide its first deadlines."""
+    must be in the session already, since they decide its first deadlines. `entry` says
+    whether it waits for a review or an assignment first (models.domain.states.Entry)."""
     call = StepCall(session, paper, now, actor, rules or default_rules())
-    return apply(call, Change(Event.submit, details))
+    return apply(call, Change(Event.submit, details, entry=entry))
 
 
 # --- the steps, one function each -------------------------------------------------------------
@@ -147,6 +149,10 @@ def _by_reference(name: str) -> Callable[..., Paper]:
 #: Step name → the function over a session, for every step of the registry.
 BY_REFERENCE: dict[str, Callable[..., Paper]] = {s.name: _by_reference(s.name) for s in STEPS}
 
+BY_REFERENCE["review"] = _by_reference("review")
+
+assign = BY_REFERENCE["assign"]
+review = BY_REFERENCE["review"]
 place_on_agenda = BY_REFERENCE["place_on_agenda"]
 request_report = BY_REFERENCE["request_report"]
 deliver_report = BY_REFERENCE["deliver_report"]

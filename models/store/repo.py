@@ -16,7 +16,15 @@ from models.domain.errors import InvalidInput, NotFound
 from models.domain.rules import DeadlineKind
 from models.domain.timeutil import local_datetime, to_utc
 from models.domain.vocab import OWED, DeadlineStatus
-from models.store.tables import Body, Consultation, Deadline, Meeting, Organization, Paper
+from models.store.tables import (
+    Body,
+    Consultation,
+    Deadline,
+    IntakeCounter,
+    Meeting,
+    Organization,
+    Paper,
+)
 
 DEFAULT_MEETING_TIME = time(17, 0)
 """The start of a meeting whose time nobody gave; RATSFRIST_MEETING_TIME overrides it, and
@@ -60,7 +68,9 @@ def find_paper(session: Session, reference: str, body: str | None = None) -> Pap
     """The paper with this reference; with several bodies the body must be named (by its
     name, short name or slug)."""
     reference = normalise_reference(reference)
-    query = select(Paper).where(Paper.reference == reference)
+    query = select(Paper).where(
+        (col(Paper.reference) == reference) | (col(Paper.intake_number) == reference)
+    )
     if body is not None:
         query = query.join(Body).where(
             (Body.name == body) | (Body.short_name == body) | (Body.slug == body)
@@ -91,6 +101,47 @@ def find_organization(session: Session, body_id: int, name: str) -> Organization
         hint = f" (bekannt: {', '.join(known)})" if known else ""
         raise NotFound(f"unbekanntes Gremium {name!r}{hint}")
     return org
+
+
+def has_organizations(session: Session, body_id: int) -> bool:
+    """Does the body know any committee yet? A body without any learns its committees from
+    its first document; after that a name nobody knows is proposed for review."""
+    return (
+        session.exec(select(Organization.id).where(Organization.body_id == body_id).limit(1))
+        .first()
+        is not None
+    )
+
+
+def organization_named(session: Session, body_id: int, name: str) -> Organization | None:
+    try:
+        return find_organization(session, body_id, name)
+    except NotFound:
+        return None
+
+
+def next_intake_number(session: Session, body_id: int, year: int) -> int:
+    """The next Eingangsnummer of the body in `year` (1, 2, …), never given twice.
+
+    The counter is raised by one UPDATE before it is read: the statement takes the row's
+    lock on PostgreSQL (a second intake waits, then counts on from the committed value) and
+    SQLite's write lock, whereas reading first (even SELECT … FOR UPDATE, which SQLite
+    ignores and runs outside the transaction) gave 8 intakes at once the numbers 1,1,1,1,2,2.
+    The first number of a year inserts the row in a savepoint; losing that race to a
+    concurrent insert (unique key) means counting on from the winner's row."""
+    where = (col(IntakeCounter.body_id) == body_id, col(IntakeCounter.year) == year)
+    table = IntakeCounter.__table__  # type: ignore[attr-defined]
+    raise_by_one = sa.update(table).where(*where).values(last=table.c.last + 1)
+    if session.connection().execute(raise_by_one).rowcount == 0:
+        try:
+            with session.begin_nested():
+                session.connection().execute(
+                    sa.insert(table).values(body_id=body_id, year=year, last=1)
+                )
+            return 1
+        except sa.exc.IntegrityError:
+            session.connection().execute(raise_by_one)
+    return session.connection().execute(sa.select(table.c.last).where(*where)).scalar_one()
 
 
 def get_or_create_organization(session: Session, body_id: int, name: str) -> Organization:

@@ -139,6 +139,7 @@ class Paper(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("body_id", "reference"),
         sa.Index("ix_paper_overview", "state", "body_id", "current_organization_id"),
+        sa.Index("ix_paper_body_intake_number", "body_id", "intake_number", unique=True),
     )
     id: int | None = Field(default=None, primary_key=True)
     body_id: int = Field(foreign_key="body.id", index=True)
@@ -158,6 +159,16 @@ class Paper(SQLModel, table=True):
     received_at: datetime = Field(sa_type=UTCDateTime)
     source: str | None = Field(default=None, max_length=500)
     content_hash: str | None = Field(default=None, max_length=64)
+    intake_number: str | None = Field(default=None, max_length=100)
+    """The Eingangsnummer ('E 2026/0042') of a document that came without a number of its
+    own (a faction's letter); `reference` is it until the external number is known, and
+    `find_paper` finds the motion by either."""
+    uncertain: list[dict[str, Any]] = _json_list()
+    """What the intake was unsure of, [{field, reason}], while the motion is `in_review`;
+    emptied by the review, whose event keeps what was checked."""
+    proposed_consultations: list[dict[str, Any]] = _json_list()
+    """The Beratungsfolge as read, while the motion is `in_review`: stored as consultations
+    (and unknown committees created) only once a person has checked it."""
     oparl_id: str | None = Field(default=None, max_length=500, unique=True)
     """The object's URL in the council information system it was synced from (OParl id)."""
     upstream_deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -167,6 +178,17 @@ class Paper(SQLModel, table=True):
     deadlines.replan, so that the overview counts motions per committee from an index."""
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class IntakeCounter(SQLModel, table=True):
+    """The last Eingangsnummer given per body and year. Read with SELECT … FOR UPDATE, so two
+    intakes at once on PostgreSQL wait for each other instead of taking the same number
+    (models.store.repo.next_intake_number)."""
+
+    __tablename__ = "intake_counter"
+    body_id: int = Field(foreign_key="body.id", primary_key=True)
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = 0
 
 
 class Consultation(SQLModel, table=True):

@@ -11,6 +11,7 @@ from models.domain.states import (
     IMPLEMENTABLE,
     TRANSITIONS,
     Decision,
+    Entry,
     Event,
     IllegalTransition,
     Result,
@@ -47,6 +48,11 @@ LEGAL: dict[tuple[State | None, Event], State] = {
     (S.scheduled, E.archive): S.historical,
     (S.report_requested, E.archive): S.historical,
     (S.report_delivered, E.archive): S.historical,
+    (S.in_review, E.review): S.submitted,
+    (S.awaiting_assignment, E.assign): S.submitted,
+    (S.in_review, E.withdraw): S.withdrawn,
+    (S.awaiting_assignment, E.withdraw): S.withdrawn,
+    **{(s, E.renumber): s for s in S if s not in (S.closed, S.withdrawn, S.historical)},
 }
 ALL_STATES: list[State | None] = [None, *State]
 NON_DECIDE = [e for e in Event if e is not E.decide]
@@ -187,7 +193,7 @@ def test_parse_result_refuses_unknown_words_listing_the_choices() -> None:
 def test_allowed_events_follow_the_table() -> None:
     assert allowed_events(None) == [E.submit]
     assert allowed_events(S.scheduled) == [
-        E.reschedule, E.request_report, E.decide, E.withdraw, E.archive
+        E.reschedule, E.request_report, E.decide, E.withdraw, E.renumber, E.archive
     ]
     assert allowed_events(S.closed) == []
     assert all(allowed_events(s) == [] for s in State if s.terminal)
@@ -222,3 +228,32 @@ def test_timeline_describes_events_in_berlin_time() -> None:
             "beantwortet: Fragen 1–3, 5, 7–8; offen: 4, 6, 9",
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    ("uncertain", "assigned", "state"),
+    [
+        (False, True, S.submitted),
+        (False, False, S.awaiting_assignment),
+        (True, True, S.in_review),
+        (True, False, S.in_review),
+    ],
+)
+def test_a_new_motion_starts_where_its_intake_says(
+    uncertain: bool, assigned: bool, state: State
+) -> None:
+    """A doubt sends it to review first, a missing Beratungsfolge to the Sitzungsdienst."""
+    entry = Entry(uncertain=uncertain, assigned=assigned)
+    assert transition(None, E.submit, entry=entry) is state
+
+
+def test_a_review_ends_in_the_state_a_sure_intake_gives_and_never_with_doubts_left() -> None:
+    assert transition(S.in_review, E.review, entry=Entry(assigned=False)) is S.awaiting_assignment
+    assert transition(S.in_review, E.review, entry=Entry()) is S.submitted
+    with pytest.raises(IllegalTransition, match="ungeprüft"):
+        transition(S.in_review, E.review, entry=Entry(uncertain=True))
+
+
+def test_a_motion_waiting_for_review_or_assignment_can_take_no_lifecycle_step() -> None:
+    for state in (S.in_review, S.awaiting_assignment):
+        assert set(allowed_events(state)) <= {E.review, E.assign, E.withdraw, E.renumber}

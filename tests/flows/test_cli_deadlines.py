@@ -36,6 +36,8 @@ def test_calendar_export_parses_back_and_updates_the_same_events(
 ) -> None:
     assert run(["import", str(EXAMPLE), "--now", "2021-06-07T10:15"]) == 0
     assert run(["import", str(DATA / "antrag-nichtoeffentlich.txt")]) == 0
+    # its committees were new: proposed for review, created when confirmed
+    assert run(["review", "A 22/0117-01", "--confirm"]) == 0
     first = tmp_path / "fristen.ics"
     assert run(["calendar", "--out", str(first), "--now", "2021-06-07T12:00"]) == 0
     before = _events(first)

@@ -75,7 +75,7 @@ def test_over_long_values_are_one_line_naming_the_field(
 @pytest.mark.parametrize(
     ("target", "reason"),
     [
-        ("directory", "ist ein Verzeichnis"),
+        ("directory", "ist ein Verzeichnis ohne Dateien"),
         ("missing", "Datei nicht gefunden"),
         ("/proc/self/mem", "Lesefehler"),  # a regular file whose read fails with EIO
         ("fifo", "keine gewöhnliche Datei"),
@@ -91,7 +91,7 @@ def test_a_file_that_cannot_be_read_is_named_with_the_reason(
     import os
 
     paths = {
-        "directory": tmp_path,
+        "directory": tmp_path / "leer",
         "missing": tmp_path / "fehlt.txt",
         "fifo": tmp_path / "pipe",
         "/proc/self/mem": Path("/proc/self/mem"),
@@ -99,6 +99,8 @@ def test_a_file_that_cannot_be_read_is_named_with_the_reason(
     path = paths[target]
     if target == "fifo":
         os.mkfifo(path)
+    if target == "directory":
+        path.mkdir()
     before = snapshot(engine)
     code, out, err = _cli(capsys, "import", path, EXAMPLE, "--now", "2021-06-07T10:00")
     assert code == 2

@@ -3,6 +3,7 @@ draws), the checks it shares with the CLI, and the German line a run logs."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -26,6 +27,9 @@ def test_every_field_has_a_german_title_and_description() -> None:
         "referred_to": "verwiesen an",
         "answered": "beantwortete Fragen",
         "note": "Vermerk",
+        "organization": "Gremium",
+        "meeting_day": "Sitzung am",
+        "number": "Drucksachennummer",
         "actor": "eingetragen von",
     }
     for name, p in props.items():
@@ -37,7 +41,11 @@ def test_every_field_has_a_german_title_and_description() -> None:
 
 def test_step_and_result_are_dropdowns_without_none_toggles() -> None:
     props = _schema()["properties"]
-    assert props["step"]["enum"] == ["Bericht liegt vor", "Ergebnis der Beratung"]
+    assert props["step"]["enum"] == [
+        "Beratung zuweisen",
+        "Bericht liegt vor",
+        "Ergebnis der Beratung",
+    ]
     assert props["result"]["enum"] == ["", *(r.value for r in Result)]
     for name, p in props.items():
         assert "anyOf" not in p, name  # anyOf [string, null] is the str/None toggle
@@ -55,6 +63,7 @@ class _Form:
     def __init__(self, **values: str) -> None:
         self.step = values.pop("step")
         self.result = self.referred_to = self.answered = self.note = ""
+        self.organization = self.meeting_day = self.number = ""
         self.actor = "frau.meier"
         for name, value in values.items():
             setattr(self, name, value)
@@ -71,6 +80,14 @@ def test_the_form_maps_to_the_step_with_the_cli_s_checks() -> None:
         "deliver_report",
         {"answered": [1, 2, 5], "note": None},
     )
+    assert form_to_step(
+        _Form(step="Beratung zuweisen", organization="Sozialausschuss", meeting_day="15.06.2021")
+    ) == (
+        "assign",
+        {"organization": "Sozialausschuss", "meeting_day": date(2021, 6, 15), "number": None},
+    )
+    with pytest.raises(RatsfristError, match=r"^Gremium fehlt"):
+        form_to_step(_Form(step="Beratung zuweisen"))
     with pytest.raises(RatsfristError, match=r"^Ergebnis fehlt"):
         form_to_step(_Form(step="Ergebnis der Beratung"))
     with pytest.raises(RatsfristError, match="beantwortete Fragen 'eins'"):

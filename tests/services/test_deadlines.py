@@ -25,6 +25,13 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=BERLIN)
 
 
+def _confirm(engine: Engine, reference: str) -> None:
+    from models.services.steps import perform
+
+    with session_scope(engine) as session:
+        perform("review", session, reference, now=at("2021-06-07T10:15"), actor="t", confirm=True)
+
+
 def _import(engine: Engine, data: bytes, received: str | None = None, source: str = "v.txt"):
     with session_scope(engine) as session:
         outcome = intake.import_paper(
@@ -206,6 +213,7 @@ def test_withdrawal_cancels_every_open_deadline(engine: Engine) -> None:
 def test_list_deadlines_filters(engine: Engine) -> None:
     _import(engine, EXAMPLE.read_bytes())
     _import(engine, (DATA / "antrag-nichtoeffentlich.txt").read_bytes(), source="a.txt")
+    _confirm(engine, "A 22/0117-01")  # its committees were new: proposed, then confirmed
     now = at("2021-06-09T08:00")
     with session_scope(engine) as session:
         owed = list_deadlines(session, now=now)
@@ -224,6 +232,7 @@ def test_overview_counts_and_capped_overdue_table(engine: Engine) -> None:
 
     _import(engine, EXAMPLE.read_bytes())
     _import(engine, (DATA / "antrag-nichtoeffentlich.txt").read_bytes(), source="a.txt")
+    _confirm(engine, "A 22/0117-01")  # its committees were new: proposed, then confirmed
     now = at("2021-06-10T13:00")  # invitation (07.06.) and report (10.06. 12:00) overdue
     with session_scope(engine) as session:
         rows = overdue_rows(session, now)

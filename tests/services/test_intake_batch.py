@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from flows.cli import run
+from models.domain.document import Uncertainty
 from models.domain.errors import InvalidInput
 from models.domain.intake import ParsedPaper, parse_document
 from models.services import intake as services
@@ -39,6 +41,20 @@ def _documents() -> list[ParsedPaper]:
     ]
     docs = [parse_document(v.encode(), f"v{i}.txt") for i, v in enumerate(variants)]
     docs += [parse_document(path.read_bytes(), path.name) for path in sorted(DATA.glob("*.txt"))]
+    # Documents that do not go straight to `submitted` (issue 15): one the reader doubted,
+    # a faction's letter without number and Beratungsfolge (twice: the same motion), and a
+    # complete one after them that must see the database as one by one does.
+    doubted = replace(
+        docs[0],
+        reference="A 21/0504-01",
+        uncertain=(Uncertainty("questions", "Aufzählungszeichen unbekannt"),),
+        source="zweifel.txt",
+    )
+    letter = replace(docs[0], reference="", consultations=(), name="Mehr Bänke", source="brief.txt")
+    docs += [doubted, letter, replace(letter, source="brief-nochmal.txt")]
+    docs.append(replace(docs[0], reference="A 21/0505-01", source="danach.txt"))
+    # the letter's numbered document, with its Beratungsfolge: completes the letter
+    docs.append(replace(docs[0], reference="A 21/0506-01", name="Mehr Bänke", source="nr.txt"))
     return docs
 
 
@@ -75,7 +91,24 @@ def test_batch_and_one_by_one_write_the_same_rows(engine: Engine) -> None:
     assert [
         (o.created, o.error or (o.timeliness and o.timeliness.sentence())) for o in outcomes
     ] == one_by_one
-    assert [o.created for o in outcomes] == [True, True, True, True, False, False, True, True]
+    assert [o.created for o in outcomes] == [
+        *(True, True, True, True, False, False, True, True),
+        *(True, True, False, True, False),
+    ]
+    assert [o.state for o in outcomes[-5:]] == [
+        "in_review",
+        "awaiting_assignment",
+        "awaiting_assignment",
+        "submitted",
+        "submitted",
+    ]
+    assert outcomes[-4].reference == outcomes[-3].reference == "E 2021/0001"
+    assert outcomes[-1].reference == "A 21/0506-01" and outcomes[-1].intake_number == "E 2021/0001"
+    assert outcomes[-5].uncertain == (
+        {"field": "questions", "reason": "Aufzählungszeichen unbekannt"},
+    )
+    # the two data documents name committees the body does not know after the first: review
+    assert [o.state for o in outcomes[6:8]] == ["in_review", "in_review"]
     late = outcomes[2].timeliness
     assert late and late.sentence().endswith("nächste erreichbare Sitzung: 29.06.2021")
 

@@ -176,7 +176,11 @@ def test_referral_inserts_the_other_committee_and_returns(
     engine: Engine, example_bytes: bytes
 ) -> None:
     _import(engine, example_bytes)
-    _import(engine, (DATA / "antrag-nichtoeffentlich.txt").read_bytes(), "antrag.txt")
+    other = _import(engine, (DATA / "antrag-nichtoeffentlich.txt").read_bytes(), "antrag.txt")
+    # Its committees are not known yet: proposed for review, created once confirmed.
+    assert other.paper.state == "in_review"
+    assert "Gremium unbekannt: 'Rat der Stadt'" in str(other.paper.uncertain)
+    _step(engine, "review", reference="A 22/0117-01", confirm=True)
     _step(engine, "place_on_agenda", item_number="5")
     before = snapshot(engine)
     with pytest.raises(NotFound, match="unbekanntes Gremium 'Kulturausschuss'"):

@@ -226,3 +226,40 @@ def test_0008_gives_existing_bodies_a_slug_and_waiting_reminders_their_body(
         ("Stadt  Köln!", "stadt-koeln-2", None, None, None),
     ]
     assert reminders[0] > 0 and reminders[0] == reminders[1]
+
+
+def test_0009_gives_existing_papers_no_doubts_and_goes_back(engine: Engine) -> None:
+    """Papers stored before 0009 read as sure (no doubts, no proposed Beratungsfolge, no
+    Eingangsnummer); a downgrade drops the columns and the counter, an upgrade brings them."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from models.domain.intake import parse_document
+    from models.services import intake as services
+    from models.store.db import alembic_config, session_scope, upgrade
+    from models.store.repo import find_paper
+    from tests.conftest import EXAMPLE
+
+    with session_scope(engine) as session:
+        services.import_paper(
+            session,
+            parse_document(EXAMPLE.read_bytes(), "v.txt"),
+            body_name="Migrationsstadt 0009",
+            now=datetime(2021, 6, 7, 8, tzinfo=UTC),
+            actor="t",
+        )
+    command.downgrade(alembic_config(engine), "0008")
+    try:
+        with engine.connect() as connection:
+            columns = {c["name"] for c in sa.inspect(connection).get_columns("paper")}
+            assert "uncertain" not in columns and "intake_number" not in columns
+            assert not sa.inspect(connection).has_table("intake_counter")
+    finally:
+        upgrade(engine)
+    with session_scope(engine) as session:
+        paper = find_paper(session, "A 21/0500-01")
+        assert (paper.uncertain, paper.proposed_consultations, paper.intake_number) == (
+            [],
+            [],
+            None,
+        )
