@@ -72,6 +72,15 @@ class ParsedConsultation:
 
 
 @dataclass(frozen=True, slots=True)
+class Uncertainty:
+    """A field the reader is not sure of, and why (German, for staff): the paper goes to
+    review instead of being taken in silently wrong."""
+
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedPaper:
     paper_type: str
     reference: str
@@ -87,6 +96,7 @@ class ParsedPaper:
     reasoning: str | None = None
     signatories: tuple[ParsedSignatory, ...] = ()
     attachments: tuple[str, ...] = ()
+    uncertain: tuple[Uncertainty, ...] = ()
     source: str = field(default="", compare=False)
 
     @property
@@ -95,6 +105,7 @@ class ParsedPaper:
         endings or page breaks) is recognised as unchanged."""
         data = _plain(self)
         data.pop("source")
+        data.pop("uncertain")  # what the reader doubts is not content: the hash stays stable
         blob = json.dumps(data, default=str, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()
 
