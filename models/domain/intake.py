@@ -35,6 +35,7 @@ from models.domain.document import (
     ParsedPaper,
     ParsedSignatory,
 )
+from models.domain.freeform import parse_freeform
 from models.domain.intake_text import (
     PAPER_TYPE_LOOKUP,
     Line,
@@ -129,6 +130,13 @@ def parse_document(data: bytes | str, source: str = "<text>") -> ParsedPaper:
 
     first = reader.peek()
     paper_type = PAPER_TYPE_LOOKUP.get(fold(first.text))
+    if paper_type is None or not _print_layout(reader.lines):
+        try:
+            return parse_freeform(reader.lines[reader.pos :], source)
+        except IntakeError as exc:
+            if exc.source:
+                raise
+            raise IntakeError(source, first.no, exc.reason) from None
     if paper_type is None:
         known = ", ".join(PAPER_TYPES[:6])
         raise reader.error(
@@ -181,6 +189,22 @@ def parse_document(data: bytes | str, source: str = "<text>") -> ParsedPaper:
         attachments=attachments,
         source=source,
     )
+
+
+_PRINT_LABELS = (
+    re.compile(r"^(?:Nr\.?|Nummer|Drucksache|DS|Vorlagen?-?Nr\.?)\s*:", re.IGNORECASE),
+    re.compile(r"^Status\s*:", re.IGNORECASE),
+    re.compile(r"^Datum\s*:", re.IGNORECASE),
+)
+
+
+def _print_layout(lines: list[Line]) -> bool:
+    """The RIS print this parser reads line by line: a paper type, then within the head two
+    of 'Nr.:', 'Status:', 'Datum:' at the start of their lines (so that the print with one
+    field missing is still refused with that field named). Anything else goes to the
+    free-form reader (models.domain.freeform)."""
+    texts = [line.text for line in lines if line.text][:12]
+    return sum(any(p.match(text) for text in texts) for p in _PRINT_LABELS) >= 2
 
 
 def _drop_page_headers(reader: _Reader, reference: str) -> None:

@@ -110,3 +110,38 @@ def _item(text: str) -> tuple[str, str, int | None]:
     if match.group("plet"):
         return f"({match.group('plet')})", body, None
     return "-", body, None
+
+
+_OPENING = '„“”"«»‚‘'
+_ABBREVIATIONS = frozenset({"dr", "nr", "abs", "ggf", "bzw", "ca", "vgl", "str", "gem", "evtl"})
+
+
+def prose_questions(text: str) -> list[str]:
+    """The sentences of a text that end in '?', as an Anfrage asks them in prose ('Was wurde
+    hier genehmigt? Gab es dort …?'). A question quoted inside a sentence ('… die Anfrage
+    „Welche Rolle spielt …?“ immer noch nicht beantwortet?') does not end it, and neither
+    does the full stop of an abbreviation ('z. B.', 'Dr.'); linear in the text's length."""
+    sentences: list[str] = []
+    start = depth = 0
+    for index, char in enumerate(text):
+        if char in "„«‚":
+            depth += 1
+        elif char in "“”»‘" and depth:
+            depth -= 1
+        elif char == '"':
+            depth = 0 if depth else 1
+        if depth or char not in ".?!:":
+            continue
+        after = text[index + 1 : index + 3]
+        if after[:1] not in ("", " ", "\n"):
+            continue
+        if char == ":" and not after[1:2].isupper():
+            continue  # 'wie folgt: die …' runs on; 'Beantwortung: Warum …?' starts a question
+        if char == ".":
+            word = text[start:index].rsplit(None, 1)[-1] if text[start:index].strip() else ""
+            following = after[1:2]
+            if len(word) < 4 or word.lower() in _ABBREVIATIONS or not following.isupper():
+                continue
+        sentences.append(text[start : index + 1])
+        start = index + 1
+    return [" ".join(s.split()) for s in sentences if s.strip().endswith("?")]

@@ -1,0 +1,210 @@
+"""The fields of a free-form document (models.domain.freeform) from what its head and
+sections gave: type, number, status, title, Beratungsfolge, date and submitters, each with
+the doubts that send the paper to review (German reasons for staff). Pure.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from models.domain.consultations import parse_blocks
+from models.domain.document import (
+    AUTHORITATIVE_ROLE,
+    MAX_REFERENCE,
+    QUESTION_TYPES,
+    IntakeError,
+    ParsedConsultation,
+    ParsedSignatory,
+    Uncertainty,
+)
+from models.domain.header_lines import HeadFacts, date_line, paper_type_of, parse_german_date
+from models.domain.intake_text import Line, join_wrapped, split_submitters
+from models.domain.labels import Field
+from models.domain.letter_end import FACTION
+from models.domain.text import fold
+
+
+def first_field(fields: list[Field], key: str) -> Field | None:
+    return next((f for f in fields if f.key == key and f.value), None)
+
+
+def paper_type_from(
+    fields: list[Field], facts: HeadFacts, sections: dict[str, list[Line]]
+) -> tuple[str, str | None]:
+    art = first_field(fields, "art")
+    if art:
+        kind, word = paper_type_of(art.value)
+        if kind:
+            return kind, word
+    if facts.paper_type:
+        return facts.paper_type, facts.type_word
+    if "proposal" in sections:
+        return "Antrag", "ohne Dokumentart, mit Beschlusstext"
+    if "questions" in sections:
+        return "Anfrage", "ohne Dokumentart, mit Fragen"
+    if "rows" in sections and "reasoning" in sections:
+        return "Vorlage", "ohne Dokumentart, mit Beratungsfolge"
+    raise IntakeError(
+        "", 1, "unbekanntes Format: keine Dokumentart, kein Beschlusstext, keine Fragen"
+    )
+
+
+def reference_of(
+    fields: list[Field], facts: HeadFacts, doubts: list[Uncertainty], source: str
+) -> str:
+    nr = first_field(fields, "nr")
+    reference = nr.value.split()[0] if nr and nr.value.split() else facts.reference or ""
+    if not reference and (az := first_field(fields, "az")):
+        reference = az.value
+        doubts.append(Uncertainty("reference", f"nur ein Aktenzeichen ({az.value!r}) als Nummer"))
+    if len(reference) > MAX_REFERENCE:
+        raise IntakeError(
+            source, nr.no if nr else 1, f"Nummer der Vorlage zu lang ({len(reference)} Zeichen)"
+        )
+    return reference
+
+
+def public_of(fields: list[Field], doubts: list[Uncertainty]) -> bool:
+    values = {fold(f.value).replace(" ", "") for f in fields if f.key == "status" and f.value}
+    if values == {"offentlich"} or values == {"oeffentlich"}:
+        return True
+    if values and values <= {"nichtoffentlich", "nichtoeffentlich"}:
+        return False
+    if values:
+        doubts.append(
+            Uncertainty(
+                "public", f"Status unklar ({', '.join(sorted(values))}); als öffentlich angenommen"
+            )
+        )
+    else:
+        doubts.append(Uncertainty("public", "kein Status angegeben; als öffentlich angenommen"))
+    return True
+
+
+def title_of(
+    fields: list[Field], facts: HeadFacts, rest: list[Line], doubts: list[Uncertainty]
+) -> tuple[str, str | None]:
+    betreff = first_field(fields, "betreff")
+    if betreff:
+        after = [line.text for line in rest if line.no == betreff.no + 1]
+        subtitle = after[0].lstrip("-– ").strip() if after else None
+        if subtitle and subtitle in facts.candidates:
+            facts.candidates.remove(after[0])
+        return join_wrapped(betreff.value.split("\n")), subtitle or None
+    if facts.title:
+        return facts.title, None
+    unique = list(dict.fromkeys(facts.candidates))
+    if len(unique) > 1:
+        doubts.append(
+            Uncertainty(
+                "name",
+                "mehrere Zeilen kommen als Titel in Frage: "
+                + " | ".join(c[:40] for c in unique[:3]),
+            )
+        )
+    return (unique[0], None) if unique else ("", None)
+
+
+def consultations_of(
+    fields: list[Field],
+    sections: dict[str, list[Line]],
+    paper_type: str,
+    source: str,
+    doubts: list[Uncertainty],
+) -> tuple[ParsedConsultation, ...]:
+    rows, row_doubts = parse_blocks(sections.get("rows", []), source)
+    doubts.extend(Uncertainty(field, reason) for field, reason in row_doubts)
+    gremium = first_field(fields, "gremium")
+    if rows or gremium is None:
+        return rows
+    when = first_field(fields, "termin") or next(
+        (f for f in fields if f.key == "datum" and abs(f.no - gremium.no) <= 1), None
+    )
+    meeting = parse_german_date(re.sub(r"^\w\w,\s*", "", when.value)) if when else None
+    if paper_type in QUESTION_TYPES:
+        role = "Kenntnisnahme"  # an Anfrage is answered in the meeting: taken note of
+    else:
+        role = "Beratung"
+        doubts.append(
+            Uncertainty("consultations", f"Zuständigkeit von {gremium.value!r} nicht angegeben")
+        )
+    return (ParsedConsultation(gremium.value, meeting, True, role, role == AUTHORITATIVE_ROLE, 1),)
+
+
+def end_date(texts: dict[str, list[Line]], last: str | None) -> date | None:
+    """'Berlin Steglitz-Zehlendorf, den 09.05.2007' above the signatures: the letter's date,
+    taken out of the text it ends."""
+    lines = texts.get(last or "", [])
+    for line in reversed(lines[-4:]):
+        if line.text and (when := date_line(line.text)):
+            texts[last or ""] = [x for x in lines if x is not line]
+            return when
+    return None
+
+
+def paper_date(
+    fields: list[Field],
+    facts: HeadFacts,
+    end_date: date | None,
+    consultations: tuple[ParsedConsultation, ...],
+    doubts: list[Uncertainty],
+    source: str,
+    lines: list[Line],
+) -> date:
+    gremium = first_field(fields, "gremium")
+    for field in fields:
+        if field.key != "datum" or (gremium and abs(field.no - gremium.no) <= 1):
+            continue  # 'Gremium: …' ⏎ 'Datum: …' is the meeting's date, not the paper's
+        parsed = parse_german_date(re.sub(r"^\w\w,\s*", "", field.value))
+        if parsed is None:
+            raise IntakeError(source, field.no, f"Datum {field.value!r} ist kein Datum TT.MM.JJJJ")
+        return parsed
+    if facts.date or end_date:
+        return facts.date or end_date  # type: ignore[return-value]
+    known = sorted(facts.header_dates) or sorted(
+        c.meeting_date for c in consultations if c.meeting_date
+    )
+    if not known:
+        raise IntakeError(source, lines[0].no, "Datum fehlt (kein Datum im Kopf, keine Sitzung)")
+    doubts.append(
+        Uncertainty(
+            "date",
+            f"kein Datum der Vorlage; vorläufig {known[0]:%d.%m.%Y} "
+            "(erstes Datum im Kopf bzw. der Beratungsfolge)",
+        )
+    )
+    return known[0]
+
+
+def submitters_of(
+    fields: list[Field],
+    facts: HeadFacts,
+    people: tuple[ParsedSignatory, ...],
+    glued: bool,
+    doubts: list[Uncertainty],
+) -> tuple[str, ...]:
+    names: list[str] = []
+    for field in fields:
+        if field.key != "initiator" or not field.value:
+            continue
+        value = " ".join(field.value.split())
+        half = len(value) // 2
+        if glued and value[:half] == value[half:]:
+            value = value[:half]  # 'SPD-FraktionSPD-Fraktion': origin and current, the same
+        elif glued:
+            doubts.append(
+                Uncertainty(
+                    "submitters",
+                    f"Initiator {value!r}: Ursprung und aktueller Stand nicht zu trennen",
+                )
+            )
+            continue
+        names.extend(split_submitters(value))
+    names.extend(facts.submitters)
+    names.extend(facts.letterhead)
+    names.extend(p.faction for p in people if p.faction and FACTION.search(p.faction))
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(fold(re.sub(r"^(?:der|die|des)\s+", "", name, flags=re.I)), name)
+    return tuple(seen.values())
