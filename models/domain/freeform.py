@@ -12,6 +12,7 @@ Beratungsfolge is registered that way, not refused.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from models.domain.document import (
     MAX_LEGAL_BASIS,
@@ -21,7 +22,7 @@ from models.domain.document import (
     ParsedSignatory,
     Uncertainty,
 )
-from models.domain.header_lines import HeadFacts, read_line
+from models.domain.header_lines import DATE, HeadFacts, parse_german_date, read_line
 from models.domain.intake_text import Line, join_wrapped
 from models.domain.items import proposal, prose_questions
 from models.domain.labels import header_fields
@@ -43,7 +44,8 @@ _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"^(?:Beratungsfolge|Gremium\s+Sitzung\s+Sitzungsdatum\b.*)\s*:?\s*$", re.I)),
     ("proposal", re.compile(
         r"^(?:Beschlussvorschlag|Beschlussentwurf|Beschlussempfehlung|Antragstext|Beschlusstext"
-        r"|Wir beantragen|Ich beantrage)\s*[:,]?\s*(?P<rest>.*)$", re.I)),
+        r"|Wir beantragen|Ich beantrage)(?:\s*:\s*(?P<rest>.*)|\s*)$", re.I)),
+    ("proposal", re.compile(r"^(?P<whole>(?:Wir beantragen|Ich beantrage),\s.*)$", re.I)),
     ("proposal", re.compile(
         r"^(?P<lead>.{0,160}\b(?:beschließen|beschließt|beantragt|beantragen|gestellt))"
         r"\s*:\s*(?P<rest>.*)$")),
@@ -65,9 +67,10 @@ MAX_QUESTION = 600
 """A question longer than this is more likely two questions or a question and its reasoning."""
 
 
-def parse_freeform(lines: list[Line], source: str) -> ParsedPaper:
+def parse_freeform(lines: list[Line], source: str, received: date | None = None) -> ParsedPaper:
     """Every field this reader can find, the doubtful ones named in `uncertain`; an
-    IntakeError only where there is nothing to register (no date, no title, no text)."""
+    IntakeError only where there is nothing to register (no title, no text, no date and no
+    `received` day to fall back on)."""
     doubts: list[Uncertainty] = []
     head, sections = _cut(lines)
     running = [line for line in head if _is_prose(line.text)]
@@ -78,6 +81,10 @@ def parse_freeform(lines: list[Line], source: str) -> ParsedPaper:
     facts = HeadFacts()
     for line in rest:
         read_line(line.text, facts)
+    for line in sections.get("rows", []):
+        facts.row_dates.extend(
+            d for m in DATE.finditer(line.text) if (d := parse_german_date(m[0]))
+        )
     glued = any(fold(line.text).replace(" ", "") == "ursprungaktuell" for line in head)
 
     paper_type, type_word = paper_type_from(fields, facts, sections)
@@ -100,7 +107,7 @@ def parse_freeform(lines: list[Line], source: str) -> ParsedPaper:
         people, signature_doubts = signatures(block)
         doubts.extend(Uncertainty("signatories", reason) for reason in signature_doubts)
     signed_on = end_date(texts, last)
-    when = paper_date(fields, facts, signed_on, consultations, doubts, source, lines)
+    when = paper_date(fields, facts, signed_on, consultations, doubts, source, lines, received)
     if not name:
         raise IntakeError(source, lines[0].no, "Titel fehlt (kein Betreff, keine Titelzeile)")
 
@@ -216,7 +223,7 @@ def _heading(text: str, current: str | None) -> tuple[str | None, str]:
             return None, ""
         if kind == "proposal" and "lead" in match.groupdict() and current == "proposal":
             return None, ""
-        rest = (match.groupdict().get("rest") or "").strip()
+        rest = (match.groupdict().get("rest") or match.groupdict().get("whole") or "").strip()
         return kind, "" if kind in ("rows", "letter") else rest
     return None, ""
 
@@ -225,7 +232,7 @@ def _is_prose(text: str) -> bool:
     """A sentence of running text, not a head line: long and ending like a sentence."""
     return (
         len(text) >= 100
-        and text.rstrip().endswith((".", "?", "!", "“", '"'))
+        and text.rstrip().endswith((".", "?", "!", ":", "“", '"'))
         and text.count(" ") >= 12
     )
 

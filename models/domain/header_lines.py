@@ -117,6 +117,8 @@ class HeadFacts:
     letterhead: list[str] = field(default_factory=list)
     candidates: list[str] = field(default_factory=list)
     header_dates: list[dt.date] = field(default_factory=list)
+    row_dates: list[dt.date] = field(default_factory=list)
+    """Every date printed in the Beratungsfolge, adjourned meetings included."""
 
 
 def read_line(text: str, facts: HeadFacts) -> None:

@@ -115,9 +115,13 @@ class _Reader:
         return self.lines[-1].no if self.lines else 1
 
 
-def parse_document(data: bytes | str, source: str = "<text>") -> ParsedPaper:
-    """Parse one document - text in any common encoding, PDF with a text layer or DOCX,
-    told apart by content; raise IntakeError(FILE:LINE: reason) on anything it cannot use."""
+def parse_document(
+    data: bytes | str, source: str = "<text>", received: date | None = None
+) -> ParsedPaper:
+    """Parse one document - text in any common encoding, PDF with a text layer, DOCX or a
+    RIS page saved as HTML, told apart by content; raise IntakeError(FILE:LINE: reason) on
+    anything it cannot use. `received`: the day the file arrived, the date of a faction's
+    letter that carries none (flagged as uncertain)."""
     if isinstance(data, bytes):
         extracted = document_text(data, source)
         text = extracted if extracted is not None else decode(data, source)
@@ -132,7 +136,7 @@ def parse_document(data: bytes | str, source: str = "<text>") -> ParsedPaper:
     paper_type = PAPER_TYPE_LOOKUP.get(fold(first.text))
     if paper_type is None or not _print_layout(reader.lines):
         try:
-            return parse_freeform(reader.lines[reader.pos :], source)
+            return parse_freeform(reader.lines[reader.pos :], source, received)
         except IntakeError as exc:
             if exc.source:
                 raise

@@ -151,7 +151,11 @@ def paper_date(
     doubts: list[Uncertainty],
     source: str,
     lines: list[Line],
+    received: date | None = None,
 ) -> date:
+    """The paper's date: its 'Datum' field, a date line ('Berlin, den 09.05.2007', '5. Februar
+    2021') or 'vom …' in its type line; else, flagged, the first date of its head or
+    Beratungsfolge, else the day it was received (when the caller knows it)."""
     gremium = first_field(fields, "gremium")
     for field in fields:
         if field.key != "datum" or (gremium and abs(field.no - gremium.no) <= 1):
@@ -162,9 +166,15 @@ def paper_date(
         return parsed
     if facts.date or end_date:
         return facts.date or end_date  # type: ignore[return-value]
-    known = sorted(facts.header_dates) or sorted(
-        c.meeting_date for c in consultations if c.meeting_date
+    known = (
+        sorted(facts.header_dates)
+        or sorted(facts.row_dates)
+        or sorted(c.meeting_date for c in consultations if c.meeting_date)
     )
+    if not known and received is not None:
+        reason = f"kein Datum im Dokument; Eingangsdatum {received:%d.%m.%Y} übernommen"
+        doubts.append(Uncertainty("date", reason))
+        return received
     if not known:
         raise IntakeError(source, lines[0].no, "Datum fehlt (kein Datum im Kopf, keine Sitzung)")
     doubts.append(
