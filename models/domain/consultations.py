@@ -126,7 +126,11 @@ _SITTING = re.compile(
 """'38. Sitzung in der V. Wahlperiode …', 'Sitzung des Rates … ungeändert beschlossen': the
 meeting and its result under a row of a RIS page, not a row of its own."""
 _SITTING_IN_ROW = re.compile(r"\s+\d+\.\s+(?:öffentliche\s+|nichtöffentliche\s+)?Sitzung\b.*$")
-_DATES_ONLY = re.compile(rf"^(?P<date>{_DATE})(?:\s{{2,}}(?P<rest>.*))?$")
+_DATES_ONLY = re.compile(
+    rf"^(?P<date>{_DATE})(?:\s{{2,}}(?P<rest>.*)|\s+(?P<sitting>(?:\d+\.\s+)?\S*\s?Sitzung\b.*))?$"
+)
+"""A meeting date under its row, alone or with the meeting's name in the next column
+(set apart by spaces, or by one space when a PDF's text runs the columns together)."""
 _TRAILING_NUMBER = re.compile(r"\s+\S*\d\S*/\S*$")
 """'… 29.02.2016 ö Beschließend 1pl/3/1/16': the agenda number column after the role."""
 _ROLE_LAST = re.compile(r"^(?P<org>.+?)\s+(?P<role>(?:zur\s+)?[A-Za-zÄÖÜäöüß]+)$")
@@ -161,7 +165,8 @@ def parse_blocks(
         dated = _DATES_ONLY.match(line.text.strip())
         if dated and rows:
             rows[-1].dates.append(parse_date(dated.group("date"), source, line.no, "Sitzungsdatum"))
-            if "nichtöffentlich" in (dated.group("rest") or "").replace(" ", "").lower():
+            rest = dated.group("rest") or dated.group("sitting") or ""
+            if "nichtöffentlich" in rest.replace(" ", "").lower():
                 rows[-1].public = False
             continue
         if _SITTING.match(text) and rows:

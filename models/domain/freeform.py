@@ -111,7 +111,7 @@ def parse_freeform(lines: list[Line], source: str, received: date | None = None)
     if not name:
         raise IntakeError(source, lines[0].no, "Titel fehlt (kein Betreff, keine Titelzeile)")
 
-    proposal_lines = _renumbered(texts.get("proposal", []) + texts.get("questions", []))
+    proposal_lines = _ended(_renumbered(texts.get("proposal", []) + texts.get("questions", [])))
     resolution, items = proposal(proposal_lines, source)
     prose = " ".join(line.text for line in proposal_lines)
     asks = paper_type in QUESTION_TYPES or bool(re.search(r"\bFrage|\bBeantwortung", prose))
@@ -124,6 +124,11 @@ def parse_freeform(lines: list[Line], source: str, received: date | None = None)
     if not questions and paper_type in QUESTION_TYPES and name.endswith("?"):
         questions = [name]  # 'Anfrage 24-2021: Wie werden … sichergestellt?': the title asks
     for question in questions:
+        tail = question.rsplit("?", 1)[-1].strip()
+        if "?" in question and tail and not tail.startswith(("“", '"', ")")):
+            doubts.append(
+                Uncertainty("questions", f"Frage endet nicht mit '?': {question[-60:]!r}")
+            )
         if len(question) > MAX_QUESTION:
             doubts.append(
                 Uncertainty(
@@ -190,7 +195,9 @@ def _cut(lines: list[Line]) -> tuple[list[Line], dict[str, list[Line]]]:
         if fold(line.text) in _UI_NOISE:
             continue
         listing = current == "attachments" and not listing_done
-        kind, rest = (None, "") if listing else _heading(line.text, current)
+        kind, rest = _heading(line.text, current)
+        if listing and ":" not in line.text:
+            kind = None  # 'Beschlussempfehlung' in a list of attachments is an attachment
         if kind:
             previous, current = (current if kind == "attachments" else None), kind
             listing_done = False
@@ -245,6 +252,18 @@ def _paragraphs(lines: list[Line]) -> list[list[str]]:
         elif paragraphs[-1]:
             paragraphs.append([])
     return paragraphs
+
+
+def _ended(lines: list[Line]) -> list[Line]:
+    """A question that ends at the end of its line ends its item when the next line starts a
+    new sentence without a marker ('… zu?' ⏎ 'Ich bitte um Beantwortung.'): text without
+    blank lines, as a PDF gives it, must not add that sentence to the question."""
+    out: list[Line] = []
+    for line in lines:
+        if out and out[-1].text.endswith("?") and line.text[:1].isupper():
+            out.append(Line(line.no, ""))
+        out.append(line)
+    return out
 
 
 def _renumbered(lines: list[Line]) -> list[Line]:

@@ -132,14 +132,15 @@ def prose_questions(text: str) -> list[str]:
             depth = 0 if depth else 1
         if depth or char not in ".?!:":
             continue
-        after = text[index + 1 : index + 3]
-        if after[:1] not in ("", " ", "\n"):
+        after = text[index + 1 : index + 2]
+        if after not in ("", " ", "\n"):
             continue
-        if char == ":" and not after[1:2].isupper():
+        rest = text[index + 1 : index + 8].lstrip()
+        following = rest[:1]
+        if char == ":" and not following.isupper():
             continue  # 'wie folgt: die …' runs on; 'Beantwortung: Warum …?' starts a question
         if char == ".":
             word = text[start:index].rsplit(None, 1)[-1] if text[start:index].strip() else ""
-            following = after[1:2]
             if len(word) < 4 or word.lower() in _ABBREVIATIONS or not following.isupper():
                 continue
         sentences.append(text[start : index + 1])

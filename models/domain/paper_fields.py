@@ -198,6 +198,10 @@ def submitters_of(
     for field in fields:
         if field.key != "initiator" or not field.value:
             continue
+        cells = [c for c in re.split(r"\s{3,}", field.value.strip()) if c]
+        if glued and len(cells) == 2:  # cells of a saved page: origin, current
+            names.extend(split_submitters(cells[0]))
+            continue
         value = " ".join(field.value.split())
         half = len(value) // 2
         if glued and value[:half] == value[half:]:

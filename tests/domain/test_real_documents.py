@@ -286,3 +286,49 @@ def test_counts_of_outcomes() -> None:
     counts = {outcome: sum(c.outcome == outcome for c in CASES) for outcome in
               ("right", "review", "refused")}  # fmt: skip
     assert counts == {"right": 2, "review": 11, "refused": 8}
+
+
+STEGLITZ = "allris-vo020-steglitz-zehlendorf-0305-iii.txt"
+DERIVED = {
+    # made by tests/data/documents/make_documents.py from the texts above
+    "real-vo020-steglitz-zehlendorf-0305-iii.html": STEGLITZ,
+    "real-vo020-sehnde-2015-0288-1.html": "allris-vo020-sehnde-2015-0288-1.txt",
+    "real-vo0050-magdeburg-f0071-20.html": "magdeburg-anfrage-f0071-20.txt",
+    "real-allris-vo020-steglitz-zehlendorf-0305-iii.pdf": STEGLITZ,
+    "real-magdeburg-anfrage-f0071-20.pdf": "magdeburg-anfrage-f0071-20.txt",
+    "real-magdeburg-anfrage-f0071-20.docx": "magdeburg-anfrage-f0071-20.txt",
+    "real-letter-ingolstadt-fw-fragestunde-2025.docx": "letter-ingolstadt-fw-fragestunde-2025.txt",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("derived", sorted(DERIVED))
+def test_the_html_pdf_and_docx_of_a_real_document_parse_the_same(derived: str) -> None:
+    """A RIS page saved as HTML (ALLRIS vo020, SessionNet vo0050), a PDF and a Word file of
+    the same document: the same hand-written fields, the same doubts."""
+    case = next(c for c in CASES if c.file == DERIVED[derived])
+    as_text = parse_document((REAL / case.file).read_bytes(), case.file)
+    parsed = parse_document((REAL.parent / derived).read_bytes(), derived)
+    _check_fields(parsed, case)
+    assert {d.field for d in parsed.uncertain} == set(case.uncertain), parsed.uncertain
+    for name in ("questions", "consultations", "signatories", "submitters", "reference"):
+        assert _plain(parsed, name) == _plain(as_text, name), name
+
+
+def test_a_saved_page_is_read_as_html_by_its_content_whatever_its_name() -> None:
+    page = (REAL.parent / "real-vo020-steglitz-zehlendorf-0305-iii.html").read_bytes()
+    assert page.decode("latin-1").startswith("<!DOCTYPE HTML")  # saved as the RIS serves it
+    parsed = parse_document(page, "drucksache.txt")
+    assert parsed.reference == "0305/III" and not parsed.uncertain
+
+
+@pytest.mark.parametrize(
+    ("page", "reason"),
+    [
+        (b"<html><head><title>x</title></head><body><script>1</script></body></html>", "ohne Text"),
+        (b"<!DOCTYPE html><html><body><p>Hallo Welt</p></body></html>", "unbekanntes Format"),
+    ],
+)
+def test_a_page_without_a_document_is_refused_in_one_line(page: bytes, reason: str) -> None:
+    with pytest.raises(IntakeError) as info:
+        parse_document(page, "seite.html")
+    assert reason in str(info.value) and str(info.value).startswith("seite.html:")
