@@ -60,6 +60,10 @@ _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("letter", re.compile(r"^(?:Sehr geehrte[rs]?|Liebe[rs]?)\b.*[,!]?$")),
     ("protocol", re.compile(r"^Wortprotokoll$", re.I)),
 )  # fmt: skip
+_COLUMN_HEADS = re.compile(
+    r"^(?:Gremium|Datum|Sitzung)\b.*(?:Zuständigkeit|Status|Rolle|Beratungstyp)", re.I
+)
+"""'Gremium : Datum: Status: Zuständigkeit:': the column heads of a Beratungsfolge, no row."""
 _UI_NOISE = frozenset({"reduzieren", "erweitern"})
 """Buttons of ALLRIS 4 pages that their text keeps."""
 _SAME_NUMBER = re.compile(r"^(\s*)1\.(\s)")
@@ -210,7 +214,11 @@ def _cut(lines: list[Line]) -> tuple[list[Line], dict[str, list[Line]]]:
         elif current == "attachments" and not line.text and sections["attachments"]:
             listing_done = True
             current = previous or current
-        elif current == "rows" and not line.text and sections["rows"]:
+        elif (
+            current == "rows"
+            and not line.text
+            and any(not _COLUMN_HEADS.match(x.text) for x in sections["rows"])
+        ):
             current = "after-rows"
         elif current == "after-rows":
             head.append(line) if line.text else None
@@ -231,6 +239,8 @@ def _heading(text: str, current: str | None) -> tuple[str | None, str]:
         if kind == "proposal" and "lead" in match.groupdict() and current == "proposal":
             return None, ""
         rest = (match.groupdict().get("rest") or match.groupdict().get("whole") or "").strip()
+        if kind == "questions" and not re.match(r"^(?:Fragen|Wir fragen|Ich)\b", text):
+            rest = text  # '… die folgenden Fragen beantwortet werden:' is the motion's text
         return kind, "" if kind in ("rows", "letter") else rest
     return None, ""
 

@@ -54,6 +54,7 @@ _ADDRESS = re.compile(
     r"|Rathaus|Landeshauptstadt|Stadt\s+\w+$|\d{5}\s)|(?:str\.|straße|platz|weg)\s+\d",
     re.IGNORECASE,
 )
+_LEGAL_BASIS = re.compile(r"^(?:gemäß|gem\.|nach\s+§|i\.\s?V\.\s?m\.|auf Grundlage)\s", re.I)
 _LIST_HEADING = re.compile(r"^(?:Anträge|Anfragen|Tagesordnung)\b", re.IGNORECASE)
 _NOISE = re.compile(
     r"^(?:[ÖN]\s*\d+(?:\.\d+)*|TOP\b.*|Ursprung\s?aktuell|Bürgerinformationssystem.*)$"
@@ -129,6 +130,9 @@ def read_line(text: str, facts: HeadFacts) -> None:
             facts.header_dates.append(parsed)
     if _NOISE.match(text) or _ADDRESS.match(text):
         return
+    if _LEGAL_BASIS.match(text) and facts.legal_basis is None:
+        facts.legal_basis = text
+        return
     if (when := date_line(text)) is not None:
         facts.date = facts.date or when
         return
@@ -151,8 +155,11 @@ def read_line(text: str, facts: HeadFacts) -> None:
             facts.reference = facts.reference or match.group("nr")
             return
     kind, word = paper_type_of(text)
-    if kind:
+    if kind and facts.paper_type is None:
         _type_line(text, kind, word, facts)
+        return
+    if kind:  # 'Vorschlag der Fraktionen von …' under a 'Vorschlag': a subtitle
+        facts.candidates.append(text)
         return
     if FACTION.search(text) and len(text) <= 90 and not text.endswith((".", "?", "!")):
         facts.letterhead.append(

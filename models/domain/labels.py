@@ -33,9 +33,9 @@ _LABELS: tuple[tuple[str, str], ...] = (
     ("other", r"Stellungnahme der Verwaltung|Vorsitz|Berichterstattung|Protokollführung|GZ"),
 )
 _ALTERNATIVES = "|".join(f"(?P<{key}{i}>{pattern})" for i, (key, pattern) in enumerate(_LABELS))
-_INLINE = re.compile(rf"(?:^|(?<=\s)|(?<=[a-zäöüß.)]))(?:{_ALTERNATIVES})\s*:", re.IGNORECASE)
+_INLINE = re.compile(rf"(?:^|(?<=\s)|(?<=[\wäöüß.)]))(?:{_ALTERNATIVES})\s*:", re.IGNORECASE)
 """A known label followed by a colon, at the start of the line, after a space, or glued to the
-previous value ('öffentlichVorlage-Art:')."""
+previous value ('öffentlichVorlage-Art:', 'A 21/0500-01Status:')."""
 _BARE = re.compile(rf"^(?:{_ALTERNATIVES})\s*:?$", re.IGNORECASE)
 """A label alone on its line: its value stands on a following line."""
 _STATUS_WORD = re.compile(r"^(?:öffentlich|nicht\s?öffentlich|nichtöffentlich)$", re.IGNORECASE)

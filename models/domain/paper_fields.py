@@ -54,7 +54,8 @@ def reference_of(
     fields: list[Field], facts: HeadFacts, doubts: list[Uncertainty], source: str
 ) -> str:
     nr = first_field(fields, "nr")
-    reference = nr.value.split()[0] if nr and nr.value.split() else facts.reference or ""
+    value = re.split(r"\s+vom\s|\s{3,}", nr.value.strip())[0] if nr else ""
+    reference = " ".join(value.split()) or facts.reference or ""
     if not reference and (az := first_field(fields, "az")):
         reference = az.value
         doubts.append(Uncertainty("reference", f"nur ein Aktenzeichen ({az.value!r}) als Nummer"))
@@ -95,14 +96,11 @@ def title_of(
     if facts.title:
         return facts.title, None
     unique = list(dict.fromkeys(facts.candidates))
-    if len(unique) > 1:
-        doubts.append(
-            Uncertainty(
-                "name",
-                "mehrere Zeilen kommen als Titel in Frage: "
-                + " | ".join(c[:40] for c in unique[:3]),
-            )
-        )
+    if len(unique) > 1:  # the first is the title; what follows is read as its subtitle
+        shown = " | ".join(c[:40] for c in unique[:3])
+        doubts.append(Uncertainty("name", f"mehrere Zeilen kommen als Titel in Frage: {shown}"))
+        doubts.append(Uncertainty("subtitle", f"als Untertitel gelesen: {unique[1][:60]!r}"))
+        return unique[0], "\n".join(unique[1:])
     return (unique[0], None) if unique else ("", None)
 
 
@@ -216,8 +214,10 @@ def submitters_of(
             continue
         names.extend(split_submitters(value))
     names.extend(facts.submitters)
-    names.extend(facts.letterhead)
-    names.extend(p.faction for p in people if p.faction and FACTION.search(p.faction))
+    for line in facts.letterhead:
+        names.extend(split_submitters(line))
+    if not names:  # the signatures name the factions only when the head does not
+        names.extend(p.faction for p in people if p.faction and FACTION.search(p.faction))
     seen: dict[str, str] = {}
     for name in names:
         seen.setdefault(fold(re.sub(r"^(?:der|die|des)\s+", "", name, flags=re.I)), name)
