@@ -207,8 +207,17 @@ def _print_layout(lines: list[Line]) -> bool:
     of 'Nr.:', 'Status:', 'Datum:' at the start of their lines (so that the print with one
     field missing is still refused with that field named). Anything else goes to the
     free-form reader (models.domain.freeform)."""
-    texts = [line.text for line in lines if line.text][:12]
-    return sum(any(p.match(text) for text in texts) for p in _PRINT_LABELS) >= 2
+    found: set[int] = set()
+    seen = 0
+    for line in lines:
+        if not line.text:
+            continue
+        seen += 1
+        if seen > 12:
+            break
+        if line.text[:1] in "NnSsDdVv":  # the labels' first letters: most lines skip the regexes
+            found.update(i for i, p in enumerate(_PRINT_LABELS) if p.match(line.text))
+    return len(found) >= 2
 
 
 def _drop_page_headers(reader: _Reader, reference: str) -> None:
