@@ -116,7 +116,9 @@ def parse_freeform(lines: list[Line], source: str, received: date | None = None)
         raise IntakeError(source, lines[0].no, "Titel fehlt (kein Betreff, keine Titelzeile)")
 
     proposal_lines = _ended(_renumbered(texts.get("proposal", []) + texts.get("questions", [])))
-    resolution, items = proposal(proposal_lines, source)
+    item_doubts: list[tuple[str, str]] = []
+    resolution, items = proposal(proposal_lines, source, item_doubts)
+    doubts.extend(Uncertainty(field, reason) for field, reason in item_doubts)
     prose = " ".join(line.text for line in proposal_lines)
     asks = paper_type in QUESTION_TYPES or bool(re.search(r"\bFrage|\bBeantwortung", prose))
     if paper_type in QUESTION_TYPES or "questions" in texts:

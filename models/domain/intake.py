@@ -34,6 +34,7 @@ from models.domain.document import (
     ParsedConsultation,
     ParsedPaper,
     ParsedSignatory,
+    Uncertainty,
 )
 from models.domain.freeform import parse_freeform
 from models.domain.intake_text import (
@@ -152,12 +153,13 @@ def parse_document(
     legal_basis, submitters, fields, header_end = _header(reader)
     reference, public, paper_date = _fields(reader, fields, header_end)
     _drop_page_headers(reader, reference)
-    name, subtitle = _title(reader)
+    doubts: list[tuple[str, str]] = []
+    name, subtitle = _title(reader, doubts)
     consultations = _consultations(reader)
     sections = _sections(reader)
 
     proposal_lines = sections.get("beschlussvorschlag", []) + sections.get("fragen", [])
-    resolution, items = proposal(proposal_lines, source)
+    resolution, items = proposal(proposal_lines, source, doubts)
     intro = " ".join(line.text for line in proposal_lines).lower()
     if paper_type in QUESTION_TYPES or "frage" in intro:
         questions = tuple(items)
@@ -191,6 +193,7 @@ def parse_document(
         reasoning=reasoning or None,
         signatories=signatories,
         attachments=attachments,
+        uncertain=tuple(Uncertainty(field, reason) for field, reason in doubts),
         source=source,
     )
 
@@ -309,7 +312,7 @@ def _fields(reader: _Reader, fields: dict[str, Line], header_end: int) -> tuple[
     return reference, public, parse_date(when.text, reader.source, when.no)
 
 
-def _title(reader: _Reader) -> tuple[str, str | None]:
+def _title(reader: _Reader, doubts: list[tuple[str, str]]) -> tuple[str, str | None]:
     """The title and the subtitle paragraphs up to the Beratungsfolge. Without blank lines
     (text as pypdf extracts it) a line that starts a new sentence — capital letter, the line
     before neither hyphenated nor ending in a comma — starts the subtitle."""
@@ -331,12 +334,10 @@ def _title(reader: _Reader) -> tuple[str, str | None]:
     if len(paragraphs) == 1 and len(paragraphs[0]) > 1:
         paragraphs = _split_unspaced(paragraphs[0])
     first = paragraphs[0][0]
-    if _LABEL_LIKE.match(first.text):
-        raise reader.error(
-            first.no,
-            f"Titel unsicher: {first.text[:60]!r} sieht aus wie ein Feld, das die Einlesung "
-            "nicht kennt (bitte Titel prüfen)",
-        )
+    if _LABEL_LIKE.match(first.text):  # the paper waits for review: title and subtitle doubted
+        reason = f"Titel unsicher: {first.text[:60]!r} sieht aus wie ein Feld, das die Einlesung "
+        doubts.append(("name", reason + "nicht kennt (bitte Titel prüfen)"))
+        doubts.append(("subtitle", "Untertitel unsicher, da der Titel unsicher ist"))
     subtitle = "\n".join(join_wrapped(line.text for line in p) for p in paragraphs[1:]) or None
     return join_wrapped(line.text for line in paragraphs[0]), subtitle
 

@@ -39,9 +39,13 @@ _SYMBOL_CATEGORIES = frozenset({"So", "Sm", "Sk", "Co", "Cn"})
 starts with a bullet the reader does not know, not with a word."""
 
 
-def proposal(lines: list[Line], source: str) -> tuple[str, list[str]]:
+def proposal(
+    lines: list[Line], source: str, doubts: list[tuple[str, str]] | None = None
+) -> tuple[str, list[str]]:
     """The resolution text (unordered items as '- ', ordered ones with their marker) and its
-    list items, wrapped lines joined. An item ends at a blank line or at the next item."""
+    list items, wrapped lines joined. An item ends at a blank line or at the next item. A line
+    starting with a symbol the reader does not know is refused, or, given `doubts`, read as
+    a bullet with the doubt recorded there."""
     blocks: list[tuple[str, list[str]]] = []  # (marker, lines); marker "" = prose
     expected = 1  # the number the next numbered item must carry
     after_blank = False
@@ -68,12 +72,16 @@ def proposal(lines: list[Line], source: str) -> tuple[str, list[str]]:
             continue
         first = line.text[0]
         if unicodedata.category(first) in _SYMBOL_CATEGORIES and first not in _UNORDERED:
-            raise IntakeError(
-                source,
-                line.no,
+            reason = (
                 f"Fragen/Beschlussvorschlag: unbekanntes Aufzählungszeichen {first!r} "
-                f"(U+{ord(first):04X}); bitte als '- ' schreiben",
+                f"(U+{ord(first):04X})"
             )
+            if doubts is None:
+                raise IntakeError(source, line.no, f"{reason}; bitte als '- ' schreiben")
+            # Read as a bullet, and said so: the paper waits for review, the items kept.
+            doubts.append(("questions", f"Zeile {line.no}: {reason} als Aufzählung gelesen"))
+            blocks.append(("-", [line.text[1:].strip()]))
+            continue
         if blocks:
             blocks[-1][1].append(line.text)
         else:

@@ -24,6 +24,9 @@ from models.domain.labels import Field
 from models.domain.letter_end import FACTION
 from models.domain.text import fold
 
+_LABEL_LIKE = re.compile(r"^[A-ZÄÖÜ][\wäöüß./-]{1,30}(?:\s[\wäöüß./-]{1,20})?\s*:(?:\s|$)")
+"""'Sachbearbeitung: Frau X': a labelled field the reader does not know, not a title."""
+
 
 def first_field(fields: list[Field], key: str) -> Field | None:
     return next((f for f in fields if f.key == key and f.value), None)
@@ -95,6 +98,9 @@ def title_of(
         return join_wrapped(betreff.value.split("\n")), subtitle or None
     if facts.title:
         return facts.title, None
+    if facts.candidates and _LABEL_LIKE.match(facts.candidates[0]):
+        doubts.append(Uncertainty("name", f"Titel {facts.candidates[0][:60]!r} sieht aus wie "
+                                  "ein Feld, das die Einlesung nicht kennt"))  # fmt: skip
     unique = list(dict.fromkeys(facts.candidates))
     if len(unique) > 1:  # the first is the title; what follows is read as its subtitle
         shown = " | ".join(c[:40] for c in unique[:3])
