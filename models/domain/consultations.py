@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from models.domain.document import (
     AUTHORITATIVE_ROLE,
@@ -136,6 +137,12 @@ _TRAILING_NUMBER = re.compile(r"\s+\S*\d\S*/\S*$")
 _ROLE_LAST = re.compile(r"^(?P<org>.+?)\s+(?P<role>(?:zur\s+)?[A-Za-zÄÖÜäöüß]+)$")
 
 
+@lru_cache(maxsize=256)
+def _role(word: str) -> str | None:
+    """The role a row's last word names; cached, as a page repeats the same few words."""
+    return ROLE_ALIASES.get(fold(word))
+
+
 class BlockRow:
     """A row being read: the committee line, then its meeting dates and results below it."""
 
@@ -162,14 +169,14 @@ def parse_blocks(
         text = " ".join(line.text.split())
         if not text or _ROW_HEADER.match(text) or text.lower().startswith("gremium sitzung"):
             continue
-        dated = _DATES_ONLY.match(line.text.strip())
+        dated = _DATES_ONLY.match(line.text.strip()) if text[:1].isdigit() else None
         if dated and rows:
             rows[-1].dates.append(parse_date(dated.group("date"), source, line.no, "Sitzungsdatum"))
             rest = dated.group("rest") or dated.group("sitting") or ""
             if "nichtöffentlich" in rest.replace(" ", "").lower():
                 rows[-1].public = False
             continue
-        if _SITTING.match(text) and rows:
+        if rows and (text[:1].isdigit() or text[:1].lower() in "s(ön") and _SITTING.match(text):
             continue
         one_line = _one_line_row(text, source, line.no)
         if one_line is not None:
@@ -180,7 +187,7 @@ def parse_blocks(
             rows.append(row)
             continue
         match = _ROLE_LAST.match(text)
-        role = ROLE_ALIASES.get(fold(match.group("role"))) if match else None
+        role = _role(match.group("role")) if match else None
         if match is None or role is None or _HAS_DATE.search(text):
             doubts.append(
                 ("consultations", f"Zeile {line.no} der Beratungsfolge nicht lesbar: {text[:60]!r}")
@@ -215,10 +222,10 @@ def parse_blocks(
 
 def _one_line_row(text: str, source: str, no: int) -> ParsedConsultation | None:
     """A whole row on one line, with its meeting name and agenda number dropped."""
-    text = _TRAILING_NUMBER.sub("", text)
-    text = _LOWER_STATUS.sub(lambda m: " N" if "n" in m.group(0).lower() else " Ö", text)
     if not _HAS_DATE.search(text):
         return None
+    text = _TRAILING_NUMBER.sub("", text)
+    text = _LOWER_STATUS.sub(lambda m: " N" if "n" in m.group(0).lower() else " Ö", text)
     try:
         row = _split(text, source, no, position=1)
     except IntakeError:

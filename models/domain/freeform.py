@@ -22,7 +22,7 @@ from models.domain.document import (
     ParsedSignatory,
     Uncertainty,
 )
-from models.domain.header_lines import DATE, HeadFacts, parse_german_date, read_line
+from models.domain.header_lines import HeadFacts, read_line
 from models.domain.intake_text import Line, join_wrapped
 from models.domain.items import proposal, prose_questions
 from models.domain.labels import header_fields
@@ -64,6 +64,12 @@ _COLUMN_HEADS = re.compile(
     r"^(?:Gremium|Datum|Sitzung)\b.*(?:Zuständigkeit|Status|Rolle|Beratungstyp)", re.I
 )
 """'Gremium : Datum: Status: Zuständigkeit:': the column heads of a Beratungsfolge, no row."""
+_HEADING_WORDS = (
+    "beratungsfolge", "gremium", "beschluss", "antragstext", "wir", "ich", "fragen",
+    "begründung", "sachverhalt", "erläuterung", "problembeschreibung", "kurzfassung", "anlage",
+    "sehr", "liebe", "wortprotokoll",
+)  # fmt: skip
+"""First words of the headings that need no colon: a quick test before the patterns."""
 _UI_NOISE = frozenset({"reduzieren", "erweitern"})
 """Buttons of ALLRIS 4 pages that their text keeps."""
 _SAME_NUMBER = re.compile(r"^(\s*)1\.(\s)")
@@ -85,11 +91,11 @@ def parse_freeform(lines: list[Line], source: str, received: date | None = None)
     facts = HeadFacts()
     for line in rest:
         read_line(line.text, facts)
-    for line in sections.get("rows", []):
-        facts.row_dates.extend(
-            d for m in DATE.finditer(line.text) if (d := parse_german_date(m[0]))
-        )
-    glued = any(fold(line.text).replace(" ", "") == "ursprungaktuell" for line in head)
+    facts.row_lines = sections.get("rows", [])
+    glued = any(
+        len(line.text) < 30 and fold(line.text).replace(" ", "") == "ursprungaktuell"
+        for line in head
+    )
 
     paper_type, type_word = paper_type_from(fields, facts, sections)
     if type_word:
@@ -198,7 +204,7 @@ def _cut(lines: list[Line]) -> tuple[list[Line], dict[str, list[Line]]]:
     previous: str | None = None
     listing_done = False
     for line in lines:
-        if fold(line.text) in _UI_NOISE:
+        if len(line.text) < 12 and fold(line.text) in _UI_NOISE:
             continue
         listing = current == "attachments" and not listing_done
         kind, rest = _heading(line.text, current)
@@ -232,6 +238,9 @@ def _cut(lines: list[Line]) -> tuple[list[Line], dict[str, list[Line]]]:
 def _heading(text: str, current: str | None) -> tuple[str | None, str]:
     if not text:
         return None, ""
+    first = text.split(None, 1)[0].lower().lstrip(".").rstrip(":,")
+    if ":" not in text and not first.startswith(_HEADING_WORDS):
+        return None, ""  # most lines: no pattern can match, none is tried
     for kind, pattern in _HEADINGS:
         match = pattern.match(text)
         if not match:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from models.domain.document import PAPER_TYPES
+from models.domain.intake_text import Line
 from models.domain.letter_end import FACTION
 from models.domain.text import fold
 
@@ -118,8 +119,15 @@ class HeadFacts:
     letterhead: list[str] = field(default_factory=list)
     candidates: list[str] = field(default_factory=list)
     header_dates: list[dt.date] = field(default_factory=list)
-    row_dates: list[dt.date] = field(default_factory=list)
-    """Every date printed in the Beratungsfolge, adjourned meetings included."""
+    row_lines: list[Line] = field(default_factory=list)
+    """The Beratungsfolge's lines, for its dates when the paper has none of its own."""
+
+    def row_dates(self) -> list[dt.date]:
+        """Every date printed in the Beratungsfolge, adjourned meetings included."""
+        found = (
+            parse_german_date(m[0]) for line in self.row_lines for m in DATE.finditer(line.text)
+        )
+        return [d for d in found if d is not None]
 
 
 def read_line(text: str, facts: HeadFacts) -> None:

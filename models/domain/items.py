@@ -97,10 +97,12 @@ def proposal(
 
 def _runs_on(blocks: list[tuple[str, list[str]]], text: str) -> bool:
     """After a blank line: does this line continue the last block's unfinished sentence?"""
-    filled = [block for block in blocks if block[1]]
-    if not filled or _ITEM.match(text):
+    if _ITEM.match(text):
         return False
-    return runs_on(filled[-1][1][-1], text)
+    for _, parts in reversed(blocks):  # back to the last block with text: linear overall
+        if parts:
+            return runs_on(parts[-1], text)
+    return False
 
 
 def _item(text: str) -> tuple[str, str, int | None]:
@@ -120,7 +122,7 @@ def _item(text: str) -> tuple[str, str, int | None]:
     return "-", body, None
 
 
-_OPENING = '„“”"«»‚‘'
+_PUNCTUATION = re.compile('[„“”"«»‚‘.?!:]')
 _ABBREVIATIONS = frozenset({"dr", "nr", "abs", "ggf", "bzw", "ca", "vgl", "str", "gem", "evtl"})
 
 
@@ -131,7 +133,8 @@ def prose_questions(text: str) -> list[str]:
     does the full stop of an abbreviation ('z. B.', 'Dr.'); linear in the text's length."""
     sentences: list[str] = []
     start = depth = 0
-    for index, char in enumerate(text):
+    for found in _PUNCTUATION.finditer(text):  # only the characters that matter are visited
+        index, char = found.start(), found.group(0)
         if char in "„«‚":
             depth += 1
         elif char in "“”»‘" and depth:

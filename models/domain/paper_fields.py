@@ -11,6 +11,7 @@ from datetime import date
 from models.domain.consultations import parse_blocks
 from models.domain.document import (
     AUTHORITATIVE_ROLE,
+    MAX_ORGANIZATION,
     MAX_REFERENCE,
     QUESTION_TYPES,
     IntakeError,
@@ -122,6 +123,8 @@ def consultations_of(
     gremium = first_field(fields, "gremium")
     if rows or gremium is None:
         return rows
+    if len(gremium.value) > MAX_ORGANIZATION:
+        raise IntakeError(source, gremium.no, f"Gremium zu lang ({len(gremium.value)} Zeichen)")
     when = first_field(fields, "termin") or next(
         (f for f in fields if f.key == "datum" and abs(f.no - gremium.no) <= 1), None
     )
@@ -172,7 +175,7 @@ def paper_date(
         return facts.date or end_date  # type: ignore[return-value]
     known = (
         sorted(facts.header_dates)
-        or sorted(facts.row_dates)
+        or sorted(facts.row_dates())
         or sorted(c.meeting_date for c in consultations if c.meeting_date)
     )
     if not known and received is not None:
