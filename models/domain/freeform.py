@@ -22,7 +22,7 @@ from models.domain.document import (
     ParsedSignatory,
     Uncertainty,
 )
-from models.domain.header_lines import HeadFacts, read_line
+from models.domain.header_lines import HeadFacts, paper_type_of, read_line
 from models.domain.intake_text import Line, join_wrapped
 from models.domain.items import proposal, prose_questions
 from models.domain.labels import header_fields
@@ -57,6 +57,7 @@ _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"^\.?(?:Begründung|Sachverhalt|Erläuterungen?|Problembeschreibung|Kurzfassung)"
         r"(?:\s*/\s*\w+)?(?:\s+zum Zeitpunkt[^:]*)?\s*[:.]?\s*(?P<rest>.*)$", re.I)),
     ("attachments", re.compile(r"^Anlagen?\s*:\s*(?P<rest>.*)$|^Anlagen?$", re.I)),
+    ("rows", re.compile(r"^Beratungsverlauf\s*:?\s*$", re.I)),
     ("letter", re.compile(r"^(?:Sehr geehrte[rs]?|Liebe[rs]?)\b.*[,!]?$")),
     ("protocol", re.compile(r"^Wortprotokoll$", re.I)),
 )  # fmt: skip
@@ -64,10 +65,11 @@ _COLUMN_HEADS = re.compile(
     r"^(?:Gremium|Datum|Sitzung)\b.*(?:Zuständigkeit|Status|Rolle|Beratungstyp)", re.I
 )
 """'Gremium : Datum: Status: Zuständigkeit:': the column heads of a Beratungsfolge, no row."""
+_BARE_MOTION = re.compile(r"^(?:Antrag|Antragstext|Beschlusstext)\s*:?$")
 _HEADING_WORDS = (
     "beratungsfolge", "gremium", "beschluss", "antragstext", "wir", "ich", "fragen",
     "begründung", "sachverhalt", "erläuterung", "problembeschreibung", "kurzfassung", "anlage",
-    "sehr", "liebe", "wortprotokoll",
+    "sehr", "liebe", "wortprotokoll", "antrag",
 )  # fmt: skip
 """First words of the headings that need no colon: a quick test before the patterns."""
 _UI_NOISE = frozenset({"reduzieren", "erweitern"})
@@ -154,7 +156,7 @@ def parse_freeform(lines: list[Line], source: str, received: date | None = None)
             source, lines[-1].no, "weder Beschlussvorschlag noch Fragen noch Begründung"
         )
 
-    submitters = submitters_of(fields, facts, people, glued, doubts)
+    submitters = submitters_of(paper_type, fields, facts, people, glued, doubts)
     attachments = tuple(line.text for line in texts.get("attachments", []) if line.text)
     if not reference:
         doubts.append(
@@ -208,6 +210,8 @@ def _cut(lines: list[Line]) -> tuple[list[Line], dict[str, list[Line]]]:
             continue
         listing = current == "attachments" and not listing_done
         kind, rest = _heading(line.text, current)
+        if kind is None and _BARE_MOTION.match(line.text) and sum(1 for x in head if x.text) >= 2:
+            kind, rest = "proposal", ""  # 'Antrag' over the motion's text, under its title
         if listing and ":" not in line.text:
             kind = None  # 'Beschlussempfehlung' in a list of attachments is an attachment
         if kind:
@@ -260,6 +264,7 @@ def _is_prose(text: str) -> bool:
     """A sentence of running text, not a head line: long and ending like a sentence."""
     return (
         len(text) >= 100
+        and paper_type_of(text)[0] is None  # 'Gemeinsamer Antrag der Fraktion …:' is a head line
         and text.rstrip().endswith((".", "?", "!", ":", "“", '"'))
         and text.count(" ") >= 12
     )

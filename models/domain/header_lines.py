@@ -33,6 +33,9 @@ _DATE_LINE = re.compile(
 '5. Februar 2021': a line that is only a date (with a place or weekday)."""
 _MEETING_BEFORE = re.compile(r"(?:sitzung|fragestunde|versammlung)\w*\s+(?:vom|am)\s*$", re.I)
 
+_JOINT = frozenset({"gemeinsamer", "interfraktioneller", "fraktionsübergreifender", "dringlicher"})
+"""Adjectives before a paper type ('Gemeinsamer Antrag'): the type is the next word."""
+_LISTED = re.compile(rf"^(?P<date>{_NUMERIC})\s+(?P<rest>\S.*)$")
 _TYPES = sorted(PAPER_TYPES, key=len, reverse=True)
 _TYPE_WORDS = {fold(t): t for t in PAPER_TYPES}
 _COMPOUNDS = (("antrag", "Antrag"), ("anfrage", "Anfrage"), ("vorlage", "Vorlage"))
@@ -85,11 +88,24 @@ def date_line(text: str) -> date | None:
     return parse_german_date(match.group("date")) if match else None
 
 
+def _submitters_of_type_line(text: str) -> list[str]:
+    """'Gemeinsamer Dringlichkeitsantrag der Fraktion Bündnis 90/Die Grünen, der SPD-Fraktion.
+    der CDU-Fraktion … und der Fraktion Die PARTEI & Volt:' → the factions, typos and all."""
+    match = re.search(r"\b(?:der|von der|von)\s+(?P<names>.*\S)\s*$", text)
+    if not match or not text.rstrip().endswith(":") or not FACTION.search(match.group("names")):
+        return []
+    parts = re.split(r",\s*|\.\s+(?=der\b)|\s+und\s+", match.group("names").rstrip(":"))
+    names = [re.sub(r"^(?:der|die|des)\s+", "", p).strip(" :.;") for p in parts]
+    return [name for name in names if name] if all(FACTION.search(n) for n in names) else []
+
+
 def paper_type_of(text: str) -> tuple[str | None, str | None]:
     """(canonical type, compound word read as it) of a line's first words or a RIS type
     field ('Antrag zur BeschlussfassungDringliche …' → Antrag; 'Berichtsantrag' → Antrag,
     'Berichtsantrag')."""
     words = text.split()
+    if words and words[0].lower() in _JOINT:
+        words, text = words[1:], text.split(None, 1)[1] if len(words) > 1 else ""
     for count in (3, 2, 1):
         key = fold(" ".join(words[:count]).rstrip(":"))
         if len(words) >= count and key in _TYPE_WORDS:
@@ -144,6 +160,11 @@ def read_line(text: str, facts: HeadFacts) -> None:
     if (when := date_line(text)) is not None:
         facts.date = facts.date or when
         return
+    listed = _LISTED.match(text)
+    if listed and paper_type_of(listed.group("rest"))[0]:
+        # '31.03.2022 Gemeinsamer Dringlichkeitsantrag: …': a faction's list of its motions
+        facts.date = facts.date or parse_german_date(listed.group("date"))
+        text = listed.group("rest")
     for pattern in (_DS_TITLE, _AGENDA_REF_TITLE, _REF_TITLE, _EXCERPT):
         match = pattern.match(text)
         if match:
@@ -165,6 +186,9 @@ def read_line(text: str, facts: HeadFacts) -> None:
     kind, word = paper_type_of(text)
     if kind and facts.paper_type is None:
         _type_line(text, kind, word, facts)
+        return
+    if kind and (names := _submitters_of_type_line(text)):
+        facts.submitters.extend(names)  # 'Gemeinsamer Antrag der Fraktion …, der SPD-Fraktion …:'
         return
     if kind:  # 'Vorschlag der Fraktionen von …' under a 'Vorschlag': a subtitle
         facts.candidates.append(text)

@@ -194,7 +194,15 @@ def paper_date(
     return known[0]
 
 
+MOTION_TYPES = frozenset(
+    {"Antrag", "Änderungsantrag", "Ergänzungsantrag", "Dringlichkeitsantrag", "Vorschlag",
+     "Anfrage", "Große Anfrage", "Kleine Anfrage", "Resolution", "Anregung"}
+)  # fmt: skip
+"""Papers a faction or member submits: without a submitter they are doubtful."""
+
+
 def submitters_of(
+    paper_type: str,
     fields: list[Field],
     facts: HeadFacts,
     people: tuple[ParsedSignatory, ...],
@@ -230,4 +238,6 @@ def submitters_of(
     seen: dict[str, str] = {}
     for name in names:
         seen.setdefault(fold(re.sub(r"^(?:der|die|des)\s+", "", name, flags=re.I)), name)
+    if not seen and paper_type in MOTION_TYPES and not any(d.field == "submitters" for d in doubts):
+        doubts.append(Uncertainty("submitters", "keine einreichende Fraktion erkannt"))
     return tuple(seen.values())
