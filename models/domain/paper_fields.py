@@ -108,7 +108,12 @@ def title_of(
         doubts.append(Uncertainty("name", f"mehrere Zeilen kommen als Titel in Frage: {shown}"))
         doubts.append(Uncertainty("subtitle", f"als Untertitel gelesen: {unique[1][:60]!r}"))
         return unique[0], "\n".join(unique[1:])
-    return (unique[0], None) if unique else ("", None)
+    if unique:  # a line that merely stands where titles stand: said so, not assumed
+        doubts.append(
+            Uncertainty("name", f"Titel ohne Betreff-Feld aus der Zeile {unique[0][:60]!r}")
+        )
+        return unique[0], None
+    return "", None
 
 
 def consultations_of(

@@ -46,6 +46,8 @@ def _rows(*rows: Row) -> tuple[Row, ...]:
 BVV_SZ = "Bezirksverordnetenversammlung Steglitz-Zehlendorf von Berlin"
 BVV_LI = "Bezirksverordnetenversammlung Lichtenberg von Berlin"
 NO_DATE = "Datum fehlt"
+LETTER_DOUBTS = frozenset({"name", "public", "date", "reference", "consultations"})
+"""What a faction's letter without number, status, date and Beratungsfolge leaves open."""
 
 CASES = [
     Case("allris-vo020-lichtenberg-ds-1246-v.txt", "ALLRIS vo020", "review", {
@@ -113,7 +115,7 @@ CASES = [
                                 "Beratung")),
         "resolution_proposal": Starts("Die Bürgerschaft beschließt die Haushaltssatzung 2014"),
         "questions": (),
-    }, frozenset({"consultations", "public", "date"})),
+    }, frozenset({"name", "consultations", "public", "date"})),
     Case("allris4-hagen-0456-2010.txt", "ALLRIS 4", "refused", refused=NO_DATE),
     Case("aschaffenburg-pl-3-1-16.txt", "RIS Meeting.mvc", "review", {
         "paper_type": "Vorlage", "reference": "pl/3/1/16", "date": date(2016, 2, 29),
@@ -152,7 +154,7 @@ CASES = [
         ),
         "signatories": (("Hans Stachel", "Fraktionsvorsitzender",
                          "Stadtratsfraktion FREIE WÄHLER"),),
-    }, frozenset({"paper_type", "public", "date", "reference", "consultations"})),
+    }, frozenset({"name", "paper_type", "public", "date", "reference", "consultations"})),
     Case("letter-weimar-piraten-ds-062a-2016.txt", "faction list of motions", "review", {
         "paper_type": "Änderungsantrag", "reference": "062a/2016", "date": date(2016, 6, 15),
         "name": "Änderungsantrag zur Drucksache 062/2016 Grundsatzbeschluss",
@@ -168,7 +170,7 @@ CASES = [
         "name": "Änderung der Mindestfraktionsgröße auf drei Stadträt_innen",
         "resolution_proposal": Starts("Mit Wirkung zur Neubesetzung des Gemeinderats"),
         "reasoning": Starts("Drei von 60 Mandaten"), "questions": (), "submitters": (),
-    }, frozenset({"paper_type", "public", "date", "reference", "consultations", "submitters"}),
+    }, LETTER_DOUBTS | {"paper_type", "submitters"},
         refused=NO_DATE, received=date(2019, 2, 25)),
     Case("letter-wolfsburg-linke-2021-11-05.txt", "faction motion", "refused", {
         "paper_type": "Antrag", "reference": "",
@@ -176,14 +178,14 @@ CASES = [
                 "Ratsmitglieder im Fachausschuss",
         "resolution_proposal": Starts("Die GO-Rat wird in den §§ 9 und 37 ergänzt"),
         "reasoning": Starts("Fraktionslose Ratsmitglieder dürfen"), "questions": (),
-    }, frozenset({"public", "date", "reference", "consultations", "submitters"}),
+    }, frozenset({"name", "public", "date", "reference", "consultations", "submitters"}),
         refused=NO_DATE, received=date(2021, 11, 5)),
     Case("letter-stuttgart-soes-breitband-beteiligung.txt", "faction motion", "refused", {
         "paper_type": "Antrag", "name": "Bürgerbeteiligung beim Breitbandausbau",
         "submitters": ("SÖS LINKE PluS",),
         "resolution_proposal": Starts("Die Durchführung einer Bürgerbeteiligung"),
         "reasoning": Starts("Der Aufbau von Breitband-Infrastruktur"), "questions": (),
-    }, frozenset({"paper_type", "public", "date", "reference", "consultations"}),
+    }, frozenset({"name", "paper_type", "public", "date", "reference", "consultations"}),
         refused=NO_DATE, received=date(2019, 6, 1)),
     Case("letter-stuttgart-soes-telekom-anfrage.txt", "faction prose questions", "refused", {
         "paper_type": "Anfrage", "name": "Offene Fragen zum Breitbandausbau und dem Telekom-Deal",
@@ -195,7 +197,7 @@ CASES = [
             "von öffentlichem Interesse ist, ausschließlich nicht-öffentlich verhandelt und "
             "verabschiedet?",
         ),
-    }, frozenset({"paper_type", "public", "date", "reference", "consultations"}),
+    }, frozenset({"name", "paper_type", "public", "date", "reference", "consultations"}),
         refused=NO_DATE, received=date(2019, 6, 1)),
     Case("letter-stuttgart-soes-protokolle.txt", "faction motion", "refused", {
         "paper_type": "Antrag",
@@ -203,7 +205,7 @@ CASES = [
         "submitters": ("SÖS LINKE PluS",),
         "resolution_proposal": Starts("Wir beantragen, dass künftig auch Protokolle"),
         "questions": (),
-    }, frozenset({"public", "date", "reference", "consultations"}),
+    }, frozenset({"name", "public", "date", "reference", "consultations"}),
         refused=NO_DATE, received=date(2019, 6, 1)),
     Case("stuttgart-afd-anfrage-24-2021.txt", "faction list of Anfragen", "review", {
         "paper_type": "Anfrage", "reference": "24-2021", "date": date(2021, 2, 5),
@@ -228,14 +230,14 @@ CASES = [
         "submitters": ("SPD/Volt-Fraktion", "Fraktion Die Grünen – Rosa Liste", "CSU-Fraktion",
                        "FDP BAYERNPARTEI Stadtratsfraktion", "Freie Wähler"),
         "resolution_proposal": Starts("„Die Landeshauptstadt München dankt"), "questions": (),
-    }, frozenset({"public", "reference", "consultations"})),
+    }, frozenset({"name", "public", "reference", "consultations"})),
     Case("muenchen-ru-bueroklammern-2024-01-19.txt", "München Rathaus Umschau", "review", {
         "paper_type": "Antrag", "reference": "", "date": date(2024, 1, 19),
         "name": "Nachhaltigkeit auch in „kleinen“ Dingen I",
         "submitters": ("Stadtratsfraktion der CSU mit FREIE WÄHLER",),
         "resolution_proposal": Starts("„Die Landeshauptstadt München wird gebeten"),
         "questions": (),
-    }, frozenset({"public", "reference", "consultations"})),
+    }, frozenset({"name", "public", "reference", "consultations"})),
 ]  # fmt: skip
 
 
