@@ -135,6 +135,8 @@ class HeadFacts:
     letterhead: list[str] = field(default_factory=list)
     candidates: list[str] = field(default_factory=list)
     header_dates: list[dt.date] = field(default_factory=list)
+    reference_unlabelled: bool = False
+    """The number stood without a label ('1265/II Sanierung …', 'VO/2014/0850' alone)."""
     row_lines: list[Line] = field(default_factory=list)
     """The Beratungsfolge's lines, for its dates when the paper has none of its own."""
 
@@ -169,13 +171,17 @@ def read_line(text: str, facts: HeadFacts) -> None:
         match = pattern.match(text)
         if match:
             groups = match.groupdict()
-            facts.reference = facts.reference or groups.get("nr")
+            if facts.reference is None and groups.get("nr"):
+                facts.reference = groups["nr"]
+                facts.reference_unlabelled = pattern is not _DS_TITLE
             facts.title = facts.title or groups["title"]
             if pattern is _DS_TITLE:
                 facts.paper_type = facts.paper_type or paper_type_of(groups["title"])[0]
             return
     if (match := _NUMBER_LINE.match(text) or _LONE_REF.match(text)) is not None:
-        facts.reference = facts.reference or match.group("nr")
+        if facts.reference is None:
+            facts.reference = match.group("nr")
+            facts.reference_unlabelled = match.re is _LONE_REF
         return
     if (match := _TYPE_DASH_NUMBER.match(text)) is not None:
         kind, word = paper_type_of(match.group("type"))

@@ -60,6 +60,8 @@ def reference_of(
     nr = first_field(fields, "nr")
     value = re.split(r"\s+vom\s|\s{3,}", nr.value.strip())[0] if nr else ""
     reference = " ".join(value.split()) or facts.reference or ""
+    if not value and facts.reference and facts.reference_unlabelled:
+        doubts.append(Uncertainty("reference", f"Nummer {facts.reference!r} ohne Bezeichnung"))
     if not reference and (az := first_field(fields, "az")):
         reference = az.value
         doubts.append(Uncertainty("reference", f"nur ein Aktenzeichen ({az.value!r}) als Nummer"))

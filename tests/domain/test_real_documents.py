@@ -115,7 +115,7 @@ CASES = [
                                 "Beratung")),
         "resolution_proposal": Starts("Die Bürgerschaft beschließt die Haushaltssatzung 2014"),
         "questions": (),
-    }, frozenset({"name", "consultations", "public", "date"})),
+    }, frozenset({"reference", "name", "consultations", "public", "date"})),
     Case("allris4-hagen-0456-2010.txt", "ALLRIS 4", "refused", refused=NO_DATE),
     Case("aschaffenburg-pl-3-1-16.txt", "RIS Meeting.mvc", "review", {
         "paper_type": "Vorlage", "reference": "pl/3/1/16", "date": date(2016, 2, 29),
@@ -123,7 +123,7 @@ CASES = [
                 "Bestattungssatzung) für Peter Pfarrer",
         "consultations": _rows(("Stadtrat (Plenum)", date(2016, 2, 29), Ö, "Entscheidung")),
         "reasoning": Starts("Der Verwaltung liegt ein Antrag vor"), "questions": (),
-    }, frozenset({"paper_type", "public", "date"})),
+    }, frozenset({"reference", "paper_type", "public", "date"})),
     Case("magdeburg-anfrage-f0071-20.txt", "Magdeburg Anfrage form", "right", {
         "paper_type": "Anfrage", "reference": "F0071/20", "date": date(2020, 2, 20),
         "public": True, "name": "Lärmschutzwand Olvenstedter Graseweg", "subtitle": None,
