@@ -45,12 +45,12 @@ def is_name(text: str) -> bool:
     return bool(_NAME.match(text)) and not FACTION.search(text) and not _FUNCTION.match(text)
 
 
-def split_end(lines: list[Line]) -> tuple[list[Line], list[Line]]:
-    """(text, signature block): after the last greeting, or else the trailing short lines
-    after the last sentence when the first of them is a name ('gez.', 'Für die …')."""
+def split_end(lines: list[Line]) -> tuple[list[Line], list[Line], bool]:
+    """(text, signature block, greeted): after the last greeting, or else the trailing short
+    lines after the last sentence when the first of them is a name ('gez.', 'Für die …')."""
     for index in range(len(lines) - 1, -1, -1):
         if _GREETING.match(lines[index].text):
-            return lines[:index], [line for line in lines[index + 1 :] if line.text]
+            return lines[:index], [line for line in lines[index + 1 :] if line.text], True
     tail: list[Line] = []
     for line in reversed(lines):
         if not line.text:
@@ -61,9 +61,9 @@ def split_end(lines: list[Line]) -> tuple[list[Line], list[Line]]:
     while tail and not _starts_block(tail[0].text):
         tail.pop(0)
     if not tail:
-        return lines, []
+        return lines, [], False
     cut = lines.index(tail[0])
-    return lines[:cut], tail
+    return lines[:cut], tail, False
 
 
 def _starts_block(text: str) -> bool:
@@ -71,8 +71,12 @@ def _starts_block(text: str) -> bool:
     return bool(_SIGNED.match(text) or _ON_BEHALF.match(text) or is_name(first))
 
 
-def signatures(block: list[Line]) -> tuple[tuple[ParsedSignatory, ...], list[str]]:
-    """The people of a signature block, and what could not be assigned (German reasons)."""
+def signatures(
+    block: list[Line], greeted: bool = True
+) -> tuple[tuple[ParsedSignatory, ...], list[str]]:
+    """The people of a signature block, and what could not be assigned (German reasons).
+    Without a greeting, 'gez.' or 'Für die …' a block of bare names is only a guess: the last
+    short lines of a text may be a place or a heading as well."""
     doubts: list[str] = []
     faction: str | None = None
     rows: list[Line] = []
@@ -93,6 +97,13 @@ def signatures(block: list[Line]) -> tuple[tuple[ParsedSignatory, ...], list[str
         doubts.extend(vertical_doubts)
     if faction:
         people = [p if p.faction else ParsedSignatory(p.name, p.function, faction) for p in people]
+    signed = any(_SIGNED.match(line.text) for line in block)
+    if (
+        people
+        and not (greeted or signed or faction)
+        and not any(p.function or p.faction for p in people)
+    ):
+        doubts.append(f"ohne Gruß, Funktion oder Fraktion als Name gelesen: {people[0].name!r}")
     return tuple(people), doubts
 
 
