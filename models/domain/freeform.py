@@ -121,7 +121,10 @@ def parse_freeform(lines: list[Line], source: str, received: date | None = None)
     signed_on = end_date(texts, last)
     when = paper_date(fields, facts, signed_on, consultations, doubts, source, lines, received)
     if not name:
-        raise IntakeError(source, lines[0].no, "Titel fehlt (kein Betreff, keine Titelzeile)")
+        name = _stand_in_title(texts)
+        if not name:
+            raise IntakeError(source, lines[0].no, "Titel fehlt (kein Betreff, keine Titelzeile)")
+        doubts.append(Uncertainty("name", f"kein Titel; vorläufig der Anfang des Textes: {name!r}"))
 
     proposal_lines = _ended(_renumbered(texts.get("proposal", []) + texts.get("questions", [])))
     item_doubts: list[tuple[str, str]] = []
@@ -258,6 +261,16 @@ def _heading(text: str, current: str | None) -> tuple[str | None, str]:
             rest = text  # '… die folgenden Fragen beantwortet werden:' is the motion's text
         return kind, "" if kind in ("rows", "letter") else rest
     return None, ""
+
+
+def _stand_in_title(texts: dict[str, list[Line]]) -> str:
+    """A letter without any title line is registered under the start of its motion or
+    reasoning (a few words, marked as such), not refused: staff give it its title in review."""
+    for key in ("proposal", "questions", "reasoning"):
+        words = " ".join(line.text for line in texts.get(key, []) if line.text).split()
+        if words:
+            return " ".join(words[:12]) + (" …" if len(words) > 12 else "")
+    return ""
 
 
 def _is_prose(text: str) -> bool:

@@ -116,7 +116,13 @@ CASES = [
         "resolution_proposal": Starts("Die Bürgerschaft beschließt die Haushaltssatzung 2014"),
         "questions": (),
     }, frozenset({"reference", "name", "consultations", "public", "date"})),
-    Case("allris4-hagen-0456-2010.txt", "ALLRIS 4", "refused", refused=NO_DATE),
+    Case("allris4-hagen-0456-2010.txt", "ALLRIS 4", "refused", {
+        "paper_type": "Beschlussvorlage", "reference": "0456/2010",
+        "name": Starts("1. Der Bericht der Verwaltung"), "consultations": (), "questions": (),
+        "resolution_proposal": Starts("1. Der Bericht der Verwaltung"),
+        "reasoning": Starts("Die Arbeitsgruppen aus Politik"),
+    }, frozenset({"name", "public", "date", "consultations"}),
+        refused=NO_DATE, received=date(2010, 6, 1)),  # a day the page might have been saved
     Case("aschaffenburg-pl-3-1-16.txt", "RIS Meeting.mvc", "review", {
         "paper_type": "Vorlage", "reference": "pl/3/1/16", "date": date(2016, 2, 29),
         "name": "Gewährung eines Ehrengrabes (Vollzug des § 22 Abs. 3 der Friedhofs- und "
@@ -140,8 +146,15 @@ CASES = [
                          "Fraktion Gartenpartei/Tierschutzallianz"),),
         "reasoning": None, "attachments": (),
     }),
-    Case("letter-ingolstadt-fw-kulturbeirat-2022.txt", "faction letter", "refused",
-         refused=NO_DATE),
+    Case("letter-ingolstadt-fw-kulturbeirat-2022.txt", "faction letter", "refused", {
+        "paper_type": "Antrag", "reference": "",
+        "name": Starts("die Stadtratsfraktion der FREIEN WÄHLER stellt den Antrag"),
+        "submitters": ("FREIE WÄHLER Stadtratsfraktion Ingolstadt",),
+        "signatories": (("Hans Stachel", "Fraktionsvorsitzender",
+                         "FREIE WÄHLER Stadtratsfraktion Ingolstadt"),),
+        "resolution_proposal": Starts("die Stadtratsfraktion der FREIEN WÄHLER stellt den"),
+        "reasoning": Starts("Der Kulturbeirat ist nach seiner Geschäftsordnung"),
+    }, LETTER_DOUBTS, refused=NO_DATE, received=date(2022, 6, 4)),
     Case("letter-ingolstadt-fw-fragestunde-2025.txt", "faction letter", "review", {
         "paper_type": "Antrag", "reference": "", "date": date(2025, 10, 30),
         "name": "Berichtsantrag zur Fragestunde im Rahmen der Stadtratssitzung vom 30.10.2025",
