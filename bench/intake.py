@@ -4,13 +4,16 @@ stored one transaction each (one file, or a Prefect flow run per document). Prin
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from flows.app import BATCH
+from models.domain.document import IntakeError
 from models.domain.intake import parse_document
 from models.domain.oparl import parse_page
 from models.domain.timeutil import system_clock
@@ -63,9 +66,31 @@ def main() -> None:
                 "parse_and_store_per_s": n / batch_s,
                 "one_by_one_per_s": 1 / (parse_s / n + single_s),
                 "oparl_papers_per_s": oparl_intake(engine, n, now),
+                **real_layouts(n),
             }
         )
     )
+
+
+REAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "documents"
+
+
+def real_layouts(n: int) -> dict[str, float]:
+    """Parse-only speed of the other layouts: the real documents' texts (RIS pages, forms,
+    faction letters; the free-form reader) and the saved RIS pages (HTML), each cycled to n."""
+    result: dict[str, float] = {}
+    for key, files in (
+        ("freeform_parse_per_s", sorted((REAL / "real").glob("*.txt"))),
+        ("html_parse_per_s", sorted(REAL.glob("real-*.html"))),
+    ):
+        data = [path.read_bytes() for path in files]
+        t = time.perf_counter()
+        for i in range(n):
+            # refused documents are part of the mix: they cost a parse too
+            with contextlib.suppress(IntakeError):
+                parse_document(data[i % len(data)], "bench", received=date(2020, 1, 1))
+        result[key] = n / (time.perf_counter() - t)
+    return result
 
 
 def oparl_intake(engine: Any, n: int, now: Any) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from models.domain.document import (
     AUTHORITATIVE_ROLE,
@@ -114,4 +115,124 @@ def _split(text: str, source: str, line: int, position: int) -> ParsedConsultati
         role=role,
         authoritative=role == AUTHORITATIVE_ROLE,
         position=position,
+    )
+
+
+# --- the Beratungsfolge of free-form layouts (models.domain.freeform) -------------------------
+
+_LOWER_STATUS = re.compile(r"\s+(?:ö|nö|Ö|N)(?=\s+\S+$)")
+_SITTING = re.compile(
+    r"^(?:\d+\.\s+)?(?:öffentliche\s+|nichtöffentliche\s+|\(öffentliche\)\s+)?Sitzung\b", re.I
+)
+"""'38. Sitzung in der V. Wahlperiode …', 'Sitzung des Rates … ungeändert beschlossen': the
+meeting and its result under a row of a RIS page, not a row of its own."""
+_SITTING_IN_ROW = re.compile(r"\s+\d+\.\s+(?:öffentliche\s+|nichtöffentliche\s+)?Sitzung\b.*$")
+_DATES_ONLY = re.compile(
+    rf"^(?P<date>{_DATE})(?:\s{{2,}}(?P<rest>.*)|\s+(?P<sitting>(?:\d+\.\s+)?\S*\s?Sitzung\b.*))?$"
+)
+"""A meeting date under its row, alone or with the meeting's name in the next column
+(set apart by spaces, or by one space when a PDF's text runs the columns together)."""
+_TRAILING_NUMBER = re.compile(r"\s+\S*\d\S*/\S*$")
+"""'… 29.02.2016 ö Beschließend 1pl/3/1/16': the agenda number column after the role."""
+_ROLE_LAST = re.compile(r"^(?P<org>.+?)\s+(?P<role>(?:zur\s+)?[A-Za-zÄÖÜäöüß]+)$")
+
+
+@lru_cache(maxsize=256)
+def _role(word: str) -> str | None:
+    """The role a row's last word names; cached, as a page repeats the same few words."""
+    return ROLE_ALIASES.get(fold(word))
+
+
+class BlockRow:
+    """A row being read: the committee line, then its meeting dates and results below it."""
+
+    def __init__(self, organization: str, role: str, no: int) -> None:
+        self.organization = organization
+        self.role = role
+        self.no = no
+        self.dates: list[date] = []
+        self.public = True
+
+
+def parse_blocks(
+    lines: list[Line], source: str
+) -> tuple[tuple[ParsedConsultation, ...], list[tuple[str, str]]]:
+    """Rows as RIS pages print them: 'Gremium Zuständigkeit' with the meeting date and its
+    result on the lines below ('Ausschuss … Vorberatung' ⏎ '17.11.2015' ⏎ 'Sitzung des … '),
+    or one line per row with an agenda or meeting column ('Stadtrat (Plenum) 3. Sitzung des
+    Stadtrates (Plenum) 29.02.2016 ö Beschließend 1pl/3/1/16'). Returns the rows and what
+    the reader is unsure of, as (field, reason): a line it cannot place, a committee with
+    several meeting dates (a consultation adjourned: the last one is taken)."""
+    rows: list[BlockRow] = []
+    doubts: list[tuple[str, str]] = []
+    for line in lines:
+        text = " ".join(line.text.split())
+        if not text or _ROW_HEADER.match(text) or text.lower().startswith("gremium sitzung"):
+            continue
+        dated = _DATES_ONLY.match(line.text.strip()) if text[:1].isdigit() else None
+        if dated and rows:
+            rows[-1].dates.append(parse_date(dated.group("date"), source, line.no, "Sitzungsdatum"))
+            rest = dated.group("rest") or dated.group("sitting") or ""
+            if "nichtöffentlich" in rest.replace(" ", "").lower():
+                rows[-1].public = False
+            continue
+        if rows and (text[:1].isdigit() or text[:1].lower() in "s(ön") and _SITTING.match(text):
+            continue
+        one_line = _one_line_row(text, source, line.no)
+        if one_line is not None:
+            row = BlockRow(one_line.organization, one_line.role, line.no)
+            row.public = one_line.public
+            if one_line.meeting_date:
+                row.dates.append(one_line.meeting_date)
+            rows.append(row)
+            continue
+        match = _ROLE_LAST.match(text)
+        role = _role(match.group("role")) if match else None
+        if match is None or role is None or _HAS_DATE.search(text):
+            doubts.append(
+                ("consultations", f"Zeile {line.no} der Beratungsfolge nicht lesbar: {text[:60]!r}")
+            )
+            continue
+        rows.append(BlockRow(match.group("org").strip(), role, line.no))
+    result = []
+    for position, row in enumerate(rows, start=1):
+        if len(row.organization) > MAX_ORGANIZATION:
+            raise IntakeError(source, row.no, f"Gremium zu lang ({len(row.organization)} Zeichen)")
+        if len(row.dates) > 1:
+            shown = ", ".join(d.strftime("%d.%m.%Y") for d in row.dates)
+            doubts.append(
+                (
+                    "consultations",
+                    f"{row.organization}: mehrere Sitzungstermine ({shown}); "
+                    "der letzte ist übernommen",
+                )
+            )
+        result.append(
+            ParsedConsultation(
+                organization=row.organization,
+                meeting_date=row.dates[-1] if row.dates else None,
+                public=row.public,
+                role=row.role,
+                authoritative=row.role == AUTHORITATIVE_ROLE,
+                position=position,
+            )
+        )
+    return tuple(result), doubts
+
+
+def _one_line_row(text: str, source: str, no: int) -> ParsedConsultation | None:
+    """A whole row on one line, with its meeting name and agenda number dropped."""
+    if not _HAS_DATE.search(text):
+        return None
+    text = _TRAILING_NUMBER.sub("", text)
+    text = _LOWER_STATUS.sub(lambda m: " N" if "n" in m.group(0).lower() else " Ö", text)
+    try:
+        row = _split(text, source, no, position=1)
+    except IntakeError:
+        return None
+    if row is None:
+        return None
+    organization = _SITTING_IN_ROW.sub("", row.organization).strip()
+    return ParsedConsultation(
+        organization, row.meeting_date, row.public, row.role, row.authoritative, 1
     )

@@ -34,7 +34,9 @@ from models.domain.document import (
     ParsedConsultation,
     ParsedPaper,
     ParsedSignatory,
+    Uncertainty,
 )
+from models.domain.freeform import parse_freeform
 from models.domain.intake_text import (
     PAPER_TYPE_LOOKUP,
     Line,
@@ -114,9 +116,13 @@ class _Reader:
         return self.lines[-1].no if self.lines else 1
 
 
-def parse_document(data: bytes | str, source: str = "<text>") -> ParsedPaper:
-    """Parse one document - text in any common encoding, PDF with a text layer or DOCX,
-    told apart by content; raise IntakeError(FILE:LINE: reason) on anything it cannot use."""
+def parse_document(
+    data: bytes | str, source: str = "<text>", received: date | None = None
+) -> ParsedPaper:
+    """Parse one document - text in any common encoding, PDF with a text layer, DOCX or a
+    RIS page saved as HTML, told apart by content; raise IntakeError(FILE:LINE: reason) on
+    anything it cannot use. `received`: the day the file arrived, the date of a faction's
+    letter that carries none (flagged as uncertain)."""
     if isinstance(data, bytes):
         extracted = document_text(data, source)
         text = extracted if extracted is not None else decode(data, source)
@@ -129,6 +135,13 @@ def parse_document(data: bytes | str, source: str = "<text>") -> ParsedPaper:
 
     first = reader.peek()
     paper_type = PAPER_TYPE_LOOKUP.get(fold(first.text))
+    if paper_type is None or not _print_layout(reader.lines):
+        try:
+            return parse_freeform(reader.lines[reader.pos :], source, received)
+        except IntakeError as exc:
+            if exc.source:
+                raise
+            raise IntakeError(source, first.no, exc.reason) from None
     if paper_type is None:
         known = ", ".join(PAPER_TYPES[:6])
         raise reader.error(
@@ -140,12 +153,13 @@ def parse_document(data: bytes | str, source: str = "<text>") -> ParsedPaper:
     legal_basis, submitters, fields, header_end = _header(reader)
     reference, public, paper_date = _fields(reader, fields, header_end)
     _drop_page_headers(reader, reference)
-    name, subtitle = _title(reader)
+    doubts: list[tuple[str, str]] = []
+    name, subtitle = _title(reader, doubts)
     consultations = _consultations(reader)
     sections = _sections(reader)
 
     proposal_lines = sections.get("beschlussvorschlag", []) + sections.get("fragen", [])
-    resolution, items = proposal(proposal_lines, source)
+    resolution, items = proposal(proposal_lines, source, doubts)
     intro = " ".join(line.text for line in proposal_lines).lower()
     if paper_type in QUESTION_TYPES or "frage" in intro:
         questions = tuple(items)
@@ -179,8 +193,34 @@ def parse_document(data: bytes | str, source: str = "<text>") -> ParsedPaper:
         reasoning=reasoning or None,
         signatories=signatories,
         attachments=attachments,
+        uncertain=tuple(Uncertainty(field, reason) for field, reason in doubts),
         source=source,
     )
+
+
+_PRINT_LABELS = (
+    re.compile(r"^(?:Nr\.?|Nummer|Drucksache|DS|Vorlagen?-?Nr\.?)\s*:", re.IGNORECASE),
+    re.compile(r"^Status\s*:", re.IGNORECASE),
+    re.compile(r"^Datum\s*:", re.IGNORECASE),
+)
+
+
+def _print_layout(lines: list[Line]) -> bool:
+    """The RIS print this parser reads line by line: a paper type, then within the head two
+    of 'Nr.:', 'Status:', 'Datum:' at the start of their lines (so that the print with one
+    field missing is still refused with that field named). Anything else goes to the
+    free-form reader (models.domain.freeform)."""
+    found: set[int] = set()
+    seen = 0
+    for line in lines:
+        if not line.text:
+            continue
+        seen += 1
+        if seen > 12:
+            break
+        if line.text[:1] in "NnSsDdVv":  # the labels' first letters: most lines skip the regexes
+            found.update(i for i, p in enumerate(_PRINT_LABELS) if p.match(line.text))
+    return len(found) >= 2
 
 
 def _drop_page_headers(reader: _Reader, reference: str) -> None:
@@ -274,7 +314,7 @@ def _fields(reader: _Reader, fields: dict[str, Line], header_end: int) -> tuple[
     return reference, public, parse_date(when.text, reader.source, when.no)
 
 
-def _title(reader: _Reader) -> tuple[str, str | None]:
+def _title(reader: _Reader, doubts: list[tuple[str, str]]) -> tuple[str, str | None]:
     """The title and the subtitle paragraphs up to the Beratungsfolge. Without blank lines
     (text as pypdf extracts it) a line that starts a new sentence — capital letter, the line
     before neither hyphenated nor ending in a comma — starts the subtitle."""
@@ -296,12 +336,10 @@ def _title(reader: _Reader) -> tuple[str, str | None]:
     if len(paragraphs) == 1 and len(paragraphs[0]) > 1:
         paragraphs = _split_unspaced(paragraphs[0])
     first = paragraphs[0][0]
-    if _LABEL_LIKE.match(first.text):
-        raise reader.error(
-            first.no,
-            f"Titel unsicher: {first.text[:60]!r} sieht aus wie ein Feld, das die Einlesung "
-            "nicht kennt (bitte Titel prüfen)",
-        )
+    if _LABEL_LIKE.match(first.text):  # the paper waits for review: title and subtitle doubted
+        reason = f"Titel unsicher: {first.text[:60]!r} sieht aus wie ein Feld, das die Einlesung "
+        doubts.append(("name", reason + "nicht kennt (bitte Titel prüfen)"))
+        doubts.append(("subtitle", "Untertitel unsicher, da der Titel unsicher ist"))
     subtitle = "\n".join(join_wrapped(line.text for line in p) for p in paragraphs[1:]) or None
     return join_wrapped(line.text for line in paragraphs[0]), subtitle
 

@@ -39,9 +39,13 @@ _SYMBOL_CATEGORIES = frozenset({"So", "Sm", "Sk", "Co", "Cn"})
 starts with a bullet the reader does not know, not with a word."""
 
 
-def proposal(lines: list[Line], source: str) -> tuple[str, list[str]]:
+def proposal(
+    lines: list[Line], source: str, doubts: list[tuple[str, str]] | None = None
+) -> tuple[str, list[str]]:
     """The resolution text (unordered items as '- ', ordered ones with their marker) and its
-    list items, wrapped lines joined. An item ends at a blank line or at the next item."""
+    list items, wrapped lines joined. An item ends at a blank line or at the next item. A line
+    starting with a symbol the reader does not know is refused, or, given `doubts`, read as
+    a bullet with the doubt recorded there."""
     blocks: list[tuple[str, list[str]]] = []  # (marker, lines); marker "" = prose
     expected = 1  # the number the next numbered item must carry
     after_blank = False
@@ -68,12 +72,16 @@ def proposal(lines: list[Line], source: str) -> tuple[str, list[str]]:
             continue
         first = line.text[0]
         if unicodedata.category(first) in _SYMBOL_CATEGORIES and first not in _UNORDERED:
-            raise IntakeError(
-                source,
-                line.no,
+            reason = (
                 f"Fragen/Beschlussvorschlag: unbekanntes Aufzählungszeichen {first!r} "
-                f"(U+{ord(first):04X}); bitte als '- ' schreiben",
+                f"(U+{ord(first):04X})"
             )
+            if doubts is None:
+                raise IntakeError(source, line.no, f"{reason}; bitte als '- ' schreiben")
+            # Read as a bullet, and said so: the paper waits for review, the items kept.
+            doubts.append(("questions", f"Zeile {line.no}: {reason} als Aufzählung gelesen"))
+            blocks.append(("-", [line.text[1:].strip()]))
+            continue
         if blocks:
             blocks[-1][1].append(line.text)
         else:
@@ -89,10 +97,12 @@ def proposal(lines: list[Line], source: str) -> tuple[str, list[str]]:
 
 def _runs_on(blocks: list[tuple[str, list[str]]], text: str) -> bool:
     """After a blank line: does this line continue the last block's unfinished sentence?"""
-    filled = [block for block in blocks if block[1]]
-    if not filled or _ITEM.match(text):
+    if _ITEM.match(text):
         return False
-    return runs_on(filled[-1][1][-1], text)
+    for _, parts in reversed(blocks):  # back to the last block with text: linear overall
+        if parts:
+            return runs_on(parts[-1], text)
+    return False
 
 
 def _item(text: str) -> tuple[str, str, int | None]:
@@ -110,3 +120,40 @@ def _item(text: str) -> tuple[str, str, int | None]:
     if match.group("plet"):
         return f"({match.group('plet')})", body, None
     return "-", body, None
+
+
+_PUNCTUATION = re.compile('[„“”"«»‚‘.?!:]')
+_ABBREVIATIONS = frozenset({"dr", "nr", "abs", "ggf", "bzw", "ca", "vgl", "str", "gem", "evtl"})
+
+
+def prose_questions(text: str) -> list[str]:
+    """The sentences of a text that end in '?', as an Anfrage asks them in prose ('Was wurde
+    hier genehmigt? Gab es dort …?'). A question quoted inside a sentence ('… die Anfrage
+    „Welche Rolle spielt …?“ immer noch nicht beantwortet?') does not end it, and neither
+    does the full stop of an abbreviation ('z. B.', 'Dr.'); linear in the text's length."""
+    sentences: list[str] = []
+    start = depth = 0
+    for found in _PUNCTUATION.finditer(text):  # only the characters that matter are visited
+        index, char = found.start(), found.group(0)
+        if char in "„«‚":
+            depth += 1
+        elif char in "“”»‘" and depth:
+            depth -= 1
+        elif char == '"':
+            depth = 0 if depth else 1
+        if depth or char not in ".?!:":
+            continue
+        after = text[index + 1 : index + 2]
+        if after not in ("", " ", "\n"):
+            continue
+        rest = text[index + 1 : index + 8].lstrip()
+        following = rest[:1]
+        if char == ":" and not following.isupper():
+            continue  # 'wie folgt: die …' runs on; 'Beantwortung: Warum …?' starts a question
+        if char == ".":
+            word = text[start:index].rsplit(None, 1)[-1] if text[start:index].strip() else ""
+            if len(word) < 4 or word.lower() in _ABBREVIATIONS or not following.isupper():
+                continue
+        sentences.append(text[start : index + 1])
+        start = index + 1
+    return [" ".join(s.split()) for s in sentences if s.strip().endswith("?")]

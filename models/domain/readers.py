@@ -20,6 +20,7 @@ import zipfile
 from typing import Any
 
 from models.domain.document import IntakeError
+from models.domain.html_text import html_text, is_html
 
 MAX_FILE_BYTES = 30_000_000
 """A PDF or DOCX larger than this is refused before a library reads it."""
@@ -32,7 +33,8 @@ NO_TEXT_LAYER = "keine Textebene – bitte OCR oder Textfassung"
 
 
 def document_text(data: bytes, source: str) -> str | None:
-    """The text of a PDF or DOCX, or None for anything else (read as a text file).
+    """The text of a PDF, DOCX or saved RIS page (HTML), or None for anything else (read as
+    a text file).
     Formats that are recognised but not read are refused with what to do instead."""
     head = data[:1024].lstrip()
     if data.startswith(_PDF) or head.startswith(_PDF):
@@ -43,6 +45,8 @@ def document_text(data: bytes, source: str) -> str | None:
         raise IntakeError(source, 1, "Word-97-Datei (.doc): bitte als DOCX oder PDF speichern")
     if head[:5].lower() == b"{\\rtf":
         raise IntakeError(source, 1, "RTF-Datei: bitte als DOCX, PDF oder Text speichern")
+    if is_html(data):
+        return html_text(data, source)
     return None
 
 
