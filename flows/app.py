@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,7 @@ from models.domain.errors import InvalidInput, RatsfristError
 from models.domain.intake import ParsedPaper, parse_document
 from models.domain.rules import RuleSet
 from models.domain.steps import step as step_named
-from models.domain.timeutil import system_clock
+from models.domain.timeutil import system_clock, to_local
 from models.services import intake
 from models.services.bodies import rulebook
 from models.services.steps import BY_REFERENCE, perform
@@ -179,6 +179,12 @@ def run_step(
     ).summary()
 
 
+def received_day(received_at: datetime | None, now: datetime) -> date:
+    """The day a file arrived (--received, else the import's `now`), in Berlin: the date a
+    faction's letter without one is registered under, named as a doubt for the review."""
+    return to_local(received_at or now).date()
+
+
 def submit_document(
     path: str | Path,
     *,
@@ -190,7 +196,9 @@ def submit_document(
 ) -> dict[str, Any]:
     """Parse and store one document in one transaction: all of it or nothing; filed under
     `body` (default RATSFRIST_BODY)."""
-    parsed = parse_document(Path(path).read_bytes(), str(path))
+    parsed = parse_document(
+        Path(path).read_bytes(), str(path), received=received_day(received_at, now)
+    )
     return _store_one(parsed, now, actor, received_at, settings or current_settings(), body)
 
 

@@ -118,6 +118,8 @@ def render_history(console: Any, history: list[dict[str, Any]]) -> None:
 def render_intake(rows: list[tuple[str, Any]]) -> None:
     """One table for a folder's import: per file whether it was taken (übernommen), waits
     for a person (zu prüfen) or was refused (abgelehnt), its reference and why."""
+    from pathlib import Path
+
     from rich.console import Console
     from rich.table import Table
 
@@ -125,24 +127,30 @@ def render_intake(rows: list[tuple[str, Any]]) -> None:
     from models.domain.review import word_of
     from models.domain.states import State
 
-    table = Table("Datei", "Ergebnis", "Vorlage", "Grund", title="Einlesung")
+    table = Table(title="Einlesung")
+    # The file's own name, never cut: staff find the file by it (the folder they gave).
+    table.add_column("Datei", no_wrap=True, overflow="fold")
+    table.add_column("Ergebnis", no_wrap=True)
+    table.add_column("Vorlage", no_wrap=True)
+    table.add_column("Grund", ratio=1)
     for name, outcome in rows:
+        shown = Path(name).name
         if isinstance(outcome, RatsfristError):
             reason = str(outcome).removeprefix(name).removeprefix(":").strip()
             line, colon, rest = reason.partition(": ")
             if colon and line.isdigit():
                 reason = f"Zeile {line}: {rest}"
-            table.add_row(name, "abgelehnt", "", reason, style="red")
+            table.add_row(shown, "abgelehnt", "", reason, style="red")
             continue
         state = State(outcome["state"])
         if state is State.in_review:
             reasons = [f"{word_of(d['field'])}: {d['reason']}" for d in outcome["uncertain"]]
-            table.add_row(name, "zu prüfen", outcome["reference"], "; ".join(reasons))
+            table.add_row(shown, "zu prüfen", outcome["reference"], "; ".join(reasons))
             continue
         why = [] if outcome["created"] else ["unverändert, bereits erfasst"]
         if state is State.awaiting_assignment:
             why.append(state.label)
         if outcome.get("timeliness"):
             why.append(f"Antragsfrist: {outcome['timeliness']}")
-        table.add_row(name, "übernommen", outcome["reference"], "; ".join(why))
+        table.add_row(shown, "übernommen", outcome["reference"], "; ".join(why))
     Console().print(table)

@@ -46,7 +46,7 @@ def import_(
     Ein Ordner wird Datei für Datei eingelesen; eine Tabelle nennt für jede Datei das
     Ergebnis (übernommen, zu prüfen, abgelehnt). Exit-Code 0, wenn jede Datei übernommen
     wurde oder zu prüfen ist; 2, wenn eine abgelehnt wurde (sie ändert nichts)."""
-    from flows.app import submit_document
+    from flows.app import received_day, submit_document
     from models.domain.intake import parse_document
     from models.domain.timeutil import parse_instant
 
@@ -55,6 +55,7 @@ def import_(
     body = body_name(body) if body is not None else None
     received_at = parse_instant(received, "--received") if received is not None else None
     paths, as_table = expand_folders(files)
+    arrived = received_day(received_at, instant)
     outcomes: dict[int, dict[str, Any] | RatsfristError] = {}
 
     # Many files without Prefect: each parsed here (a bad file is named and skipped), all
@@ -68,12 +69,13 @@ def import_(
                 raise unreadable
             data = read_document(path)
             if batched:
-                documents.append((index, parse_document(data, str(path))))
+                documents.append((index, parse_document(data, str(path), received=arrived)))
                 continue
             if use_prefect():
                 from flows.lifecycle import submit_as_flow
 
-                reference = parse_document(data, str(path)).reference or path.name
+                parsed = parse_document(data, str(path), received=arrived)
+                reference = parsed.reference or path.name
                 outcome = submit_as_flow(
                     str(path), reference=reference, now=instant, actor=who, body=body
                 )

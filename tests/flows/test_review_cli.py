@@ -4,6 +4,7 @@ letter numbered and waiting for its consultation, and the steps that settle both
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -190,3 +191,20 @@ def test_an_intake_number_without_seq_is_a_configuration_error(
     code, _, err = _cli(capsys, "import", letter, "--now", NOW)
     assert code == 2 and err.startswith("RATSFRIST_INTAKE_NUMBER: ") and "{seq} fehlt" in err
     assert snapshot(engine) == before
+
+
+def test_a_letter_without_a_date_is_registered_under_its_day_of_arrival(
+    engine: Engine, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A faction's text with no date anywhere (real: Stuttgart's DIE FRAKTION, 2019) is not
+    refused: it is registered under the day it arrived (--received, else --now), in review
+    with that date named as a doubt."""
+    real = DATA / "documents" / "real" / "letter-stuttgart-diefraktion-2019-02-25.txt"
+    code, out, err = _cli(capsys, "import", real, "--now", NOW, "--received", "2019-02-25T09:00")
+    assert code == 0, err
+    assert "E 2021/0001\tneu erfasst, zu prüfen" in out
+    assert "datum: kein Datum im Dokument; Eingangsdatum 25.02.2019 übernommen" in out
+    listed = json.loads(_cli(capsys, "list", "--json")[1])
+    assert [(p["reference"], p["date"], p["state"]) for p in listed] == [
+        ("E 2021/0001", "2019-02-25", "in_review")
+    ]
