@@ -15,12 +15,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows import app
 from flows.app import current_settings, engine_for, rules_for
 from flows.events import emit_failed, emit_missed, emit_sent
+from flows.render import overdue_markdown
 from models.domain.timeutil import to_local, to_utc
 from models.services.overview import overdue_count, overdue_rows, overview_markdown
 from models.store.db import session_scope
@@ -131,18 +132,6 @@ def verlauf_link(ui_url: str | None) -> Callable[[str], str | None] | None:
     return lambda reference: f"{base}/artifacts/key/{artifact_key(reference)}"
 
 
-EMPTY_ROW = {
-    "Gremium": "",
-    "Vorlage": "",
-    "Titel": "keine überfälligen Fristen",
-    "Frist": "",
-    "wer": "",
-    "fällig seit": "",
-    "Tage": 0,
-}
-"""The table's one row when nothing is overdue (an empty table would show no columns)."""
-
-
 @task(name="Übersicht veröffentlichen")
 def publish(now: datetime, replay: bool = False) -> list[dict[str, Any]]:
     """The overdue table and the overview as keyed artifacts (a replay under its own keys)."""
@@ -153,9 +142,16 @@ def publish(now: datetime, replay: bool = False) -> list[dict[str, Any]]:
         total = overdue_count(session, now)
         overview = overview_markdown(session, now)
     stand = f"{to_local(now):%d.%m.%Y %H:%M}"
-    create_table_artifact(
+    create_markdown_artifact(
         key=OVERDUE_KEY + suffix,
-        table=rows or [EMPTY_ROW],
+        markdown=overdue_markdown(
+            rows,
+            heading=f"Überfällige Fristen, Stand {stand}" + (" (Rückblick)" if replay else ""),
+            note=f"{total} überfällig"
+            + (f", die ältesten {len(rows)} gezeigt" if total > len(rows) else "")
+            + "; je Gremium die ältesten zuerst. Der ganze Titel steht im Verlauf hinter der "
+            "Vorlage.",
+        ),
         description=("Rückblick: " if replay else "")
         + f"Überfällige Fristen, Stand {stand}: {total}"
         + (f" (die ältesten {len(rows)} gezeigt)" if total > len(rows) else "")
