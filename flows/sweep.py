@@ -87,7 +87,7 @@ def current_instant(explicit: datetime | str | None) -> Instant:
 
 def _run_name() -> str:
     instant = current_instant(flow_run.parameters.get("now"))
-    return f"Fristenlauf {to_local(instant.now):%Y-%m-%d %H:%M}"
+    return f"Fristenlauf {to_local(instant.now):%d.%m.%Y %H:%M}"
 
 
 @task(name="Erinnerungen senden", retries=3, retry_delay_seconds=[10, 60, 300])

@@ -94,19 +94,19 @@ def who(responsible: str, office: str | None, committee: str | None = None) -> s
 
 
 def short(text: str, limit: int = TITLE_CHARS) -> str:
-    """'Sanierung der Turnhalle …' — at most `limit` characters, cut at a word if one ends
-    near the limit."""
+    """'Sanierung der Turnhalle …' — at most `limit` characters, cut after a whole word that
+    is not a function word ('Stellungnahme…', not 'Stellungnahme der…') where that keeps at
+    least half of the room, else in the middle of a word (more of the title says more)."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
     space = limit - 1 if text[limit - 1] == " " else cut.rfind(" ")  # the last whole word
-    if space >= limit // 2:
-        words = cut[:space].split(" ")
-        while len(words) > 1 and words[-1].lower().rstrip(",;:-") in TRAILING_WORDS:
-            words.pop()
-        cut = " ".join(words)
-    return cut.rstrip(" ,;:-") + "…"
+    words = cut[: max(space, 0)].split(" ")
+    while len(words) > 1 and words[-1].lower().rstrip(",;:-") in TRAILING_WORDS:
+        words.pop()
+    at_word = " ".join(words).rstrip(" ,;:-")
+    return (at_word if len(at_word) >= limit // 2 else cut.rstrip(" ,;:-")) + "…"
 
 
 def fit(text: str, limit: int) -> str:
