@@ -1,7 +1,8 @@
 """Human in the loop: a manager records a lifecycle step in a Prefect form.
 
-The `record-step` deployment is started for a motion; the run pauses and the Prefect UI shows
-a form (RunInput). The form speaks German and offers choices where there are choices: the step
+The `record-step` deployment is started for a motion; the run is suspended (its process
+exits: a waiting form holds no worker) and the Prefect UI shows a form (RunInput) behind the
+run's Resume button. The form speaks German and offers choices where there are choices: the step
 and the result are dropdowns, every field has a German title and a sentence saying when to
 fill it, and empty text fields stay empty strings (no None toggles). What is entered is checked
 exactly as the CLI checks it (the same parsing and the same services); an invalid entry opens
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from prefect import flow, get_run_logger
-from prefect.flow_runs import pause_flow_run
+from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from pydantic import Field, create_model
 
@@ -171,8 +172,37 @@ def intro(reference: str, title: str, state: str) -> str:
     )
 
 
+def _ask(form: type[RunInput], key: str, timeout: int) -> Any:
+    """Wait for the form. A deployment run is suspended: its process exits and a worker
+    starts it again after Submit, so a waiting form holds no process (a paused one keeps
+    ≈ 125 MB for up to 72 hours). A run without a deployment (called directly, tests) cannot
+    be suspended and is paused. The explicit `key` makes the re-run find the same input."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    if context is not None and context.flow_run is not None and context.flow_run.deployment_id:
+        return suspend_flow_run(wait_for_input=form, timeout=timeout, key=key)
+    return pause_flow_run(wait_for_input=form, timeout=timeout, key=key)
+
+
+VERDICT = "ratsfrist-abgelehnt-{attempt}"
+"""Flow run input key: why an attempt was refused. A suspended run starts again from the top
+after each Submit and gets the earlier attempts' inputs back; a refused one must stay
+refused, even if it would be valid by now (a decision refused while the motion was not on an
+agenda must not be recorded once it is)."""
+
+
+def _refused(attempt: int) -> str | None:
+    from prefect.input import read_flow_run_input
+
+    value = read_flow_run_input(VERDICT.format(attempt=attempt))
+    return str(value) if value is not None else None
+
+
 @flow(name="record-step", flow_run_name="Eingabe {reference}")
 def record_step(reference: str, attempts: int = 3, timeout_hours: int = 72) -> dict[str, Any]:
+    from prefect.input import create_flow_run_input
+
     from flows.app import session
     from models.store.repo import find_paper
 
@@ -183,21 +213,27 @@ def record_step(reference: str, attempts: int = 3, timeout_hours: int = 72) -> d
         )
     description = head
     logger = get_run_logger()
-    for _ in range(attempts):
-        paused = app.clock()
-        form: Any = pause_flow_run(
-            wait_for_input=_form(description).with_initial_data(description=description),
-            timeout=timeout_hours * 3600,
-        )
-        try:
-            step, params = form_to_step(form)
-            actor = actor_of(form.actor, resumed_by(paused - timedelta(minutes=1)))
-            outcome = run_as_flow(step, reference=reference, now=app.clock(), actor=actor, **params)
-        except RatsfristError as exc:
-            reason = explain(exc)
-            logger.warning(f"Nicht übernommen: {reason}")
-            description = f"**Nicht übernommen:** {reason}\n\n{head}\n\nBitte korrigieren."
-            continue
-        logger.info(done_line(reference, step, params, actor, outcome["state"]))
-        return outcome
+    for attempt in range(1, attempts + 1):
+        reason = _refused(attempt)  # a suspended run's re-run: this attempt is settled
+        if reason is None:
+            form: Any = _ask(
+                _form(description).with_initial_data(description=description),
+                key=f"eingabe-{attempt}",
+                timeout=timeout_hours * 3600,
+            )
+            try:
+                step, params = form_to_step(form)
+                since = app.clock() - timedelta(hours=timeout_hours + 1)
+                actor = actor_of(form.actor, resumed_by(since))
+                outcome = run_as_flow(
+                    step, reference=reference, now=app.clock(), actor=actor, **params
+                )
+            except RatsfristError as exc:
+                reason = explain(exc)
+                logger.warning(f"Nicht übernommen: {reason}")
+                create_flow_run_input(VERDICT.format(attempt=attempt), reason)
+            else:
+                logger.info(done_line(reference, step, params, actor, outcome["state"]))
+                return outcome
+        description = f"**Nicht übernommen:** {reason}\n\n{head}\n\nBitte korrigieren."
     raise RatsfristError(f"{reference}: nach {attempts} ungültigen Eingaben abgebrochen")

@@ -35,6 +35,14 @@ def artifact_key(reference: str) -> str:
     return "verlauf-" + "-".join(part for part in slug.split("-") if part)
 
 
+def verlauf_description(reference: str, timeline: dict[str, Any], spec: Step) -> str:
+    """'A 21/0500-01: Kommunales Integrationsmanagement – Verlauf nach „Beratung“': the key's
+    page in the UI (where the overdue table links) shows the newest description, so the full
+    title the table had to cut is one click away."""
+    title = timeline["name"] if timeline.get("public") else "nichtöffentlich"
+    return f"{reference}: {title} – Verlauf nach „{spec.label}“"
+
+
 def _trace(spec: Step, outcome: StepResult, params: dict[str, Any]) -> None:
     """Leave the step's trace in Prefect: the timeline its transaction read, its event, and
     the committee as a tag of the running flow run."""
@@ -44,7 +52,7 @@ def _trace(spec: Step, outcome: StepResult, params: dict[str, Any]) -> None:
         create_markdown_artifact(
             key=artifact_key(outcome.reference),
             markdown=markdown(outcome.timeline),
-            description=f"Verlauf {outcome.reference} nach {spec.name}",
+            description=verlauf_description(outcome.reference, outcome.timeline, spec),
         )
     details = {p.name: params[p.name] for p in spec.params if p.in_event and p.name in params}
     emit_step(outcome.reference, spec, outcome.state, details)

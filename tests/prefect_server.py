@@ -198,11 +198,14 @@ def browser_page(server: Server, width: int = 1440, height: int = 900) -> Iterat
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(f"{server.url}/dashboard", wait_until="networkidle")
-            password = page.locator("input[type=password]")
-            if password.count():
-                password.first.fill(AUTH)
-                page.keyboard.press("Enter")
-                page.wait_for_load_state("networkidle")
+            # the server always has an auth string: wait for the UI's prompt (it may come
+            # after the page is idle), answer it, and wait until it is gone
+            password = page.locator("input[type=password]").first
+            password.wait_for(timeout=30_000)
+            password.fill(AUTH)
+            page.keyboard.press("Enter")
+            password.wait_for(state="hidden", timeout=30_000)
+            page.wait_for_load_state("networkidle")
             yield page
         finally:
             browser.close()

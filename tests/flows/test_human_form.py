@@ -149,3 +149,16 @@ def test_the_motion_and_what_resuming_does_open_the_first_field() -> None:
     assert step["description"].startswith("**A 21/0500-01: Kommunales Integrationsmanagement**")
     assert "Aktueller Zustand: **auf der Tagesordnung**" in step["description"]
     assert "trägt den Schritt ein" in step["description"]
+
+
+def test_the_verlauf_s_description_carries_the_full_title() -> None:
+    from flows.lifecycle import verlauf_description
+    from models.domain.steps import BY_NAME
+
+    decide = BY_NAME["decide"]
+    assert verlauf_description("A 1", {"name": "Lange Sanierung", "public": True}, decide) == (
+        "A 1: Lange Sanierung – Verlauf nach „Beratung“"
+    )
+    assert verlauf_description("A 2", {"name": "Grundstück", "public": False}, decide) == (
+        "A 2: nichtöffentlich – Verlauf nach „Beratung“"
+    )
