@@ -243,3 +243,57 @@ def _suspend_and_resume_in_the_browser(server: Server, town: dict[str, str], pag
     assert f"Beratung erfasst: {REF} – Ergebnis: vertagt; Zustand jetzt: eingereicht" in _logs(
         server, step["id"]
     )
+
+
+def _resume(server: Server, run_id: str, run_input: dict[str, str]) -> None:
+    server.api("POST", f"/flow_runs/{run_id}/resume", {"run_input": run_input})
+    deadline = time.monotonic() + 60
+    while server.api("GET", f"/flow_runs/{run_id}")["state_type"] == "PAUSED":
+        assert time.monotonic() < deadline, "the run was not resumed"
+        time.sleep(0.5)
+
+
+def test_a_refused_form_stays_refused_when_the_suspended_run_starts_again(
+    server: Server, town: dict[str, str]
+) -> None:
+    """The re-run after each Submit gets the earlier forms back: a decision refused while the
+    motion was not on an agenda must not be recorded once it is."""
+    import json
+
+    prefect, ratsfrist = str(BIN / "prefect"), str(BIN / "ratsfrist")
+    server.run(prefect, "work-pool", "create", "ratsfrist", "--type", "process", "--overwrite")
+    server.run(prefect, "--no-prompt", "deploy", "--all", env=town)
+    try:
+        # REF 'eingereicht' (vertagt): no decision can be taken
+        state = json.loads(server.run(ratsfrist, "show", REF, "--json", env=town))["state"]
+        if state == "scheduled":  # run alone, without the form test before it
+            server.run(ratsfrist, "decide", REF, "--result", "vertagt", env=town)
+        out = server.run(
+            prefect,
+            "deployment",
+            "run",
+            "record-step/schritt-eintragen",
+            "--param",
+            f"reference={REF}",
+            env=town,
+        )
+        run_id = next(line.split()[-1] for line in out.splitlines() if "UUID" in line)
+        _worker_once(server, town)
+        _resume(server, run_id, {"step": "Ergebnis der Beratung", "result": "beschlossen"})
+        _worker_once(server, town)  # refused; the second form waits, suspended
+        run = server.api("GET", f"/flow_runs/{run_id}")
+        assert (run["state_type"], run["state"]["name"]) == ("PAUSED", "Suspended")
+        server.run(  # now it could be
+            ratsfrist, "schedule", REF, "--item", "9", "--meeting", "2026-12-15", env=town
+        )
+        _resume(server, run_id, {"step": "Ergebnis der Beratung", "result": "abgelehnt"})
+        _worker_once(server, town)
+        run = server.api("GET", f"/flow_runs/{run_id}")
+        assert run["state_type"] == "COMPLETED", run["state"]
+    finally:
+        for deployment in server.api("POST", "/deployments/filter", {}):
+            server.api("DELETE", f"/deployments/{deployment['id']}")
+    view = json.loads(server.run(ratsfrist, "show", REF, "--json", env=town))
+    results = [e["details"].get("result") for e in view["history"] if e["event"] == "decide"]
+    assert results[-1] == "abgelehnt" and "beschlossen" not in results, results
+    assert any("Nicht übernommen" in line for line in _logs(server, run_id))
