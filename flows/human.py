@@ -1,7 +1,8 @@
 """Human in the loop: a manager records a lifecycle step in a Prefect form.
 
-The `record-step` deployment is started for a motion; the run pauses and the Prefect UI shows
-a form (RunInput). The form speaks German and offers choices where there are choices: the step
+The `record-step` deployment is started for a motion; the run is suspended (its process
+exits: a waiting form holds no worker) and the Prefect UI shows a form (RunInput) behind the
+run's Resume button. The form speaks German and offers choices where there are choices: the step
 and the result are dropdowns, every field has a German title and a sentence saying when to
 fill it, and empty text fields stay empty strings (no None toggles). What is entered is checked
 exactly as the CLI checks it (the same parsing and the same services); an invalid entry opens
@@ -10,10 +11,11 @@ the form again with the reason on top. What was recorded is logged in German in 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from prefect import flow, get_run_logger
-from prefect.flow_runs import pause_flow_run
+from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from pydantic import Field, create_model
 
@@ -23,7 +25,9 @@ from models.domain.errors import RatsfristError
 from models.domain.states import State
 from models.domain.steps import BY_NAME, FieldError, Step, form_fields, form_steps
 
-ACTOR_DEFAULT = "Prefect-UI"
+ACTOR_DEFAULT = "Prefect-UI (Name nicht angegeben)"
+"""Who is recorded when the form names nobody and the server names no user (an open-source
+Prefect server with an auth string knows no users: everyone shares the string)."""
 
 
 def offered_steps() -> dict[str, Step]:
@@ -31,16 +35,20 @@ def offered_steps() -> dict[str, Step]:
     return {s.form: s for s in form_steps() if s.form}
 
 
-def _form() -> type[RunInput]:
+def _form(head: str = "") -> type[RunInput]:
     """The form from the registry: the steps it offers (models.domain.steps, `form`), then
-    each field they take that has a form text, then who enters it."""
+    each field they take that has a form text, then who enters it. `head` (markdown: the
+    motion, its state, what resuming does) opens the first field's description: the Resume
+    dialog of the Prefect UI collapses its own description to nothing once the form is taller
+    than the dialog (measured at 1440×900: 0 px high), a field's description stays."""
     steps = offered_steps()
     fields: dict[str, Any] = {
         "step": (
             Literal[tuple(steps)],
             Field(
                 title="Schritt",
-                description="Was eingetragen wird: "
+                description=(f"{head}\n\n" if head else "")
+                + "Was eingetragen wird: "
                 + "; ".join(f"„{label}“ ({s.label})" for label, s in steps.items()),
             ),
         ),
@@ -51,9 +59,10 @@ def _form() -> type[RunInput]:
     fields["actor"] = (
         str,
         Field(
-            default=ACTOR_DEFAULT,
+            default="",
             title="eingetragen von",
-            description="Ihr Name oder Kürzel; erscheint im Verlauf der Vorlage als „wer“",
+            description="Ihr Name oder Kürzel; erscheint im Verlauf der Vorlage als „wer“ "
+            "(leer: der angemeldete Benutzer, wo der Server einen kennt)",
         ),
     )
     form = create_model("StepForm", __base__=RunInput, __module__=__name__, **fields)
@@ -64,6 +73,57 @@ def _form() -> type[RunInput]:
 
 
 StepForm = _form()
+"""The form without a motion (its schema is what the tests read); a run asks with
+`_form(head)`, the same fields under the motion's own head."""
+
+
+def actor_from_events(events: list[dict[str, Any]]) -> str | None:
+    """The user who resumed the run, where the server names one: Prefect Cloud relates the
+    acting user or service account to the run's state events (role `actor`,
+    `prefect-cloud.user.…`); an open-source server relates none. Newest event first."""
+    for event in reversed(events):
+        for related in event.get("related") or []:
+            rid = str(related.get("prefect.resource.id", ""))
+            if related.get("prefect.resource.role") == "actor" or rid.startswith(
+                ("prefect-cloud.user.", "prefect-cloud.service-account.")
+            ):
+                return str(related.get("prefect.resource.name") or rid.rpartition(".")[2])
+    return None
+
+
+def resumed_by(since: datetime) -> str | None:
+    """`actor_from_events` for the running flow run's events since `since` (the pause).
+    Best effort: who entered a step is worth a look-up, not a failed entry."""
+    from prefect import get_client
+    from prefect.context import FlowRunContext
+    from prefect.events.filters import EventFilter, EventOccurredFilter, EventResourceFilter
+
+    context = FlowRunContext.get()
+    if context is None or context.flow_run is None:
+        return None
+    try:
+        with get_client(sync_client=True) as client:
+            page = client.read_events(
+                EventFilter(
+                    occurred=EventOccurredFilter(since=since),
+                    resource=EventResourceFilter(id=[f"prefect.flow-run.{context.flow_run.id}"]),
+                ),
+                limit=50,
+            )
+    except Exception as exc:  # an events API that is missing or down: no user, not a failure
+        get_run_logger().warning(f"Angemeldeten Benutzer nicht ermittelt: {exc}")
+        return None
+    events = sorted(page.events, key=lambda e: e.occurred)
+    return actor_from_events([e.model_dump(mode="json") for e in events])
+
+
+def actor_of(typed: str, user: str | None) -> str:
+    """Who is recorded: the authenticated user (with a different name typed into the form in
+    brackets), else the typed name, else ACTOR_DEFAULT."""
+    typed = typed.strip()
+    if user:
+        return f"{user} ({typed})" if typed and typed != user else user
+    return typed or ACTOR_DEFAULT
 
 
 def form_to_step(form: Any) -> tuple[str, dict[str, Any]]:
@@ -106,14 +166,43 @@ def intro(reference: str, title: str, state: str) -> str:
         f"**{reference}: {title}**\n\n"
         f"Aktueller Zustand: **{State(state).label}**\n\n"
         "Schritt wählen und nur die Felder ausfüllen, die bei diesem Schritt genannt sind. "
-        "**Absenden** (Fortsetzen / Resume) trägt den Schritt ein wie die Kommandozeile: "
+        "**Submit** (Absenden) trägt den Schritt ein wie die Kommandozeile: "
         "Fristen werden neu berechnet, Erinnerungen angepasst, der Verlauf ergänzt. "
         "Eine ungültige Eingabe wird nicht übernommen; das Formular kommt mit dem Grund wieder."
     )
 
 
-@flow(name="record-step", flow_run_name="{reference} · Eingabe")
+def _ask(form: type[RunInput], key: str, timeout: int) -> Any:
+    """Wait for the form. A deployment run is suspended: its process exits and a worker
+    starts it again after Submit, so a waiting form holds no process (a paused one keeps
+    ≈ 125 MB for up to 72 hours). A run without a deployment (called directly, tests) cannot
+    be suspended and is paused. The explicit `key` makes the re-run find the same input."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    if context is not None and context.flow_run is not None and context.flow_run.deployment_id:
+        return suspend_flow_run(wait_for_input=form, timeout=timeout, key=key)
+    return pause_flow_run(wait_for_input=form, timeout=timeout, key=key)
+
+
+VERDICT = "ratsfrist-abgelehnt-{attempt}"
+"""Flow run input key: why an attempt was refused. A suspended run starts again from the top
+after each Submit and gets the earlier attempts' inputs back; a refused one must stay
+refused, even if it would be valid by now (a decision refused while the motion was not on an
+agenda must not be recorded once it is)."""
+
+
+def _refused(attempt: int) -> str | None:
+    from prefect.input import read_flow_run_input
+
+    value = read_flow_run_input(VERDICT.format(attempt=attempt))
+    return str(value) if value is not None else None
+
+
+@flow(name="record-step", flow_run_name="Eingabe {reference}")
 def record_step(reference: str, attempts: int = 3, timeout_hours: int = 72) -> dict[str, Any]:
+    from prefect.input import create_flow_run_input
+
     from flows.app import session
     from models.store.repo import find_paper
 
@@ -124,20 +213,27 @@ def record_step(reference: str, attempts: int = 3, timeout_hours: int = 72) -> d
         )
     description = head
     logger = get_run_logger()
-    for _ in range(attempts):
-        form: Any = pause_flow_run(
-            wait_for_input=StepForm.with_initial_data(description=description),
-            timeout=timeout_hours * 3600,
-        )
-        try:
-            step, params = form_to_step(form)
-            actor = form.actor.strip() or ACTOR_DEFAULT
-            outcome = run_as_flow(step, reference=reference, now=app.clock(), actor=actor, **params)
-        except RatsfristError as exc:
-            reason = explain(exc)
-            logger.warning(f"Nicht übernommen: {reason}")
-            description = f"**Nicht übernommen:** {reason}\n\n{head}\n\nBitte korrigieren."
-            continue
-        logger.info(done_line(reference, step, params, actor, outcome["state"]))
-        return outcome
+    for attempt in range(1, attempts + 1):
+        reason = _refused(attempt)  # a suspended run's re-run: this attempt is settled
+        if reason is None:
+            form: Any = _ask(
+                _form(description).with_initial_data(description=description),
+                key=f"eingabe-{attempt}",
+                timeout=timeout_hours * 3600,
+            )
+            try:
+                step, params = form_to_step(form)
+                since = app.clock() - timedelta(hours=timeout_hours + 1)
+                actor = actor_of(form.actor, resumed_by(since))
+                outcome = run_as_flow(
+                    step, reference=reference, now=app.clock(), actor=actor, **params
+                )
+            except RatsfristError as exc:
+                reason = explain(exc)
+                logger.warning(f"Nicht übernommen: {reason}")
+                create_flow_run_input(VERDICT.format(attempt=attempt), reason)
+            else:
+                logger.info(done_line(reference, step, params, actor, outcome["state"]))
+                return outcome
+        description = f"**Nicht übernommen:** {reason}\n\n{head}\n\nBitte korrigieren."
     raise RatsfristError(f"{reference}: nach {attempts} ungültigen Eingaben abgebrochen")

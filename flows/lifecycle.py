@@ -1,11 +1,12 @@
 """One Prefect flow per lifecycle step, generated from models.domain.steps and thin over
 flows.app.
 
-Each flow keeps the name, run name (`A 21/0500-01 · decide`) and parameters its registry
-entry gives it; runs are tagged with the motion's reference and committee, so the Prefect UI
-lists each motion's history. Our database stays the record; a flow run is the visible trace
-of a step: the motion's timeline as a keyed markdown artifact and a ratsfrist.motion.* event,
-both from the step's own transaction.
+Each flow keeps the name, run name (`Beratung A 21/0500-01`) and parameters its registry
+entry gives it, and logs what it recorded in one German line; runs are tagged with the
+motion's reference and committee, so the Prefect UI lists each motion's history. Our
+database stays the record; a flow run is the visible trace of a step: the motion's timeline
+as a keyed markdown artifact and a ratsfrist.motion.* event, both from the step's own
+transaction.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import inspect
 from datetime import date, datetime
 from typing import Any
 
-from prefect import Flow, flow, tags
+from prefect import Flow, flow, get_run_logger, tags
 from prefect.artifacts import create_markdown_artifact
 
 from flows import app
 from flows.app import StepResult, perform_step, submit_document
 from flows.events import emit_step
+from models.domain.states import State
 from models.domain.steps import REVIEW, STEPS, SUBMIT, Step
 
 
@@ -33,6 +35,14 @@ def artifact_key(reference: str) -> str:
     return "verlauf-" + "-".join(part for part in slug.split("-") if part)
 
 
+def verlauf_description(reference: str, timeline: dict[str, Any], spec: Step) -> str:
+    """'A 21/0500-01: Kommunales Integrationsmanagement – Verlauf nach „Beratung“': the key's
+    page in the UI (where the overdue table links) shows the newest description, so the full
+    title the table had to cut is one click away."""
+    title = timeline["name"] if timeline.get("public") else "nichtöffentlich"
+    return f"{reference}: {title} – Verlauf nach „{spec.label}“"
+
+
 def _trace(spec: Step, outcome: StepResult, params: dict[str, Any]) -> None:
     """Leave the step's trace in Prefect: the timeline its transaction read, its event, and
     the committee as a tag of the running flow run."""
@@ -42,7 +52,7 @@ def _trace(spec: Step, outcome: StepResult, params: dict[str, Any]) -> None:
         create_markdown_artifact(
             key=artifact_key(outcome.reference),
             markdown=markdown(outcome.timeline),
-            description=f"Verlauf {outcome.reference} nach {spec.name}",
+            description=verlauf_description(outcome.reference, outcome.timeline, spec),
         )
     details = {p.name: params[p.name] for p in spec.params if p.in_event and p.name in params}
     emit_step(outcome.reference, spec, outcome.state, details)
@@ -62,6 +72,30 @@ def _tag_run(tag: str) -> None:
         client.update_flow_run(context.flow_run.id, tags=[*context.flow_run.tags, tag])
 
 
+def _value(value: Any) -> str:
+    if isinstance(value, date):
+        return f"{value:%d.%m.%Y}"
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def recorded_line(spec: Step, reference: str, params: dict[str, Any], state: str) -> str:
+    """The one line a step's run logs, in German ('Beratung erfasst: A 21/0500-01 –
+    Ergebnis: vertagt; Zustand jetzt: eingereicht'): the run's log says what happened, not
+    only 'Completed', and the result need not be dug out of the parameters."""
+    details = [  # what was entered: not the defaults, the help's first clause as the name
+        f"{p.title or p.help.split(';')[0]}: {_value(params[p.name])}"
+        for p in spec.params
+        if params.get(p.name) not in (None, "", [], p.default)
+    ]
+    return (
+        f"{spec.label[:1].upper()}{spec.label[1:]} erfasst: {reference}"
+        + (" – " + "; ".join(details) if details else "")
+        + f"; Zustand jetzt: {State(state).label}"
+    )
+
+
 def _step_flow(spec: Step) -> Flow[..., dict[str, Any]]:
     """The Prefect flow of a registry entry: `reference`, the step's fields, `now`, `actor`."""
 
@@ -74,6 +108,7 @@ def _step_flow(spec: Step) -> Flow[..., dict[str, Any]]:
             spec.name, reference=reference, now=_now(now), actor=actor, trace=True, **params
         )
         _trace(spec, outcome, params)
+        get_run_logger().info(recorded_line(spec, outcome.reference, params, outcome.state))
         return outcome.summary()
 
     keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
@@ -119,7 +154,7 @@ close_flow = STEP_FLOWS["close"]
 withdraw_flow = STEP_FLOWS["withdraw"]
 
 
-@flow(name="submit", flow_run_name="{reference} · submit", log_prints=True)
+@flow(name="submit", flow_run_name="Eingang {reference}", log_prints=True)
 def submit_flow(
     path: str,
     reference: str,
@@ -142,6 +177,11 @@ def submit_flow(
         with session() as active:
             timeline = timeline_view(active, find_paper(active, reference, body))
         _trace(SUBMIT, StepResult(reference, outcome["state"], "submit", None, timeline), {})
+    get_run_logger().info(
+        recorded_line(SUBMIT, reference, {}, outcome["state"])
+        if outcome["created"]
+        else f"Eingang: {reference} war schon erfasst"
+    )
     return outcome
 
 

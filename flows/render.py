@@ -154,3 +154,45 @@ def render_intake(rows: list[tuple[str, Any]]) -> None:
             why.append(f"Antragsfrist: {outcome['timeliness']}")
         table.add_row(shown, "übernommen", outcome["reference"], "; ".join(why))
     Console().print(table)
+
+
+OVERDUE_COLUMNS = ("Vorlage", "Titel", "Frist", "wer", "fällig seit", "Tage")
+"""The overdue artifact's columns; the committee is each table's heading, not a column."""
+
+CELL_CHARS = {"Titel": 26, "Frist": 24, "wer": 20}
+"""Cut to this many characters so that the six columns fit beside the Prefect UI's sidebar at
+1440×900 without horizontal scrolling (the UI's table cells do not wrap; measured in
+Chromium: 868 px for the table, 14 px text of about 7 px a character, 24 px padding per
+cell; the widest cells so cut take ≈ 810 px, typical ones ≈ 730 px). The full title is one
+click away, in the motion's Verlauf behind the reference."""
+
+
+def overdue_markdown(rows: list[dict[str, Any]], *, heading: str, note: str = "") -> str:
+    """The overdue deadlines as a markdown artifact: one table per committee (in the order of
+    the rows: by committee, the oldest first), the committee and its count as the heading."""
+    from models.services.overview import fit
+
+    lines = [f"# {heading}", ""]
+    if note:
+        lines += [note, ""]
+    if not rows:
+        return "\n".join([*lines, "Keine überfälligen Fristen.", ""])
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["Gremium"], []).append(row)
+    for committee, group in groups.items():
+        lines += [
+            f"## {committee} ({len(group)})",
+            "",
+            "| " + " | ".join(OVERDUE_COLUMNS) + " |",
+            "|---|---|---|---|---|--:|",
+        ]
+        for row in group:
+            row = {**row, "wer": "Gremium" if row["wer"] == committee else row["wer"]}
+            cells = [
+                fit(str(row[c]), CELL_CHARS[c]) if c in CELL_CHARS else str(row[c])
+                for c in OVERDUE_COLUMNS
+            ]
+            lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
+        lines.append("")
+    return "\n".join(lines)

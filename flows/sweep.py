@@ -15,12 +15,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows import app
 from flows.app import current_settings, engine_for, routes_for, rules_for
 from flows.events import emit_failed, emit_missed, emit_sent
+from flows.render import overdue_markdown
 from models.domain.timeutil import to_local, to_utc
 from models.services.failed_reminders import failed_count, failed_reminders, failed_section
 from models.services.overview import overdue_count, overdue_rows, overview_markdown
@@ -87,7 +88,7 @@ def current_instant(explicit: datetime | str | None) -> Instant:
 
 def _run_name() -> str:
     instant = current_instant(flow_run.parameters.get("now"))
-    return f"Fristenlauf {to_local(instant.now):%Y-%m-%d %H:%M}"
+    return f"Fristenlauf {to_local(instant.now):%d.%m.%Y %H:%M}"
 
 
 @task(name="Erinnerungen senden", retries=3, retry_delay_seconds=[10, 60, 300])
@@ -130,18 +131,6 @@ def verlauf_link(ui_url: str | None) -> Callable[[str], str | None] | None:
     return lambda reference: f"{base}/artifacts/key/{artifact_key(reference)}"
 
 
-EMPTY_ROW = {
-    "Gremium": "",
-    "Vorlage": "",
-    "Titel": "keine überfälligen Fristen",
-    "Frist": "",
-    "wer": "",
-    "fällig seit": "",
-    "Tage": 0,
-}
-"""The table's one row when nothing is overdue (an empty table would show no columns)."""
-
-
 @dataclass(frozen=True, slots=True)
 class _Published:
     """What one pair of artifacts shows: all bodies (key "") or one (key "-<slug>")."""
@@ -182,14 +171,23 @@ def publish(now: datetime, replay: bool = False) -> list[dict[str, Any]]:
     stand = f"{to_local(now):%d.%m.%Y %H:%M}"
     for one in published:
         of = f" – {one.body}" if one.body else ""
-        create_table_artifact(
+        failed_here = f"\n\n{failed}" if failed and not one.key else ""
+        shown = f" (die ältesten {len(one.rows)} gezeigt)" if one.total > len(one.rows) else ""
+        create_markdown_artifact(
             key=OVERDUE_KEY + one.key + suffix,
-            table=one.rows or [EMPTY_ROW],
+            markdown=overdue_markdown(
+                one.rows,
+                heading=f"Überfällige Fristen{of}, Stand {stand}"
+                + (" (Rückblick)" if replay else ""),
+                note=f"{one.total} überfällig"
+                + (f", die ältesten {len(one.rows)} gezeigt" if shown else "")
+                + "; je Gremium die ältesten zuerst. Der ganze Titel steht im Verlauf hinter "
+                "der Vorlage.",
+            )
+            + failed_here,
             description=("Rückblick: " if replay else "")
-            + f"Überfällige Fristen{of}, Stand {stand}: {one.total}"
-            + (f" (die ältesten {len(one.rows)} gezeigt)" if one.total > len(one.rows) else "")
-            + "; nach Gremium, je Gremium die ältesten zuerst"
-            + (f"\n\n{failed}" if failed and not one.key else ""),
+            + f"Überfällige Fristen{of}, Stand {stand}: {one.total}{shown}"
+            + "; nach Gremium, je Gremium die ältesten zuerst",
         )
         create_markdown_artifact(
             key=OVERVIEW_KEY + one.key + suffix,

@@ -129,7 +129,9 @@ class Step:
 
     @property
     def flow_run_name(self) -> str:
-        return f"{{reference}} · {self.name}"
+        """'Beratung A 21/0500-01': what the step is, in German, then the motion (the Runs
+        page lists steps by what staff call them, not by 'decide')."""
+        return f"{self.label[:1].upper()}{self.label[1:]} {{reference}}"
 
     @property
     def flags(self) -> dict[str, str]:

@@ -37,7 +37,12 @@ ROLE_WORDS = {
 """The roles of the profiles as staff say them (the slugs are routing tags, not words)."""
 
 TITLE_CHARS = 60
-"""Titles are cut to this many characters: the table fits 1440 px without scrolling."""
+"""Titles in the rows are cut to this many characters (the artifact cuts them further to fit
+its columns: flows/render.py)."""
+
+_TRAILING = "der die das des dem den und oder mit in im an am auf für von vom zu zur zum bei"
+TRAILING_WORDS = frozenset([*_TRAILING.split(" "), "nach", "über", "aus", "ein", "eine"])
+"""Words a cut text does not end on: 'Stellungnahme der…' says less than 'Stellungnahme…'."""
 
 
 def tracked(now: datetime) -> Any:
@@ -94,16 +99,33 @@ def who(responsible: str, office: str | None, committee: str | None = None) -> s
 
 
 def short(text: str, limit: int = TITLE_CHARS) -> str:
-    """'Sanierung der Turnhalle …' — at most `limit` characters, cut at a word if one ends
-    near the limit."""
+    """'Sanierung der Turnhalle …' — at most `limit` characters, cut after a whole word that
+    is not a function word ('Stellungnahme…', not 'Stellungnahme der…') where that keeps at
+    least half of the room, else in the middle of a word (more of the title says more)."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space >= limit * 2 // 3:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:-") + "…"
+    space = limit - 1 if text[limit - 1] == " " else cut.rfind(" ")  # the last whole word
+    words = cut[: max(space, 0)].split(" ")
+    while len(words) > 1 and words[-1].lower().rstrip(",;:-") in TRAILING_WORDS:
+        words.pop()
+    at_word = " ".join(words).rstrip(" ,;:-")
+    return (at_word if len(at_word) >= limit // 2 else cut.rstrip(" ,;:-")) + "…"
+
+
+def fit(text: str, limit: int) -> str:
+    """A cell of at most `limit` characters that still names the thing: 'Amt 23
+    (Liegenschaften)' → 'Amt 23', 'Wiedervorlage: Stand der Umsetzung' → 'Wiedervorlage',
+    else `short`."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    for mark in (" (", ": "):
+        head = text.split(mark, 1)[0]
+        if head != text and 0 < len(head) <= limit:
+            return head
+    return short(text, limit)
 
 
 def overdue_table(
@@ -123,7 +145,7 @@ def overdue_table(
                 "Titel": short(i.title) if i.public else "nichtöffentlich",
                 "Frist": i.label,
                 "wer": who(i.responsible, i.office, i.committee),
-                "fällig seit": f"{to_local(i.due):%d.%m.%Y}",
+                "fällig seit": f"{to_local(i.due):%d.%m.%y}",
                 "Tage": (today - to_local(i.due).date()).days,
             }
         )
@@ -231,28 +253,41 @@ def overview_markdown(session: Session, now: datetime, body_id: int | None = Non
     lines = [
         f"# Fristenübersicht, Stand {to_local(now):%d.%m.%Y %H:%M}",
         "",
-        f"| Gremium | offen | davon | in {UPCOMING_DAYS} Tagen fällig | heute | überfällig |",
-        "|---|--:|---|--:|--:|--:|",
+        f"| Gremium | offen | in {UPCOMING_DAYS} Tagen fällig | heute fällig | überfällig |",
+        "|---|--:|--:|--:|--:|",
     ]
-    for scope in sorted(scopes, key=lambda s: names[s]):
-        c = counts[scope]
-        lines.append(
-            overview_line(names[scope], {s: by_state[scope].get(s.value, 0) for s in states}, c)
-        )
+    order = sorted(scopes, key=lambda s: names[s])
+    waiting = {s: {st: by_state[s].get(st.value, 0) for st in states} for s in order}
+    for scope in order:
+        lines.append(overview_line(names[scope], waiting[scope], counts[scope]))
     total = sum(c["überfällig"] for c in counts.values())
     lines += ["", f"Überfällige Fristen insgesamt: **{total}**", ""]
+    detail = [state_line(names[s], waiting[s]) for s in order if sum(waiting[s].values())]
+    if detail:
+        lines += ["## Offene Vorlagen nach Zustand", "", *detail, ""]
     return "\n".join(lines)
 
 
+GREMIUM_CHARS = 40
+"""Committee names in the overview's table are cut to this (the list below it names them in
+full): five columns that fit beside the Prefect UI's sidebar at 1440 px."""
+
+
 def overview_line(name: str, by_state: dict[State, int], counts: dict[str, int]) -> str:
-    """One committee's row: its open motions, what they wait for in one short cell
-    ('2 eingereicht, 1 Bericht angefordert': six columns, not one per state, so the table
-    fits beside the UI's sidebar), and its deadlines coming up, due today and overdue."""
-    detail = ", ".join(f"{n} {state.label}" for state, n in by_state.items() if n)
+    """One committee's row: its open motions and its deadlines coming up, due today and
+    overdue. Numbers only, so that the table fits at 1440 px (no horizontal scroll: cells of
+    the UI's tables do not wrap); what the motions wait for is `state_line`."""
     return (
-        f"| {name} | {sum(by_state.values())} | {detail or '–'} | {counts['kommend']} "
+        f"| {fit(name, GREMIUM_CHARS)} | {sum(by_state.values())} | {counts['kommend']} "
         f"| {counts['heute']} | **{counts['überfällig']}** |"
     )
+
+
+def state_line(name: str, by_state: dict[State, int]) -> str:
+    """'- **Sozialausschuss**: 2 eingereicht, 1 Bericht angefordert' — a list item, which
+    wraps where a table cell would not."""
+    detail = ", ".join(f"{n} {state.label}" for state, n in by_state.items() if n)
+    return f"- **{name}**: {detail}"
 
 
 def _names(

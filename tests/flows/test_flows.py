@@ -75,8 +75,8 @@ def test_lifecycle_flow_runs_are_named_and_tagged_after_the_motion(
             flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[REF]))
         )
     by_name = {run.name: run for run in runs}
-    assert set(by_name) >= {f"{REF} · submit", f"{REF} · place_on_agenda", f"{REF} · decide"}
-    assert "Sozialausschuss" in by_name[f"{REF} · decide"].tags
+    assert set(by_name) >= {f"Eingang {REF}", f"Auf Tagesordnung {REF}", f"Beratung {REF}"}
+    assert "Sozialausschuss" in by_name[f"Beratung {REF}"].tags
     assert all(run.state is not None and run.state.is_completed() for run in runs)
 
 
@@ -204,7 +204,7 @@ def test_a_manager_records_a_decision_in_a_prefect_form(prefect_api: None, sqlit
         runs = []
         while not runs and time.monotonic() < deadline:
             runs = client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[f"{REF} · Eingabe"]))
+                flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[f"Eingabe {REF}"]))
             )
             time.sleep(0.5)
     run_id = runs[0].id

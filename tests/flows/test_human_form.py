@@ -111,3 +111,71 @@ def test_errors_and_logs_speak_german() -> None:
     head = intro("A 21/0500-01", "Kommunales Integrationsmanagement", "report_requested")
     assert "Aktueller Zustand: **Bericht angefordert**" in head
     assert "report_requested" not in head and "Absenden" in head
+
+
+def test_step_runs_are_named_and_log_in_german() -> None:
+    from datetime import date
+
+    from flows.lifecycle import recorded_line
+    from models.domain.steps import BY_NAME
+
+    assert BY_NAME["decide"].flow_run_name == "Beratung {reference}"
+    assert BY_NAME["place_on_agenda"].flow_run_name == "Auf Tagesordnung {reference}"
+    ref = "A 21/0500-01"
+    decided = {"result": "vertagt", "referred_to": None, "referral_role": "Vorberatung"}
+    assert recorded_line(BY_NAME["decide"], ref, decided, "submitted") == (
+        "Beratung erfasst: A 21/0500-01 – Ergebnis: vertagt; Zustand jetzt: eingereicht"
+    )
+    placed = {"item_number": "5", "meeting_day": date(2021, 6, 15)}
+    assert recorded_line(BY_NAME["place_on_agenda"], ref, placed, "scheduled") == (
+        "Auf Tagesordnung erfasst: A 21/0500-01 – Nummer des Tagesordnungspunkts (TOP): 5; "
+        "Sitzungsdatum: 15.06.2021; "
+        "Zustand jetzt: auf der Tagesordnung"
+    )
+
+
+def test_the_actor_is_the_user_the_server_names_else_the_typed_name_else_a_clear_default() -> None:
+    from flows.human import ACTOR_DEFAULT, actor_from_events, actor_of
+
+    run = {"prefect.resource.id": "prefect.flow-run.1", "prefect.resource.role": "flow-run"}
+    cloud_user = {
+        "prefect.resource.id": "prefect-cloud.user.5f1c",
+        "prefect.resource.role": "actor",
+        "prefect.resource.name": "m.mueller@stadt.example",
+    }
+    # an open-source server relates no user to a run's state events
+    assert actor_from_events([{"event": "prefect.flow-run.Running", "related": [run]}]) is None
+    assert actor_from_events(
+        [
+            {"event": "prefect.flow-run.Paused", "related": [run]},
+            {"event": "prefect.flow-run.Running", "related": [run, cloud_user]},
+        ]
+    ) == ("m.mueller@stadt.example")
+    assert actor_of("", "m.mueller") == "m.mueller"
+    assert actor_of(" Frau Meier ", "m.mueller") == "m.mueller (Frau Meier)"
+    assert actor_of("Frau Meier", None) == "Frau Meier"
+    assert actor_of("  ", None) == ACTOR_DEFAULT == "Prefect-UI (Name nicht angegeben)"
+
+
+def test_the_motion_and_what_resuming_does_open_the_first_field() -> None:
+    from flows.human import _form
+
+    head = intro("A 21/0500-01", "Kommunales Integrationsmanagement", "scheduled")
+    step = _form(head).model_json_schema()["properties"]["step"]
+    assert step["title"] == "Schritt"
+    assert step["description"].startswith("**A 21/0500-01: Kommunales Integrationsmanagement**")
+    assert "Aktueller Zustand: **auf der Tagesordnung**" in step["description"]
+    assert "trägt den Schritt ein" in step["description"]
+
+
+def test_the_verlauf_s_description_carries_the_full_title() -> None:
+    from flows.lifecycle import verlauf_description
+    from models.domain.steps import BY_NAME
+
+    decide = BY_NAME["decide"]
+    assert verlauf_description("A 1", {"name": "Lange Sanierung", "public": True}, decide) == (
+        "A 1: Lange Sanierung – Verlauf nach „Beratung“"
+    )
+    assert verlauf_description("A 2", {"name": "Grundstück", "public": False}, decide) == (
+        "A 2: nichtöffentlich – Verlauf nach „Beratung“"
+    )

@@ -4,148 +4,32 @@ artifact and event through the API, check the mail; then the same in a real brow
 
 from __future__ import annotations
 
-import base64
-import json
 import os
-import shutil
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLE, IN_CI, REPO
-from tests.smtp import SmtpSink, apprise_config, free_port
+from tests.conftest import EXAMPLE, REPO
+from tests.prefect_server import (
+    BIN,
+    SHOTS,
+    Server,
+    browser_page,
+    latest_artifact,
+    pg_database,
+    wait_for,
+)
+from tests.smtp import SmtpSink, apprise_config
 
-# One real server for the module: its tests stay on one xdist worker (--dist loadgroup).
+# One real server per session (tests/flows/conftest.py): the tests using it stay on one xdist
+# worker (--dist loadgroup).
 pytestmark = [pytest.mark.server, pytest.mark.slow, pytest.mark.xdist_group("prefect-server")]
 REF = "A 21/0500-01"
-BIN = Path(sys.executable).parent
-
-
-AUTH = "admin:e2e-Geheimnis"
-
-
-class Server:
-    """A Prefect server as production runs it: on PostgreSQL, the API behind an auth string."""
-
-    def __init__(self, home: Path, database_url: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        keep = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "RATSFRIST_"))}
-        self.env = {
-            **keep,
-            "PREFECT_HOME": str(home),
-            "PREFECT_API_URL": f"{self.url}/api",
-            "PREFECT_API_AUTH_STRING": AUTH,
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_CLI_PROMPT": "false",
-        }
-        self.server_env = {
-            **self.env,
-            "PREFECT_SERVER_API_AUTH_STRING": AUTH,
-            "PREFECT_SERVER_DATABASE_CONNECTION_URL": database_url,
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, log: Path) -> None:
-        self.process = subprocess.Popen(
-            [
-                str(BIN / "prefect"),
-                "server",
-                "start",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-            ],
-            env=self.server_env,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                self.api("GET", "/health")
-                return
-            except OSError:
-                time.sleep(0.5)
-        raise RuntimeError(f"prefect server did not start: {log.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        if self.process:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-    def api(self, method: str, path: str, body: Any = None) -> Any:
-        request = urllib.request.Request(
-            f"{self.url}/api{path}",
-            method=method,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": "Basic " + base64.b64encode(AUTH.encode()).decode(),
-            },
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read() or b"null")
-
-    def run(self, *args: str, env: dict[str, str] | None = None, timeout: int = 180) -> str:
-        done = subprocess.run(
-            list(args),
-            cwd=REPO,
-            env={**self.env, **(env or {})},
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        assert done.returncode == 0, f"{args}: {done.stdout[-2000:]}\n{done.stderr[-3000:]}"
-        assert AUTH.split(":")[1] not in done.stdout + done.stderr  # the auth string stays hidden
-        return done.stdout
-
-
-def _pg_database(name: str) -> str:
-    """A fresh PostgreSQL database (with pg_trgm, which Prefect's server needs); its URL."""
-    import sqlalchemy as sa
-
-    from models.store.db import make_engine
-    from tests.conftest import PG_ADMIN_URL
-
-    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is needed for the server test: {exc}")
-        pytest.skip(f"PostgreSQL unreachable: {type(exc).__name__}")
-    finally:
-        admin.dispose()
-    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-    engine.dispose()
-    return url
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp("prefect-home")
-    prefect_db = _pg_database(f"prefect_e2e_{os.getpid()}")
-    running = Server(home, prefect_db.replace("postgresql+psycopg://", "postgresql+asyncpg://"))
-    running.start(home / "server.log")
-    yield running
-    running.stop()
 
 
 def test_the_api_refuses_requests_without_the_auth_string(server: Server) -> None:
@@ -156,16 +40,6 @@ def test_the_api_refuses_requests_without_the_auth_string(server: Server) -> Non
     # (docs/operations.md checks /api/flows/filter instead)
     with urllib.request.urlopen(f"{server.url}/api/health", timeout=10) as health:
         assert health.status == 200
-
-
-def _artifact(server: Server, key: str) -> dict[str, Any]:
-    found = server.api(
-        "POST",
-        "/artifacts/filter",
-        {"artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC", "limit": 1},
-    )
-    assert found, f"no artifact {key}"
-    return found[0]
 
 
 def _missed_event_kinds(server: Server, timeout: float = 30) -> list[str]:
@@ -188,16 +62,6 @@ def _missed_event_kinds(server: Server, timeout: float = 30) -> list[str]:
             break
         time.sleep(1)
     return kinds
-
-
-def _wait_for(server: Server, run_id: str, timeout: float = 120) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run = server.api("GET", f"/flow_runs/{run_id}")
-        if run["state_type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
-            return run
-        time.sleep(1)
-    raise AssertionError(f"flow run {run_id} did not finish")
 
 
 def _sweep(server: Server, env: dict[str, str], now: str) -> dict[str, Any]:
@@ -223,7 +87,7 @@ def _sweep(server: Server, env: dict[str, str], now: str) -> dict[str, Any]:
         env=env,
         timeout=240,
     )
-    return _wait_for(server, run_id)
+    return wait_for(server, run_id)
 
 
 def test_sweep_deployment_end_to_end(server: Server, tmp_path: Path) -> None:
@@ -237,7 +101,7 @@ def test_sweep_deployment_end_to_end(server: Server, tmp_path: Path) -> None:
 
 def _end_to_end(server: Server, tmp_path: Path, sink: SmtpSink) -> None:
     env = {
-        "RATSFRIST_DATABASE_URL": _pg_database(f"ratsfrist_e2e_{os.getpid()}"),
+        "RATSFRIST_DATABASE_URL": pg_database(f"ratsfrist_e2e_{os.getpid()}"),
         "RATSFRIST_APPRISE_CONFIG": str(apprise_config(tmp_path / "apprise.yml", sink.port)),
         "RATSFRIST_HOME": str(REPO),
         "RATSFRIST_CONFIG": str(tmp_path / "none.toml"),
@@ -277,16 +141,16 @@ def _end_to_end(server: Server, tmp_path: Path, sink: SmtpSink) -> None:
     # Friday 11.06.2021: the report was due Thursday 12:00, the invitation on Monday
     run = _sweep(server, env, "2021-06-11T07:05:00+02:00")
     assert run["state_type"] == "COMPLETED", run["state"]
-    assert run["name"] == "Fristenlauf 2021-06-11 07:05"
-    artifact = _artifact(server, "ueberfaellige-fristen-rueckblick")
-    rows = json.loads(artifact["data"]) if isinstance(artifact["data"], str) else artifact["data"]
-    report = next(r for r in rows if r["Frist"] == "Stellungnahme der Verwaltung")
-    assert report["Vorlage"] == REF
-    assert report["Tage"] == 1
-    assert report["Titel"] == "Kommunales Integrationsmanagement"
-    assert report["wer"] == "Fachamt"  # a word, not the routing tag 'fachamt'
-    assert report["Gremium"] == "Sozialausschuss"
-    assert _artifact(server, "fristen-uebersicht-rueckblick")["data"].startswith(
+    assert run["name"] == "Fristenlauf 11.06.2021 07:05"
+    artifact = latest_artifact(server, "ueberfaellige-fristen-rueckblick")
+    assert artifact["type"] == "markdown"
+    table = artifact["data"]
+    assert "## Sozialausschuss (2)" in table  # one table per committee, under its name
+    # the title cut to fit 1440 px; 'Fachamt' a word, not the routing tag 'fachamt'
+    assert f"| {REF} | Kommunales Integrationsma… | Stellungnahme… | Fachamt | 10.06.21 | 1 |" in (
+        table
+    )
+    assert latest_artifact(server, "fristen-uebersicht-rueckblick")["data"].startswith(
         "# Fristenübersicht"
     )
     kinds = _missed_event_kinds(server)
@@ -298,7 +162,7 @@ def _end_to_end(server: Server, tmp_path: Path, sink: SmtpSink) -> None:
     again = _sweep(server, env, "2021-06-11T07:05:00+02:00")
     assert again["state_type"] == "COMPLETED"
     assert len(sink.mails) == mails  # no second mail
-    second = _artifact(server, "ueberfaellige-fristen-rueckblick")
+    second = latest_artifact(server, "ueberfaellige-fristen-rueckblick")
     assert second["id"] != artifact["id"]  # a new version in the key's history …
     assert second["data"] == artifact["data"]  # … with the identical table
 
@@ -306,44 +170,15 @@ def _end_to_end(server: Server, tmp_path: Path, sink: SmtpSink) -> None:
 
 
 def _browser_check(server: Server, artifact_id: str, tmp_path: Path) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        if IN_CI:
-            pytest.fail("chromium not installed (the CI script installs it)")
-        pytest.skip("chromium not installed")
-    from playwright.sync_api import sync_playwright
-
-    shots = REPO / "test-artifacts"
-    shots.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        target = f"{server.url}/artifacts/artifact/{artifact_id}"
-        page.goto(target, wait_until="networkidle")
-        password = page.locator("input[type=password]")
-        if password.count():  # the API is behind the auth string: log in as a manager would
-            password.first.fill(AUTH)
-            page.keyboard.press("Enter")
-            page.wait_for_load_state("networkidle")
-            page.goto(target, wait_until="networkidle")
+    """The replayed day's table in the browser (test_ui_screens.py photographs the current
+    one and measures it)."""
+    with browser_page(server) as page:
+        page.goto(f"{server.url}/artifacts/artifact/{artifact_id}", wait_until="networkidle")
         page.get_by_text(REF).first.wait_for(timeout=30_000)
-        page.screenshot(path=str(shots / "ueberfaellige-fristen.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / "ueberfaellige-fristen-rueckblick.png"), full_page=True)
         content = page.content()
-        browser.close()
     assert REF in content
-    assert "Stellungnahme der Verwaltung" in content
+    assert "Stellungnahme" in content
 
 
 def test_ratsfrist_serve_runs_the_deployments_of_prefect_yaml(
@@ -388,9 +223,9 @@ def test_ratsfrist_serve_runs_the_deployments_of_prefect_yaml(
             f"/deployments/{sweep['id']}/create_flow_run",
             {"parameters": {"now": "2021-06-14T07:05:00+02:00"}},
         )
-        finished = _wait_for(server, run["id"], timeout=120)
+        finished = wait_for(server, run["id"], timeout=120)
         assert finished["state_type"] == "COMPLETED", log.read_text()[-3000:]
-        assert finished["name"] == "Fristenlauf 2021-06-14 07:05"
+        assert finished["name"] == "Fristenlauf 14.06.2021 07:05"
     finally:
         serving.terminate()
         serving.wait(timeout=30)

@@ -156,7 +156,7 @@ def test_the_0700_sweep_started_at_065951_sends_the_days_reminders(
     from prefect import get_client
 
     with get_client(sync_client=True) as client:
-        assert client.read_flow_run(run.id).name == "Fristenlauf 2021-06-09 07:00"
+        assert client.read_flow_run(run.id).name == "Fristenlauf 09.06.2021 07:00"
 
 
 def _latest_artifact(key: str) -> Any:

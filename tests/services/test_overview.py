@@ -14,12 +14,14 @@ from models.domain.timeutil import BERLIN
 from models.services import intake
 from models.services.overview import (
     Overdue,
+    fit,
     overdue_count,
     overdue_rows,
     overdue_table,
     overview_line,
     overview_markdown,
     short,
+    state_line,
     who,
 )
 from models.store.db import session_scope
@@ -85,8 +87,8 @@ def test_rows_by_committee_then_oldest_first_with_words_links_and_short_titles()
     ]
     assert rows[0]["Titel"] == "nichtöffentlich"
     assert rows[2]["Titel"].endswith("…") and len(rows[2]["Titel"]) <= 60
-    assert rows[2]["Titel"].startswith("Sanierung und energetische Ertüchtigung der")
-    assert rows[1]["fällig seit"] == "25.11.2026"
+    assert rows[2]["Titel"] == "Sanierung und energetische Ertüchtigung…"  # not "… der…"
+    assert rows[1]["fällig seit"] == "25.11.26"  # short: the table fits 1440 px
     assert overdue_table(items, date(2026, 11, 30))[2]["Vorlage"] == "A 26/0001"  # no UI
 
 
@@ -97,15 +99,30 @@ def test_short_and_who_edge_cases() -> None:
     assert who("fachamt", "", None) == "Fachamt"
     assert who("gremium", None, None) == "Gremium"
     assert who("ortsbeirat_nord", None, "Rat") == "Ortsbeirat nord"
-
-
-def test_overview_line_is_compact() -> None:
-    line = overview_line(
-        "Sozialausschuss",
-        {State.submitted: 2, State.scheduled: 0, State.report_requested: 1},
-        {"kommend": 4, "heute": 0, "überfällig": 3},
+    # a cut text does not end on a function word, and keeps a last word that ends at the cut
+    assert short("Stellungnahme der Verwaltung zum Haushalt", 20) == "Stellungnahme…"
+    assert short("Mehr Grün für die Wohnquartiere im Westen", 32) == (
+        "Mehr Grün für die Wohnquartiere…"
     )
-    assert line == "| Sozialausschuss | 3 | 2 eingereicht, 1 Bericht angefordert | 4 | 0 | **3** |"
+
+
+def test_fit_keeps_the_name_of_an_office_or_a_deadline() -> None:
+    assert fit("Amt 23 (Liegenschaften)", 24) == "Amt 23 (Liegenschaften)"
+    assert fit("Amt 61 (Stadtplanung und Bauordnung)", 20) == "Amt 61"
+    assert fit("Wiedervorlage: Stand der Umsetzung", 24) == "Wiedervorlage"
+    assert fit("Stellungnahme der Verwaltung", 24) == "Stellungnahme…"
+    assert fit("Bürgermeister/in", 20) == "Bürgermeister/in"
+
+
+def test_overview_line_is_numbers_and_the_states_a_list_that_wraps() -> None:
+    waiting = {State.submitted: 2, State.scheduled: 0, State.report_requested: 1}
+    line = overview_line("Sozialausschuss", waiting, {"kommend": 4, "heute": 0, "überfällig": 3})
+    assert line == "| Sozialausschuss | 3 | 4 | 0 | **3** |"
+    long = "Ausschuss für Stadtentwicklung, Bauen, Verkehr und Digitalisierung"
+    assert overview_line(long, waiting, {"kommend": 0, "heute": 0, "überfällig": 0}).startswith(
+        "| Ausschuss für Stadtentwicklung, Bauen… | 3 |"
+    )
+    assert state_line(long, waiting) == f"- **{long}**: 2 eingereicht, 1 Bericht angefordert"
 
 
 def _import(engine: Engine, text: str, ref: str, when: str) -> None:

@@ -1,0 +1,81 @@
+"""The overdue artifact as markdown: one table per committee, cells cut to fit 1440 px (the
+browser measures the fit in test_ui_screens.py; this checks the text)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flows.render import CELL_CHARS, OVERDUE_COLUMNS, overdue_markdown
+from models.domain.timeutil import BERLIN
+from models.services.overview import Overdue, overdue_table
+
+
+def _item(committee: str | None, ref: str, due: str, **kw: object) -> Overdue:
+    values: dict[str, object] = {
+        "committee": committee,
+        "reference": ref,
+        "title": "Sanierung der Turnhalle an der Grundschule Am Lindenplatz",
+        "public": True,
+        "label": "Stellungnahme der Verwaltung",
+        "responsible": "fachamt",
+        "office": "Amt 61 (Stadtplanung und Bauordnung)",
+        "due": datetime.fromisoformat(due).replace(tzinfo=BERLIN),
+    }
+    values.update(kw)
+    return Overdue(**values)  # type: ignore[arg-type]
+
+
+def test_one_table_per_committee_with_the_committee_as_heading() -> None:
+    rows = overdue_table(
+        [
+            _item("Sozialausschuss", "A 26/0002", "2026-11-20T12:00", office=None),
+            _item("Bauausschuss", "A 26/0003", "2026-11-25T23:59"),
+            _item(
+                "Sozialausschuss",
+                "A 26/0001",
+                "2026-11-02T23:59",
+                responsible="gremium",
+                office=None,
+                label="Beratung in der Sitzung",
+            ),
+            _item(
+                None,
+                "A 26/0004",
+                "2026-10-01T12:00",
+                public=False,
+                label="Wiedervorlage: Stand der Umsetzung",
+            ),
+        ],
+        date(2026, 11, 30),
+        lambda ref: f"http://ui/verlauf/{ref[-4:]}",
+    )
+    text = overdue_markdown(rows, heading="Überfällige Fristen, Stand 30.11.2026 07:00", note="4")
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    assert headings == [
+        "# Überfällige Fristen, Stand 30.11.2026 07:00",
+        "## Bauausschuss (1)",
+        "## Sozialausschuss (2)",
+        "## (ohne Gremium) (1)",
+    ]
+    table = [line for line in text.splitlines() if line.startswith("| ")]
+    assert table.count("| " + " | ".join(OVERDUE_COLUMNS) + " |") == 3  # no Gremium column
+    body = [line for line in table if not line.startswith("| Vorlage")]
+    assert body == [
+        "| [A 26/0003](http://ui/verlauf/0003) | Sanierung der Turnhalle… | Stellungnahme… "
+        "| Amt 61 | 25.11.26 | 5 |",
+        "| [A 26/0001](http://ui/verlauf/0001) | Sanierung der Turnhalle… "
+        "| Beratung in der Sitzung | Gremium | 02.11.26 | 28 |",
+        "| [A 26/0002](http://ui/verlauf/0002) | Sanierung der Turnhalle… | Stellungnahme… "
+        "| Fachamt | 20.11.26 | 10 |",
+        "| [A 26/0004](http://ui/verlauf/0004) | nichtöffentlich | Wiedervorlage | Amt 61 "
+        "| 01.10.26 | 60 |",
+    ]
+    for line in body:
+        cells = dict(zip(OVERDUE_COLUMNS, line.strip("| ").split(" | "), strict=True))
+        assert all(len(cells[c]) <= n for c, n in CELL_CHARS.items()), cells
+
+
+def test_nothing_overdue_says_so() -> None:
+    text = overdue_markdown([], heading="Überfällige Fristen, Stand 30.11.2026 07:00")
+    assert "Keine überfälligen Fristen." in text
+    assert "|" not in text
