@@ -52,25 +52,31 @@ def apply_page(
     store: OParlStore,
     objects: Sequence[OParlObject],
     report: SyncReport,
+    known: Known | None = None,
 ) -> None:
     """Every object of a page in its order: new papers replayed and written together,
-    everything else through `apply_one`, each in its SAVEPOINT."""
+    everything else through `apply_one`, each in its SAVEPOINT. `known`: what the list's
+    pages before read (ListSync keeps it from page to page)."""
+    known = known if known is not None else Known()
     replay: Replay | None = None
     done: list[tuple[PaperIn, Replayed]] = []
     for index, obj in enumerate(objects):
         if isinstance(obj, PaperIn) and not obj.deleted:
             if replay is None:
-                replay = _replay(session, store, objects[index:])
+                replay = _replay(session, store, objects[index:], known)
             try:
                 done.append((obj, _replayed(replay, store, obj)))
                 replay.commit(done[-1][1])
                 continue
             except NotBulk:
                 pass
-        _write(session, store, done, report)
-        done, replay = [], None  # what the one-by-one path changes is read anew
+        if not _write(session, store, done, report):
+            known.clear()
+        done, replay = [], None
         apply_one(session, store, obj, report)
-    _write(session, store, done, report)
+        known.clear()  # what the one-by-one path changed is read anew
+    if not _write(session, store, done, report):
+        known.clear()
 
 
 def _replayed(replay: Replay, store: OParlStore, obj: PaperIn) -> Replayed:
@@ -110,93 +116,55 @@ def _open_transaction(session: Session) -> None:
 # --- reading what a batch links to ------------------------------------------------------------
 
 
-def _replay(session: Session, store: OParlStore, objects: Sequence[OParlObject]) -> Replay:
-    """A replay for the papers in `objects`, with what they link to read in a few queries."""
+def _replay(
+    session: Session, store: OParlStore, objects: Sequence[OParlObject], known: Known
+) -> Replay:
+    """A replay for the papers in `objects`; what they link to and `known` does not hold
+    yet is read in a few queries (a page's papers share their meetings with the next)."""
     papers = [o for o in objects if isinstance(o, PaperIn) and not o.deleted]
     connection = session.connection()
-    references = {r for p in papers for r in _references(p)}
-    ids = {p.id for p in papers}
     taken: set[str] = set()
-    for chunk in _chunks(sorted(ids)):
-        taken |= set(
-            connection.scalars(sa.select(_t(Paper).c.oparl_id).where(_in(Paper, "oparl_id", chunk)))
-        )
-    for chunk in _chunks(sorted(references)):
+    for chunk in _chunks(sorted({p.id for p in papers})):
         taken |= set(
             connection.scalars(
-                sa.select(_t(Paper).c.reference).where(
-                    _t(Paper).c.body_id == store.body_id, _in(Paper, "reference", chunk)
+                sa.select(_c(Paper, "oparl_id")).where(_in(Paper, "oparl_id", chunk))
+            )
+        )
+    for chunk in _chunks(sorted({r for p in papers for r in _references(p)})):
+        taken |= set(
+            connection.scalars(
+                sa.select(_c(Paper, "reference")).where(
+                    _c(Paper, "body_id") == store.body_id, _in(Paper, "reference", chunk)
                 )
             )
         )
     consultations = [c for p in papers for c in p.consultations]
-    org_urls = {c.organizations[0] for c in consultations if c.organizations}
-    orgs = {
-        row.oparl_id: Org(row.id, row.name, row.classification)
-        for chunk in _chunks(sorted(org_urls))
+    org_urls = {c.organizations[0] for c in consultations if c.organizations} - known.orgs.keys()
+    for chunk in _chunks(sorted(org_urls)):
         for row in connection.execute(
             sa.select(_t(Organization)).where(_in(Organization, "oparl_id", chunk))
-        )
-    }
-    items: dict[int, dict[str, Any]] = {}
-    item_urls = sorted({c.agenda_item for c in consultations if c.agenda_item})
+        ):
+            known.orgs[row.oparl_id] = Org(row.id, row.name, row.classification)
+    item_urls = {c.agenda_item for c in consultations if c.agenda_item} - known.item_ids.keys()
     meeting_ids: set[int] = set()
-    for chunk in _chunks(item_urls):
+    for chunk in _chunks(sorted(item_urls)):
         meeting_ids |= set(
             connection.scalars(
-                sa.select(_t(AgendaItem).c.meeting_id).where(_in(AgendaItem, "oparl_id", chunk))
+                sa.select(_c(AgendaItem, "meeting_id")).where(_in(AgendaItem, "oparl_id", chunk))
             )
         )
-    meeting_urls = sorted({c.meeting for c in consultations if c.meeting})
-    by_url: dict[str, int] = {}
-    for chunk in _chunks(meeting_urls):
+    meeting_urls = {c.meeting for c in consultations if c.meeting} - known.meeting_ids.keys()
+    for chunk in _chunks(sorted(meeting_urls)):
         for found in connection.execute(
-            sa.select(_t(Meeting).c.id, _t(Meeting).c.oparl_id).where(
+            sa.select(_c(Meeting, "id"), _c(Meeting, "oparl_id")).where(
                 _in(Meeting, "oparl_id", chunk)
             )
         ):
-            by_url[found.oparl_id] = found.id
-    meeting_ids |= set(by_url.values())
-    meetings: dict[int, MeetingRow] = {}
-    for chunk in _chunks(sorted(meeting_ids)):
-        for row in connection.execute(
-            sa.select(
-                _t(Meeting).c.id,
-                _t(Meeting).c.start,
-                _t(Meeting).c.cancelled,
-                _t(Meeting).c.minutes_at,
-            ).where(_in(Meeting, "id", chunk))
-        ):
-            meetings[row.id] = MeetingRow(
-                row.id,
-                to_utc(row.start),
-                row.cancelled,
-                to_utc(row.minutes_at) if row.minutes_at else None,
-            )
-        table = _t(AgendaItem)
-        for row in connection.execute(
-            sa.select(
-                table.c.id,
-                table.c.meeting_id,
-                table.c.number,
-                table.c.oparl_id,
-                table.c.result_review,
-                *(table.c[k] for k in ITEM_COLUMNS),
-            ).where(_in(AgendaItem, "meeting_id", chunk))
-        ):
-            items[row.id] = dict(row._mapping)
-    by_meeting: dict[int, list[int]] = {}
-    for item_id in sorted(items):
-        by_meeting.setdefault(items[item_id]["meeting_id"], []).append(item_id)
+            known.meeting_ids[found.oparl_id] = found.id
+            meeting_ids.add(found.id)
+    _load_meetings(connection, known, meeting_ids - known.meetings.keys())
     replay = Replay(
-        Known(
-            orgs=orgs,
-            meetings=meetings,
-            meeting_ids=by_url,
-            items=items,
-            item_ids={i["oparl_id"]: i["id"] for i in items.values() if i["oparl_id"]},
-            by_meeting=by_meeting,
-        ),
+        known,
         body_id=store.body_id,
         body_name=store.body.name,
         now=store.now,
@@ -207,6 +175,37 @@ def _replay(session: Session, store: OParlStore, objects: Sequence[OParlObject])
     )
     replay.taken = taken
     return replay
+
+
+def _load_meetings(connection: Connection, known: Known, ids: set[int]) -> None:
+    """Meetings and every agenda item of them into `known`."""
+    table = _t(AgendaItem)
+    columns = ("id", "meeting_id", "number", "oparl_id", "result_review", *ITEM_COLUMNS)
+    for chunk in _chunks(sorted(ids)):
+        for row in connection.execute(
+            sa.select(
+                _c(Meeting, "id"),
+                _c(Meeting, "start"),
+                _c(Meeting, "cancelled"),
+                _c(Meeting, "minutes_at"),
+            ).where(_in(Meeting, "id", chunk))
+        ):
+            known.meetings[row.id] = MeetingRow(
+                row.id,
+                to_utc(row.start),
+                row.cancelled,
+                to_utc(row.minutes_at) if row.minutes_at else None,
+            )
+            known.by_meeting[row.id] = []
+        query = sa.select(*(table.c[k] for k in columns)).where(
+            _in(AgendaItem, "meeting_id", chunk)
+        )
+        for row in connection.execute(query.order_by(table.c.id)):
+            item = dict(row._mapping)
+            known.items[row.id] = item
+            known.by_meeting[row.meeting_id].append(row.id)
+            if row.oparl_id:
+                known.item_ids[row.oparl_id] = row.id
 
 
 def _references(paper: PaperIn) -> tuple[str, ...]:
@@ -221,6 +220,10 @@ def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
 _t = table_of
 
 
+def _c(model: type[SQLModel], column: str) -> sa.Column[Any]:
+    return _t(model).c[column]
+
+
 def _in(model: type[SQLModel], column: str, values: list[Any]) -> sa.ColumnElement[bool]:
     return _t(model).c[column].in_(values)
 
@@ -233,10 +236,11 @@ def _write(
     store: OParlStore,
     done: list[tuple[PaperIn, Replayed]],
     report: SyncReport,
-) -> None:
-    """The batch in one SAVEPOINT; refused, its papers one by one (the bad one is named)."""
+) -> bool:
+    """The batch in one SAVEPOINT; refused, its papers one by one (the bad one is named),
+    and False."""
     if not done:
-        return
+        return True
     session.flush()
     _open_transaction(session)
     try:
@@ -246,10 +250,11 @@ def _write(
         session.expire_all()
         for obj, _ in done:
             apply_one(session, store, obj, report)
-        return
+        return False
     session.expire_all()  # the agenda items changed under the session's eyes
     for _, replayed in done:
         report.merge(replayed.report)
+    return True
 
 
 def _insert(connection: Connection, batch: list[Replayed]) -> None:
@@ -316,6 +321,8 @@ def _insert(connection: Connection, batch: list[Replayed]) -> None:
     changed: dict[int, dict[str, Any]] = {}
     for replayed in batch:
         changed |= replayed.items
+    for item in changed.values():  # the same dicts `known` keeps for the next pages
+        item["consultation_id"] = to("consultation", item["consultation_id"])
     if changed:
         table = _t(AgendaItem)
         connection.execute(
@@ -325,7 +332,6 @@ def _insert(connection: Connection, batch: list[Replayed]) -> None:
             [
                 {"item_id": item_id}
                 | {f"new_{k}": item[k] for k in (*ITEM_COLUMNS, "result_review")}
-                | {"new_consultation_id": to("consultation", item["consultation_id"])}
                 for item_id, item in sorted(changed.items())
             ],
         )

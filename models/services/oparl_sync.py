@@ -42,6 +42,7 @@ from models.services.oparl_client import (
 )
 from models.services.oparl_report import SyncReport
 from models.services.oparl_store import OParlStore
+from models.services.replay_rows import Known
 from models.store.db import session_scope
 from models.store.tables import Body, OParlCursor
 
@@ -168,6 +169,8 @@ class ListSync:
     ) -> None:
         self.engine, self.client, self.vendor, self.body = engine, client, vendor, body
         self.bulk = bulk
+        self.known = Known()
+        """What the bulk path read on earlier pages (models.services.oparl_bulk)."""
         self.history_before = history_before
         self.list_url, self.list_type = list_url, list_type
         self.now, self.rules, self.actor = now, rules, actor
@@ -207,7 +210,7 @@ class ListSync:
                     history_before=self.history_before,
                 )
                 if self.bulk:
-                    apply_page(session, store, page.objects, self.report)
+                    apply_page(session, store, page.objects, self.report, self.known)
                 else:
                     for obj in page.objects:
                         apply_one(session, store, obj, self.report)

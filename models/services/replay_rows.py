@@ -64,18 +64,23 @@ class MeetingRow:
 
 @dataclass
 class Known:
-    """What the batch's papers link to, read once per batch (oparl_bulk.load)."""
+    """What the papers link to, read as it is first needed and kept for the list's next
+    pages (oparl_bulk._replay); emptied whenever the one-by-one path has written."""
 
-    orgs: dict[str, Org]
+    orgs: dict[str, Org] = field(default_factory=dict)
     """by OParl id"""
-    meetings: dict[int, MeetingRow]
-    meeting_ids: dict[str, int]
+    meetings: dict[int, MeetingRow] = field(default_factory=dict)
+    meeting_ids: dict[str, int] = field(default_factory=dict)
     """meeting id by OParl id"""
-    items: dict[int, dict[str, Any]]
-    """agenda item columns by id, every item of every meeting linked"""
-    item_ids: dict[str, int]
-    by_meeting: dict[int, list[int]]
+    items: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """agenda item columns by id, every item of every meeting in `meetings`"""
+    item_ids: dict[str, int] = field(default_factory=dict)
+    by_meeting: dict[int, list[int]] = field(default_factory=dict)
     """agenda item ids of each meeting, ascending"""
+
+    def clear(self) -> None:
+        for name in ("orgs", "meetings", "meeting_ids", "items", "item_ids", "by_meeting"):
+            getattr(self, name).clear()
 
 
 @dataclass

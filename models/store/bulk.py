@@ -31,8 +31,8 @@ def defaults(model: type[SQLModel]) -> dict[str, Any]:
                 continue
             factory = info.default_factory
             value = factory() if factory else info.default  # type: ignore[call-arg]
-            if value is not PydanticUndefined:
-                values[name] = value
+            if value is not PydanticUndefined and not (value is None and columns[name].primary_key):
+                values[name] = value  # an id left out is the database's to give
         _DEFAULTS[model] = values
     return _DEFAULTS[model]
 
