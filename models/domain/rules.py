@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from dateutil.relativedelta import relativedelta
@@ -223,8 +224,11 @@ def ruleset_from(data: dict[str, Any], name: str, origin: str) -> RuleSet:
 # --- the arithmetic -----------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def due_date(rule: Rule, anchor: datetime, calendar: WorkCalendar) -> datetime:
-    """When a deadline ends, as aware UTC; the anchor is read on the Berlin calendar."""
+    """When a deadline ends, as aware UTC; the anchor is read on the Berlin calendar.
+    Remembered: a town's papers share their meetings, so a sync plans the same
+    (rule, meeting) thousands of times (rule and calendar are frozen, hence hashable)."""
     local_anchor = to_local(anchor)
     day = local_anchor.date()
     if rule.unit is Unit.days:
@@ -290,6 +294,7 @@ def order_warnings(rules: RuleSet, around: datetime) -> list[str]:
     return warnings
 
 
+@lru_cache(maxsize=1024)
 def describe_rule(rule: Rule) -> str:
     """The rule in words, e.g. '6. Tag vor der Sitzung, 23:59'."""
     anchors = {

@@ -58,15 +58,18 @@ def apply_page(
     everything else through `apply_one`, each in its SAVEPOINT. `known`: what the list's
     pages before read (ListSync keeps it from page to page)."""
     known = known if known is not None else Known()
+    taken = _taken(session, store, [o for o in objects if isinstance(o, PaperIn)])
     replay: Replay | None = None
     done: list[tuple[PaperIn, Replayed]] = []
     for index, obj in enumerate(objects):
-        if isinstance(obj, PaperIn) and not obj.deleted:
+        if isinstance(obj, PaperIn) and not obj.deleted and not taken.intersection(_keys(obj)):
             if replay is None:
                 replay = _replay(session, store, objects[index:], known)
             try:
-                done.append((obj, _replayed(replay, store, obj)))
+                values = store.new_paper_values(obj, _keys(obj)[1])
+                done.append((obj, replay.paper(obj, values)))
                 replay.commit(done[-1][1])
+                taken.update(_keys(obj))
                 continue
             except NotBulk:
                 pass
@@ -75,17 +78,35 @@ def apply_page(
         done, replay = [], None
         apply_one(session, store, obj, report)
         known.clear()  # what the one-by-one path changed is read anew
+        if isinstance(obj, PaperIn):
+            taken.update(_keys(obj))
     if not _write(session, store, done, report):
         known.clear()
 
 
-def _replayed(replay: Replay, store: OParlStore, obj: PaperIn) -> Replayed:
-    reference = obj.reference or f"OParl {tail(obj.id)}"
-    if obj.id in replay.taken or {reference, reference[:100]} & replay.taken:
-        raise NotBulk("schon erfasst")
-    done = replay.paper(obj, store.new_paper_values(obj, reference))
-    replay.taken |= {obj.id, reference, reference[:100]}
-    return done
+def _keys(paper: PaperIn) -> tuple[str, str, str]:
+    """What a new paper must not meet stored already: its OParl id and its reference (as
+    given, and cut to the column), which the one-by-one path matches or is refused on."""
+    reference = paper.reference or f"OParl {tail(paper.id)}"
+    return (paper.id, reference, reference[:100])
+
+
+def _taken(session: Session, store: OParlStore, papers: list[PaperIn]) -> set[str]:
+    """The OParl ids and references of `papers` stored already, in two queries."""
+    connection = session.connection()
+    taken: set[str] = set()
+    for chunk in _chunks(sorted({p.id for p in papers})):
+        query = sa.select(_c(Paper, "oparl_id")).where(_in(Paper, "oparl_id", chunk))
+        taken |= set(connection.scalars(query))
+    for chunk in _chunks(sorted({r for p in papers for r in _keys(p)[1:]})):
+        taken |= set(
+            connection.scalars(
+                sa.select(_c(Paper, "reference")).where(
+                    _c(Paper, "body_id") == store.body_id, _in(Paper, "reference", chunk)
+                )
+            )
+        )
+    return taken
 
 
 def apply_one(session: Session, store: OParlStore, obj: OParlObject, report: SyncReport) -> None:
@@ -123,21 +144,6 @@ def _replay(
     yet is read in a few queries (a page's papers share their meetings with the next)."""
     papers = [o for o in objects if isinstance(o, PaperIn) and not o.deleted]
     connection = session.connection()
-    taken: set[str] = set()
-    for chunk in _chunks(sorted({p.id for p in papers})):
-        taken |= set(
-            connection.scalars(
-                sa.select(_c(Paper, "oparl_id")).where(_in(Paper, "oparl_id", chunk))
-            )
-        )
-    for chunk in _chunks(sorted({r for p in papers for r in _references(p)})):
-        taken |= set(
-            connection.scalars(
-                sa.select(_c(Paper, "reference")).where(
-                    _c(Paper, "body_id") == store.body_id, _in(Paper, "reference", chunk)
-                )
-            )
-        )
     consultations = [c for p in papers for c in p.consultations]
     org_urls = {c.organizations[0] for c in consultations if c.organizations} - known.orgs.keys()
     for chunk in _chunks(sorted(org_urls)):
@@ -173,7 +179,6 @@ def _replay(
         history_before=store.history_before,
         default_role=DEFAULT_ROLE,
     )
-    replay.taken = taken
     return replay
 
 
@@ -206,11 +211,6 @@ def _load_meetings(connection: Connection, known: Known, ids: set[int]) -> None:
             known.by_meeting[row.meeting_id].append(row.id)
             if row.oparl_id:
                 known.item_ids[row.oparl_id] = row.id
-
-
-def _references(paper: PaperIn) -> tuple[str, ...]:
-    reference = paper.reference or f"OParl {tail(paper.id)}"
-    return (reference, reference[:100])
 
 
 def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:

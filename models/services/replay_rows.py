@@ -129,8 +129,6 @@ class Batch:
         self.history_before, self.default_role = history_before, default_role
         self.ids = Counter()
         self.orgs_by_id = {o.id: o for o in known.orgs.values()}
-        self.taken: set[str] = set()
-        """OParl ids and references stored already or earlier in the batch."""
 
     def commit(self, done: Replayed) -> None:
         """The paper's agenda item changes become what the next paper sees."""
