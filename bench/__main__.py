@@ -218,6 +218,17 @@ def intake(n: int, work: Path) -> dict[str, float]:
     return child("-m", "bench.intake", f"sqlite:///{work / 'intake.sqlite'}", str(n))
 
 
+def oparl_bench(work: Path, quick: bool, postgres: bool) -> dict[str, Any]:
+    """Hürtgenwald's archive synced from a local HTTP server, with its raw floor; the
+    default run also times the one-by-one path (about half a minute more per database)."""
+    extra = [] if quick else ["--one-by-one"]
+    sqlite = f"sqlite:///{work / 'oparl.sqlite'}"
+    out = {"sqlite": child("-m", "bench.oparl", str(work), sqlite, *extra)}
+    if postgres and not quick:
+        out["postgres"] = child("-m", "bench.oparl", str(work), PG_ADMIN, *extra)
+    return out
+
+
 def dispatch_bench(work: Path, n: int, levels: str) -> dict[str, Any]:
     return child("-m", "bench.dispatch", str(work), str(n), levels, timeout=1200)
 
@@ -274,6 +285,9 @@ def main() -> None:
         with phase(results, "intake"):
             results["intake"] = intake(100 if args.quick else 2000, work)
         log(f"intake: {results['intake']}")
+        with phase(results, "OParl sync"):
+            results["oparl"] = oparl_bench(work, args.quick, not args.no_postgres)
+        log(f"oparl: {results['oparl']}")
         with phase(results, "dispatch"):
             results["dispatch"] = dispatch_bench(
                 work, 50 if args.quick else 1000, "1,4" if args.quick else "1,2,4"

@@ -64,6 +64,9 @@ class ArchiveServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real servers and httpx do it
+            disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms wait
+
             def do_GET(self) -> None:
                 server.requests.append(self.path)
                 status, body = server.answer(self.path)

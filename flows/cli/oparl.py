@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -49,6 +50,7 @@ def sync_oparl(
 ) -> None:
     """Vorlagen, Beratungen und Sitzungen aus dem Ratsinformationssystem übernehmen (OParl
     1.1); ein abgebrochener Lauf setzt auf der Seite fort, auf der er stand."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from flows.app import engine_for
@@ -71,8 +73,10 @@ def sync_oparl(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
+            console=Console(stderr=True),
             transient=True,
-            disable=as_json,
+            # on a terminal only: stdout stays the report, a log file gets no bar frames
+            disable=as_json or not sys.stderr.isatty(),
         ) as bar,
         OParlClient(timeout=timeout, retries=retries) as client,
     ):

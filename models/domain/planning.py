@@ -125,7 +125,7 @@ def plan(facts: PaperFacts, rules: RuleSet) -> list[PlannedDeadline]:
                 continue
             planned.append(
                 PlannedDeadline(
-                    key=_key(name, consultation, meeting_id),
+                    key=deadline_key(name, consultation, meeting_id),
                     rule=name,
                     kind=rule.kind,
                     label=rule.title,
@@ -142,7 +142,8 @@ def plan(facts: PaperFacts, rules: RuleSet) -> list[PlannedDeadline]:
     return planned
 
 
-def _key(rule: str, consultation: int | None, meeting: int | None) -> str:
+def deadline_key(rule: str, consultation: int | None, meeting: int | None) -> str:
+    """A deadline's identity within its paper (Deadline.key)."""
     parts = [rule]
     if consultation is not None:
         parts.append(f"c{consultation}")

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -318,10 +319,23 @@ def due_date(
     `urgent` applies the rule's shortened variant, if it has one. A meeting count needs
     the body's `meetings` (and `lead`, the rule named by `reachable_by`); if they do not
     reach far enough it raises RuleError (planning asks `due_or_none`)."""
-    due = due_or_none(rule, anchor, calendar, urgent=urgent, meetings=meetings, lead=lead)
+    if not meetings and lead is None:
+        due = _remembered(rule, anchor, calendar, urgent)
+    else:
+        due = due_or_none(rule, anchor, calendar, urgent=urgent, meetings=meetings, lead=lead)
     if due is None:
         raise RuleError(f"{rule.title}: noch nicht genug Sitzungen im Kalender")
     return due
+
+
+@lru_cache(maxsize=65536)
+def _remembered(
+    rule: Rule, anchor: datetime, calendar: WorkCalendar, urgent: bool
+) -> datetime | None:
+    """`due_or_none` without meetings, remembered: a town's papers share their meetings, so
+    an OParl sync plans the same (rule, meeting) thousands of times (rule and calendar are
+    frozen, hence hashable)."""
+    return due_or_none(rule, anchor, calendar, urgent=urgent)
 
 
 def due_or_none(
@@ -368,6 +382,7 @@ def in_time(moment: datetime, due: datetime) -> bool:
     return moment <= due
 
 
+@lru_cache(maxsize=1024)
 def describe_rule(rule: Rule) -> str:
     """The rule in words, e.g. '6. Tag vor der Sitzung, 23:59'."""
     anchors = {

@@ -108,7 +108,7 @@ def _free_name(session: Session, oparl_id: str, wanted: str, own: str) -> str:
 
 
 def placeholder_name(session: Session, body_id: int, url: str) -> str:
-    """"Gremium 230" for …/gr/230; with more of the URL where that is taken in the body."""
+    """ "Gremium 230" for …/gr/230; with more of the URL where that is taken in the body."""
     parts = [p for p in url.rstrip("/").split("/") if p]
     for size in range(1, len(parts) + 1):
         name = f"Gremium {'/'.join(parts[-size:])}"[:200]

@@ -82,6 +82,8 @@ class CatchUp:
         self.rules = rules or default_rules()
         self.report = SyncReport()
         self.history_before = history_cutoff(session, body, now=self.now, wanted=history_before)
+        self._orgs: dict[str, Organization] = {}
+        """Committees by OParl id as the store met them (a meeting names them again and again)."""
 
     def _catch_up(self, paper: Paper) -> None:
         """Take the steps the source shows as done: agenda placement, moves to another
@@ -142,7 +144,7 @@ class CatchUp:
             if review:
                 self.report.review.append(
                     f"{review} – {paper.reference}, TOP {item.number} "
-                    f"{to_local(meeting.start):%d.%m.%Y}: {_short(item.result)} "
+                    f"{to_local(meeting.start):%d.%m.%Y}: {short(item.result)} "
                     "(ratsfrist oparl-review; von Hand: ratsfrist decide)"
                 )
             return False
@@ -321,7 +323,7 @@ class CatchUp:
         self.report.steps.append(f"{paper.reference}: {State.historical.label}")
 
 
-def _short(text: str | None, limit: int = 80) -> str:
+def short(text: str | None, limit: int = 80) -> str:
     """A result as a report line shows it: one line, at most `limit` characters."""
     flat = " ".join((text or "").split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -12,11 +12,13 @@ lifecycle does not allow) becomes a warning in the report, never a silent drop.
 from __future__ import annotations
 
 from datetime import time
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from models.domain.errors import RatsfristError
 from models.domain.oparl import (
+    AgendaItemIn,
     BodyIn,
     ConsultationIn,
     MeetingIn,
@@ -31,7 +33,8 @@ from models.services import oparl_bodies
 from models.services import steps as services
 from models.services.meetings import meet_minutes, replan_meeting
 from models.services.oparl_catch_up import CatchUp
-from models.services.oparl_report import by_oparl_id, set_changed, tail
+from models.services.oparl_report import Row, by_oparl_id, set_changed, tail
+from models.store.bulk import insert_rows
 from models.store.repo import consultations_of, meeting_on
 from models.store.tables import AgendaItem, Body, Consultation, Meeting, Organization, Paper
 
@@ -100,7 +103,7 @@ class OParlStore(CatchUp):
         """A committee only linked so far (in no list, or answering 404 as SessionNet's
         Wuppertal ones do): a placeholder named by its URL's tail, made and reported once;
         its own sync names it, if it ever comes."""
-        row = by_oparl_id(self.session, Organization, url)
+        row = self._orgs.get(url) or by_oparl_id(self.session, Organization, url)
         if row is None:
             name = oparl_bodies.placeholder_name(self.session, self.body_id, url)
             row = self.organization(OrganizationIn(id=url, name=name))
@@ -108,6 +111,7 @@ class OParlStore(CatchUp):
             self.report.warnings.append(
                 f"Gremium {url}: in keiner Liste, als Platzhalter '{name}' angelegt"
             )
+        self._orgs[url] = row
         return row
 
     # --- meetings ------------------------------------------------------------------------------
@@ -164,7 +168,7 @@ class OParlStore(CatchUp):
             self.report.cancelled.append(when)
         if moved or cancel_changed:
             self._replanned(row)
-        touched, agenda_changed = self._agenda(row, obj)
+        touched, agenda_changed = self._agenda(row, obj, created)
         self._count("Meeting", created, changed or agenda_changed)
         for paper in touched:
             self._catch_up(paper)
@@ -179,14 +183,24 @@ class OParlStore(CatchUp):
         for reference in change.needs_new_meeting:
             self.report.warnings.append(f"{reference}: Sitzung abgesagt, neuer Termin nötig")
 
-    def _agenda(self, meeting: Meeting, obj: MeetingIn) -> tuple[list[Paper], bool]:
-        """Upsert the embedded agenda items; the papers they link to are caught up after."""
+    def _agenda(self, meeting: Meeting, obj: MeetingIn, created: bool) -> tuple[list[Paper], bool]:
+        """Upsert the embedded agenda items; the papers they link to are caught up after.
+        The items and consultations named are read in one query each, and the new items
+        written in one flush: a meeting has dozens of items, a town hundreds of meetings."""
         assert meeting.id is not None
-        papers: dict[int, Paper] = {}
         changed = False
+        urls = {item.id for item in obj.agenda_items}
+        known = _by_oparl_ids(self.session, AgendaItem, urls)
+        if created and not known and len(urls) == len(obj.agenda_items):
+            # All new: the rows the loop below would make, in one INSERT (models.store.bulk).
+            new = [_new_item(meeting.id, item) for item in obj.agenda_items]
+            insert_rows(self.session.connection(), AgendaItem, new)
+            linked = [row["consultation_oparl_id"] for row in new if row["consultation_oparl_id"]]
+            return self._caught_up(meeting, linked), bool(new)
+        rows: list[AgendaItem] = []
         for item in obj.agenda_items:
-            row = by_oparl_id(self.session, AgendaItem, item.id)
-            if row is None:
+            row = known.get(item.id)
+            if row is None and not created:  # a new meeting has no items typed in by hand
                 row = self.session.exec(
                     select(AgendaItem).where(
                         AgendaItem.meeting_id == meeting.id,
@@ -210,17 +224,25 @@ class OParlStore(CatchUp):
                 # kept as the source words it; the lifecycle translates it when it decides
                 changed |= set_changed(row, result=item.result)
             self.session.add(row)
-            self.session.flush()
-            if not row.consultation_oparl_id:
-                continue
-            consultation = by_oparl_id(self.session, Consultation, row.consultation_oparl_id)
+            known[item.id] = row
+            rows.append(row)
+        self.session.flush()
+        linked = [row.consultation_oparl_id for row in rows if row.consultation_oparl_id]
+        return self._caught_up(meeting, linked), changed
+
+    def _caught_up(self, meeting: Meeting, linked: list[str]) -> list[Paper]:
+        """The papers of the consultations the meeting's items name, pointed to it."""
+        papers: dict[int, Paper] = {}
+        consultations = _by_oparl_ids(self.session, Consultation, set(linked))
+        for url in linked:
+            consultation = consultations.get(url)
             if consultation is None:
                 continue
             self._point_to(consultation, meeting)
             paper = self.session.get(Paper, consultation.paper_id)
             assert paper is not None and paper.id is not None
             papers[paper.id] = paper
-        return list(papers.values()), changed
+        return list(papers.values())
 
     def _point_to(self, consultation: Consultation, meeting: Meeting) -> None:
         """The source's newest meeting for a consultation wins (a postponed item's old
@@ -270,22 +292,26 @@ class OParlStore(CatchUp):
         self._count("Paper", False, changed or row.state != before)
         return row
 
-    def _new_paper(self, obj: PaperIn, reference: str) -> Paper:
+    def new_paper_values(self, obj: PaperIn, reference: str) -> dict[str, Any]:
+        """A new paper's columns before its first step (the bulk path's too)."""
         day = obj.date or to_local(self.now).date()
-        paper = Paper(
-            body_id=self.body_id,
-            reference=reference[:100],
-            paper_type=(obj.paper_type or "Vorlage")[:100],
-            name=obj.name or reference,
-            date=day,
-            public=True,  # what a public OParl API publishes is public
-            state="",
-            received_at=local_datetime(day, time(0, 0)),
-            source=(obj.web or obj.id)[:500],
-            oparl_id=obj.id,
-            created_at=self.now,
-            updated_at=self.now,
-        )
+        return {
+            "body_id": self.body_id,
+            "reference": reference[:100],
+            "paper_type": (obj.paper_type or "Vorlage")[:100],
+            "name": obj.name or reference,
+            "date": day,
+            "public": True,  # what a public OParl API publishes is public
+            "state": "",
+            "received_at": local_datetime(day, time(0, 0)),
+            "source": (obj.web or obj.id)[:500],
+            "oparl_id": obj.id,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+
+    def _new_paper(self, obj: PaperIn, reference: str) -> Paper:
+        paper = Paper(**self.new_paper_values(obj, reference))
         self.session.add(paper)
         self.session.flush()
         self._consultations(paper, obj.consultations)
@@ -392,3 +418,29 @@ class OParlStore(CatchUp):
             self.report.deleted.append(
                 f"{row.reference}: Zustand '{State(row.state).label}' bleibt (Löschung vermerkt)"
             )
+
+
+def _by_oparl_ids(session: Session, model: type[Row], urls: set[str]) -> dict[str, Row]:
+    """The rows the source knows by these ids, in one query per 500 of them."""
+    ordered = sorted(urls)
+    found: dict[str, Row] = {}
+    for start in range(0, len(ordered), 500):
+        query = select(model).where(col(model.oparl_id).in_(ordered[start : start + 500]))
+        for row in session.exec(query).all():
+            assert row.oparl_id is not None
+            found[row.oparl_id] = row
+    return found
+
+
+def _new_item(meeting_id: int, item: AgendaItemIn) -> dict[str, Any]:
+    """A synced agenda item's columns when it is new (as _agenda's loop sets them)."""
+    return {
+        "meeting_id": meeting_id,
+        "number": item.number,
+        "oparl_id": item.id,
+        "name": item.name,
+        "public": item.public,
+        "resolution_text": item.resolution_text or None,
+        "consultation_oparl_id": item.consultation or None,
+        "result": item.result or None,
+    }

@@ -26,13 +26,13 @@ from models.domain.bodies import Rules
 from models.domain.oparl import (
     BodyIn,
     OParlError,
-    OParlObject,
     Page,
     SystemIn,
     parse_page,
 )
 from models.domain.oparl_vendors import Vendor, detect
 from models.domain.timeutil import to_utc
+from models.services.oparl_bulk import apply_one, apply_page
 from models.services.oparl_client import (
     OParlClient,
     OParlHTTPError,
@@ -40,8 +40,9 @@ from models.services.oparl_client import (
     redact,
     with_since,
 )
-from models.services.oparl_report import SyncReport, reason
+from models.services.oparl_report import SyncReport
 from models.services.oparl_store import OParlStore
+from models.services.replay_rows import Known
 from models.store.db import session_scope
 from models.store.tables import Body, OParlCursor
 
@@ -110,9 +111,11 @@ def sync_endpoint(
     progress: Progress | None = None,
     vendor: str | None = None,
     history_before: datetime | None = None,
+    bulk: bool = True,
 ) -> SyncReport:
     """One sync of a body's organizations, meetings and papers; resumes an interrupted one.
-    `vendor` (setting `oparl_vendor`) names the adapter where the System does not say it."""
+    `vendor` (setting `oparl_vendor`) names the adapter where the System does not say it.
+    `bulk` False stores every object one by one (what the bulk path is held to in tests)."""
     now = to_utc(now)
     body_in, adapter = find_body(client, url, body_name, vendor)
     with session_scope(engine) as session:
@@ -135,6 +138,7 @@ def sync_endpoint(
                 rules=rules,
                 actor=actor,
                 history_before=history_before,
+                bulk=bulk,
             ).run(since, _labelled(progress, LIST_NAMES[name]) if progress else None)
         )
     return report
@@ -161,8 +165,12 @@ class ListSync:
         rules: Rules,
         actor: str,
         history_before: datetime | None = None,
+        bulk: bool = True,
     ) -> None:
         self.engine, self.client, self.vendor, self.body = engine, client, vendor, body
+        self.bulk = bulk
+        self.known = Known()
+        """What the bulk path read on earlier pages (models.services.oparl_bulk)."""
         self.history_before = history_before
         self.list_url, self.list_type = list_url, list_type
         self.now, self.rules, self.actor = now, rules, actor
@@ -201,8 +209,11 @@ class ListSync:
                     rules=self.rules,
                     history_before=self.history_before,
                 )
-                for obj in page.objects:
-                    apply_one(session, store, obj, self.report)
+                if self.bulk:
+                    apply_page(session, store, page.objects, self.report, self.known)
+                else:
+                    for obj in page.objects:
+                        apply_one(session, store, obj, self.report)
                 self._advance(session, page.next_url, len(page.objects), complete)
             self.report.pages += 1
             done += len(page.objects)
@@ -276,31 +287,6 @@ class ListSync:
             return None
         self.report.skipped += page.failed
         return page, _total(document)
-
-
-def apply_one(session: Session, store: OParlStore, obj: OParlObject, report: SyncReport) -> None:
-    """One object in its own SAVEPOINT: a failure undoes that object alone and becomes one
-    line naming its OParl id in `report.skipped`, never a traceback."""
-    store.report = SyncReport()
-    _open_transaction(session)
-    try:
-        with session.begin_nested():
-            store.apply(obj)
-    except Exception as error:  # one object never blocks the town, whatever went wrong
-        report.skipped.append(f"{obj.id}: {reason(error)}")
-    else:
-        report.merge(store.report)
-
-
-def _open_transaction(session: Session) -> None:
-    """SQLite's driver opens a transaction only before a write, so a SAVEPOINT taken first
-    would be the outermost and its RELEASE a commit: one fsync per object, and a page no
-    longer one transaction with its cursor. BEGIN first, as the SQLAlchemy docs advise."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        raw = connection.connection.dbapi_connection
-        if raw is not None and not getattr(raw, "in_transaction", True):
-            connection.exec_driver_sql("BEGIN")
 
 
 def _total(document: Any) -> int | None:

@@ -219,6 +219,16 @@ def test_public_and_non_public_parts_may_both_have_item_1(engine: Engine) -> Non
             now=datetime(2021, 11, 1, tzinfo=UTC),
             actor="t",
         ).paper
+        # Its committees are new to this body: proposed for review, created once confirmed.
+        services.perform(
+            "review",
+            session,
+            paper.reference,
+            now=datetime(2021, 11, 1, 12, tzinfo=UTC),
+            actor="t",
+            body="Castrop-Rauxel",
+            confirm=True,
+        )
         with pytest.raises(InvalidInput, match="schon belegt"):
             services.place_on_agenda(
                 session,

@@ -18,9 +18,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from models.domain.oparl import OParlError
+from models.services.oparl_bulk import _open_transaction
 from models.services.oparl_client import OParlClient, loads, page_after, with_since
 from models.services.oparl_files import import_files
-from models.services.oparl_sync import _open_transaction, find_body, sync_endpoint
+from models.services.oparl_sync import find_body, sync_endpoint
 from models.store.profiles import default_rules
 from models.store.tables import Consultation, Meeting, OParlCursor, Paper
 from tests.oparl_server import OParlServer, populate

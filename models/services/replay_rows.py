@@ -1,0 +1,345 @@
+"""The rows of a new paper replayed in memory (models.services.oparl_replay), and the parts of
+a lifecycle step every step shares: step_call.apply (the event), deadlines.mark_met,
+deadlines.replan and deadlines.sync_reminders, over plain dicts instead of ORM rows. The
+rules come from where the one-by-one path takes them (models.domain.planning, .deadlines,
+.reminders, .states); tests/services/test_oparl_bulk.py holds both paths to the same rows.
+
+Ids: rows made here get ids local to the batch, LOCAL + 1, 2, … in creation order (as the
+database would give them); models.services.oparl_bulk maps them to real ones when it writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from models.domain.deadlines import MEETING_BOUND, MET_BY, NOT_HELD, new_deadline_values
+from models.domain.deadlines import reminder_steps as steps_for
+from models.domain.oparl import PaperIn
+from models.domain.planning import (
+    ConsultationFacts,
+    PaperFacts,
+    SessionHeld,
+    plan,
+    proposal_verdict,
+)
+from models.domain.reminders import pending_reminder
+from models.domain.rules import DeadlineKind, RuleSet
+from models.domain.states import (
+    IMPLEMENTABLE,
+    Decision,
+    Event,
+    Result,
+    State,
+    transition,
+)
+from models.domain.timeutil import to_utc
+from models.domain.vocab import OWED, DeadlineStatus, ReminderStatus
+from models.services.oparl_report import SyncReport
+
+#: Local ids are LOCAL + 1, 2, …: ordered like the real ids they become, and told apart from
+#: the real ids of rows read from the database (agenda items name either).
+LOCAL = 1 << 40
+
+
+class NotBulk(Exception):
+    """This paper takes the one-by-one path (the reason is for the curious, not the user)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Org:
+    id: int
+    name: str
+    classification: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRow:
+    id: int
+    start: datetime
+    cancelled: bool
+    minutes_at: datetime | None
+
+
+@dataclass
+class Known:
+    """What the papers link to, read as it is first needed and kept for the list's next
+    pages (oparl_bulk._replay); emptied whenever the one-by-one path has written."""
+
+    orgs: dict[str, Org] = field(default_factory=dict)
+    """by OParl id"""
+    meetings: dict[int, MeetingRow] = field(default_factory=dict)
+    meeting_ids: dict[str, int] = field(default_factory=dict)
+    """meeting id by OParl id"""
+    items: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """agenda item columns by id, every item of every meeting in `meetings`"""
+    item_ids: dict[str, int] = field(default_factory=dict)
+    by_meeting: dict[int, list[int]] = field(default_factory=dict)
+    """agenda item ids of each meeting, ascending"""
+
+    def clear(self) -> None:
+        for name in ("orgs", "meetings", "meeting_ids", "items", "item_ids", "by_meeting"):
+            getattr(self, name).clear()
+
+
+@dataclass
+class Counter:
+    """Local ids per table, handed out in creation order across the batch."""
+
+    next: dict[str, int] = field(default_factory=dict)
+
+    def take(self, table: str) -> int:
+        value = self.next.get(table, 0) + 1
+        self.next[table] = value
+        return LOCAL + value
+
+
+@dataclass
+class Replayed:
+    """One paper's rows (local ids), its agenda item changes and its report."""
+
+    paper: dict[str, Any]
+    consultations: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    deadlines: list[dict[str, Any]]
+    reminders: list[dict[str, Any]]
+    items: dict[int, dict[str, Any]]
+    report: SyncReport
+
+
+class Batch:
+    """What a batch of papers is replayed with; each paper sees the agenda items the ones
+    before it adopted (`commit`), as it would in the database."""
+
+    def __init__(
+        self,
+        known: Known,
+        *,
+        body_id: int,
+        body_name: str,
+        now: datetime,
+        actor: str,
+        rules: RuleSet,
+        history_before: datetime,
+        default_role: dict[bool, str],
+    ) -> None:
+        self.known, self.body_id, self.body_name = known, body_id, body_name
+        self.now, self.actor, self.rules = to_utc(now), actor, rules
+        self.history_before, self.default_role = history_before, default_role
+        self.ids = Counter()
+        self.orgs_by_id = {o.id: o for o in known.orgs.values()}
+
+    def commit(self, done: Replayed) -> None:
+        """The paper's agenda item changes become what the next paper sees."""
+        for item_id, item in done.items.items():
+            self.known.items[item_id] = item
+
+
+class RowsReplay:
+    """One paper's rows and the steps every lifecycle step shares (step_call.apply,
+    deadlines.mark_met, replan, sync_reminders), over plain dicts."""
+
+    def __init__(self, replay: Batch, obj: PaperIn, values: dict[str, Any]) -> None:
+        self.r, self.obj = replay, obj
+        self.known = replay.known
+        self.now = replay.now
+        paper = {**values, "id": replay.ids.take("paper"), "state": ""}
+        self.out = Replayed(paper, [], [], [], [], {}, SyncReport())
+        self.p = paper
+
+    # --- reading and writing agenda items (the paper's changes apart until commit) ------------
+
+    def item(self, item_id: int) -> dict[str, Any]:
+        return self.out.items.get(item_id) or self.known.items[item_id]
+
+    def set_item(self, item_id: int, **values: Any) -> None:
+        self.out.items[item_id] = {**self.item(item_id), **values}
+
+    def org_name(self, org_id: int | None) -> str | None:
+        org = self.r.orgs_by_id.get(org_id) if org_id is not None else None
+        return org.name if org else None
+
+    # --- step_call.apply, deadlines.mark_met, replan, sync_reminders ---------------------------
+
+    def apply(
+        self,
+        event: Event,
+        details: dict[str, Any],
+        *,
+        meeting_id: int | None = None,
+        decision: Decision | None = None,
+    ) -> None:
+        before = State(self.p["state"]) if self.p["state"] else None
+        after = transition(before, event, decision=decision)
+        self.p["state"] = after.value
+        record = self.event(event, before, after, details)
+        kinds = MET_BY.get(event)
+        for row in self.out.deadlines:
+            if not kinds or DeadlineKind(row["kind"]) not in kinds or row["status"] not in OWED:
+                continue
+            if DeadlineKind(row["kind"]) in MEETING_BOUND and row["meeting_id"] != meeting_id:
+                continue
+            row.update(
+                status=DeadlineStatus.met.value,
+                met_at=record["at"],
+                met_by_event_id=record["id"],
+                updated_at=record["at"],
+            )
+        self.replan()
+
+    def event(
+        self, event: Event, before: State | None, after: State, details: dict[str, Any]
+    ) -> dict[str, Any]:
+        record = {
+            "id": self.r.ids.take("lifecycle_event"),
+            "paper_id": self.p["id"],
+            "at": self.now,
+            "actor": self.r.actor,
+            "event": event.value,
+            "from_state": before.value if before else None,
+            "to_state": after.value,
+            "details": details,
+        }
+        self.out.events.append(record)
+        return record
+
+    def facts(self) -> PaperFacts:
+        """deadlines.gather_facts over the replayed rows."""
+        meetings = self.known.meetings
+        ordered = sorted(self.out.consultations, key=lambda c: (c["position"], c["id"]))
+        mine = {c["id"] for c in ordered}
+        held = []
+        for item_id in sorted(i for i in self.out.items if i in self.known.items):
+            item = self.item(item_id)
+            if item["consultation_id"] in mine and item["result"] is not None:
+                meeting = meetings[item["meeting_id"]]
+                if not meeting.cancelled and item["result"] not in NOT_HELD:
+                    held.append(
+                        SessionHeld(
+                            consultation_id=item["consultation_id"],
+                            meeting_id=meeting.id,
+                            meeting_start=meeting.start,
+                            result=item["result"],
+                        )
+                    )
+        decided_at = decided_consultation = None
+        implementable = False
+        for event in self.out.events:
+            if event["event"] == Event.decide.value and event["to_state"] == "decided":
+                start = event["details"].get("meeting")
+                decided_at = datetime.fromisoformat(start) if start else event["at"]
+                implementable = Result(event["details"]["result"]) in IMPLEMENTABLE
+                decided_consultation = event["details"].get("consultation_id")
+        return PaperFacts(
+            paper_type=self.p["paper_type"],
+            state=self.p["state"],
+            received_at=self.p["received_at"],
+            has_questions=False,
+            consultations=tuple(
+                ConsultationFacts(
+                    id=c["id"],
+                    position=c["position"],
+                    organization=self.org_name(c["organization_id"]) or "",
+                    organization_id=c["organization_id"],
+                    meeting_id=c["meeting_id"],
+                    meeting_start=meetings[c["meeting_id"]].start if c["meeting_id"] else None,
+                    meeting_cancelled=bool(c["meeting_id"] and meetings[c["meeting_id"]].cancelled),
+                    done=c["done"],
+                )
+                for c in ordered
+            ),
+            sessions_held=tuple(held),
+            decided_at=decided_at,
+            decision_implementable=implementable,
+            decided_consultation_id=decided_consultation,
+        )
+
+    def replan(self) -> None:
+        now = self.now
+        facts = self.facts()
+        planned = {p.key: p for p in plan(facts, self.r.rules)}
+        committee_of: dict[int | None, int] = {c.id: c.organization_id for c in facts.consultations}
+        self.p["current_organization_id"] = next(
+            (c.organization_id for c in facts.consultations if not c.done), None
+        )
+        existing = {d["key"]: d for d in self.out.deadlines}
+        for key, p in planned.items():
+            row = existing.get(key)
+            if row is None:
+                minutes_at = (
+                    self.known.meetings[p.meeting_id].minutes_at
+                    if p.kind is DeadlineKind.minutes and p.meeting_id is not None
+                    else None
+                )
+                values = new_deadline_values(
+                    p,
+                    paper_id=self.p["id"],
+                    body_id=self.r.body_id,
+                    organization_id=committee_of.get(p.consultation_id),
+                    received_at=self.p["received_at"],
+                    now=now,
+                    minutes_at=minutes_at,
+                )
+                self.out.deadlines.append(
+                    {**values, "id": self.r.ids.take("deadline"), "met_by_event_id": None}
+                )
+                continue
+            if p.kind is DeadlineKind.proposal:
+                verdict = proposal_verdict(self.p["received_at"], p.due).value
+                if (row["due"], row["status"]) != (p.due, verdict):
+                    row.update(due=p.due, status=verdict, updated_at=now)
+                continue
+            if row["status"] == DeadlineStatus.met.value:
+                continue
+            moved = row["due"] != p.due
+            revived = row["status"] == DeadlineStatus.cancelled.value
+            if moved or revived or row["office"] != p.office or row["responsible"] != p.responsible:
+                row.update(due=p.due, office=p.office, responsible=p.responsible, updated_at=now)
+                if moved or revived:
+                    row["status"] = DeadlineStatus.open.value
+        for key, row in existing.items():
+            if key in planned or row["kind"] == DeadlineKind.proposal.value:
+                continue
+            if row["status"] in OWED:
+                row.update(status=DeadlineStatus.cancelled.value, updated_at=now)
+        self.sync_reminders()
+
+    def sync_reminders(self) -> None:
+        now, rules = self.now, self.r.rules
+        existing = {(r["deadline_id"], r["step"], r["tag"]): r for r in self.out.reminders}
+        wanted: set[tuple[Any, str, str]] = set()
+        for deadline in self.out.deadlines:
+            steps = steps_for(deadline["kind"], deadline["status"], deadline["due"], rules, now)
+            if not steps:
+                continue
+            suffix = "@" + steps[0].step.split("@")[1]
+            known = {
+                key
+                for key, r in existing.items()
+                if key[0] == deadline["id"] and not r["escalation"] and key[1].endswith(suffix)
+            }
+            if known:
+                wanted |= known
+                steps = [s for s in steps if not s.step.startswith("neu@")]
+            for step in steps:
+                key = (deadline["id"], step.step, deadline["responsible"])
+                wanted.add(key)
+                if key in existing:
+                    continue
+                reminder = pending_reminder(
+                    step,
+                    tag=deadline["responsible"],
+                    committee=self.org_name(deadline["organization_id"]),
+                    now=now,
+                    deadline_id=deadline["id"],
+                    paper_id=self.p["id"],
+                    body_id=deadline["body_id"],
+                )
+                reminder["id"] = self.r.ids.take("reminder")
+                self.out.reminders.append(reminder)
+                existing[key] = reminder
+        for key, reminder in existing.items():
+            if reminder["status"] != ReminderStatus.pending or key in wanted:
+                continue
+            reminder.update(status=ReminderStatus.cancelled.value, last_error=None, updated_at=now)
