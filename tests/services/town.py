@@ -68,6 +68,8 @@ def _step(engine: Engine, reference: str, name: str, when: str, **kwargs: object
 def build_town(engine: Engine) -> None:
     _import(engine, EXAMPLE.read_bytes(), "a.txt")
     _import(engine, (DATA / "antrag-nichtoeffentlich.txt").read_bytes(), "n.txt")  # Rat der Stadt
+    # Its committees are new to the town: proposed for review, created once confirmed.
+    _step(engine, CONFIDENTIAL, "review", "2021-06-07T10:20", confirm=True)
     for reference, title in (
         (UNTOUCHED, "Radweg an der Kölner Straße"),
         (IMPLEMENTING, "Spielplatz Am Mühlenbach erneuern"),
