@@ -67,12 +67,32 @@ def main() -> None:
                 "one_by_one_per_s": 1 / (parse_s / n + single_s),
                 "oparl_papers_per_s": oparl_intake(engine, n, now),
                 **real_layouts(n),
+                "two_mb_parse_s": two_megabytes(text),
             }
         )
     )
 
 
 REAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "documents"
+
+
+def two_megabytes(text: str) -> float:
+    """Seconds to parse a 2 MB document (19,000 Beratungsfolge rows; the size limit is 2 MB),
+    best of three: the target is under a second (issue 15, 5). A test checks that it parses
+    and that the time grows linearly; the seconds themselves are measured here."""
+    row = "Sozialausschuss 15.06.2021 Ö Entscheidung"
+    rows = "\n".join(
+        f"Ausschuss für Stadtentwicklung, Umwelt, Verkehr und Digitalisierung Nr. {i} "
+        "15.06.2021 Ö Vorberatung"
+        for i in range(19_000)
+    )
+    data = text.replace(row, rows + "\n" + row, 1).encode()
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        parse_document(data, "gross.txt")
+        best = min(best, time.perf_counter() - t)
+    return best
 
 
 def real_layouts(n: int) -> dict[str, float]:

@@ -145,7 +145,9 @@ def test_parsing_is_linear_in_the_number_of_rows() -> None:
     assert ratio < 20
 
 
-def test_a_two_megabyte_document_is_parsed_in_under_a_second() -> None:
+def test_a_two_megabyte_document_is_parsed_whole() -> None:
+    """A document at the size limit is read to its last row (the seconds are in make bench:
+    bench/intake.py `two_mb_parse_s`, target under 1 s; the test above checks linearity)."""
     rows = "\n".join(
         f"Ausschuss für Stadtentwicklung, Umwelt, Verkehr und Digitalisierung Nr. {i} "
         "15.06.2021 Ö Vorberatung"
@@ -153,9 +155,9 @@ def test_a_two_megabyte_document_is_parsed_in_under_a_second() -> None:
     )
     data = SEED.replace(ROW, rows + "\n" + ROW).encode()
     assert 1_900_000 < len(data) <= document.MAX_BYTES
-    elapsed = _best_of_three(data)
-    print(f"\n{len(data) / 1e6:.2f} MB in {elapsed:.3f} s")
-    assert elapsed < 1.0
+    parsed = parse_document(data, "gross.txt")
+    assert len(parsed.consultations) == 19_001
+    assert parsed.consultations[-1].organization == "Sozialausschuss"
 
 
 def test_import_reads_pdf_and_docx_and_knows_them_for_the_same_document(
