@@ -152,6 +152,20 @@ def overdue_table(
     return rows
 
 
+OVERDUE_COLUMNS = (
+    Organization.name,
+    Paper.reference,
+    Paper.name,
+    Paper.public,
+    Deadline.label,
+    Deadline.responsible,
+    Deadline.office,
+    Deadline.due,
+)
+"""What a row of an overdue list reads (Overdue's fields): one list for the overdue table and
+the watch lists' implementations, so that both show a deadline the same way."""
+
+
 def overdue_items(
     session: Session, now: datetime, limit: int = 1000, body_id: int | None = None
 ) -> list[Overdue]:
@@ -169,16 +183,7 @@ def overdue_items(
         .subquery()
     )
     rows = session.exec(
-        select(  # type: ignore[call-overload]  # sqlmodel types at most four columns
-            Organization.name,
-            Paper.reference,
-            Paper.name,
-            Paper.public,
-            Deadline.label,
-            Deadline.responsible,
-            Deadline.office,
-            Deadline.due,
-        )
+        select(*OVERDUE_COLUMNS)  # type: ignore[call-overload]  # sqlmodel types at most four
         .join(oldest, oldest.c.id == Deadline.id)
         .join(Paper, col(Paper.id) == Deadline.paper_id)
         .outerjoin(Organization, col(Organization.id) == Deadline.organization_id)

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from models.domain.rules import DeadlineKind
 from models.domain.states import Event, Result, State
 from models.domain.timeutil import to_utc
-from models.services.overview import Overdue, tracked
+from models.services.overview import OVERDUE_COLUMNS, Overdue, tracked
 from models.store.tables import (
     AgendaItem,
     Body,
@@ -174,16 +174,7 @@ def implementations_overdue(session: Session, now: datetime) -> list[Overdue]:
     """Decisions past their Wiedervorlage (the implementation deadline) and still owed,
     since the start of tracking, the longest overdue first."""
     rows = session.exec(
-        select(  # type: ignore[call-overload]
-            Organization.name,
-            Paper.reference,
-            Paper.name,
-            Paper.public,
-            Deadline.label,
-            Deadline.responsible,
-            Deadline.office,
-            Deadline.due,
-        )
+        select(*OVERDUE_COLUMNS)  # type: ignore[call-overload]
         .join(Body, col(Body.id) == Deadline.body_id)
         .join(Paper, col(Paper.id) == Deadline.paper_id)
         .outerjoin(Organization, col(Organization.id) == Deadline.organization_id)
