@@ -146,6 +146,17 @@ def write(
                 True,
             )
         )
+    for kind, label in (("pdf", "PDF (reportlab, pdfplumber)"), ("docx", "DOCX (python-docx)")):
+        if kind in intake:
+            o = intake[kind]
+            targets.append(
+                (
+                    f"intake of the seed as {label}, parse and store in batches of 500 (no "
+                    "target; its floor is parse alone)",
+                    f"{o['parse_and_store_per_s']:,.1f}/s (parse alone {o['parse_per_s']:,.1f}/s)",
+                    True,
+                )
+            )
     for db, o in results.get("oparl", {}).items():
         bulk = o["bulk"]
         targets += [
@@ -202,6 +213,7 @@ def write(
         "would be a second schema and a second set of queries). `--help` imports no database "
         "code and meets it.",
     ]
+    lines += office_lines(intake)
     if "demo_s" in results:
         lines.append(
             f"- `ratsfrist demo` end to end (fresh Prefect home): {results['demo_s']:.1f} s."
@@ -279,6 +291,39 @@ def dispatch_lines(d: dict[str, Any]) -> list[str]:
     for count, m in d["dispatchers"].items():
         plural = "s" if count != "1" else ""
         lines.append(row(f"{count} dispatcher{plural}, {d['senders']} senders each", m))
+    return lines
+
+
+def office_lines(intake: dict[str, Any]) -> list[str]:
+    """PDF and DOCX intake (bench.intake office_intake): extraction alone, parse alone (the
+    floor) and parse and store, and each step's milliseconds per document, each timed alone
+    (text extraction, the reader on that text, storing the parsed documents)."""
+    kinds = [k for k in ("pdf", "docx") if k in intake]
+    if not kinds:
+        return []
+    lines = [
+        "",
+        "## PDF and DOCX intake",
+        "",
+        "Copies of the seed document with distinct references, written by "
+        "`tests/data/documents/make_documents.py`'s code (reportlab, python-docx). Text alone: "
+        "the library's extraction (pdfplumber `layout=True`, python-docx); parse: extraction and "
+        "the reader, the floor of intake; parse and store: as `ratsfrist import FOLDER` does, in "
+        "batches of 500. The milliseconds per step are each timed alone, so that a busy "
+        "moment in one pass does not show up as a negative difference.",
+        "",
+        "| format | documents | text alone /s | parse /s (floor) | parse and store /s | ms per "
+        "document: text / reader / store |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for kind in kinds:
+        o = intake[kind]
+        steps = [o.get(k) for k in ("extract_per_s", "reader_per_s", "store_per_s")]
+        lines.append(
+            f"| {kind.upper()} | {o['documents']:,} | {o['extract_per_s']:,.1f} "
+            f"| {o['parse_per_s']:,.1f} | {o['parse_and_store_per_s']:,.1f} "
+            f"| {' / '.join(f'{1000 / v:.1f}' if v else '–' for v in steps)} |"
+        )
     return lines
 
 
