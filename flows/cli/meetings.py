@@ -270,9 +270,9 @@ def check(
     else:
         typer.echo(f"{name}, Einladung am {format_local(instant)}: {len(rows)} Fristen geprüft")
         for r in broken:
-            item = f"TOP {r.item}, " if r.item else ""
+            what = ", ".join(x for x in (f"TOP {r.item}" if r.item else "", r.reference) if x)
             typer.echo(
-                f"  {item}{r.reference} {r.title}: {r.label} verletzt – {r.rule_words}; "
+                f"  {what} {r.title}: {r.label} verletzt – {r.rule_words}; "
                 f"verlangt bis {format_local(r.due)}"
             )
         if not broken:

@@ -15,7 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from models.domain.rules import DeadlineKind, in_time
+from models.domain.rules import (
+    Anchor,
+    DeadlineKind,
+    RuleSet,
+    Unit,
+    describe_rule,
+    due_date,
+    in_time,
+)
 from models.domain.vocab import OWED, DeadlineStatus
 
 #: The kinds an invitation must be in time for.
@@ -42,6 +50,36 @@ def broken_notices(rows: Iterable[NoticeRow], now: datetime) -> list[NoticeRow]:
     """The rows an invitation sent at `now` breaks, ordered by agenda item, then by due."""
     broken = [r for r in rows if _checked(r) and not in_time(now, r.due)]
     return sorted(broken, key=lambda r: (_item_key(r.item), r.reference, r.due))
+
+
+def agenda_rows(
+    rules: RuleSet, start: datetime, items: Iterable[tuple[str, str | None]]
+) -> list[NoticeRow]:
+    """The Ladung of agenda items without a paper (Mitteilungen, a point synced before its
+    paper): the meeting's own invitation rules (those for every paper type), computed from
+    the session's start, for each (number, name) in `items`."""
+    invitations = [
+        r
+        for r in rules.profile.deadlines.values()
+        if r.kind is DeadlineKind.invitation
+        and r.anchor is Anchor.meeting
+        and r.unit is not Unit.meetings
+        and r.paper_types is None
+    ]
+    return [
+        NoticeRow(
+            reference="",
+            item=number,
+            title=name or "",
+            kind=DeadlineKind.invitation.value,
+            label=rule.title,
+            rule_words=describe_rule(rule),
+            due=due_date(rule, start, rules.calendar),
+            status="open",
+        )
+        for number, name in items
+        for rule in invitations
+    ]
 
 
 def _checked(row: NoticeRow) -> bool:

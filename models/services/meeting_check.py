@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from models.domain.bodies import Rules, rules_of
 from models.domain.errors import NotFound
-from models.domain.preflight import CHECKED, NoticeRow, broken_notices
+from models.domain.preflight import CHECKED, NoticeRow, agenda_rows, broken_notices
 from models.domain.rules import describe_rule
 from models.domain.vocab import DeadlineStatus
 from models.store.repo import find_organization, meeting_on
@@ -65,6 +65,18 @@ def meeting_notices(
                 status=deadline.status,
             )
         )
+    linked = select(Deadline.consultation_id).where(
+        Deadline.meeting_id == meeting.id, col(Deadline.consultation_id).is_not(None)
+    )
+    bare = session.exec(
+        select(AgendaItem.number, AgendaItem.name).where(
+            AgendaItem.meeting_id == meeting.id,
+            col(AgendaItem.result).is_(None),
+            col(AgendaItem.consultation_id).is_(None)
+            | col(AgendaItem.consultation_id).not_in(linked),
+        )
+    ).all()
+    rows += agenda_rows(ruleset, meeting.start, [(n, name) for n, name in bare])
     return meeting, rows
 
 

@@ -15,10 +15,14 @@ import json
 from datetime import datetime
 
 import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from flows.cli import run
 from models.domain.preflight import NoticeRow, broken_notices
 from models.domain.timeutil import BERLIN
+from models.store.db import session_scope
+from models.store.tables import AgendaItem, Meeting
 from tests.conftest import EXAMPLE
 
 
@@ -115,3 +119,23 @@ def test_which_rows_the_preflight_counts() -> None:
     ]
     now = datetime(2021, 6, 8, 8, 0, tzinfo=BERLIN)
     assert [r.item for r in broken_notices(rows, now)] == ["2", "10", None]
+
+
+@pytest.mark.usefixtures("on_agenda")
+def test_an_agenda_item_without_a_paper_has_the_meetings_ladung(
+    engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """TOP 1 "Mitteilungen der Verwaltung" has no paper, hence no stored deadline: its Ladung
+    is the profile's, from the session Tue 15.06.2021 17:00 (the same Mon 07.06.2021)."""
+    with session_scope(engine) as session:
+        meeting = session.exec(select(Meeting)).one()
+        session.add(AgendaItem(meeting_id=meeting.id, number="1", name="Mitteilungen"))
+    code, out, _ = check(capsys, "2021-06-07T12:00")
+    assert (code, out.splitlines()[0].endswith(": 3 Fristen geprüft")) == (0, True)
+    code, out, _ = check(capsys, "2021-06-08T00:00")
+    assert code == 3
+    assert [line.split(":")[0] for line in out.splitlines()[1:]] == [
+        "  TOP 1 Mitteilungen",
+        "  TOP 5, A 21/0500-01 Kommunales Integrationsmanagement",
+    ]
+    assert out.splitlines()[1].endswith("verlangt bis 07.06.2021 23:59")
