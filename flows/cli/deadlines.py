@@ -18,10 +18,14 @@ from flows.cli.common import (
     rulebook,
     rules,
     session,
+    settings,
 )
 from flows.cli.root import app
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from models.domain.profile_checks import ProfileCheck
     from models.domain.rules import RuleSet
 
 
@@ -209,7 +213,7 @@ def rules_(
     }
     if as_json:
         print_json(data)
-        _fail_on(found.errors if check else [], as_json)
+        _fail_on(found.errors if check else [])
         return
     categories = f" ({', '.join(head.categories)})" if head.categories else ""
     typer.echo(f"{data['name']} ({data['file']}), Feiertage {data['state']}{categories}")
@@ -221,10 +225,10 @@ def rules_(
         typer.echo(f"  {name}: {rule['label']} – {rule['rule']}; {rule['responsible']}{types}")
     for warning in warnings:
         typer.echo(f"Hinweis: {warning}")
-    _fail_on(found.errors if check else [], as_json)
+    _fail_on(found.errors if check else [])
 
 
-def _fail_on(errors: list[str], as_json: bool) -> None:
+def _fail_on(errors: list[str]) -> None:
     """A rule that cannot be computed: each on one line on stderr, exit code 2 (bad input,
     as every error of a profile file)."""
     if errors:
@@ -233,12 +237,12 @@ def _fail_on(errors: list[str], as_json: bool) -> None:
         raise typer.Exit(2)
 
 
-def _check_all(instant: Any, as_json: bool) -> None:
+def _check_all(instant: datetime, as_json: bool) -> None:
     """`rules --check` alone: the settings' profile and each body's (its profile on its own
-    holiday calendar), each once; a body whose profile file cannot be loaded is an error
-    line naming the file, as `rules --check FILE` gives it."""
+    holiday calendar; bodies sharing profile and calendar share the RuleSet, which is
+    checked once); a body whose profile file cannot be loaded is an error line naming the
+    file, as `rules --check FILE` gives it."""
     from flows.app import engine_for
-    from flows.cli.common import settings
     from models.domain.errors import RatsfristError
     from models.domain.profile_checks import check_profile
     from models.services.bodies import body_slugs
@@ -248,6 +252,7 @@ def _check_all(instant: Any, as_json: bool) -> None:
     for body_id, slug in sorted(body_slugs(engine_for(settings())).items(), key=lambda b: b[1]):
         targets.append((slug, lambda b=body_id: book.for_body(b)))
     rows, errors = [], []
+    checked: dict[int, ProfileCheck] = {}
     for who, load in targets:
         try:
             active = load()
@@ -255,8 +260,10 @@ def _check_all(instant: Any, as_json: bool) -> None:
             errors.append(str(exc))
             rows.append({"for": who, "errors": [str(exc)], "warnings": []})
             continue
-        found = check_profile(active, instant)
-        errors += found.errors
+        found = checked.get(id(active))
+        if found is None:
+            found = checked[id(active)] = check_profile(active, instant)
+            errors += found.errors
         rows.append(
             {
                 "for": who,
@@ -276,7 +283,7 @@ def _check_all(instant: Any, as_json: bool) -> None:
             typer.echo(f"{row['for']}: {row['name']} ({row['file']}) {verdict}".rstrip())
             for warning in row["warnings"]:
                 typer.echo(f"  Hinweis: {warning}")
-    _fail_on(list(dict.fromkeys(errors)), as_json)
+    _fail_on(errors)
 
 
 def _list_profiles(names: list[str], as_json: bool) -> None:
