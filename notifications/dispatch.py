@@ -80,14 +80,17 @@ def dispatch(
     batch: int = 500,
     clock: Callable[[], datetime] = system_wall,
     senders: int = SENDERS,
+    body_id: int | None = None,
 ) -> Summary:
     """`now` is the instant the run stands for (what is due, what is missed); `clock` the
     wall clock the leases are taken and renewed by (see notifications.outbox); `senders` how
-    many messages are in flight at once (see notifications.batch)."""
+    many messages are in flight at once (see notifications.batch); `body_id` sends only that
+    body's reminders (missed deadlines and escalations are still marked and planned for all,
+    so that the next run of any body finds them)."""
     now = to_utc(now)
     summary = Summary(now=now, dry_run=dry_run)
     if dry_run:
-        summary.due = len(outbox.due_ids(engine, now, clock()))
+        summary.due = len(outbox.due_ids(engine, now, clock(), body_id))
         summary.sending = outbox.sending_count(engine)
         with Session(engine) as session:
             summary.marked_missed = len(
@@ -99,16 +102,17 @@ def dispatch(
     summary.escalations_planned = outbox.plan_escalations(engine, now, rules)
     summary.superseded = outbox.supersede_earlier(engine, now)
     if routes is None:
-        summary.waiting_without_routes = len(outbox.due_ids(engine, now, clock()))
+        summary.waiting_without_routes = len(outbox.due_ids(engine, now, clock(), body_id))
         summary.sending = outbox.sending_count(engine)
         return summary
     token = run_token(worker)
-    _send_due(engine, token, now, routes, summary, digest, ui_url, lease, batch, clock, senders)
+    options = (digest, ui_url, lease, batch, clock, senders, body_id)
+    _send_due(engine, token, now, routes, summary, *options)
     # reminders that failed for good (in this run or before) are told to the operators now,
     # not by the next run
     summary.notices_planned = outbox.plan_failure_notices(engine, now)
     if summary.notices_planned:
-        _send_due(engine, token, now, routes, summary, digest, ui_url, lease, batch, clock, senders)
+        _send_due(engine, token, now, routes, summary, *options)
     summary.sending = outbox.sending_count(engine)
     return summary
 
@@ -125,11 +129,14 @@ def _send_due(
     batch: int,
     clock: Callable[[], datetime],
     senders: int,
+    body_id: int | None,
 ) -> None:
     """Claim and send batch after batch until nothing is due."""
     while True:
         wall = to_utc(clock())
-        ids = outbox.claim(engine, worker=token, now=now, lease=lease, limit=batch, wall=wall)
+        ids = outbox.claim(
+            engine, worker=token, now=now, lease=lease, limit=batch, wall=wall, body_id=body_id
+        )
         if not ids:
             break
         summary.due += len(ids)

@@ -178,14 +178,17 @@ def _insert(connection: sa.Connection) -> Any:
     return sqlite_insert(R)
 
 
-def _due(now: datetime, wall: datetime) -> Any:
+def _due(now: datetime, wall: datetime, body_id: int | None = None) -> Any:
+    """Due as of `now` (or abandoned by the clock `wall`); with `body_id` only that body's
+    rows (`dispatch --body`: one town's office sends its own reminders)."""
     pending = sa.and_(
         R.c.status == ReminderStatus.pending.value,
         R.c.send_at <= now,
         sa.or_(R.c.next_attempt_at.is_(None), R.c.next_attempt_at <= now),
     )
     abandoned = sa.and_(R.c.status == ReminderStatus.sending.value, R.c.claimed_until < wall)
-    return sa.or_(pending, abandoned)
+    due = sa.or_(pending, abandoned)
+    return due if body_id is None else sa.and_(R.c.body_id == body_id, due)
 
 
 def _superseded(now: datetime) -> Any:
@@ -245,10 +248,11 @@ def claim(
     lease: timedelta,
     limit: int = 500,
     wall: datetime | None = None,
+    body_id: int | None = None,
 ) -> list[int]:
     """Take up to `limit` due rows for this worker; no two workers get the same row. Due is
     judged as of `now`; the lease runs from `wall` (the clock, default `now`) and a sending
-    row is abandoned once its lease ended by the clock.
+    row is abandoned once its lease ended by the clock. With `body_id`, only that body's.
 
     The ids are chosen first and the rows updated by that list: as one statement (`UPDATE …
     WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`) PostgreSQL may plan a nested loop
@@ -259,7 +263,10 @@ def claim(
     wall = to_utc(wall) if wall is not None else now
     with engine.begin() as connection:
         chosen: Any = (
-            sa.select(R.c.id).where(_due(now, wall)).order_by(R.c.send_at, R.c.id).limit(limit)
+            sa.select(R.c.id)
+            .where(_due(now, wall, body_id))
+            .order_by(R.c.send_at, R.c.id)
+            .limit(limit)
         )
         if connection.dialect.name == "postgresql":
             chosen = chosen.with_for_update(skip_locked=True)
@@ -268,7 +275,7 @@ def claim(
             return []
         result = connection.execute(
             sa.update(R)
-            .where(R.c.id.in_(ids), _due(now, wall))
+            .where(R.c.id.in_(ids), _due(now, wall, body_id))
             .values(
                 status=ReminderStatus.sending.value,
                 claimed_by=worker,
@@ -280,7 +287,9 @@ def claim(
         return sorted(row[0] for row in result)
 
 
-def due_ids(engine: Engine, now: datetime, wall: datetime | None = None) -> list[int]:
+def due_ids(
+    engine: Engine, now: datetime, wall: datetime | None = None, body_id: int | None = None
+) -> list[int]:
     """What a dispatch would take now, without taking it (for --dry-run); rows it would
     supersede first are not counted."""
     now = to_utc(now)
@@ -288,7 +297,7 @@ def due_ids(engine: Engine, now: datetime, wall: datetime | None = None) -> list
     with engine.connect() as connection:
         rows = connection.execute(
             sa.select(R.c.id)
-            .where(_due(now, wall), sa.not_(_superseded(now)))
+            .where(_due(now, wall, body_id), sa.not_(_superseded(now)))
             .order_by(R.c.send_at, R.c.id)
         )
         return [row[0] for row in rows]

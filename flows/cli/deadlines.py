@@ -18,10 +18,14 @@ from flows.cli.common import (
     rulebook,
     rules,
     session,
+    settings,
 )
 from flows.cli.root import app
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from models.domain.profile_checks import ProfileCheck
     from models.domain.rules import RuleSet
 
 
@@ -126,12 +130,18 @@ def calendar(
 
 @app.command("rules")
 def rules_(
-    check: Annotated[
-        Path | None,
-        typer.Option(
-            "--check", help="diese Profildatei (oder ein mitgeliefertes Profil) statt der aktiven"
-        ),
+    profile: Annotated[
+        str | None,
+        typer.Argument(help="diese Profildatei (oder ein mitgeliefertes Profil) statt der aktiven"),
     ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="das Profil prüfen (ohne PROFIL und --body: die Profile aller "
+            "Körperschaften); Exit-Code 2, wenn eine Regel nicht berechenbar ist",
+        ),
+    ] = False,
     listing: Annotated[
         bool, typer.Option("--list", help="die mitgelieferten Profile auflisten")
     ] = False,
@@ -150,17 +160,22 @@ def rules_(
     body: BodyFilterOpt = None,
     now: NowOpt = None,
 ) -> None:
-    """Das aktive Regelprofil (RATSFRIST_RULES; mit --body das der Körperschaft) mit jeder
-    Frist in Worten."""
-    from models.domain.profile_checks import order_warnings
+    """Das aktive Regelprofil (RATSFRIST_RULES; mit --body das der Körperschaft, mit PROFIL
+    diese Datei) mit jeder Frist in Worten. --check prüft es: Hinweise, wenn eine Antragsfrist
+    oder Stellungnahme erst nach der Ladung endet; Fehler (Exit-Code 2), wenn eine Regel
+    nicht berechenbar ist. `rules --check` allein prüft die Profile aller Körperschaften."""
+    from models.domain.profile_checks import check_profile
     from models.domain.rules import describe_rule
     from models.store.profiles import load_profile, shipped_profiles
 
     if listing:
         _list_profiles(shipped_profiles(), as_json)
         return
-    if check:
-        active = load_profile(str(check))
+    if check and profile is None and body is None and explain is None:
+        _check_all(now_from(now), as_json)
+        return
+    if profile is not None:
+        active = load_profile(profile)
     elif body:
         with session() as db:
             active = rulebook().for_body(body_filter(db, body))
@@ -169,7 +184,8 @@ def rules_(
     if explain is not None:
         _explain(active, explain, anchor, urgent, as_json)
         return
-    warnings = order_warnings(active, now_from(now))
+    found = check_profile(active, now_from(now))
+    warnings = found.warnings
     head = active.profile.profile
     data = {
         "name": active.name,
@@ -193,9 +209,11 @@ def rules_(
             for name, rule in active.profile.deadlines.items()
         },
         "warnings": warnings,
+        "errors": found.errors,
     }
     if as_json:
         print_json(data)
+        _fail_on(found.errors if check else [])
         return
     categories = f" ({', '.join(head.categories)})" if head.categories else ""
     typer.echo(f"{data['name']} ({data['file']}), Feiertage {data['state']}{categories}")
@@ -207,6 +225,65 @@ def rules_(
         typer.echo(f"  {name}: {rule['label']} – {rule['rule']}; {rule['responsible']}{types}")
     for warning in warnings:
         typer.echo(f"Hinweis: {warning}")
+    _fail_on(found.errors if check else [])
+
+
+def _fail_on(errors: list[str]) -> None:
+    """A rule that cannot be computed: each on one line on stderr, exit code 2 (bad input,
+    as every error of a profile file)."""
+    if errors:
+        for line in errors:
+            typer.echo(line, err=True)
+        raise typer.Exit(2)
+
+
+def _check_all(instant: datetime, as_json: bool) -> None:
+    """`rules --check` alone: the settings' profile and each body's (its profile on its own
+    holiday calendar; bodies sharing profile and calendar share the RuleSet, which is
+    checked once); a body whose profile file cannot be loaded is an error line naming the
+    file, as `rules --check FILE` gives it."""
+    from flows.app import engine_for
+    from models.domain.errors import RatsfristError
+    from models.domain.profile_checks import check_profile
+    from models.services.bodies import body_slugs
+
+    book = rulebook()
+    targets: list[tuple[str, Any]] = [("Einstellung RATSFRIST_RULES", rules)]
+    for body_id, slug in sorted(body_slugs(engine_for(settings())).items(), key=lambda b: b[1]):
+        targets.append((slug, lambda b=body_id: book.for_body(b)))
+    rows, errors = [], []
+    checked: dict[int, ProfileCheck] = {}
+    for who, load in targets:
+        try:
+            active = load()
+        except RatsfristError as exc:
+            errors.append(str(exc))
+            rows.append({"for": who, "errors": [str(exc)], "warnings": []})
+            continue
+        found = checked.get(id(active))
+        if found is None:
+            found = checked[id(active)] = check_profile(active, instant)
+            errors += found.errors
+        rows.append(
+            {
+                "for": who,
+                "name": active.name,
+                "file": active.origin,
+                "warnings": found.warnings,
+                "errors": found.errors,
+            }
+        )
+    if as_json:
+        print_json(rows)
+    else:
+        for row in rows:
+            if "file" not in row:
+                continue
+            verdict = "in Ordnung" if not row["warnings"] and not row["errors"] else ""
+            typer.echo(f"{row['for']}: {row['name']} ({row['file']}) {verdict}".rstrip())
+            for warning in row["warnings"]:
+                typer.echo(f"  Hinweis: {warning}")
+    _fail_on(errors)
 
 
 def _list_profiles(names: list[str], as_json: bool) -> None:

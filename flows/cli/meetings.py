@@ -218,6 +218,69 @@ def minutes(committee: CommitteeArg, day: DayArg, now: NowOpt = None, body: Body
     typer.echo(f"Niederschrift {committee} {when:%d.%m.%Y}: {len(rows)} Fristen erfüllt")
 
 
+#: `ratsfrist meetings check` ends with this code when an invitation sent at --now would
+#: break a notice period (2 is bad input, as everywhere).
+NOTICE_BROKEN = 3
+
+
+@meetings_app.command("check")
+def check(
+    committee: CommitteeArg,
+    day: DayArg,
+    as_json: JsonOpt = False,
+    now: NowOpt = None,
+    body: BodyOpt = None,
+) -> None:
+    """Vor dem Versand der Einladung: welche Ladungsfrist oder Stellungnahme der Vorlagen
+    dieser Sitzung wäre verletzt, wenn die Einladung --now (Standard: jetzt) hinausginge.
+    Exit-Code 0: alles rechtzeitig; 3: mindestens eine Frist verletzt."""
+    from models.domain.timeutil import format_local
+    from models.services.meeting_check import check_meeting
+
+    instant = now_from(now)
+    with session() as active:
+        meeting, rows, broken = check_meeting(
+            active,
+            body_name=body_name(body),
+            committee=committee,
+            day=day_option(day, "DATUM"),
+            rules=rulebook(),
+            now=instant,
+        )
+        name = meeting.name
+    if as_json:
+        print_json(
+            {
+                "meeting": name,
+                "invitation_at": format_local(instant),
+                "checked": len(rows),
+                "broken": [
+                    {
+                        "reference": r.reference,
+                        "item": r.item,
+                        "title": r.title,
+                        "deadline": r.label,
+                        "rule": r.rule_words,
+                        "required_by": format_local(r.due),
+                    }
+                    for r in broken
+                ],
+            }
+        )
+    else:
+        typer.echo(f"{name}, Einladung am {format_local(instant)}: {len(rows)} Fristen geprüft")
+        for r in broken:
+            what = ", ".join(x for x in (f"TOP {r.item}" if r.item else "", r.reference) if x)
+            typer.echo(
+                f"  {what} {r.title}: {r.label} verletzt – {r.rule_words}; "
+                f"verlangt bis {format_local(r.due)}"
+            )
+        if not broken:
+            typer.echo("  alles rechtzeitig")
+    if broken:
+        raise typer.Exit(NOTICE_BROKEN)
+
+
 @committees_app.command("list")
 def list_committees(as_json: JsonOpt = False, now: NowOpt = None) -> None:
     """Alle Gremien."""

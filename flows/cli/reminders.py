@@ -116,10 +116,12 @@ def dispatch(
     ] = False,
     apprise_config: AppriseOpt = None,
     as_json: JsonOpt = False,
+    body: BodyFilterOpt = None,
     now: NowOpt = None,
 ) -> None:
-    """Stand --now: Versäumtes markieren, Eskalationen planen, fällige Erinnerungen senden.
-    Liegt --now über eine Stunde zurück, ist es ein Probelauf, außer mit --send.
+    """Stand --now: Versäumtes markieren, Eskalationen planen, fällige Erinnerungen senden
+    (mit --body nur die dieser Körperschaft). Liegt --now über eine Stunde zurück, ist es
+    ein Probelauf, außer mit --send.
     Exit-Code 3: mindestens eine Erinnerung ist endgültig fehlgeschlagen (5xx oder zu oft)."""
     from flows import app as composition
     from flows.app import engine_for
@@ -138,6 +140,8 @@ def dispatch(
         )
     current = settings()
     engine = engine_for(current)
+    with session() as active:
+        body_id = body_filter(active, body)  # an unknown --body: one line, nothing sent
     routes = _routes(apprise_config, required=False)
     if retry_failed and not dry_run:
         outbox.retry_failed(engine, instant)
@@ -150,6 +154,7 @@ def dispatch(
         digest=current.digest if digest is None else digest,
         ui_url=current.ui_url,
         senders=current.senders,
+        body_id=body_id,
     )
     if as_json:
         from dataclasses import asdict

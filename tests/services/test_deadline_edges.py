@@ -65,10 +65,13 @@ def test_a_profile_whose_antragsfrist_ends_after_its_invitation_says_so() -> Non
     from models.domain.profile_checks import order_warnings
     from models.store.profiles import load_profile
 
-    (antrag, anfrage) = order_warnings(load_profile("bonn"), at("2026-11-30T08:00"))
+    (antrag, anfrage, bericht) = order_warnings(load_profile("bonn"), at("2026-11-30T08:00"))
     assert antrag.startswith("antragsfrist (Antragsfrist) endet bis zu 7 Tage nach ladung")
     assert "nur als Nachtrag" in antrag
     assert anfrage.startswith("anfragefrist")
+    # Stellungnahme 8 days before, invitation 14 days before: 6 days, 7 with a closed day
+    # (Rosenmontag, 24.12., 31.12.) moving the invitation one day earlier
+    assert bericht.startswith("stellungnahme (Stellungnahme der Verwaltung) endet bis zu 7 Tage")
 
 
 def test_a_profile_whose_antragsfrist_ends_before_its_invitation_gives_no_hint(
@@ -79,8 +82,8 @@ def test_a_profile_whose_antragsfrist_ends_before_its_invitation_gives_no_hint(
 
     text = (PROFILES / "default.toml").read_text(encoding="utf-8")
     early = text.replace('offset = -7\nunit = "days"', 'offset = -12\nunit = "days"', 1)
-    early = early.replace(
-        'offset = -3\nunit = "working_days"', 'offset = -10\nunit = "working_days"', 1
+    early = early.replace(  # the Anfragefrist and the Stellungnahme
+        'offset = -3\nunit = "working_days"', 'offset = -10\nunit = "working_days"'
     )
     assert early != text
     path = tmp_path / "frueh.toml"
