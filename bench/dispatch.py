@@ -7,9 +7,11 @@ threads. Measured, each from the moment all processes stand ready:
 
 - the floor: smtplib sending one reminder-sized message N times over one connection, and
   over a new connection per mail (what Apprise does: one connection per notification);
-- one dispatcher with one sender, and 1, 2, 4 … dispatcher processes (LEVELS) with the
-  default number of senders (notifications.batch.SENDERS), each on the same copy of the
-  database, claiming batches of 50.
+- one dispatcher with one sender (`one_sender`), one with four (`four_senders`:
+  RATSFRIST_SENDERS=4), and 1, 2, 4 … dispatcher processes (LEVELS) with the default number
+  of senders (notifications.batch.SENDERS), each on the same copy of the database, claiming
+  batches of 50. A dispatcher keeps its SMTP connection open between mails
+  (notifications/smtp_hooks.py), as the one-connection floor does.
 """
 
 from __future__ import annotations
@@ -198,6 +200,7 @@ def main() -> None:
             seconds = _floor(port, n, per_mail)
             result["floor"][name] = {"mails": n, "seconds": seconds, "mails_per_s": n / seconds}
         result["one_sender"] = _dispatchers(work, template, routes, 1, 1, received)
+        result["four_senders"] = _dispatchers(work, template, routes, 1, 4, received)
         for count in levels:
             measured = _dispatchers(work, template, routes, count, SENDERS, received)
             result["dispatchers"][str(count)] = measured

@@ -23,6 +23,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -35,6 +36,7 @@ from models.store.tables import Deadline
 from notifications import outbox
 from notifications.batch import SENDERS, Lease, send_batch
 from notifications.routes import Routes
+from notifications.smtp_hooks import Pool
 from notifications.summary import Summary
 
 __all__ = ["REPLAY_TOLERANCE", "Summary", "dispatch", "is_replay", "run_token"]
@@ -131,16 +133,26 @@ def _send_due(
     senders: int,
     body_id: int | None,
 ) -> None:
-    """Claim and send batch after batch until nothing is due."""
-    while True:
-        wall = to_utc(clock())
-        ids = outbox.claim(
-            engine, worker=token, now=now, lease=lease, limit=batch, wall=wall, body_id=body_id
-        )
-        if not ids:
-            break
-        summary.due += len(ids)
-        held = Lease(engine, token, clock, lease, ids, renewed=wall)
-        send_batch(engine, ids, held, now, routes, summary, digest, ui_url, senders)
-        if len(ids) < batch:
-            break
+    """Claim and send batch after batch until nothing is due, over SMTP connections kept
+    open for the whole run and closed at its end (notifications/smtp_hooks.py)."""
+    with closing(Pool()) as connections:
+        while True:
+            wall = to_utc(clock())
+            ids = outbox.claim(
+                engine,
+                worker=token,
+                now=now,
+                lease=lease,
+                limit=batch,
+                wall=wall,
+                body_id=body_id,
+            )
+            if not ids:
+                break
+            summary.due += len(ids)
+            held = Lease(engine, token, clock, lease, ids, renewed=wall)
+            send_batch(
+                engine, ids, held, now, routes, summary, digest, ui_url, senders, connections
+            )
+            if len(ids) < batch:
+                break

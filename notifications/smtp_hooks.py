@@ -16,6 +16,19 @@ looked up in the standard library; Apprise itself still connects, secures, logs 
   that put each exception's text into the sending thread's list (`local.records`) before
   raising it on.
 
+- **One connection per route for many mails.** Apprise's controller connects, says EHLO,
+  secures and logs in for every notification and says QUIT after it (the connection costs
+  about as much as the mail to a local server). Within a dispatch (`Pool`, `pooled`), the
+  controller is a subclass (`_PooledController`) that, after a mail went through, puts its
+  connection back in the pool under everything the controller was made with (host, port,
+  secure mode, user, password, certificate check, timeout), instead of QUIT; the next mail
+  with exactly those settings takes it again. The connection was secured and logged in by
+  Apprise's own code with those settings, so `mailtos` verification is unchanged. A
+  connection is pooled only after a clean send: any failure (refused, 4xx/5xx, timeout)
+  ends it as Apprise would (QUIT), so the next mail starts afresh and a failure reads as it
+  did; one the server closed while idle (it has something to read, or a NOOP after a pause
+  fails) is dropped and a new one made. Outside `pooled` the controller behaves as Apprise's.
+
 `encoded_subject` spares Apprise a quadratic header encoder (see there).
 
 If Apprise's module no longer looks like this, nothing is replaced (`install()` says so)
@@ -24,14 +37,20 @@ and notifications/send.py falls back to the debug records.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import select
 import smtplib
 import ssl
 import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 local = threading.local()
-"""`records`: the log records of the send in progress on this thread (None: not sending)."""
+"""`records`: the log records of the send in progress on this thread (None: not sending);
+`pool`: the connection pool this thread's sends use (None: a connection per mail)."""
 
 
 def _record(exc: BaseException) -> None:
@@ -139,6 +158,129 @@ class _Ssl:
         return getattr(ssl, name)
 
 
+IDLE_CHECK_S = 5.0
+"""A connection idle longer than this is asked (NOOP) whether it still stands before use."""
+
+
+class Pool:
+    """Live SMTP connections of one dispatch, idle between mails, by controller settings.
+    A connection is taken out while a mail is sent on it, so no two threads share one."""
+
+    def __init__(self) -> None:
+        self._idle: dict[tuple[Any, ...], list[tuple[smtplib.SMTP, float]]] = defaultdict(list)
+        self._lock = threading.Lock()
+        self._closed = False
+        self.made = 0
+        """Connections handed back at least once (for the bench and the tests)."""
+        self.reused = 0
+
+    def take(self, key: tuple[Any, ...]) -> smtplib.SMTP | None:
+        """A live idle connection for `key`, or None (then the controller connects)."""
+        while True:
+            with self._lock:
+                if not self._idle[key]:
+                    return None
+                connection, since = self._idle[key].pop()
+            if _alive(connection, time.monotonic() - since):
+                with self._lock:
+                    self.reused += 1
+                return connection
+            _quit(connection)
+
+    def give(self, key: tuple[Any, ...], connection: smtplib.SMTP, new: bool) -> None:
+        with self._lock:
+            if new:
+                self.made += 1
+            if not self._closed:
+                self._idle[key].append((connection, time.monotonic()))
+                return
+        _quit(connection)
+
+    def close(self) -> None:
+        """QUIT every idle connection; later hand-backs are quit at once."""
+        with self._lock:
+            self._closed = True
+            idle = [c for connections in self._idle.values() for c, _ in connections]
+            self._idle.clear()
+        for connection in idle:
+            _quit(connection)
+
+
+def _alive(connection: smtplib.SMTP, idle_s: float) -> bool:
+    """An idle SMTP connection has nothing to read: if it has, the server said goodbye (421,
+    or closed it). After a longer pause a NOOP makes sure."""
+    sock = connection.sock
+    if sock is None:
+        return False
+    try:
+        if isinstance(sock, ssl.SSLSocket) and sock.pending():
+            return False
+        if select.select([sock], [], [], 0)[0]:
+            return False
+        return idle_s < IDLE_CHECK_S or connection.noop()[0] == 250
+    except (OSError, ValueError, smtplib.SMTPException):
+        return False
+
+
+def _quit(connection: smtplib.SMTP) -> None:
+    with contextlib.suppress(OSError, ValueError, smtplib.SMTPException):
+        connection.quit()
+    with contextlib.suppress(OSError, ValueError):
+        connection.close()
+
+
+@contextlib.contextmanager
+def pooled(pool: Pool) -> Iterator[Pool]:
+    """This thread's sends use `pool` while inside."""
+    before = getattr(local, "pool", None)
+    local.pool = pool
+    try:
+        yield pool
+    finally:
+        local.pool = before
+
+
+def _pooled_controller(base: type) -> type:
+    """Apprise's controller class, pooling its connection when the thread has a pool."""
+
+    class _PooledController(base):
+        def __enter__(self) -> Any:
+            self._pool: Pool | None = getattr(local, "pool", None)
+            self._clean = True
+            self._new = True
+            self._key = (
+                self.host,
+                self.port,
+                self.secure_mode,
+                self.user,
+                self.password,
+                self.verify_certificate,
+                self.socket_connect_timeout,
+            )
+            if self._pool is not None:
+                connection = self._pool.take(self._key)
+                if connection is not None:
+                    self._socket, self._new = connection, False
+                    return self
+            return super().__enter__()
+
+        def sendmail(self, *args: Any, **kwargs: Any) -> bool:
+            ok = bool(super().sendmail(*args, **kwargs))
+            self._clean = self._clean and ok
+            return ok
+
+        def __exit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+            pool, connection = self._pool, self._socket
+            if pool is not None and connection is not None and self._clean and exc_type is None:
+                self._socket = None  # Apprise's QUIT becomes a hand-back
+                pool.give(self._key, connection, self._new)
+                return
+            super().__exit__(exc_type, exc_val, exc_tb)
+
+    _PooledController.__name__ = _PooledController.__qualname__ = "_PooledController"
+    return _PooledController
+
+
 def install() -> bool:
     """Put both hooks in place (idempotent); False where Apprise's controller is not the
     module they were written for."""
@@ -155,7 +297,16 @@ def install() -> bool:
         return False
     controller.ssl = _Ssl()  # type: ignore[assignment]
     controller.smtplib = _Smtplib()  # type: ignore[assignment]
+    _install_pool()
     return True
+
+
+def _install_pool() -> None:
+    """The pooling controller where the e-mail plugin looks it up (nothing if it does not)."""
+    from apprise.plugins.email import base, smtp
+
+    if getattr(base, "AppriseSMTPController", None) is smtp.AppriseSMTPController:
+        base.AppriseSMTPController = _pooled_controller(smtp.AppriseSMTPController)  # type: ignore[assignment,misc]
 
 
 _Q_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!*+-/")
