@@ -287,6 +287,7 @@ def dispatch_lines(d: dict[str, Any]) -> list[str]:
         row("smtplib, one connection (floor)", d["floor"]["one connection"]),
         row("smtplib, a connection per mail", d["floor"]["connection per mail"]),
         row("1 dispatcher, 1 sender", d["one_sender"]),
+        *([row("1 dispatcher, 4 senders", d["four_senders"])] if "four_senders" in d else []),
     ]
     for count, m in d["dispatchers"].items():
         plural = "s" if count != "1" else ""
