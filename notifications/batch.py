@@ -35,6 +35,7 @@ from models.domain.reminders import OPERATIONS_TAG
 from models.domain.timeutil import to_utc
 from notifications import outbox
 from notifications.content import Loaded, load_items
+from notifications.links import UiLinks
 from notifications.messages import Message, render, render_notices
 from notifications.routes import Recipient, Routes
 from notifications.send import deliver
@@ -150,11 +151,11 @@ def send_batch(
     routes: Routes,
     summary: Summary,
     digest: bool,
-    ui_url: str | None,
+    links: UiLinks,
     senders: int = SENDERS,
 ) -> None:
     batch = _Batch(engine, held.token, now, summary)
-    messages = _plan(batch, load_items(engine, ids, now, ui_url), routes, digest)
+    messages = _plan(batch, load_items(engine, ids, now, links), routes, digest)
     slots = threading.BoundedSemaphore(max(1, senders))
     futures: list[Future[None]] = []
     with ThreadPoolExecutor(max_workers=max(1, senders), thread_name_prefix="versand") as pool:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -34,6 +34,7 @@ from models.store.repo import open_past_due
 from models.store.tables import Deadline
 from notifications import outbox
 from notifications.batch import SENDERS, Lease, send_batch
+from notifications.links import UiLinks
 from notifications.routes import Routes
 from notifications.summary import Summary
 
@@ -75,6 +76,7 @@ def dispatch(
     dry_run: bool = False,
     digest: bool = False,
     ui_url: str | None = None,
+    tables: Mapping[int | None, str] | None = None,
     worker: str | None = None,
     lease: timedelta = timedelta(minutes=10),
     batch: int = 500,
@@ -83,7 +85,9 @@ def dispatch(
 ) -> Summary:
     """`now` is the instant the run stands for (what is due, what is missed); `clock` the
     wall clock the leases are taken and renewed by (see notifications.outbox); `senders` how
-    many messages are in flight at once (see notifications.batch)."""
+    many messages are in flight at once (see notifications.batch); `tables` the overdue
+    tables just published (body id → artifact id, see notifications.links) that escalation
+    mails link."""
     now = to_utc(now)
     summary = Summary(now=now, dry_run=dry_run)
     if dry_run:
@@ -103,12 +107,13 @@ def dispatch(
         summary.sending = outbox.sending_count(engine)
         return summary
     token = run_token(worker)
-    _send_due(engine, token, now, routes, summary, digest, ui_url, lease, batch, clock, senders)
+    links = UiLinks(ui_url, tables or {})
+    _send_due(engine, token, now, routes, summary, digest, links, lease, batch, clock, senders)
     # reminders that failed for good (in this run or before) are told to the operators now,
     # not by the next run
     summary.notices_planned = outbox.plan_failure_notices(engine, now)
     if summary.notices_planned:
-        _send_due(engine, token, now, routes, summary, digest, ui_url, lease, batch, clock, senders)
+        _send_due(engine, token, now, routes, summary, digest, links, lease, batch, clock, senders)
     summary.sending = outbox.sending_count(engine)
     return summary
 
@@ -120,7 +125,7 @@ def _send_due(
     routes: Routes,
     summary: Summary,
     digest: bool,
-    ui_url: str | None,
+    links: UiLinks,
     lease: timedelta,
     batch: int,
     clock: Callable[[], datetime],
@@ -134,6 +139,6 @@ def _send_due(
             break
         summary.due += len(ids)
         held = Lease(engine, token, clock, lease, ids, renewed=wall)
-        send_batch(engine, ids, held, now, routes, summary, digest, ui_url, senders)
+        send_batch(engine, ids, held, now, routes, summary, digest, links, senders)
         if len(ids) < batch:
             break
