@@ -17,8 +17,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from models.domain.states import Event, State
-from models.domain.steps import EVENT_LABELS
+from models.domain.states import EVENT_LABELS, Event, State
 from models.domain.timeutil import to_local
 from models.services.decision_report import DecisionReport
 from models.services.overview import overdue_table, short

@@ -26,8 +26,10 @@ from models.domain.timeutil import to_local, to_utc
 from models.services.failed_reminders import failed_count, failed_reminders, failed_section
 from models.services.overview import overdue_count, overdue_rows, overview_markdown
 from models.store.db import session_scope
+from notifications.links import OVERDUE_KEY
 
-OVERDUE_KEY = "ueberfaellige-fristen"
+__all__ = ["OVERDUE_KEY", "OVERVIEW_KEY", "REPLAY_SUFFIX", "deadline_sweep", "dispatch_retry"]
+
 OVERVIEW_KEY = "fristen-uebersicht"
 REPLAY_SUFFIX = "-rueckblick"
 """A replay publishes under OVERDUE_KEY + this: managers' current tables stay current."""
@@ -93,10 +95,14 @@ def _run_name() -> str:
 
 @task(name="Erinnerungen senden", retries=3, retry_delay_seconds=[10, 60, 300])
 def send_reminders(
-    now: datetime, digest: bool | None = None, dry_run: bool = False
+    now: datetime,
+    digest: bool | None = None,
+    dry_run: bool = False,
+    tables: dict[int | None, str] | None = None,
 ) -> dict[str, Any]:
     """Mark, plan and send (idempotent: a retry after a crash sends only what is left);
-    `dry_run` (a replay) only counts."""
+    `dry_run` (a replay) only counts; `tables` the overdue tables just published, which the
+    escalation mails link (see notifications.links)."""
     from dataclasses import asdict
 
     from notifications.dispatch import dispatch
@@ -112,6 +118,7 @@ def send_reminders(
         dry_run=dry_run,
         digest=settings.digest if digest is None else digest,
         ui_url=settings.ui_url,
+        tables=tables,
         senders=settings.senders,
     )
     logger = get_run_logger()
@@ -133,20 +140,66 @@ def verlauf_link(ui_url: str | None) -> Callable[[str], str | None] | None:
 
 @dataclass(frozen=True, slots=True)
 class _Published:
-    """What one pair of artifacts shows: all bodies (key "") or one (key "-<slug>")."""
+    """What one pair of artifacts shows: all bodies (key "", body_id None) or one (key
+    "-<slug>")."""
 
     key: str
+    body_id: int | None
     body: str
     rows: list[dict[str, Any]]
     total: int
     overview: str
 
 
+@dataclass(frozen=True, slots=True)
+class Tables:
+    """What `publish` wrote: the rows of the table for all bodies, the overdue tables' ids
+    by body (None: all bodies), which the escalation mails link, and what it takes to add
+    this run's failed reminders to the table for all bodies and the overview afterwards."""
+
+    rows: list[dict[str, Any]]
+    ids: dict[int | None, str]
+    overview_id: str
+    everything: _Published
+    stand: str
+    replay: bool
+
+
+def _texts(one: _Published, failed: str, stand: str, replay: bool) -> tuple[str, str, str, str]:
+    """The overdue table's markdown and description, the overview's markdown and
+    description; the failed reminders only in the pair for all bodies."""
+    of = f" – {one.body}" if one.body else ""
+    failed_here = f"\n\n{failed}" if failed and not one.key else ""
+    shown = f" (die ältesten {len(one.rows)} gezeigt)" if one.total > len(one.rows) else ""
+    table = (
+        overdue_markdown(
+            one.rows,
+            heading=f"Überfällige Fristen{of}, Stand {stand}" + (" (Rückblick)" if replay else ""),
+            note=f"{one.total} überfällig"
+            + (f", die ältesten {len(one.rows)} gezeigt" if shown else "")
+            + "; je Gremium die ältesten zuerst. Der ganze Titel steht im Verlauf hinter "
+            "der Vorlage.",
+        )
+        + failed_here
+    )
+    description = (
+        ("Rückblick: " if replay else "")
+        + f"Überfällige Fristen{of}, Stand {stand}: {one.total}{shown}"
+        + "; nach Gremium, je Gremium die ältesten zuerst"
+    )
+    overview = one.overview + (f"\n{failed}" if failed and not one.key else "")
+    overview_description = f"Fristenübersicht{of}, Stand {stand}" + (
+        " (Rückblick)" if replay else ""
+    )
+    return table, description, overview, overview_description
+
+
 @task(name="Übersicht veröffentlichen")
-def publish(now: datetime, replay: bool = False) -> list[dict[str, Any]]:
+def publish(now: datetime, replay: bool = False) -> Tables:
     """The overdue table and the overview as keyed artifacts (a replay under its own keys):
     for all bodies, and with more than one body with papers also for each of them (keys
-    ending in -<slug>), so that each town's staff find theirs."""
+    ending in -<slug>), so that each town's staff find theirs. Published before the mails
+    are sent, so that an escalation mail links the table just written."""
     from models.services.bodies import bodies_with_papers
 
     suffix = REPLAY_SUFFIX if replay else ""
@@ -160,6 +213,7 @@ def publish(now: datetime, replay: bool = False) -> list[dict[str, Any]]:
         published = [
             _Published(
                 key,
+                body_id,
                 name,
                 overdue_rows(session, now, link=link, body_id=body_id),
                 overdue_count(session, now, body_id),
@@ -169,32 +223,48 @@ def publish(now: datetime, replay: bool = False) -> list[dict[str, Any]]:
         ]
         failed = failed_section(failed_reminders(session), failed_count(session))
     stand = f"{to_local(now):%d.%m.%Y %H:%M}"
+    ids: dict[int | None, str] = {}
+    overview_id = ""
     for one in published:
-        of = f" – {one.body}" if one.body else ""
-        failed_here = f"\n\n{failed}" if failed and not one.key else ""
-        shown = f" (die ältesten {len(one.rows)} gezeigt)" if one.total > len(one.rows) else ""
-        create_markdown_artifact(
-            key=OVERDUE_KEY + one.key + suffix,
-            markdown=overdue_markdown(
-                one.rows,
-                heading=f"Überfällige Fristen{of}, Stand {stand}"
-                + (" (Rückblick)" if replay else ""),
-                note=f"{one.total} überfällig"
-                + (f", die ältesten {len(one.rows)} gezeigt" if shown else "")
-                + "; je Gremium die ältesten zuerst. Der ganze Titel steht im Verlauf hinter "
-                "der Vorlage.",
+        table, description, overview, overview_description = _texts(one, failed, stand, replay)
+        ids[one.body_id] = str(
+            create_markdown_artifact(
+                key=OVERDUE_KEY + one.key + suffix, markdown=table, description=description
             )
-            + failed_here,
-            description=("Rückblick: " if replay else "")
-            + f"Überfällige Fristen{of}, Stand {stand}: {one.total}{shown}"
-            + "; nach Gremium, je Gremium die ältesten zuerst",
         )
-        create_markdown_artifact(
+        created = create_markdown_artifact(
             key=OVERVIEW_KEY + one.key + suffix,
-            markdown=one.overview + (f"\n{failed}" if failed and not one.key else ""),
-            description=f"Fristenübersicht{of}, Stand {stand}" + (" (Rückblick)" if replay else ""),
+            markdown=overview,
+            description=overview_description,
         )
-    return published[0].rows
+        if not one.key:
+            overview_id = str(created)
+    return Tables(published[0].rows, ids, overview_id, published[0], stand, replay)
+
+
+@task(name="Fehlgeschlagene Erinnerungen nachtragen")
+def add_failed(tables: Tables) -> None:
+    """Reminders that failed for good in this run, added to the table for all bodies and
+    the overview just published: in place, so the link in this run's mails stays the newest
+    table."""
+    from uuid import UUID
+
+    from prefect import get_client
+    from prefect.client.schemas.actions import ArtifactUpdate
+
+    with session_scope(engine_for(current_settings())) as session:
+        failed = failed_section(failed_reminders(session), failed_count(session))
+    table, description, overview, overview_description = _texts(
+        tables.everything, failed, tables.stand, tables.replay
+    )
+    with get_client(sync_client=True) as client:
+        client.update_artifact(
+            UUID(tables.ids[None]), ArtifactUpdate(data=table, description=description)
+        )
+        client.update_artifact(
+            UUID(tables.overview_id),
+            ArtifactUpdate(data=overview, description=overview_description),
+        )
 
 
 @flow(name="deadline-sweep", flow_run_name=_run_name, log_prints=True)
@@ -211,8 +281,10 @@ def deadline_sweep(
         f"Stand {to_local(instant.now):%d.%m.%Y %H:%M:%S} ({instant.source})"
         + (" – Rückblick" + (", Probelauf: nichts gesendet" if dry_run else "") if replay else "")
     )
-    summary = send_reminders(instant.now, digest, dry_run)
-    rows = publish(instant.now, replay)
+    tables = publish(instant.now, replay)
+    summary = send_reminders(instant.now, digest, dry_run, tables.ids)
+    if summary["failed"]:
+        add_failed(tables)
     emit_missed(summary["missed_ids"])
     emit_sent(summary["sent"])
     return _failed_if_undelivered(
@@ -222,7 +294,7 @@ def deadline_sweep(
             "now_source": instant.source,
             "replay": replay,
             "dry_run": dry_run,
-            "overdue": len(rows),
+            "overdue": len(tables.rows),
             **{k: summary[k] for k in ("marked_missed", "sent_rows", "mails", "failed")},
         },
     )

@@ -35,6 +35,7 @@ from models.domain.reminders import OPERATIONS_TAG
 from models.domain.timeutil import to_utc
 from notifications import outbox
 from notifications.content import Loaded, load_items
+from notifications.links import UiLinks
 from notifications.messages import Message, render, render_notices
 from notifications.routes import Recipient, Routes
 from notifications.send import deliver
@@ -151,7 +152,7 @@ def send_batch(
     routes: Routes,
     summary: Summary,
     digest: bool,
-    ui_url: str | None,
+    links: UiLinks,
     senders: int = SENDERS,
     connections: Pool | None = None,
 ) -> None:
@@ -160,12 +161,12 @@ def send_batch(
     if connections is None:
         own = Pool()
         try:
-            send_batch(engine, ids, held, now, routes, summary, digest, ui_url, senders, own)
+            send_batch(engine, ids, held, now, routes, summary, digest, links, senders, own)
         finally:
             own.close()
         return
     batch = _Batch(engine, held.token, now, summary)
-    messages = _plan(batch, load_items(engine, ids, now, ui_url), routes, digest)
+    messages = _plan(batch, load_items(engine, ids, now, links), routes, digest)
     slots = threading.BoundedSemaphore(max(1, senders))
     futures: list[Future[None]] = []
     with (

@@ -24,6 +24,7 @@ from models.store.tables import (
     Question,
     Reminder,
 )
+from notifications.links import UiLinks
 from notifications.messages import FailureNotice, Item, failure_notice
 from notifications.messages import Question as QuestionItem
 
@@ -58,9 +59,7 @@ def _content() -> Any:
     )
 
 
-def load_items(
-    engine: Engine, ids: list[int], now: datetime, ui_url: str | None
-) -> dict[int, Loaded]:
+def load_items(engine: Engine, ids: list[int], now: datetime, links: UiLinks) -> dict[int, Loaded]:
     """Everything the mails need, for a batch of claimed rows: a deadline's reminder is that
     deadline; a committee's escalation is its deadlines missed now (read now, not when it was
     planned, so a report delivered at 06:59 is not escalated at 07:00)."""
@@ -91,7 +90,7 @@ def load_items(
         for reminder in reminders:
             assert reminder.id is not None
             rows = content.get(reminder.id, [])
-            items = [_item(reminder, row, questions, now, ui_url) for row in rows]
+            items = [_item(reminder, row, questions, now, links) for row in rows]
             entry = Loaded(
                 reminder, items, omitted=totals.get(reminder.id, len(items)) - len(items)
             )
@@ -172,17 +171,14 @@ def _item(
     row: _Row,
     questions: dict[int, list[QuestionItem]],
     now: datetime,
-    ui_url: str | None,
+    links: UiLinks,
 ) -> Item:
     deadline, paper, body, org, meeting = row
     assert reminder.id is not None
     overdue = 0
     if reminder.escalation:
         overdue = max(1, (to_local(now).date() - to_local(deadline.due).date()).days)
-    link = None
-    if ui_url:
-        page = "artifacts/key/ueberfaellige-fristen" if reminder.escalation else "runs"
-        link = f"{ui_url.rstrip('/')}/{page}"
+    link = links.escalation(body.id) if reminder.escalation else links.reminder()
     return Item(
         reminder_id=reminder.id,
         reference=paper.reference,

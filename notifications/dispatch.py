@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
@@ -35,6 +35,7 @@ from models.store.repo import open_past_due
 from models.store.tables import Deadline
 from notifications import outbox
 from notifications.batch import SENDERS, Lease, send_batch
+from notifications.links import UiLinks
 from notifications.routes import Routes
 from notifications.smtp_hooks import Pool
 from notifications.summary import Summary
@@ -77,6 +78,7 @@ def dispatch(
     dry_run: bool = False,
     digest: bool = False,
     ui_url: str | None = None,
+    tables: Mapping[int | None, str] | None = None,
     worker: str | None = None,
     lease: timedelta = timedelta(minutes=10),
     batch: int = 500,
@@ -86,9 +88,10 @@ def dispatch(
 ) -> Summary:
     """`now` is the instant the run stands for (what is due, what is missed); `clock` the
     wall clock the leases are taken and renewed by (see notifications.outbox); `senders` how
-    many messages are in flight at once (see notifications.batch); `body_id` sends only that
-    body's reminders (missed deadlines and escalations are still marked and planned for all,
-    so that the next run of any body finds them)."""
+    many messages are in flight at once (see notifications.batch); `tables` the overdue
+    tables just published (body id → artifact id, see notifications.links) that escalation
+    mails link; `body_id` sends only that body's reminders (missed deadlines and escalations
+    are still marked and planned for all, so that the next run of any body finds them)."""
     now = to_utc(now)
     summary = Summary(now=now, dry_run=dry_run)
     if dry_run:
@@ -108,7 +111,8 @@ def dispatch(
         summary.sending = outbox.sending_count(engine)
         return summary
     token = run_token(worker)
-    options = (digest, ui_url, lease, batch, clock, senders, body_id)
+    links = UiLinks(ui_url, tables or {})
+    options = (digest, links, lease, batch, clock, senders, body_id)
     _send_due(engine, token, now, routes, summary, *options)
     # reminders that failed for good (in this run or before) are told to the operators now,
     # not by the next run
@@ -126,7 +130,7 @@ def _send_due(
     routes: Routes,
     summary: Summary,
     digest: bool,
-    ui_url: str | None,
+    links: UiLinks,
     lease: timedelta,
     batch: int,
     clock: Callable[[], datetime],
@@ -152,7 +156,7 @@ def _send_due(
             summary.due += len(ids)
             held = Lease(engine, token, clock, lease, ids, renewed=wall)
             send_batch(
-                engine, ids, held, now, routes, summary, digest, ui_url, senders, connections
+                engine, ids, held, now, routes, summary, digest, links, senders, connections
             )
             if len(ids) < batch:
                 break

@@ -99,6 +99,29 @@ class Event(StrEnum):
     """Taken over from an OParl archive as history (State.historical): the last consultation
     was held before the start of tracking and its result is not known."""
 
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS[self]
+
+
+EVENT_LABELS: dict[Event, str] = {
+    Event.submit: "Eingang",
+    Event.review: "geprüft",
+    Event.renumber: "Nummer übernommen",
+    Event.place_on_agenda: "auf Tagesordnung",
+    Event.assign: "Beratung zugewiesen",
+    Event.request_report: "Bericht angefordert",
+    Event.deliver_report: "Bericht erstattet",
+    Event.decide: "Beratung",
+    Event.start_implementation: "Umsetzung begonnen",
+    Event.close: "abgeschlossen",
+    Event.withdraw: "zurückgezogen",
+    Event.reschedule: "verlegt",
+    Event.archive: "archiviert",
+}
+"""Event → German name: the 'Schritt' column of a timeline, the step a refusal names (the
+steps registry, models.domain.steps, takes its labels from here)."""
+
 
 class Result(StrEnum):
     """The result vocabulary of council information systems (OParl AgendaItem.result)."""
@@ -201,8 +224,8 @@ class IllegalTransition(RatsfristError):
     def __init__(self, state: State | None, event: Event, reason: str | None = None) -> None:
         self.state = state
         self.event = event
-        where = f"im Zustand '{state.value}' ({state.label})" if state else "ohne Zustand"
-        text = f"Schritt '{event.value}' ist {where} nicht erlaubt"
+        where = f"im Zustand '{state.label}'" if state else "ohne Zustand"
+        text = f"Schritt '{event.label}' ist {where} nicht möglich"
         super().__init__(f"{text}: {reason}" if reason else text)
 
 
@@ -306,7 +329,9 @@ def transition(
     if event is Event.start_implementation and last_result not in IMPLEMENTABLE:
         shown = last_result.value if last_result else "keines"
         raise IllegalTransition(
-            state, event, f"das Ergebnis '{shown}' hat nichts umzusetzen; 'close' beendet es"
+            state,
+            event,
+            f"das Ergebnis '{shown}' hat nichts umzusetzen; der Antrag wird abgeschlossen (close)",
         )
     return target
 

@@ -107,8 +107,6 @@ class Step:
     name: str
     """The service function, the key callers use, the tail of the flow run name."""
     event: Event
-    label: str
-    """German, the 'Schritt' column of a timeline."""
     emits: str
     """ratsfrist.motion.<emits>, the Prefect event after the step."""
     command: str | None = None
@@ -120,8 +118,13 @@ class Step:
     params: tuple[Param, ...] = ()
     form: str | None = None
     """What the record-step form says about the step; None: not offered there."""
-    also: tuple[tuple[Event, str], ...] = ()
-    """Other events the step may record instead, with their label (reschedule)."""
+    also: tuple[Event, ...] = ()
+    """Other events the step may record instead (reschedule)."""
+
+    @property
+    def label(self) -> str:
+        """German, the 'Schritt' column of a timeline (models.domain.states.EVENT_LABELS)."""
+        return self.event.label
 
     @property
     def event_name(self) -> str:
@@ -148,13 +151,12 @@ _NOTE = Param(
     form_help="freier Vermerk zum Schritt, erscheint im Verlauf (kann leer bleiben)",
 )
 
-SUBMIT = Step("submit", Event.submit, "Eingang", "submitted")
+SUBMIT = Step("submit", Event.submit, "submitted")
 """Taking in a document: started by `import`/`submit` and the intake flows, not a command here."""
 
 REVIEW = Step(
     "review",
     Event.review,
-    "geprüft",
     "reviewed",
     flow="review",
     help="Die Felder prüfen, bei denen die Einlesung unsicher war: berichtigen (--set "
@@ -176,7 +178,6 @@ STEPS: tuple[Step, ...] = (
     Step(
         "place_on_agenda",
         Event.place_on_agenda,
-        "auf Tagesordnung",
         "scheduled",
         command="schedule",
         flow="place-on-agenda",
@@ -198,12 +199,11 @@ STEPS: tuple[Step, ...] = (
                 parse=_day,
             ),
         ),
-        also=((Event.reschedule, "verlegt"),),
+        also=(Event.reschedule,),
     ),
     Step(
         "assign",
         Event.assign,
-        "Beratung zugewiesen",
         "assigned",
         command="assign",
         flow="assign",
@@ -253,7 +253,6 @@ STEPS: tuple[Step, ...] = (
     Step(
         "request_report",
         Event.request_report,
-        "Bericht angefordert",
         "report_requested",
         command="request-report",
         flow="request-report",
@@ -272,7 +271,6 @@ STEPS: tuple[Step, ...] = (
     Step(
         "deliver_report",
         Event.deliver_report,
-        "Bericht erstattet",
         "report_delivered",
         command="report",
         flow="deliver-report",
@@ -295,7 +293,6 @@ STEPS: tuple[Step, ...] = (
     Step(
         "decide",
         Event.decide,
-        "Beratung",
         "decided",
         command="decide",
         flow="decide",
@@ -338,7 +335,6 @@ STEPS: tuple[Step, ...] = (
     Step(
         "start_implementation",
         Event.start_implementation,
-        "Umsetzung begonnen",
         "in_implementation",
         command="implement",
         flow="start-implementation",
@@ -357,7 +353,6 @@ STEPS: tuple[Step, ...] = (
     Step(
         "close",
         Event.close,
-        "abgeschlossen",
         "closed",
         command="close",
         flow="close",
@@ -367,7 +362,6 @@ STEPS: tuple[Step, ...] = (
     Step(
         "withdraw",
         Event.withdraw,
-        "zurückgezogen",
         "withdrawn",
         command="withdraw",
         flow="withdraw",
@@ -377,17 +371,11 @@ STEPS: tuple[Step, ...] = (
 )
 """The steps staff take, in the order `--help` lists their commands."""
 
-RENUMBER = Step("renumber", Event.renumber, "Nummer übernommen", "renumbered")
+RENUMBER = Step("renumber", Event.renumber, "renumbered")
 """A document registered under an Eingangsnummer came again with its external number (intake,
 not a command: `assign --number` gives one by hand)."""
 
 BY_NAME: dict[str, Step] = {s.name: s for s in (SUBMIT, REVIEW, RENUMBER, *STEPS)}
-
-EVENT_LABELS: dict[Event, str] = {
-    **{s.event: s.label for s in (SUBMIT, REVIEW, RENUMBER, *STEPS)},
-    **{event: label for s in (SUBMIT, REVIEW, RENUMBER, *STEPS) for event, label in s.also},
-}
-"""Event → German label, for timelines."""
 
 
 def step(name: str) -> Step:

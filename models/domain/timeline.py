@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from models.domain.states import Event, State
-from models.domain.steps import EVENT_LABELS
+from models.domain.states import EVENT_LABELS, Event, State
 from models.domain.timeutil import to_local
 
 __all__ = ["EVENT_LABELS", "describe", "markdown", "rows"]

@@ -133,7 +133,10 @@ def test_lifecycle_commands_and_list(db_url: str, capsys: pytest.CaptureFixture[
     ("args", "message"),
     [
         (["decide", REF, "--result", "genehmigt"], "unbekanntes Beratungsergebnis 'genehmigt'"),
-        (["decide", REF, "--result", "approved"], "Schritt 'decide' ist im Zustand 'submitted'"),
+        (
+            ["decide", REF, "--result", "approved"],
+            "Schritt 'Beratung' ist im Zustand 'eingereicht' nicht möglich",
+        ),
         (
             ["schedule", REF, "--item", "1", "--meeting", "31.06.2021"],
             "--meeting: '31.06.2021' ist kein gültiges Datum",

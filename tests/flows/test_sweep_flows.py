@@ -266,3 +266,33 @@ def test_serve_refuses_to_run_over_deployments_made_by_deploy_all(
     with get_client(sync_client=True) as client:  # and left as it was
         kept = client.read_deployment_by_name("deadline-sweep/fristenlauf")
     assert kept.work_pool_name == "ratsfrist" and kept.pull_steps
+
+
+@HARNESS
+def test_the_escalation_mail_links_the_overdue_table_just_published(
+    prefect_api: None, configured: tuple[str, SmtpSink], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 07:00 sweep's escalation mail leads to the table itself (its artifact id, in the
+    current UI at /v2), not to the key page listing versions; a reminder that fails for good
+    in that run is added to that same table, so the link stays the newest one."""
+    import re
+
+    import flows.app
+    from flows.sweep import OVERDUE_KEY, deadline_sweep
+
+    _, sink = configured
+    monkeypatch.setenv("RATSFRIST_UI_URL", "https://prefect.example.org/")
+    _import("2021-06-08T10:00")
+    _dispatch("2021-06-08T10:05")
+    sink.clear()
+    sink.handler.unknown = {"fachamt@example.org"}
+    monkeypatch.setattr(flows.app, "clock", lambda: at("2021-06-09T07:00"))
+    state = deadline_sweep(now=at("2021-06-09T07:00"), return_state=True)  # not a replay
+    assert state.is_failed()  # the refused mail
+    (mail,) = [m for m in sink.mails if m.to == ["leitung@example.org"]]
+    links = set(re.findall(r"https://prefect\.example\.org/\S+?(?=[\s\"<])", mail.text))
+    table = _latest_artifact(OVERDUE_KEY)
+    assert links == {f"https://prefect.example.org/v2/artifacts/artifact/{table.id}"}
+    assert "Ladung mit Tagesordnung" in str(table.data)
+    # fachamt@ was refused (550) in this run: listed in the very table the mail links
+    assert "## Nicht zugestellte Erinnerungen: 1" in str(table.data)
