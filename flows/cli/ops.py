@@ -26,6 +26,11 @@ def demo(
     ] = Path("ratsfrist-demo.sqlite"),
 ) -> None:
     """Das Beispiel A 21/0500-01 durch den ganzen Ablauf führen (SQLite, Prefect ephemeral)."""
+    import os
+
+    # Prefect gives its ephemeral server 20 s to start; a busy machine (a CI runner, a
+    # laptop compiling) needs more, and a newcomer's first `make demo` should not time out.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from flows.demo import run_demo
 
     run_demo(db)

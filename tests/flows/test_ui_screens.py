@@ -60,6 +60,8 @@ def town(server: Server, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     ratsfrist = str(BIN / "ratsfrist")
     server.run(ratsfrist, "import", str(EXAMPLE), "--now", "2021-06-07T10:15", env=env)
     server.run(ratsfrist, "import", str(home / "long.txt"), "--now", "2026-11-02T10:15", env=env)
+    # its committee is new to the town: proposed for review, created once confirmed
+    server.run(ratsfrist, "review", LONG, "--confirm", "--now", "2026-11-02T10:20", env=env)
     server.run(ratsfrist, "schedule", LONG, "--item", "7", "--now", "2026-11-03T08:00", env=env)
     server.run(
         ratsfrist,
