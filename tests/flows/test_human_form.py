@@ -30,6 +30,11 @@ def test_every_field_has_a_german_title_and_description() -> None:
         "organization": "Gremium",
         "meeting_day": "Sitzung am",
         "number": "Drucksachennummer",
+        "kind": "Frist",
+        "new_due": "verlängert bis",
+        "reason": "Begründung",
+        "consent": "Zustimmung",
+        "consent_by": "zugestimmt von",
         "actor": "eingetragen von",
     }
     for name, p in props.items():
@@ -45,7 +50,19 @@ def test_step_and_result_are_dropdowns_without_none_toggles() -> None:
         "Beratung zuweisen",
         "Bericht liegt vor",
         "Ergebnis der Beratung",
+        "Dringlichkeit feststellen",
+        "Fristverlängerung",
     ]
+    # the deadline kind and the consent are dropdowns too (German labels, as staff read them)
+    assert props["kind"]["enum"] == [
+        "",
+        "Ladung/Tagesordnung",
+        "Stellungnahme der Verwaltung",
+        "Niederschrift",
+        "Wiedervorlage Umsetzung",
+        "Beantwortung der Anfrage",
+    ]
+    assert props["consent"]["enum"] == ["", "ja", "nein"]
     assert props["result"]["enum"] == ["", *(r.value for r in Result)]
     for name, p in props.items():
         assert "anyOf" not in p, name  # anyOf [string, null] is the str/None toggle
