@@ -77,3 +77,14 @@ def test_the_deadline_kind_is_read_in_german_or_by_name_and_consent_as_ja_nein()
     assert (parse_consent("Ja", "Zustimmung"), parse_consent("nein", "Zustimmung")) == (True, False)
     with pytest.raises(InvalidInput, match="„ja“ oder „nein“"):
         parse_consent("vielleicht", "Zustimmung")
+
+
+def test_a_reminder_mail_says_the_deadline_was_extended() -> None:
+    from notifications.messages import Item
+
+    item = Item(
+        reminder_id=1, reference="A 21/0500-01", paper_type="Vorschlag", public=True,
+        title="KIM", kind="report", label="Stellungnahme der Verwaltung",
+        due=at("2021-06-14T12:00"), step="am-tag@2021-06-14", extended_from=DUE,
+    )  # fmt: skip
+    assert item.due_text == "14.06.2021, 12:00 Uhr (verlängert, statt 10.06.)"
