@@ -81,6 +81,7 @@ class _Form:
         self.step = values.pop("step")
         self.result = self.referred_to = self.answered = self.note = ""
         self.organization = self.meeting_day = self.number = ""
+        self.kind = self.new_due = self.reason = self.consent = self.consent_by = ""
         self.actor = "frau.meier"
         for name, value in values.items():
             setattr(self, name, value)
@@ -109,6 +110,35 @@ def test_the_form_maps_to_the_step_with_the_cli_s_checks() -> None:
         form_to_step(_Form(step="Ergebnis der Beratung"))
     with pytest.raises(RatsfristError, match="beantwortete Fragen 'eins'"):
         form_to_step(_Form(step="Bericht liegt vor", answered="eins"))
+
+
+def test_the_form_records_urgency_and_an_extension_with_the_cli_s_checks() -> None:
+    assert form_to_step(_Form(step="Dringlichkeit feststellen", reason=" Förderfrist ")) == (
+        "mark_urgent",
+        {"reason": "Förderfrist"},
+    )
+    assert form_to_step(
+        _Form(
+            step="Fristverlängerung",
+            kind="Stellungnahme der Verwaltung",
+            new_due="30.06.2021",
+            reason="Zahlen fehlen",
+            consent="ja",
+        )
+    ) == (
+        "extend_deadline",
+        {
+            "kind": "report",
+            "new_due": date(2021, 6, 30),
+            "reason": "Zahlen fehlen",
+            "consent": True,
+            "consent_by": None,
+        },
+    )
+    with pytest.raises(RatsfristError, match=r"^verlängert bis fehlt"):
+        form_to_step(_Form(step="Fristverlängerung", kind="Niederschrift", reason="x"))
+    with pytest.raises(RatsfristError, match=r"^Begründung fehlt"):
+        form_to_step(_Form(step="Dringlichkeit feststellen"))
 
 
 def test_errors_and_logs_speak_german() -> None:
