@@ -152,6 +152,8 @@ decide_flow = STEP_FLOWS["decide"]
 start_implementation_flow = STEP_FLOWS["start_implementation"]
 close_flow = STEP_FLOWS["close"]
 withdraw_flow = STEP_FLOWS["withdraw"]
+mark_urgent_flow = STEP_FLOWS["mark_urgent"]
+extend_deadline_flow = STEP_FLOWS["extend_deadline"]
 
 
 @flow(name="submit", flow_run_name="Eingang {reference}", log_prints=True)

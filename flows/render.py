@@ -20,6 +20,8 @@ def render_paper(view: dict[str, Any]) -> None:
     )
     console.print(f"[bold]{view['name']}[/bold]")
     console.print(f"Zustand: {State(view['state']).label}")
+    if view.get("urgent"):
+        console.print(f"[bold]Dringlichkeit festgestellt[/bold]: {view['urgent']['reason']}")
     if view.get("intakeNumber") and view["intakeNumber"] != view["reference"]:
         console.print(f"Eingangsnummer: {view['intakeNumber']}")
     render_doubts(console, view)
@@ -88,7 +90,7 @@ def render_deadlines(rows: list[dict[str, Any]], *, title: str, console: Any = N
 
     table = Table("fällig", "Vorlage", "Frist", "Gremium", "zuständig", "Status", title=title)
     for row in rows:
-        due = datetime.fromisoformat(row["due"]).strftime("%d.%m.%Y %H:%M")
+        due = row.get("due_text") or datetime.fromisoformat(row["due"]).strftime("%d.%m.%Y %H:%M")
         status = row.get("status_label") or labels.get(row["status"], row["status"])
         style = "bold red" if row["status"] == DeadlineStatus.missed else None
         who = row["responsible"] + (f" ({row['office']})" if row.get("office") else "")

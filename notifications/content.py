@@ -201,4 +201,5 @@ def _item(
         link=link,
         body_name=body.name,
         deadline_key=deadline.key,
+        extended_from=deadline.extended_from,
     )

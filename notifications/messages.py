@@ -67,13 +67,20 @@ class Item:
     body_name: str = ""
     deadline_key: str = ""
     restricted: bool = field(default=False)
+    extended_from: datetime | None = None
+    """The rules' date of a deadline moved by a Fristverlängerung: the mail says so."""
 
     @property
     def due_text(self) -> str:
         local = to_local(self.due)
+        extended = (
+            f" (verlängert, statt {to_local(self.extended_from):%d.%m.})"
+            if self.extended_from
+            else ""
+        )
         if local.time().replace(tzinfo=None) == END_OF_DAY:
-            return f"{local:%d.%m.%Y} (Ende des Tages)"
-        return f"{local:%d.%m.%Y, %H:%M} Uhr"
+            return f"{local:%d.%m.%Y} (Ende des Tages){extended}"
+        return f"{local:%d.%m.%Y, %H:%M} Uhr{extended}"
 
     @property
     def meeting_text(self) -> str | None:

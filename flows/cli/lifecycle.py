@@ -1,5 +1,6 @@
 """The lifecycle steps on the command line: `schedule`, `request-report`, `report`, `decide`,
-`implement`, `close`, `withdraw`, one command per entry of models.domain.steps.
+`implement`, `close`, `withdraw`, `dringlich`, `fristverlaengerung`, one command per entry of
+models.domain.steps.
 
 Each command takes the reference, one option per field of its step (the flag and help the
 registry gives), --now and --actor. Options arrive as text and go through the field's own
@@ -53,7 +54,8 @@ def _step(
 
 def _command(spec: Step) -> Callable[..., None]:
     """A Typer command for the step: its signature is built from the registry entry."""
-    texts = {p.name for p in spec.params if p.parse}
+    # A yes/no field is a flag on the command line; its parser reads the form's "ja".
+    texts = {p.name for p in spec.params if p.parse and p.annotation is not bool}
 
     def command(
         reference: str, now: str | None, by: str | None, body: str | None, **options: Any
@@ -61,7 +63,7 @@ def _command(spec: Step) -> Callable[..., None]:
         params = {}
         for p in spec.params:
             text = options[p.name]
-            if p.parse is None:
+            if p.parse is None or p.name not in texts:
                 params[p.name] = text
             else:  # an empty optional text means "not given", as before the registry
                 params[p.name] = p.parse(text, p.flag) if text or p.required else None

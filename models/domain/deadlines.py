@@ -31,6 +31,8 @@ class DeadlineRow(Protocol):
     office: str | None
     description: str | None
     met_at: datetime | None
+    extended_from: datetime | None
+    extension_reason: str | None
 
 
 #: Which lifecycle events meet which kinds of deadline. Kinds tied to a meeting are met only
@@ -164,8 +166,29 @@ def deadline_view(row: DeadlineRow, reference: str, now: datetime, **extra: Any)
         "office": row.office,
         "rule": row.description,
         "met_at": to_local(row.met_at).isoformat() if row.met_at else None,
+        "extended_from": to_local(row.extended_from).isoformat() if row.extended_from else None,
+        "extension_reason": row.extension_reason,
+        "due_text": due_text(row.due, row.extended_from),
         **extra,
     }
+
+
+def due_text(due: datetime, extended_from: datetime | None) -> str:
+    """The due date as every view shows it: '30.06.2021 23:59', or for an extended deadline
+    'verlängert bis 30.06.2021 23:59 (statt 09.06.)', so the extension is never lost."""
+    text = to_local(due).strftime("%d.%m.%Y %H:%M")
+    if extended_from is None:
+        return text
+    return f"verlängert bis {text} (statt {to_local(extended_from):%d.%m.})"
+
+
+def extension_note(due: datetime, extended_from: datetime | None, reason: str | None) -> str:
+    """The line a calendar entry or a mail gives an extended deadline; '' if not extended."""
+    if extended_from is None:
+        return ""
+    return f"Fristverlängerung: {due_text(due, extended_from)}" + (
+        f", Grund: {reason}" if reason else ""
+    )
 
 
 @dataclass(frozen=True, slots=True)

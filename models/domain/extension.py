@@ -66,3 +66,15 @@ def extend(
         consent_by=consent_by.strip(),
         granted_at=to_utc(now),
     )
+
+
+def kept_extension(
+    planned_due: datetime, due: datetime, extended_from: datetime | None
+) -> tuple[datetime, datetime | None]:
+    """(due, extended_from) after re-planning a deadline whose rules now say `planned_due`.
+    An extension holds while it is later than what the rules say (a moved meeting, urgency:
+    `extended_from` follows the rules); once the rules give as much or more, they win and
+    the extension is spent. Without an extension the rules' date is the due date."""
+    if extended_from is not None and to_utc(due) > to_utc(planned_due):
+        return due, planned_due
+    return planned_due, None

@@ -95,6 +95,11 @@ class Event(StrEnum):
     renumber = "renumber"
     """A motion registered under an Eingangsnummer got its external number (its document came
     again with one); the state stays as it is."""
+    mark_urgent = "mark_urgent"
+    """Dringlichkeit festgestellt, with its reason: rules with an urgent variant use it from
+    now on; the state stays as it is."""
+    extend_deadline = "extend_deadline"
+    """Fristverlängerung granted with the mover's consent; the state stays as it is."""
     archive = "archive"
     """Taken over from an OParl archive as history (State.historical): the last consultation
     was held before the start of tracking and its result is not known."""
@@ -118,6 +123,8 @@ EVENT_LABELS: dict[Event, str] = {
     Event.withdraw: "zurückgezogen",
     Event.reschedule: "verlegt",
     Event.archive: "archiviert",
+    Event.mark_urgent: "Dringlichkeit festgestellt",
+    Event.extend_deadline: "Frist verlängert",
 }
 """Event → German name: the 'Schritt' column of a timeline, the step a refusal names (the
 steps registry, models.domain.steps, takes its labels from here)."""
@@ -258,6 +265,9 @@ TRANSITIONS: dict[tuple[State | None, Event], State] = {
     (State.awaiting_assignment, Event.assign): State.submitted,
     **{(s, Event.withdraw): State.withdrawn for s in WAITING},
     **{(s, Event.renumber): s for s in State if not s.terminal},
+    # Deadlines run from the review or assignment on: nothing to shorten or extend before.
+    **{(s, Event.mark_urgent): s for s in State if not s.terminal and s not in WAITING},
+    **{(s, Event.extend_deadline): s for s in State if not s.terminal and s not in WAITING},
 }
 
 #: States from which a committee can take the motion up (decide needs the result to say where

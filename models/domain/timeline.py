@@ -80,6 +80,13 @@ def describe(event: dict[str, Any]) -> str:
         if d.get("meeting"):
             text += f", Sitzung {_when(d['meeting'])}"
         return text + (f", Nr. {d['number']}" if d.get("number") else "")
+    if kind is Event.mark_urgent:
+        return f"Grund: {d.get('reason')}"
+    if kind is Event.extend_deadline:
+        return (
+            f"{d.get('label')}: {_when(d['previous_due'])} → {_when(d['new_due'])} "
+            f"(Grund: {d.get('reason')}; Zustimmung: {d.get('consent_by')})"
+        )
     return str(d.get("note") or "")
 
 

@@ -25,6 +25,7 @@ from models.domain.deadlines import (
     reminder_steps,
     verdict,
 )
+from models.domain.extension import kept_extension
 from models.domain.planning import (
     ConsultationFacts,
     PaperFacts,
@@ -95,9 +96,11 @@ def gather_facts(session: Session, paper: Paper) -> PaperFacts:
     )
     report_at = report_office = decided_at = implementation_office = None
     decided_consultation: int | None = None
-    implementable = False
+    implementable = urgent = False
     for event in events:
-        if event.event == Event.request_report.value:
+        if event.event == Event.mark_urgent.value:
+            urgent = True
+        elif event.event == Event.request_report.value:
             report_at, report_office = event.at, event.details.get("office")
         elif event.event == Event.decide.value and event.to_state == "decided":
             start = event.details.get("meeting")  # counted from the session, not the entry
@@ -140,6 +143,7 @@ def gather_facts(session: Session, paper: Paper) -> PaperFacts:
         decision_implementable=implementable,
         decided_consultation_id=decided_consultation,
         implementation_office=implementation_office,
+        urgent=urgent,
     )
 
 
@@ -191,12 +195,17 @@ def replan(session: Session, paper: Paper, rules: Rules, now: datetime) -> PlanC
             continue
         if row.status == DeadlineStatus.met.value:
             continue  # history: met is met, even if the rule would say otherwise now
-        moved = row.due != p.due
+        due, extended_from = kept_extension(p.due, row.due, row.extended_from)
+        if extended_from != row.extended_from:
+            row.extended_from = extended_from
+            row.extension_reason = row.extension_reason if extended_from else None
+            session.add(row)
+        moved = row.due != due
         revived = row.status == DeadlineStatus.cancelled.value
         if moved or revived or row.office != p.office or row.responsible != p.responsible:
             if moved or revived:
                 change.moved.append(row)
-            row.due, row.office, row.responsible = p.due, p.office, p.responsible
+            row.due, row.office, row.responsible = due, p.office, p.responsible
             if moved or revived:
                 row.status = DeadlineStatus.open.value  # the sweep decides anew if it is missed
             row.updated_at = now

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from models.domain.bodies import Rules, rules_of
 from models.domain.calendar import expand_rrule
+from models.domain.deadlines import extension_note
 from models.domain.errors import InvalidInput, NotFound
 from models.domain.ics import CalendarEntry, deadline_entry, stable_uid
 from models.domain.rules import DeadlineKind
@@ -368,6 +369,8 @@ def calendar_entries(
             + (f" ({deadline.office})" if deadline.office else ""),
             f"Status: {deadline.status}",
         ]
+        extended = extension_note(deadline.due, deadline.extended_from, deadline.extension_reason)
+        lines[2:2] = [extended] if extended else []
         if shown:
             lines.insert(1, f"Titel: {paper.name}")
         if org is not None:
@@ -377,7 +380,8 @@ def calendar_entries(
                 body=body.name,
                 reference=paper.reference,
                 key=deadline.key,
-                summary=f"{done}{deadline.label}: {paper.reference}{title}",
+                summary=f"{done}{deadline.label}{' (verlängert)' if extended else ''}: "
+                f"{paper.reference}{title}",
                 due=deadline.due,
                 description="\n".join(lines),
                 kind=deadline.kind,

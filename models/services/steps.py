@@ -20,7 +20,13 @@ from models.domain.states import Entry, Event, State, transition
 from models.domain.steps import STEPS
 
 # The step functions attach themselves to FUNCTIONS when their modules are imported.
-from models.services import agenda, assignment, decisions, reviews  # noqa: F401
+from models.services import (  # noqa: F401
+    agenda,
+    assignment,
+    deadline_steps,
+    decisions,
+    reviews,
+)
 from models.services.step_call import (
     FUNCTIONS,
     Change,
@@ -160,3 +166,5 @@ decide = BY_REFERENCE["decide"]
 start_implementation = BY_REFERENCE["start_implementation"]
 close = BY_REFERENCE["close"]
 withdraw = BY_REFERENCE["withdraw"]
+mark_urgent = BY_REFERENCE["mark_urgent"]
+extend_deadline = BY_REFERENCE["extend_deadline"]

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from models.domain.deadlines import deadline_view, late_by, status_label
 from models.domain.rules import DeadlineKind
-from models.domain.states import State
+from models.domain.states import Event, State
 from models.domain.timeutil import to_local, to_utc
 from models.domain.vocab import OWED, DeadlineStatus
 from models.services.deadlines import deadlines_of
@@ -83,7 +83,19 @@ def paper_view(session: Session, paper: Paper, now: datetime | None = None) -> d
         "proposedConsultations": [dict(c) for c in paper.proposed_consultations],
         "receivedAt": to_local(paper.received_at).isoformat(),
         "deadlines": deadlines_of(session, paper, now or paper.updated_at),
-        "history": history(session, paper),
+        **_with_urgency(history(session, paper)),
+    }
+
+
+def _with_urgency(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The history, and the urgency it records (None: not urgent): the audit log is where
+    urgency is kept (models.services.deadline_steps)."""
+    urgent = next((e for e in events if e["event"] == Event.mark_urgent.value), None)
+    return {
+        "urgent": {"reason": urgent["details"].get("reason"), "at": urgent["at"]}
+        if urgent
+        else None,
+        "history": events,
     }
 
 

@@ -318,6 +318,10 @@ class Deadline(SQLModel, table=True):
     met_by_event_id: int | None = Field(default=None, foreign_key="lifecycle_event.id")
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    extended_from: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """The due date the rules give, while a Fristverlängerung holds `due` later; None: not
+    extended. Re-planning compares the rules with this, never with the extended date."""
+    extension_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class Reminder(SQLModel, table=True):

@@ -28,6 +28,7 @@ E = Event
 
 # The lifecycle as the Geschäftsordnung practice has it, written out by hand (not derived
 # from TRANSITIONS), so that a change to the table must be a change to this list too.
+WAIT = (State.in_review, State.awaiting_assignment)
 LEGAL: dict[tuple[State | None, Event], State] = {
     (None, E.submit): S.submitted,
     (S.submitted, E.place_on_agenda): S.scheduled,
@@ -53,6 +54,13 @@ LEGAL: dict[tuple[State | None, Event], State] = {
     (S.in_review, E.withdraw): S.withdrawn,
     (S.awaiting_assignment, E.withdraw): S.withdrawn,
     **{(s, E.renumber): s for s in S if s not in (S.closed, S.withdrawn, S.historical)},
+    # Dringlichkeit and Fristverlängerung change deadlines, not the state.
+    **{(s, E.mark_urgent): s for s in S if s not in (S.closed, S.withdrawn, S.historical, *WAIT)},
+    **{
+        (s, E.extend_deadline): s
+        for s in S
+        if s not in (S.closed, S.withdrawn, S.historical, *WAIT)
+    },
 }
 ALL_STATES: list[State | None] = [None, *State]
 NON_DECIDE = [e for e in Event if e is not E.decide]
@@ -194,7 +202,8 @@ def test_parse_result_refuses_unknown_words_listing_the_choices() -> None:
 def test_allowed_events_follow_the_table() -> None:
     assert allowed_events(None) == [E.submit]
     assert allowed_events(S.scheduled) == [
-        E.reschedule, E.request_report, E.decide, E.withdraw, E.renumber, E.archive
+        E.reschedule, E.request_report, E.decide, E.withdraw, E.renumber, E.mark_urgent,
+        E.extend_deadline, E.archive
     ]
     assert allowed_events(S.closed) == []
     assert all(allowed_events(s) == [] for s in State if s.terminal)

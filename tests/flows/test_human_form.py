@@ -30,6 +30,11 @@ def test_every_field_has_a_german_title_and_description() -> None:
         "organization": "Gremium",
         "meeting_day": "Sitzung am",
         "number": "Drucksachennummer",
+        "kind": "Frist",
+        "new_due": "verlängert bis",
+        "reason": "Begründung",
+        "consent": "Zustimmung",
+        "consent_by": "zugestimmt von",
         "actor": "eingetragen von",
     }
     for name, p in props.items():
@@ -45,7 +50,19 @@ def test_step_and_result_are_dropdowns_without_none_toggles() -> None:
         "Beratung zuweisen",
         "Bericht liegt vor",
         "Ergebnis der Beratung",
+        "Dringlichkeit feststellen",
+        "Fristverlängerung",
     ]
+    # the deadline kind and the consent are dropdowns too (German labels, as staff read them)
+    assert props["kind"]["enum"] == [
+        "",
+        "Ladung/Tagesordnung",
+        "Stellungnahme der Verwaltung",
+        "Niederschrift",
+        "Wiedervorlage Umsetzung",
+        "Beantwortung der Anfrage",
+    ]
+    assert props["consent"]["enum"] == ["", "ja", "nein"]
     assert props["result"]["enum"] == ["", *(r.value for r in Result)]
     for name, p in props.items():
         assert "anyOf" not in p, name  # anyOf [string, null] is the str/None toggle
@@ -64,6 +81,7 @@ class _Form:
         self.step = values.pop("step")
         self.result = self.referred_to = self.answered = self.note = ""
         self.organization = self.meeting_day = self.number = ""
+        self.kind = self.new_due = self.reason = self.consent = self.consent_by = ""
         self.actor = "frau.meier"
         for name, value in values.items():
             setattr(self, name, value)
@@ -92,6 +110,35 @@ def test_the_form_maps_to_the_step_with_the_cli_s_checks() -> None:
         form_to_step(_Form(step="Ergebnis der Beratung"))
     with pytest.raises(RatsfristError, match="beantwortete Fragen 'eins'"):
         form_to_step(_Form(step="Bericht liegt vor", answered="eins"))
+
+
+def test_the_form_records_urgency_and_an_extension_with_the_cli_s_checks() -> None:
+    assert form_to_step(_Form(step="Dringlichkeit feststellen", reason=" Förderfrist ")) == (
+        "mark_urgent",
+        {"reason": "Förderfrist"},
+    )
+    assert form_to_step(
+        _Form(
+            step="Fristverlängerung",
+            kind="Stellungnahme der Verwaltung",
+            new_due="30.06.2021",
+            reason="Zahlen fehlen",
+            consent="ja",
+        )
+    ) == (
+        "extend_deadline",
+        {
+            "kind": "report",
+            "new_due": date(2021, 6, 30),
+            "reason": "Zahlen fehlen",
+            "consent": True,
+            "consent_by": None,
+        },
+    )
+    with pytest.raises(RatsfristError, match=r"^verlängert bis fehlt"):
+        form_to_step(_Form(step="Fristverlängerung", kind="Niederschrift", reason="x"))
+    with pytest.raises(RatsfristError, match=r"^Begründung fehlt"):
+        form_to_step(_Form(step="Dringlichkeit feststellen"))
 
 
 def test_errors_and_logs_speak_german() -> None:
