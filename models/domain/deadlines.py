@@ -56,6 +56,7 @@ def new_deadline_values(
     received_at: datetime,
     now: datetime,
     minutes_at: datetime | None = None,
+    explanation: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The columns of a deadline row planned for the first time. A proposal deadline is a
     verdict from the start; minutes already recorded (a motion that reaches ratsfrist after
@@ -83,6 +84,7 @@ def new_deadline_values(
         "office": p.office,
         "status": status.value,
         "met_at": minutes_at,
+        "explanation": explanation,
         "created_at": now,
         "updated_at": now,
     }
