@@ -31,6 +31,7 @@ class DeadlineRow(Protocol):
     office: str | None
     description: str | None
     met_at: datetime | None
+    explanation: dict[str, Any] | None
 
 
 #: Which lifecycle events meet which kinds of deadline. Kinds tied to a meeting are met only
@@ -166,6 +167,7 @@ def deadline_view(row: DeadlineRow, reference: str, now: datetime, **extra: Any)
         "office": row.office,
         "rule": row.description,
         "met_at": to_local(row.met_at).isoformat() if row.met_at else None,
+        "explanation": row.explanation,
         **extra,
     }
 

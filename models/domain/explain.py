@@ -158,6 +158,12 @@ def stored_explanation(
     return explained.explanation.as_dict() if explained else None
 
 
+def explained_line(stored: dict[str, Any] | None) -> str | None:
+    """The one German line a mail, a calendar entry or a table shows for a stored explanation
+    ("So berechnet: …"); None for a deadline planned before it was stored (migration 0010)."""
+    return Explanation.from_dict(stored).line() if stored else None
+
+
 def _rule(rules: RuleSet, name: str) -> Rule:
     try:
         return rules.profile.deadlines[name]
