@@ -49,7 +49,7 @@ def render_paper(view: dict[str, Any]) -> None:
         for number, text in enumerate(view["questions"], start=1):
             console.print(f" {number}. {text}")
     if view.get("deadlines"):
-        render_deadlines(view["deadlines"], title="Fristen", console=console)
+        render_deadlines(view["deadlines"], title="Fristen", console=console, explain=True)
     render_history(console, view["history"])
 
 
@@ -80,7 +80,11 @@ def render_doubts(console: Any, view: dict[str, Any]) -> None:
         console.print(table)
 
 
-def render_deadlines(rows: list[dict[str, Any]], *, title: str, console: Any = None) -> None:
+def render_deadlines(
+    rows: list[dict[str, Any]], *, title: str, console: Any = None, explain: bool = False
+) -> None:
+    """The deadlines as a table; with `explain` each one's stored explanation below it
+    (`show`, `deadlines --explain`)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -103,7 +107,29 @@ def render_deadlines(rows: list[dict[str, Any]], *, title: str, console: Any = N
             status,
             style=style,
         )
-    (console or Console()).print(table)
+    console = console or Console()
+    console.print(table)
+    if explain:
+        render_explanations(console, rows)
+
+
+def render_explanations(console: Any, rows: list[dict[str, Any]]) -> None:
+    """How each deadline was computed, in the profile's words (stored on the row)."""
+    from rich.markup import escape
+
+    from models.domain.explain import Explanation
+
+    console.print("[bold]So berechnet[/bold]")
+    for row in rows:
+        due = datetime.fromisoformat(row["due"]).strftime("%d.%m.%Y %H:%M")
+        head = f"{row['label']} {row['reference']} (fällig {due})"
+        stored = row.get("explanation")
+        text = (
+            Explanation.from_dict(stored).text()
+            if stored
+            else "nicht gespeichert (vor Migration 0011 geplant; folgt bei der nächsten Neuplanung)"
+        )
+        console.print(f"[bold]{escape(head)}[/bold]\n  " + escape(text).replace("\n", "\n  "))
 
 
 def render_history(console: Any, history: list[dict[str, Any]]) -> None:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from models.domain.explain import explained_line
 from models.domain.reminders import NOT_REMINDED, OPERATIONS_TAG
 from models.domain.timeutil import to_local
 from models.domain.vocab import OWED, DeadlineStatus
@@ -194,6 +195,7 @@ def _item(
         committee=org.name if org else None,
         meeting_start=meeting.start if meeting else None,
         rule=deadline.description,
+        explanation=explained_line(deadline.explanation),
         office=deadline.office,
         questions=tuple(questions.get(paper.id or 0, []))
         if deadline.kind in ("report", "answer")

@@ -66,6 +66,9 @@ class Item:
     link: str | None = None
     body_name: str = ""
     deadline_key: str = ""
+    explanation: str | None = None
+    """"So berechnet: …", rendered once per deadline row (notifications.content), not per
+    recipient."""
     restricted: bool = field(default=False)
     extended_from: datetime | None = None
     """The rules' date of a deadline moved by a Fristverlängerung: the mail says so."""
@@ -101,6 +104,7 @@ class Item:
             committee=None,
             meeting_start=None,
             rule=None,
+            explanation=None,
             office=None,
             questions=(),
         )
@@ -179,7 +183,8 @@ def calendar_for(items: list[Item], now: datetime) -> bytes:
             summary=f"{item.label}: {item.reference}"
             + (f" – {item.title}" if item.title and not item.restricted else ""),
             due=item.due,
-            description=f"{item.task}\nVorlage {item.reference}",
+            description=f"{item.task}\nVorlage {item.reference}"
+            + (f"\n{item.explanation}" if item.explanation else ""),
             kind=item.kind,
             updated_at=item.due,
         )

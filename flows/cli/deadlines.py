@@ -39,6 +39,9 @@ def deadlines(
     include_closed: Annotated[
         bool, typer.Option("--all", help="auch erledigte und entfallene Fristen")
     ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="zu jeder Frist, wie sie berechnet wurde")
+    ] = False,
     as_json: JsonOpt = False,
     body: BodyFilterOpt = None,
     now: NowOpt = None,
@@ -64,7 +67,7 @@ def deadlines(
     from flows.render import render_deadlines
     from models.domain.timeutil import format_local
 
-    render_deadlines(rows, title=f"Fristen, Stand {format_local(instant)}")
+    render_deadlines(rows, title=f"Fristen, Stand {format_local(instant)}", explain=explain)
 
 
 @app.command()

@@ -33,6 +33,7 @@ class DeadlineRow(Protocol):
     met_at: datetime | None
     extended_from: datetime | None
     extension_reason: str | None
+    explanation: dict[str, Any] | None
 
 
 #: Which lifecycle events meet which kinds of deadline. Kinds tied to a meeting are met only
@@ -58,6 +59,7 @@ def new_deadline_values(
     received_at: datetime,
     now: datetime,
     minutes_at: datetime | None = None,
+    explanation: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The columns of a deadline row planned for the first time. A proposal deadline is a
     verdict from the start; minutes already recorded (a motion that reaches ratsfrist after
@@ -85,6 +87,7 @@ def new_deadline_values(
         "office": p.office,
         "status": status.value,
         "met_at": minutes_at,
+        "explanation": explanation,
         "created_at": now,
         "updated_at": now,
     }
@@ -169,6 +172,7 @@ def deadline_view(row: DeadlineRow, reference: str, now: datetime, **extra: Any)
         "extended_from": to_local(row.extended_from).isoformat() if row.extended_from else None,
         "extension_reason": row.extension_reason,
         "due_text": due_text(row.due, row.extended_from),
+        "explanation": row.explanation,
         **extra,
     }
 

@@ -50,6 +50,26 @@ class Explanation:
         parts.append("; ".join(self.steps))
         return "\n".join(parts)
 
+    def line(self) -> str:
+        """One line for a mail: "So berechnet: …" (the paragraph, then the steps)."""
+        where = self.source or f"{self.profile}, {self.label}"
+        urgent = " (verkürzt wegen Dringlichkeit)" if self.urgent else ""
+        return f"So berechnet: {where}{urgent}: " + "; ".join(self.steps)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Explanation:
+        """The explanation as stored on the deadline row (`as_dict`'s output)."""
+        return cls(
+            profile=str(data.get("profile") or ""),
+            version=data.get("version"),
+            rule=str(data.get("rule") or ""),
+            label=str(data.get("label") or ""),
+            source=data.get("source"),
+            wording=data.get("wording"),
+            steps=tuple(str(s) for s in data.get("steps") or ()),
+            urgent=bool(data.get("urgent")),
+        )
+
     def as_dict(self) -> dict[str, Any]:
         """The JSON form (show --json, the OParl extension field)."""
         return {
@@ -126,6 +146,22 @@ def explain_planned(
     return explain_due(
         rules, planned.rule, planned.anchor, urgent=planned.urgent, meetings=meetings
     )
+
+
+def stored_explanation(
+    rules: RuleSet, planned: PlannedDeadline, *, meetings: Sequence[datetime] = ()
+) -> dict[str, Any] | None:
+    """What the deadline row keeps (`Deadline.explanation`), written when the deadline is
+    planned or re-dated by either path that writes rows (models.services.deadlines.replan and
+    the OParl bulk replay), so both store the same JSON."""
+    explained = explain_planned(rules, planned, meetings=meetings)
+    return explained.explanation.as_dict() if explained else None
+
+
+def explained_line(stored: dict[str, Any] | None) -> str | None:
+    """The one German line a mail, a calendar entry or a table shows for a stored explanation
+    ("So berechnet: …"); None for a deadline planned before it was stored (migration 0010)."""
+    return Explanation.from_dict(stored).line() if stored else None
 
 
 def _rule(rules: RuleSet, name: str) -> Rule:

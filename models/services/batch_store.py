@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from models.domain.bodies import Rules, rules_of
 from models.domain.deadlines import Timeliness, new_deadline_values, reminder_steps, verdict
+from models.domain.explain import stored_explanation
 from models.domain.intake import ParsedPaper
 from models.domain.planning import ConsultationFacts, PaperFacts, plan
 from models.domain.reminders import pending_reminder
@@ -214,6 +215,7 @@ def store_new(
                     organization_id=org_id,
                     received_at=at,
                     now=now,
+                    explanation=stored_explanation(ruleset, p),
                 )
             )
             committee_names.append(org_name)

@@ -25,6 +25,7 @@ from models.domain.deadlines import (
     reminder_steps,
     verdict,
 )
+from models.domain.explain import stored_explanation
 from models.domain.extension import kept_extension
 from models.domain.planning import (
     ConsultationFacts,
@@ -166,6 +167,7 @@ def replan(session: Session, paper: Paper, rules: Rules, now: datetime) -> PlanC
     minuted = _minutes_recorded(session, planned.values())
     for key, p in planned.items():
         row = existing.get(key)
+        explained = stored_explanation(rules, p, meetings=facts.meetings)
         if row is None:
             met_at = (
                 minuted.get(p.meeting_id)
@@ -181,6 +183,7 @@ def replan(session: Session, paper: Paper, rules: Rules, now: datetime) -> PlanC
                     received_at=paper.received_at,
                     now=now,
                     minutes_at=met_at,
+                    explanation=explained,
                 )
             )
             session.add(row)
@@ -191,6 +194,10 @@ def replan(session: Session, paper: Paper, rules: Rules, now: datetime) -> PlanC
             if (row.due, row.status) != (p.due, verdict):
                 change.moved.append(row)
                 row.due, row.status, row.updated_at = p.due, verdict, now
+                row.explanation = explained
+                session.add(row)
+            elif row.explanation is None:  # planned before 0010
+                row.explanation = explained
                 session.add(row)
             continue
         if row.status == DeadlineStatus.met.value:
@@ -209,6 +216,11 @@ def replan(session: Session, paper: Paper, rules: Rules, now: datetime) -> PlanC
             if moved or revived:
                 row.status = DeadlineStatus.open.value  # the sweep decides anew if it is missed
             row.updated_at = now
+            session.add(row)
+        if row.explanation != explained:
+            # Owed deadlines follow the rules in force (a new version, a row from before
+            # 0010); met ones were skipped above and keep the rule that applied to them.
+            row.explanation = explained
             session.add(row)
     for key, row in existing.items():
         if key in planned or row.kind == DeadlineKind.proposal.value:

@@ -17,6 +17,7 @@ from models.domain.bodies import Rules, rules_of
 from models.domain.calendar import expand_rrule
 from models.domain.deadlines import extension_note
 from models.domain.errors import InvalidInput, NotFound
+from models.domain.explain import explained_line
 from models.domain.ics import CalendarEntry, deadline_entry, stable_uid
 from models.domain.rules import DeadlineKind
 from models.domain.timeutil import local_datetime, to_local
@@ -375,6 +376,9 @@ def calendar_entries(
             lines.insert(1, f"Titel: {paper.name}")
         if org is not None:
             lines.append(f"Gremium: {org.name}")
+        explained = explained_line(deadline.explanation)
+        if explained:
+            lines.append(explained)
         entries.append(
             deadline_entry(
                 body=body.name,

@@ -18,10 +18,12 @@ from sqlmodel import Session, col, func, select
 from models.domain.errors import InvalidInput
 from models.domain.oparl import TYPE_PREFIX, OParlError
 from models.domain.timeutil import to_local
+from models.domain.vocab import DeadlineStatus
 from models.store.tables import (
     AgendaItem,
     Body,
     Consultation,
+    Deadline,
     Meeting,
     MeetingOrganization,
     Organization,
@@ -31,6 +33,9 @@ from models.store.tables import (
 SCHEMAS = Path(__file__).parent.parent / "oparl_schema"
 #: Objects that OParl embeds in another, checked against their own schema.
 EMBEDDED = {("Paper", "consultation"): "Consultation", ("Meeting", "agendaItem"): "AgendaItem"}
+#: The extension field (OParl 1.1 allows vendor-prefixed properties; the official schemas do
+#: not forbid them) with each deadline of a paper and how it was computed.
+EXPLANATION_FIELD = "ratsfrist:fristBerechnung"
 
 
 def _stamp(moment: datetime | None) -> str | None:
@@ -185,11 +190,35 @@ class Exporter:
                 "date": paper.date.isoformat(),
                 "paperType": paper.paper_type,
                 "consultation": [self.consultation(paper, c) for c in consultations],
+                EXPLANATION_FIELD: self.explanations(paper),
                 "created": _stamp(paper.created_at),
                 "modified": _stamp(paper.updated_at),
                 "deleted": True if paper.upstream_deleted_at else None,
             }
         )
+
+    def explanations(self, paper: Paper) -> list[dict[str, Any]]:
+        """The paper's deadlines (cancelled ones left out) with their stored explanation:
+        which profile, version, paragraph and wording produced each, and its steps."""
+        rows = self.session.exec(
+            select(Deadline)
+            .where(
+                Deadline.paper_id == paper.id,
+                col(Deadline.status) != DeadlineStatus.cancelled.value,
+                col(Deadline.explanation).is_not(None),
+            )
+            .order_by(col(Deadline.due), col(Deadline.id))
+        ).all()
+        return [
+            {
+                "frist": row.label,
+                "art": row.kind,
+                "faellig": _stamp(row.due),
+                "status": row.status,
+                **(row.explanation or {}),
+            }
+            for row in rows
+        ]
 
     def consultation(self, paper: Paper, c: Consultation) -> dict[str, Any]:
         item = self.session.exec(

@@ -16,6 +16,7 @@ from typing import Any
 
 from models.domain.deadlines import MEETING_BOUND, MET_BY, NOT_HELD, new_deadline_values
 from models.domain.deadlines import reminder_steps as steps_for
+from models.domain.explain import stored_explanation
 from models.domain.oparl import PaperIn
 from models.domain.planning import (
     ConsultationFacts,
@@ -266,6 +267,7 @@ class RowsReplay:
         existing = {d["key"]: d for d in self.out.deadlines}
         for key, p in planned.items():
             row = existing.get(key)
+            explained = stored_explanation(self.r.rules, p, meetings=facts.meetings)
             if row is None:
                 minutes_at = (
                     self.known.meetings[p.meeting_id].minutes_at
@@ -280,6 +282,7 @@ class RowsReplay:
                     received_at=self.p["received_at"],
                     now=now,
                     minutes_at=minutes_at,
+                    explanation=explained,
                 )
                 self.out.deadlines.append(
                     {**values, "id": self.r.ids.take("deadline"), "met_by_event_id": None}
@@ -288,7 +291,9 @@ class RowsReplay:
             if p.kind is DeadlineKind.proposal:
                 verdict = proposal_verdict(self.p["received_at"], p.due).value
                 if (row["due"], row["status"]) != (p.due, verdict):
-                    row.update(due=p.due, status=verdict, updated_at=now)
+                    row.update(due=p.due, status=verdict, updated_at=now, explanation=explained)
+                elif row["explanation"] is None:  # planned before 0010
+                    row["explanation"] = explained
                 continue
             if row["status"] == DeadlineStatus.met.value:
                 continue
@@ -298,6 +303,7 @@ class RowsReplay:
                 row.update(due=p.due, office=p.office, responsible=p.responsible, updated_at=now)
                 if moved or revived:
                     row["status"] = DeadlineStatus.open.value
+            row["explanation"] = explained  # as the one-by-one replan: owed rows follow the rules
         for key, row in existing.items():
             if key in planned or row["kind"] == DeadlineKind.proposal.value:
                 continue

@@ -292,6 +292,14 @@ class Deadline(SQLModel, table=True):
     `body_id` and `organization_id` repeat what the paper and the consultation say (neither
     changes for a row), so that the sweep's index holds everything its queries ask: marking,
     the day's escalations and the overview read the index alone, whatever the table's size.
+
+    `explanation` (models.domain.explain.Explanation.as_dict: profile, version, paragraph,
+    wording, steps) is stored when the deadline is planned or re-dated, not recomputed when
+    shown: recomputing from the anchor and the body's current rules would be cheaper to
+    store, but a later profile version would then rewrite why a met or missed deadline ended
+    when it did, and the Geschäftsordnung that applied is what the record must keep. It also
+    makes showing cheap: a reminder mail, the .ics and the OParl export only read the column.
+    NULL for deadlines planned before migration 0011 until their next re-plan.
     """
 
     __tablename__ = "deadline"
@@ -316,6 +324,7 @@ class Deadline(SQLModel, table=True):
     status: str = Field(max_length=20)
     met_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     met_by_event_id: int | None = Field(default=None, foreign_key="lifecycle_event.id")
+    explanation: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     extended_from: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -17,7 +17,7 @@ from models.domain.oparl import OParlError
 from models.domain.states import Result
 from models.domain.timeutil import BERLIN, to_utc
 from models.services.oparl_client import OParlClient
-from models.services.oparl_export import SCHEMAS, Exporter, validate
+from models.services.oparl_export import EXPLANATION_FIELD, SCHEMAS, Exporter, validate
 from models.services.oparl_files import import_files
 from models.services.oparl_sync import sync_endpoint
 from models.store.db import ensure_schema, make_engine
@@ -327,6 +327,10 @@ def test_export_validates_and_round_trips(
             validate(obj)  # and once more with plain jsonschema
             _validate_plainly(obj)
     _validate_plainly(json.loads((tmp_path / "out" / "body.json").read_text()))
+    # each paper's deadlines with their explanation, as the extension field (issue 18, 5)
+    papers = json.loads((tmp_path / "out" / "paper.json").read_text())["data"]
+    explained = [e for p in papers for e in p.get(EXPLANATION_FIELD, [])]
+    assert explained and all(e["profile"] and e["steps"] and e["faellig"] for e in explained)
 
     fresh_url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
     fresh = make_engine(fresh_url)

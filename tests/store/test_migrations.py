@@ -263,3 +263,45 @@ def test_0009_gives_existing_papers_no_doubts_and_goes_back(engine: Engine) -> N
             [],
             None,
         )
+
+
+def test_0011_keeps_explanations_and_fills_old_deadlines_on_replan(engine: Engine) -> None:
+    """Deadlines planned after 0011 carry their explanation; a downgrade drops the column,
+    an upgrade brings it back empty (NULL), and the next re-plan writes it again."""
+    import sqlalchemy as sa
+    from alembic import command
+    from sqlmodel import select
+
+    from models.domain.intake import parse_document
+    from models.services import intake as services
+    from models.services.deadlines import replan
+    from models.store.db import alembic_config, session_scope, upgrade
+    from models.store.profiles import default_rules
+    from models.store.repo import find_paper
+    from models.store.tables import Deadline
+    from tests.conftest import EXAMPLE
+
+    now = datetime(2021, 6, 7, 8, tzinfo=UTC)
+    with session_scope(engine) as session:
+        services.import_paper(
+            session,
+            parse_document(EXAMPLE.read_bytes(), "v.txt"),
+            body_name="Migrationsstadt 0011",
+            now=now,
+            actor="t",
+        )
+        before = {d.key: d.explanation for d in session.exec(select(Deadline)).all()}
+    assert before and all(e and e["steps"] and e["profile"] for e in before.values())
+    command.downgrade(alembic_config(engine), "0010")
+    try:
+        with engine.connect() as connection:
+            columns = {c["name"] for c in sa.inspect(connection).get_columns("deadline")}
+            assert "explanation" not in columns
+    finally:
+        upgrade(engine)
+    with session_scope(engine) as session:
+        assert [d.explanation for d in session.exec(select(Deadline)).all()] == [None] * len(before)
+        replan(session, find_paper(session, "A 21/0500-01"), default_rules(), now)
+    with session_scope(engine) as session:
+        after = {d.key: d.explanation for d in session.exec(select(Deadline)).all()}
+    assert after == before

@@ -1,0 +1,37 @@
+"""Every reminder mail says how its deadline was computed, in German, in the text, the HTML and
+the attached .ics (issue 18, item 5); read from the stored explanation, as received by the
+loopback SMTP server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from icalendar import Calendar
+from sqlalchemy.engine import Engine
+
+from tests.conftest import EXAMPLE
+from tests.notifications.support import dispatch_at, import_at
+from tests.smtp import SmtpSink
+
+
+def test_reminder_mail_and_its_ics_carry_the_explanation(
+    engine: Engine, sink: SmtpSink, routes_file: Path
+) -> None:
+    import_at(engine, EXAMPLE.read_bytes(), "2021-06-07T06:00")
+    assert dispatch_at(engine, routes_file, "2021-06-07T07:30").sent_rows > 0
+    assert sink.mails
+    for mail in sink.mails:
+        # the plain part is Apprise's rendering of the HTML: heading, then the steps from the
+        # session on the 15th, in German, ending with the hour
+        text = mail.part("text/plain")
+        assert isinstance(text, str) and "So berechnet" in text.splitlines()
+        steps = next(x for x in text.splitlines() if "Sitzung Di 15.06.2021 − " in x)
+        assert " = " in steps and steps.rstrip().endswith(("23:59", "12:00")), steps
+        html = mail.part("text/html")
+        assert isinstance(html, str) and "<strong>So berechnet</strong>" in html
+        ics = mail.part("text/calendar")
+        assert ics is not None
+        raw = ics.encode() if isinstance(ics, str) else ics
+        descriptions = [str(e["description"]) for e in Calendar.from_ical(raw).walk("VEVENT")]
+        assert descriptions and all("So berechnet: " in d for d in descriptions)
+        assert any(steps.split(": ", 1)[-1] in d for d in descriptions)
