@@ -211,6 +211,14 @@ def _suspend_and_resume_in_the_browser(server: Server, town: dict[str, str], pag
         "verwiesen an",
         "beantwortete Fragen",
         "Vermerk",
+        "Gremium",
+        "Sitzung am",
+        "Drucksachennummer",
+        "Frist",
+        "verlängert bis",
+        "Begründung",
+        "Zustimmung",
+        "zugestimmt von",
         "eingetragen von",
     ]
     # the motion and what resuming does, on top and visible (not a collapsed box)
@@ -219,7 +227,13 @@ def _suspend_and_resume_in_the_browser(server: Server, town: dict[str, str], pag
     assert "auf der Tagesordnung" in fields.first.inner_text()
     assert "Submit" in fields.first.inner_text()
     steps = _choose(page, fields.nth(0), "Ergebnis der Beratung")
-    assert steps == ["Bericht liegt vor", "Ergebnis der Beratung"]
+    assert steps == [
+        "Beratung zuweisen",
+        "Bericht liegt vor",
+        "Ergebnis der Beratung",
+        "Dringlichkeit feststellen",
+        "Fristverlängerung",
+    ]
     results = _choose(page, fields.nth(1), "vertagt")
     assert {"beschlossen", "abgelehnt", "vertagt", "verwiesen"} <= set(results)
     page.screenshot(path=str(SHOTS / "formular-ausgefuellt.png"))
