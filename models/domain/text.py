@@ -25,6 +25,12 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
+def name_key(name: str) -> str:
+    """How a committee's name is matched (the database compares lower(name) with it): case and
+    runs of whitespace do not count, umlauts and dashes do ('Haupt-  und Finanzausschuss')."""
+    return " ".join(name.split()).lower()
+
+
 def slug(text: str) -> str:
     """'Ausschuss für Umwelt, Planung' → 'ausschuss-fuer-umwelt-planung' (tags, keys)."""
     plain = spell_out_umlauts(text.lower())

@@ -23,6 +23,7 @@ from models.domain.deadlines import status_label
 from models.domain.errors import NotFound
 from models.domain.rules import DeadlineKind
 from models.domain.states import IMPLEMENTABLE, Event, State
+from models.domain.text import name_key
 from models.domain.timeutil import local_datetime, to_local, to_utc
 from models.domain.vocab import DeadlineStatus
 from models.services.overview import tracked, who
@@ -84,7 +85,7 @@ class DecisionReport:
 def committee_ids(session: Session, name: str) -> list[int]:
     """The committees called `name` (or with that short name) in any body; NotFound naming
     the known ones when there is none."""
-    wanted = " ".join(name.split()).lower()
+    wanted = name_key(name)
     ids = session.exec(
         select(Organization.id).where(
             sa.or_(

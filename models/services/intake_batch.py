@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from models.domain.bodies import Rules
 from models.domain.intake import ParsedPaper
+from models.domain.text import name_key
 from models.domain.timeutil import to_utc
 from models.services.batch_store import BatchOutcome, store_new
 from models.services.deadlines import Timeliness, timeliness
@@ -160,7 +161,7 @@ class _Committees:
         self.letters = self._letters()
 
     def knows(self, name: str) -> bool:
-        key = " ".join(name.split()).lower()
+        key = name_key(name)
         if key in self.queued:
             return True
         if key not in self.found:
@@ -177,15 +178,17 @@ class _Committees:
         known = all(self.knows(row.organization) for row in parsed.consultations)
         if (self.any or self.queued) and not known:
             return False
-        self.queued |= {" ".join(r.organization.split()).lower() for r in parsed.consultations}
+        self.queued |= {name_key(row.organization) for row in parsed.consultations}
         return True
 
 
-def _stored(parsed: ParsedPaper, paper: Paper, verdict: Timeliness | None) -> BatchOutcome:
+def _stored(
+    parsed: ParsedPaper, paper: Paper, verdict: Timeliness | None, created: bool = True
+) -> BatchOutcome:
     return BatchOutcome(
         parsed.source,
         paper.reference,
-        created=True,
+        created=created,
         paper_type=paper.paper_type,
         name=paper.name,
         state=paper.state,
@@ -198,17 +201,7 @@ def _stored(parsed: ParsedPaper, paper: Paper, verdict: Timeliness | None) -> Ba
 def _unchanged(
     session: Session, parsed: ParsedPaper, existing: Paper, rules: Rules
 ) -> BatchOutcome:
-    return BatchOutcome(
-        parsed.source,
-        existing.reference,
-        created=False,
-        paper_type=existing.paper_type,
-        name=existing.name,
-        state=existing.state,
-        timeliness=timeliness(session, existing, rules),
-        uncertain=tuple(existing.uncertain),
-        intake_number=existing.intake_number,
-    )
+    return _stored(parsed, existing, timeliness(session, existing, rules), created=False)
 
 
 def _refused(parsed: ParsedPaper, source: str | None) -> BatchOutcome:

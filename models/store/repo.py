@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from models.domain.errors import InvalidInput, NotFound
 from models.domain.rules import DeadlineKind
+from models.domain.text import name_key
 from models.domain.timeutil import local_datetime, to_utc
 from models.domain.vocab import OWED, DeadlineStatus
 from models.store.tables import (
@@ -84,12 +85,12 @@ def find_paper(session: Session, reference: str, body: str | None = None) -> Pap
 
 
 def find_organization(session: Session, body_id: int, name: str) -> Organization:
-    wanted = " ".join(name.split())
+    wanted = name_key(name)
     org = session.exec(
         select(Organization).where(
             Organization.body_id == body_id,
-            (func.lower(Organization.name) == wanted.lower())
-            | (func.lower(Organization.short_name) == wanted.lower()),
+            (func.lower(Organization.name) == wanted)
+            | (func.lower(Organization.short_name) == wanted),
         )
     ).first()
     if org is None:
