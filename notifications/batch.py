@@ -118,6 +118,15 @@ class _Batch:
                 self.summary.errors.append(f"#{reminder_id}: {error}")
             count(status, self.summary)
 
+    def cancel(self, reminder_id: int, reason: str | None) -> None:
+        """Close a row with nothing to send: its deadline is gone (`reason` says why) or, for
+        an operators' notice, nobody is there to tell."""
+        outbox.finish(
+            self.engine, reminder_id, self.token, now=self.now, error=None, cancel=reason
+        )
+        with self.lock:
+            self.summary.cancelled += 1
+
     def done(
         self, reminder_id: int, delivered_to: str | None, failure: tuple[str, bool] | None
     ) -> None:
@@ -212,27 +221,13 @@ def _plan(batch: _Batch, rows: dict[int, Loaded], routes: Routes, digest: bool) 
     for reminder_id, loaded in rows.items():
         reminder = loaded.reminder
         if loaded.cancel:
-            batch.summary.cancelled += 1
-            outbox.finish(
-                batch.engine,
-                reminder_id,
-                batch.token,
-                now=batch.now,
-                error=None,
-                cancel=loaded.cancel,
-            )
+            batch.cancel(reminder_id, loaded.cancel)
             continue
         if loaded.notice is not None:
             recipients = routes.for_tag(OPERATIONS_TAG)
             if not recipients:  # nobody to tell: the failure stays in reminders --failed
-                batch.summary.cancelled += 1
-                outbox.finish(
-                    batch.engine,
-                    reminder_id,
-                    batch.token,
-                    now=batch.now,
-                    error=None,
-                    cancel=f"kein Empfänger mit Tag '{OPERATIONS_TAG}' in {routes.source}",
+                batch.cancel(
+                    reminder_id, f"kein Empfänger mit Tag '{OPERATIONS_TAG}' in {routes.source}"
                 )
                 continue
         else:
