@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from models.domain.deadlines import next_reachable
 from models.domain.explain import explain_due
 from models.domain.planning import ConsultationFacts, PaperFacts, plan
 from models.domain.rules import RuleError, RuleSet, ruleset_from
@@ -168,6 +169,16 @@ def test_planning_computes_each_anchor_by_its_version() -> None:
     assert "7. Tag vor der Sitzung" in planned["antragsfrist"].description
     # 3 Arbeitstage vor Mo 02.11., 12 Uhr: Fr 30.10., Do 29.10., Mi 28.10. (both versions)
     assert to_local(planned["stellungnahme"].due) == at(D(2020, 10, 28), 12)
+
+
+def test_a_late_motion_reaches_a_later_meeting_by_that_meetings_version() -> None:
+    """Received Di 27.10.2020 10:00, too late for its meeting. Fr 30.10. (old version: − 7 =
+    Fr 23.10.) is out of reach too; Mo 02.11. (new version: − 6 = Di 27.10.) is reachable,
+    which the old version (− 7 = Mo 26.10.) would have denied."""
+    rules = load_profile("leverkusen_fassungen")
+    starts = [at(D(2020, 10, 30)), at(D(2020, 11, 2))]
+    found = next_reachable(at(D(2020, 10, 27), 10), "antragsfrist", starts, rules)
+    assert found == at(D(2020, 11, 2))
 
 
 def test_a_profile_without_versions_is_one_version_forever() -> None:
