@@ -159,20 +159,46 @@ def rules_(
     urgent: Annotated[
         bool, typer.Option("--urgent", help="mit der verkürzten Frist bei Dringlichkeit")
     ] = False,
+    adopt: Annotated[
+        bool,
+        typer.Option(
+            "--adopt",
+            help="neue Fassung übernehmen (nachdem sie als [[versions]] in die Profildatei "
+            "eingetragen ist): offene Fristen, deren Anker in ihrem Geltungszeitraum liegt, "
+            "neu berechnen; ohne --body für alle Körperschaften mit Fassungen",
+        ),
+    ] = False,
+    fassung: Annotated[
+        str | None,
+        typer.Option("--fassung", help="mit --adopt: diese Fassung statt der neuesten"),
+    ] = None,
     as_json: JsonOpt = False,
     body: BodyFilterOpt = None,
     now: NowOpt = None,
 ) -> None:
     """Das aktive Regelprofil (RATSFRIST_RULES; mit --body das der Körperschaft, mit PROFIL
-    diese Datei) mit jeder Frist in Worten. --check prüft es: Hinweise, wenn eine Antragsfrist
-    oder Stellungnahme erst nach der Ladung endet; Fehler (Exit-Code 2), wenn eine Regel
-    nicht berechenbar ist. `rules --check` allein prüft die Profile aller Körperschaften."""
+    diese Datei) mit jeder Frist in Worten, die am --now geltende Fassung, und seine Fassungen
+    mit Geltungszeitraum. --check prüft es, jede Fassung für sich: Hinweise, wenn eine
+    Antragsfrist oder Stellungnahme erst nach der Ladung endet; Fehler (Exit-Code 2), wenn eine
+    Regel nicht berechenbar ist. `rules --check` allein prüft die Profile aller
+    Körperschaften.
+
+    Jede Frist rechnet nach der Fassung, die am Tag ihres Ankers gilt (Sitzung, Eingang,
+    Beschlusssitzung). Neue Fassung der Geschäftsordnung: als [[versions]] (version,
+    valid_from, adopted, geänderte Regeln) in die Profildatei eintragen, dann `rules --adopt
+    [--body SLUG] [--now …]`: berechnet nur die offenen Fristen neu, deren Anker im
+    Geltungszeitraum der Fassung liegt; erfüllte und versäumte bleiben, ein zweiter Lauf
+    ändert nichts."""
     from models.domain.profile_checks import check_profile
     from models.domain.rules import describe_rule
+    from models.domain.timeutil import format_local
     from models.store.profiles import load_profile, shipped_profiles
 
     if listing:
         _list_profiles(shipped_profiles(), as_json)
+        return
+    if adopt:
+        _adopt(profile, body, fassung, now_from(now), as_json)
         return
     if check and profile is None and body is None and explain is None:
         _check_all(now_from(now), as_json)
@@ -189,11 +215,24 @@ def rules_(
         return
     found = check_profile(active, now_from(now))
     warnings = found.warnings
-    head = active.profile.profile
+    in_force = active.at(now_from(now))
+    head = in_force.profile.profile
     data = {
         "name": active.name,
         "file": active.origin,
         "version": head.version,
+        "versions": [
+            {
+                "version": v.name,
+                "valid_from": v.valid_from.isoformat(),
+                "valid_until": v.valid_until.isoformat() if v.valid_until else None,
+                "period": v.period(),
+                "adopted": v.adopted,
+                "source": v.source,
+                "changed": {n: describe_rule(v.profile.deadlines[n]) for n in v.changed},
+            }
+            for v in active.versions
+        ],
         "state": active.calendar.state,
         "categories": sorted(active.calendar.categories),
         "closed_days": list(head.closed_days),
@@ -209,7 +248,7 @@ def rules_(
                 "responsible": rule.responsible,
                 "paper_types": list(rule.paper_types) if rule.paper_types else None,
             }
-            for name, rule in active.profile.deadlines.items()
+            for name, rule in in_force.profile.deadlines.items()
         },
         "warnings": warnings,
         "errors": found.errors,
@@ -222,13 +261,76 @@ def rules_(
     typer.echo(f"{data['name']} ({data['file']}), Feiertage {data['state']}{categories}")
     for period in head.recess:
         typer.echo(f"  Sitzungspause: {period.name}, {period.start:%d.%m.%Y}–{period.end:%d.%m.%Y}")
+    if active.versions:
+        day = format_local(now_from(now), with_time=False)
+        typer.echo(f"  Fristen nach der Fassung „{head.version}“ (gilt am {day})")
     described: dict[str, dict[str, Any]] = data["deadlines"]  # type: ignore[assignment]
     for name, rule in described.items():
         types = f" [{', '.join(rule['paper_types'])}]" if rule["paper_types"] else ""
         typer.echo(f"  {name}: {rule['label']} – {rule['rule']}; {rule['responsible']}{types}")
+    for version in active.versions:
+        adopted = f"; {version.adopted}" if version.adopted else ""
+        typer.echo(f"Fassung „{version.name}“: {version.period()}{adopted}")
+        for name in version.changed:
+            typer.echo(f"    ändert {name}: {describe_rule(version.profile.deadlines[name])}")
     for warning in warnings:
         typer.echo(f"Hinweis: {warning}")
     _fail_on(found.errors if check else [])
+
+
+def _adopt(
+    profile: str | None, body: str | None, version: str | None, instant: datetime, as_json: bool
+) -> None:
+    """`rules --adopt`: the newest (or --fassung) version of each body's profile adopted,
+    one line per body with what changed; all bodies in one transaction."""
+    from models.domain.errors import InvalidInput
+    from models.services.bodies import find_body
+    from models.services.rule_versions import adopt_version
+    from models.store.tables import Body
+
+    if profile is not None:
+        raise InvalidInput(
+            "--adopt übernimmt eine Fassung des Profils, das die Körperschaft schon hat; "
+            "ein anderes Profil: bodies set NAME --profile PROFIL"
+        )
+    book = rulebook()
+    done = []
+    with session() as db:
+        if body is not None:
+            targets = [find_body(db, body)]
+        else:
+            from sqlmodel import col, select
+
+            everyone = db.exec(select(Body).order_by(col(Body.name))).all()
+            targets = [b for b in everyone if book.for_body(b.id).versions]
+            if version is not None:
+                targets = [
+                    b
+                    for b in targets
+                    if any(v.name == version for v in book.for_body(b.id).versions)
+                ]
+        for target in targets:
+            done.append(adopt_version(db, target, book, instant, version=version))
+    if as_json:
+        print_json(
+            [
+                {
+                    "body": a.body,
+                    "profile": a.profile,
+                    "version": a.version,
+                    "period": a.period,
+                    "papers": a.papers,
+                    "replanned": len(a.change.moved),
+                    "added": len(a.change.added),
+                }
+                for a in done
+            ]
+        )
+        return
+    if not done:
+        typer.echo("keine Körperschaft mit dieser Fassung im Regelprofil ([[versions]])")
+    for adoption in done:
+        typer.echo(adoption.line())
 
 
 def _fail_on(errors: list[str]) -> None:

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from models.domain.planning import PlannedDeadline, proposal_verdict
 from models.domain.reminders import NOT_REMINDED, Step, plan_steps
-from models.domain.rules import DeadlineKind, Rule, RuleSet, due_date, in_time
+from models.domain.rules import DeadlineKind, RuleSet, due_date, in_time
 from models.domain.states import Event
 from models.domain.timeutil import to_local, to_utc
 from models.domain.vocab import DeadlineStatus
@@ -242,13 +242,14 @@ def verdict(
     meeting_start: datetime,
     due: datetime,
     received_at: datetime,
-    rule: Rule,
+    rule: str,
     later_starts: Callable[[], Iterable[datetime]],
     rules: RuleSet,
 ) -> Timeliness:
-    """The proposal deadline's verdict. `later_starts` gives the committee's meetings (not
-    cancelled, in order; those after this meeting count) and is asked only if the motion is
-    late, so the in-time case reads nothing more."""
+    """The proposal deadline's verdict (`rule`: the rule's name in the profile).
+    `later_starts` gives the committee's meetings (not cancelled, in order; those after this
+    meeting count) and is asked only if the motion is late, so the in-time case reads
+    nothing more."""
     if met:
         return Timeliness(True, organization, meeting_start, due)
     following = islice((s for s in later_starts() if s > meeting_start), LATER_MEETINGS)
@@ -263,8 +264,13 @@ def verdict(
 
 
 def next_reachable(
-    received_at: datetime, rule: Rule, starts: Iterable[datetime], rules: RuleSet
+    received_at: datetime, rule: str, starts: Iterable[datetime], rules: RuleSet
 ) -> datetime | None:
-    """The first of these later meetings whose proposal deadline a late motion still meets."""
-    calendar = rules.calendar
-    return next((s for s in starts if in_time(received_at, due_date(rule, s, calendar))), None)
+    """The first of these later meetings whose proposal deadline (rule `rule`, as the version
+    in force on each meeting's day has it) a late motion still meets."""
+
+    def due(start: datetime) -> datetime:
+        in_force = rules.at(start)
+        return due_date(in_force.profile.deadlines[rule], start, in_force.calendar)
+
+    return next((s for s in starts if in_time(received_at, due(s))), None)

@@ -17,6 +17,7 @@ from typing import Any
 from models.domain.extension import Extension
 from models.domain.planning import PlannedDeadline
 from models.domain.rules import Rule, RuleError, RuleSet, due_or_none
+from models.domain.timeutil import to_local
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +110,13 @@ def explain_due(
     """The deadline of rule `name` of this profile for `anchor`, with its explanation.
     None where a meeting count has too few meetings yet. `urgent` applies the rule's
     shortened variant; a rule without one stays as it is and says so."""
+    steps: list[str] = []
+    version = rules.version_at(anchor)
+    if version is not None:
+        steps.append(version_step(rules, anchor))
+    rules = rules.at(anchor)
     rule = _rule(rules, name)
     lead = rules.profile.deadlines[rule.reachable_by] if rule.reachable_by else None
-    steps: list[str] = []
     shortened = urgent and rule.urgent is not None
     if urgent and not shortened:
         steps.append("dringlich, aber das Profil kennt keine verkürzte Frist: reguläre Frist")
@@ -162,6 +167,20 @@ def explained_line(stored: dict[str, Any] | None) -> str | None:
     """The one German line a mail, a calendar entry or a table shows for a stored explanation
     ("So berechnet: …"); None for a deadline planned before it was stored (migration 0010)."""
     return Explanation.from_dict(stored).line() if stored else None
+
+
+def version_step(rules: RuleSet, anchor: datetime) -> str:
+    """The first step of a deadline of a versioned profile: which version its anchor's day
+    falls in ("Fassung „GO 2020“ (ab 01.11.2020) gilt am 03.11.2020")."""
+    version = rules.version_at(anchor)
+    assert version is not None
+    day = to_local(anchor).date()
+    if day < version.valid_from:
+        return (
+            f"{day:%d.%m.%Y} liegt vor der ersten erfassten Fassung: "
+            f"Fassung „{version.name}“ ({version.period()}) angewandt"
+        )
+    return f"Fassung „{version.name}“ ({version.period()}) gilt am {day:%d.%m.%Y}"
 
 
 def _rule(rules: RuleSet, name: str) -> Rule:

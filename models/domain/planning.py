@@ -104,19 +104,27 @@ def plan(facts: PaperFacts, rules: RuleSet) -> list[PlannedDeadline]:
     planned: list[PlannedDeadline] = []
     current = next((c for c in facts.consultations if not c.done), None)
     first = min(facts.consultations, key=lambda c: c.position, default=None)
-    for name, rule in rules.profile.deadlines.items():
-        if not rule.applies_to(facts.paper_type):
+    versioned = bool(rules.versions)
+    for name, base in rules.profile.deadlines.items():
+        if not versioned and not base.applies_to(facts.paper_type):
             continue
         # A closed motion owes nothing more; what follows a session held (the minutes)
         # is owed for the meeting, not the motion, and stays.
-        if terminal and not (rule.anchor is Anchor.meeting and rule.offset > 0):
+        if terminal and not (base.anchor is Anchor.meeting and base.offset > 0):
             continue
-        lead = rules.profile.deadlines[rule.reachable_by] if rule.reachable_by else None
-        for anchor, consultation, meeting_id, office in _anchors(rule, facts, current, first):
+        # Kind, anchor and before/after are the same in every version (models.domain.rules
+        # refuses a version changing them), so the anchors are found once; each anchor is
+        # then computed by the version in force on its day.
+        for anchor, consultation, meeting_id, office in _anchors(base, facts, current, first):
+            in_force = rules.at(anchor)
+            rule = in_force.profile.deadlines[name]
+            if versioned and not rule.applies_to(facts.paper_type):
+                continue
+            lead = in_force.profile.deadlines[rule.reachable_by] if rule.reachable_by else None
             due = due_or_none(
                 rule,
                 anchor,
-                rules.calendar,
+                in_force.calendar,
                 urgent=facts.urgent,
                 meetings=facts.meetings,
                 lead=lead,

@@ -58,6 +58,7 @@ def agenda_rows(
     """The Ladung of agenda items without a paper (Mitteilungen, a point synced before its
     paper): the meeting's own invitation rules (those for every paper type), computed from
     the session's start, for each (number, name) in `items`."""
+    rules = rules.at(start)  # the version in force on the session's day
     invitations = [
         r
         for r in rules.profile.deadlines.values()

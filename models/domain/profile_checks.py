@@ -29,9 +29,21 @@ class ProfileCheck:
 
 def check_profile(rules: RuleSet, around: datetime) -> ProfileCheck:
     """Errors first: a rule that cannot be computed makes the order checks meaningless for
-    it, so those skip it."""
-    errors, broken = computation_errors(rules, around)
-    return ProfileCheck(warnings=order_warnings(rules, around, skip=broken), errors=errors)
+    it, so those skip it. A profile with versions is checked version by version (each on
+    the meetings from `around`: the arithmetic does not depend on the period), each line
+    naming its version."""
+    if not rules.versions:
+        errors, broken = computation_errors(rules, around)
+        return ProfileCheck(warnings=order_warnings(rules, around, skip=broken), errors=errors)
+    found = ProfileCheck()
+    for version in rules.versions:
+        in_force = rules.at(version.valid_from)
+        errors, broken = computation_errors(in_force, around, f"Fassung „{version.name}“: ")
+        found.errors.extend(errors)
+        found.warnings.extend(
+            f"Fassung „{version.name}“: {w}" for w in order_warnings(in_force, around, broken)
+        )
+    return found
 
 
 def _meetings(around: datetime) -> list[datetime]:
@@ -89,7 +101,9 @@ def order_warnings(
     return warnings
 
 
-def computation_errors(rules: RuleSet, around: datetime) -> tuple[list[str], set[str]]:
+def computation_errors(
+    rules: RuleSet, around: datetime, version: str = ""
+) -> tuple[list[str], set[str]]:
     """One line per rule that fails for some anchor in the 28 days from `around` (an offset
     beyond the calendar, a meeting count no meeting can satisfy): the file, the rule's key
     and the anchor it failed on. Meeting counts are tried on a made-up weekly series of
@@ -118,7 +132,7 @@ def computation_errors(rules: RuleSet, around: datetime) -> tuple[list[str], set
             except (RatsfristError, ArithmeticError, ValueError) as exc:
                 day = f"{to_local(anchor):%d.%m.%Y}"
                 errors.append(
-                    f"{file}: deadlines.{name}: nicht berechenbar für Anker {day} ({exc})"
+                    f"{file}: {version}deadlines.{name}: nicht berechenbar für Anker {day} ({exc})"
                 )
                 broken.add(name)
                 break

@@ -9,15 +9,21 @@ models.domain.planning; the statuses are models.domain.vocab.
 A rule may carry an urgent variant ([deadlines.NAME.urgent]): the shortened period of the
 same paragraph ("In dringenden Fällen kann die Ladungsfrist auf bis zu drei Werktage
 abgekürzt werden"), used when urgency is given (`urgent=True`).
+
+A profile may carry versions ([[versions]], `RuleVersion`): a Geschäftsordnung lapses with
+the electoral term and is re-adopted, often changed. Each version has its period and the rules
+it changes; a deadline is computed by the version valid on its anchor's day (`RuleSet.at`).
+A profile without versions is one version valid forever, as before.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -211,6 +217,24 @@ class ProfileHead(BaseModel):
         return value
 
 
+class VersionEntry(BaseModel):
+    """[[versions]]: one Fassung of the rules of procedure, valid from `valid_from` (the first
+    day) to `valid_until` (the last day; missing: until the next version begins). Its
+    `deadlines` tables change single fields of single rules of the version before it (the
+    first version: of the profile's [deadlines]); every other rule stays as it was."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(min_length=1)
+    valid_from: date
+    valid_until: date | None = None
+    adopted: str | None = None
+    """Who adopted it when, e.g. 'Ratsbeschluss vom 10.12.2020'."""
+    source: str | None = None
+    """Where the text is published (Amtsblatt, URL)."""
+    deadlines: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
 class Profile(BaseModel):
     """A body's rules of procedure as far as deadlines go."""
 
@@ -219,6 +243,7 @@ class Profile(BaseModel):
     profile: ProfileHead
     reminders: Reminders = Reminders()
     deadlines: Annotated[dict[str, Rule], Field(min_length=1)]
+    versions: tuple[VersionEntry, ...] = ()
 
     @field_validator("deadlines")
     @classmethod
@@ -237,16 +262,68 @@ class Profile(BaseModel):
 
 
 @dataclass(frozen=True)
+class RuleVersion:
+    """One version of a profile's rules with its period, as loaded: `profile` holds every
+    rule as in force then (its head's `version` is this version's name)."""
+
+    name: str
+    valid_from: date
+    valid_until: date | None
+    """The last day; None for the version in force until a newer one is added."""
+    adopted: str | None
+    source: str | None
+    changed: tuple[str, ...]
+    """The rules this version changes against the one before it."""
+    profile: Profile
+
+    def period(self) -> str:
+        """The period in German, e.g. '01.11.2014–31.10.2020' or 'ab 01.11.2020'."""
+        if self.valid_until is None:
+            return f"ab {self.valid_from:%d.%m.%Y}"
+        return f"{self.valid_from:%d.%m.%Y}–{self.valid_until:%d.%m.%Y}"
+
+
+@dataclass(frozen=True)
 class RuleSet:
-    """A loaded profile with its working-day calendar: what the services need."""
+    """A loaded profile with its working-day calendar: what the services need.
+
+    With versions, `profile` is the newest version (what describes the profile today) and
+    `at(anchor)` the version that computes a deadline anchored then."""
 
     profile: Profile
     calendar: WorkCalendar
     origin: str
+    versions: tuple[RuleVersion, ...] = field(default=(), compare=False)
 
     @property
     def name(self) -> str:
         return self.profile.profile.name
+
+    def version_at(self, when: datetime | date) -> RuleVersion | None:
+        """The version valid on `when`'s day (Berlin); an anchor before the first version
+        gets the first (the oldest text the profile knows). None without versions."""
+        if not self.versions:
+            return None
+        return self.versions[self._index(when)]
+
+    def at(self, when: datetime | date) -> RuleSet:
+        """The rules that compute a deadline anchored at `when`: the version then in force,
+        on this RuleSet's calendar; itself if the profile has no versions."""
+        if not self.versions:
+            return self
+        return self._in_force[self._index(when)]
+
+    def _index(self, when: datetime | date) -> int:
+        day = to_local(when).date() if isinstance(when, datetime) else when
+        return max(bisect_right(self._starts, day) - 1, 0)
+
+    @cached_property
+    def _starts(self) -> tuple[date, ...]:
+        return tuple(v.valid_from for v in self.versions)
+
+    @cached_property
+    def _in_force(self) -> tuple[RuleSet, ...]:
+        return tuple(RuleSet(v.profile, self.calendar, self.origin) for v in self.versions)
 
     def for_municipality(
         self, state: str | None = None, categories: Sequence[str] | None = None
@@ -263,12 +340,16 @@ class RuleSet:
         )
         if calendar is self.calendar:
             return self
-        return RuleSet(profile=self.profile, calendar=calendar, origin=self.origin)
+        return RuleSet(
+            profile=self.profile, calendar=calendar, origin=self.origin, versions=self.versions
+        )
 
     @property
     def roles(self) -> frozenset[str]:
-        """Who owes this profile's deadlines: the role tags a routing file may use."""
-        return frozenset(rule.responsible for rule in self.profile.deadlines.values())
+        """Who owes this profile's deadlines (in any version): the role tags a routing file
+        may use."""
+        profiles = [v.profile for v in self.versions] or [self.profile]
+        return frozenset(r.responsible for p in profiles for r in p.deadlines.values())
 
 
 def ruleset_from(data: dict[str, Any], name: str, origin: str) -> RuleSet:
@@ -292,7 +373,115 @@ def ruleset_from(data: dict[str, Any], name: str, origin: str) -> RuleSet:
         text = str(exc)
         key = "categories" if text.startswith("Feiertagskategorie") else "closed_days"
         raise RuleError(f"{name}: profile.{key}: {text}") from None
-    return RuleSet(profile=profile, calendar=calendar, origin=origin)
+    versions = _versions(profile, name)
+    if versions:
+        profile = versions[-1].profile
+    return RuleSet(profile=profile, calendar=calendar, origin=origin, versions=versions)
+
+
+_FIXED = ("kind", "anchor")
+"""What a version cannot change in a rule: the anchor decides which version applies, and
+the kind what the deadline is for."""
+
+
+def _versions(profile: Profile, file: str) -> tuple[RuleVersion, ...]:
+    """The [[versions]] as loaded, each with all its rules. Their periods must follow each
+    other without gap or overlap, and the newest stays open (a GO holds until a new one
+    replaces it); errors name the file and the key, as every profile error."""
+    entries = profile.versions
+    if not entries:
+        return ()
+    if profile.profile.version is not None:
+        raise RuleError(
+            f"{file}: profile.version: mit [[versions]] steht die Fassung dort (versions.N.version)"
+        )
+    rules = dict(profile.deadlines)
+    loaded: list[RuleVersion] = []
+    for i, entry in enumerate(entries):
+        key = f"versions.{i}"
+        if entry.valid_until is not None and entry.valid_until < entry.valid_from:
+            raise RuleError(
+                f"{file}: {key}.valid_until: {entry.valid_until:%d.%m.%Y} vor valid_from "
+                f"{entry.valid_from:%d.%m.%Y}"
+            )
+        if i:
+            _follows(entries[i - 1], entry, f"{file}: {key}")
+        if any(e.version == entry.version for e in entries[:i]):
+            raise RuleError(f"{file}: {key}.version: {entry.version!r} gibt es schon")
+        if i == len(entries) - 1 and entry.valid_until is not None:
+            raise RuleError(
+                f"{file}: {key}.valid_until: die neueste Fassung gilt, bis eine neue sie "
+                "ablöst (valid_until weglassen, die neue Fassung als [[versions]] anfügen)"
+            )
+        for rule_name, changes in entry.deadlines.items():
+            rules[rule_name] = _changed_rule(rules, rule_name, changes, f"{file}: {key}")
+        head = profile.profile.model_copy(update={"version": entry.version})
+        try:
+            in_force = Profile.model_validate(
+                {"profile": head, "reminders": profile.reminders, "deadlines": rules}
+            )
+        except ValidationError as exc:
+            message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            raise RuleError(f"{file}: {key}.deadlines: {message}") from None
+        following = entries[i + 1] if i + 1 < len(entries) else None
+        until = entry.valid_until or (
+            following.valid_from - timedelta(days=1) if following else None
+        )
+        loaded.append(
+            RuleVersion(
+                name=entry.version,
+                valid_from=entry.valid_from,
+                valid_until=until,
+                adopted=entry.adopted,
+                source=entry.source,
+                changed=tuple(entry.deadlines),
+                profile=in_force,
+            )
+        )
+    return tuple(loaded)
+
+
+def _follows(before: VersionEntry, entry: VersionEntry, where: str) -> None:
+    """`entry` begins the day after `before` ends: no day without rules, none with two."""
+    end = before.valid_until
+    if entry.valid_from <= before.valid_from or (end is not None and entry.valid_from <= end):
+        last = f" (gültig bis {end:%d.%m.%Y})" if end else ""
+        raise RuleError(
+            f"{where}.valid_from: {entry.valid_from:%d.%m.%Y} überschneidet sich mit "
+            f"{before.version!r}{last}; Fassungen nach Beginn geordnet angeben"
+        )
+    if end is not None and entry.valid_from > end + timedelta(days=1):
+        gap = f"{end + timedelta(days=1):%d.%m.%Y}–{entry.valid_from - timedelta(days=1):%d.%m.%Y}"
+        raise RuleError(
+            f"{where}.valid_from: Lücke {gap} nach {before.version!r} (gültig bis "
+            f"{end:%d.%m.%Y}): keine Fassung gilt dann"
+        )
+
+
+def _changed_rule(rules: dict[str, Rule], name: str, changes: dict[str, Any], where: str) -> Rule:
+    """The rule `name` with a version's changes applied (fields not named stay)."""
+    base = rules.get(name)
+    if base is None:
+        raise RuleError(f"{where}.deadlines.{name}: unbekannte Regel (bekannt: {', '.join(rules)})")
+    for fixed in _FIXED:
+        if fixed in changes and changes[fixed] != getattr(base, fixed):
+            raise RuleError(
+                f"{where}.deadlines.{name}.{fixed}: eine Fassung ändert Art und Anker einer "
+                "Regel nicht (der Anker wählt die Fassung); eine neue Regel anlegen"
+            )
+    try:
+        rule = Rule.model_validate({**base.model_dump(), **changes})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        raise RuleError(f"{where}.deadlines.{name}{'.' + key if key else ''}: {message}") from None
+    if (rule.offset > 0) != (base.offset > 0):
+        raise RuleError(
+            f"{where}.deadlines.{name}.offset: eine Fassung macht aus einer Frist vor dem "
+            "Anker keine danach (und umgekehrt)"
+        )
+    return rule
 
 
 # --- the arithmetic -----------------------------------------------------------------------------

@@ -295,7 +295,7 @@ def _timeliness(
             meeting_start=starts[row["meeting_id"]],
             due=row["due"],
             received_at=arrived[row["paper_id"]],
-            rule=rules.profile.deadlines[row["rule"]],
+            rule=row["rule"],
             later_starts=partial(meetings, row["organization_id"]),
             rules=rules,
         )

@@ -36,7 +36,7 @@ from models.domain.planning import (
     proposal_verdict,
 )
 from models.domain.reminders import pending_reminder
-from models.domain.rules import DeadlineKind
+from models.domain.rules import DeadlineKind, RuleSet
 from models.domain.states import IMPLEMENTABLE, Event, Result
 from models.domain.timeutil import to_utc
 from models.domain.vocab import OWED, DeadlineStatus, ReminderStatus
@@ -148,12 +148,24 @@ def gather_facts(session: Session, paper: Paper) -> PaperFacts:
     )
 
 
-def replan(session: Session, paper: Paper, rules: Rules, now: datetime) -> PlanChange:
-    """Make the paper's deadline rows match what its body's rules say now."""
+def replan(
+    session: Session,
+    paper: Paper,
+    rules: Rules,
+    now: datetime,
+    *,
+    version: str | None = None,
+) -> PlanChange:
+    """Make the paper's deadline rows match what its body's rules say now. With `version`
+    (a version of the body's profile just adopted, models.services.rule_versions) only the
+    deadlines anchored in its period, and of those only open ones and new ones: met and
+    missed stay as they were, nothing is cancelled."""
     now = to_utc(now)
     rules = rules_of(rules, paper.body_id)
     facts = gather_facts(session, paper)
     planned = {p.key: p for p in plan(facts, rules)}
+    if version is not None:
+        planned = {k: p for k, p in planned.items() if _anchored_in(rules, p, version)}
     committee_of: dict[int | None, int] = {c.id: c.organization_id for c in facts.consultations}
     current = next((c.organization_id for c in facts.consultations if not c.done), None)
     if paper.current_organization_id != current:
@@ -167,6 +179,8 @@ def replan(session: Session, paper: Paper, rules: Rules, now: datetime) -> PlanC
     minuted = _minutes_recorded(session, planned.values())
     for key, p in planned.items():
         row = existing.get(key)
+        if version is not None and row is not None and row.status != DeadlineStatus.open:
+            continue
         explained = stored_explanation(rules, p, meetings=facts.meetings)
         if row is None:
             met_at = (
@@ -221,9 +235,10 @@ def replan(session: Session, paper: Paper, rules: Rules, now: datetime) -> PlanC
             # Owed deadlines follow the rules in force (a new version, a row from before
             # 0010); met ones were skipped above and keep the rule that applied to them.
             row.explanation = explained
+            row.description = p.description
             session.add(row)
     for key, row in existing.items():
-        if key in planned or row.kind == DeadlineKind.proposal.value:
+        if key in planned or row.kind == DeadlineKind.proposal.value or version is not None:
             continue
         if row.status in OWED:
             row.status = DeadlineStatus.cancelled.value
@@ -233,6 +248,14 @@ def replan(session: Session, paper: Paper, rules: Rules, now: datetime) -> PlanC
     session.flush()
     sync_reminders(session, paper, rules, now)
     return change
+
+
+def _anchored_in(rules: RuleSet, planned: PlannedDeadline, version: str) -> bool:
+    """Whether the planned deadline's anchor lies in the period of `version`."""
+    if planned.anchor is None:
+        return False
+    found = rules.version_at(planned.anchor)
+    return found is not None and found.name == version
 
 
 def _minutes_recorded(session: Session, planned: Iterable[PlannedDeadline]) -> dict[int, datetime]:
@@ -374,7 +397,7 @@ def timeliness(session: Session, paper: Paper, rules: Rules) -> Timeliness | Non
         meeting_start=meeting.start,
         due=row.due,
         received_at=paper.received_at,
-        rule=rules.profile.deadlines[row.rule],
+        rule=row.rule,
         later_starts=lambda: session.exec(
             select(Meeting.start)
             .where(

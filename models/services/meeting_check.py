@@ -52,7 +52,7 @@ def meeting_notices(
     )
     rows = []
     for deadline, reference, title, number in session.exec(query).all():
-        rule = ruleset.profile.deadlines.get(deadline.rule)
+        rule = ruleset.at(meeting.start).profile.deadlines.get(deadline.rule)
         rows.append(
             NoticeRow(
                 reference=reference,

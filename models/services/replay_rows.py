@@ -303,7 +303,8 @@ class RowsReplay:
                 row.update(due=p.due, office=p.office, responsible=p.responsible, updated_at=now)
                 if moved or revived:
                     row["status"] = DeadlineStatus.open.value
-            row["explanation"] = explained  # as the one-by-one replan: owed rows follow the rules
+            if row["explanation"] != explained:  # as the one-by-one replan: owed rows follow
+                row.update(explanation=explained, description=p.description)  # the rules
         for key, row in existing.items():
             if key in planned or row["kind"] == DeadlineKind.proposal.value:
                 continue
