@@ -50,6 +50,11 @@ def render_paper(view: dict[str, Any]) -> None:
             console.print(f" {number}. {text}")
     if view.get("deadlines"):
         render_deadlines(view["deadlines"], title="Fristen", console=console, explain=True)
+    for waiting in view.get("deadlinesNotYetComputable") or ():
+        from rich.markup import escape
+
+        text = escape(f"{waiting['label']} – {waiting['reason']}")
+        console.print(f"[bold]Noch nicht berechenbar[/bold]: {text}")
     render_history(console, view["history"])
 
 

@@ -56,6 +56,8 @@ def _report(change: Any) -> None:
         typer.echo(f"  entfallen:  {row.label} ({to_local(row.due):%d.%m.%Y})")
     for row in change.deadlines.added:
         typer.echo(f"  neu:        {row.label} → {to_local(row.due):%d.%m.%Y %H:%M}")
+    for line in change.deadlines.uncomputable:
+        typer.echo(f"  noch nicht berechenbar: {line}")
     for reference in change.needs_new_meeting:
         typer.echo(
             f"  {reference} braucht eine neue Sitzung: "
@@ -100,7 +102,7 @@ def add(
     from models.services.meetings import add_meeting
 
     with session() as active:
-        meeting = add_meeting(
+        change = add_meeting(
             active,
             body_name=body_name(body),
             committee=committee,
@@ -108,8 +110,11 @@ def add(
             location=location,
             now=now_from(now),
             at=_time(at),
+            rules=rulebook(),
         )
-        typer.echo(f"Sitzung angelegt: {committee} {to_local(meeting.start):%d.%m.%Y %H:%M}")
+        start = to_local(change.meeting.start)
+        typer.echo(f"Sitzung angelegt: {committee} {start:%d.%m.%Y %H:%M}")
+        _report(change)
 
 
 @meetings_app.command("plan")

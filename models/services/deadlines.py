@@ -32,7 +32,9 @@ from models.domain.planning import (
     PaperFacts,
     PlannedDeadline,
     SessionHeld,
-    plan,
+    Unplanned,
+    counts_meetings,
+    plan_all,
     proposal_verdict,
 )
 from models.domain.reminders import pending_reminder
@@ -60,6 +62,9 @@ class PlanChange:
     added: list[Deadline] = field(default_factory=list)
     moved: list[Deadline] = field(default_factory=list)
     cancelled: list[Deadline] = field(default_factory=list)
+    uncomputable: list[str] = field(default_factory=list)
+    """Deadlines the rules require that cannot be computed yet, as lines for staff
+    ('A 21/0500-01: Auf die Tagesordnung …: noch keine übernächste Sitzung terminiert')."""
 
     def __bool__(self) -> bool:
         return bool(self.added or self.moved or self.cancelled)
@@ -68,10 +73,13 @@ class PlanChange:
         self.added += other.added
         self.moved += other.moved
         self.cancelled += other.cancelled
+        self.uncomputable += other.uncomputable
 
 
-def gather_facts(session: Session, paper: Paper) -> PaperFacts:
-    """The plain facts planning needs, read from the paper, its consultations and its log."""
+def gather_facts(session: Session, paper: Paper, *, meetings: bool = False) -> PaperFacts:
+    """The plain facts planning needs, read from the paper, its consultations and its log;
+    with `meetings`, the coming meetings of the committee it is before (one query), for
+    rules counted in meetings."""
     consultations = session.exec(
         select(Consultation, Meeting, Organization)
         .join(Organization, col(Organization.id) == Consultation.organization_id)
@@ -110,6 +118,21 @@ def gather_facts(session: Session, paper: Paper) -> PaperFacts:
             decided_consultation = event.details.get("consultation_id")
         elif event.event == Event.start_implementation.value:
             implementation_office = event.details.get("office")
+    current = next((o.id for c, _, o in consultations if not c.done), None)
+    starts: list[datetime] = []
+    if meetings and current is not None:
+        starts = list(
+            session.exec(
+                select(Meeting.start)
+                .where(
+                    Meeting.organization_id == current,
+                    Meeting.start > paper.received_at,
+                    col(Meeting.cancelled).is_(False),
+                )
+                .order_by(col(Meeting.start))
+                .limit(LATER_MEETINGS)
+            ).all()
+        )
     return PaperFacts(
         paper_type=paper.paper_type,
         state=paper.state,
@@ -145,6 +168,7 @@ def gather_facts(session: Session, paper: Paper) -> PaperFacts:
         decided_consultation_id=decided_consultation,
         implementation_office=implementation_office,
         urgent=urgent,
+        meetings=tuple(starts),
     )
 
 
@@ -162,8 +186,9 @@ def replan(
     missed stay as they were, nothing is cancelled."""
     now = to_utc(now)
     rules = rules_of(rules, paper.body_id)
-    facts = gather_facts(session, paper)
-    planned = {p.key: p for p in plan(facts, rules)}
+    facts = gather_facts(session, paper, meetings=counts_meetings(rules))
+    planned_list, unplanned = plan_all(facts, rules)
+    planned = {p.key: p for p in planned_list}
     if version is not None:
         planned = {k: p for k, p in planned.items() if _anchored_in(rules, p, version)}
     committee_of: dict[int | None, int] = {c.id: c.organization_id for c in facts.consultations}
@@ -174,7 +199,7 @@ def replan(
     existing = {
         d.key: d for d in session.exec(select(Deadline).where(Deadline.paper_id == paper.id)).all()
     }
-    change = PlanChange()
+    change = PlanChange(uncomputable=[_unplanned_line(paper, u) for u in unplanned])
     assert paper.id is not None
     minuted = _minutes_recorded(session, planned.values())
     for key, p in planned.items():
@@ -256,6 +281,21 @@ def _anchored_in(rules: RuleSet, planned: PlannedDeadline, version: str) -> bool
         return False
     found = rules.version_at(planned.anchor)
     return found is not None and found.name == version
+
+
+def _unplanned_line(paper: Paper, unplanned: Unplanned) -> str:
+    return f"{paper.reference}: {unplanned.label}: {unplanned.reason}"
+
+
+def not_yet_computable(session: Session, paper: Paper, rules: Rules) -> list[dict[str, Any]]:
+    """The deadlines the paper's rules require that cannot be computed yet (a count of
+    meetings beyond the calendar), for `show`: what the Sitzungsdienst must still schedule.
+    Asked when shown, as the timeliness verdict is: nothing is stored until it can be."""
+    rules = rules_of(rules, paper.body_id)
+    if not counts_meetings(rules):
+        return []
+    _, unplanned = plan_all(gather_facts(session, paper, meetings=True), rules)
+    return [{"rule": u.rule, "label": u.label, "reason": u.reason} for u in unplanned]
 
 
 def _minutes_recorded(session: Session, planned: Iterable[PlannedDeadline]) -> dict[int, datetime]:
@@ -353,7 +393,10 @@ def mark_met(
     ).all()
     met = []
     for row in rows:
-        if DeadlineKind(row.kind) in MEETING_BOUND and row.meeting_id != meeting_id:
+        # A deadline counted in meetings ("spätestens in der übernächsten Sitzung") has no
+        # meeting of its own: placing the item on any agenda meets it.
+        bound = DeadlineKind(row.kind) in MEETING_BOUND and row.meeting_id is not None
+        if bound and row.meeting_id != meeting_id:
             continue
         row.status = DeadlineStatus.met.value
         row.met_at = event.at

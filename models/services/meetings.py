@@ -19,6 +19,7 @@ from models.domain.deadlines import extension_note
 from models.domain.errors import InvalidInput, NotFound
 from models.domain.explain import explained_line
 from models.domain.ics import CalendarEntry, deadline_entry, stable_uid
+from models.domain.planning import TERMINAL_STATES, WAITING_STATES, counts_meetings
 from models.domain.rules import DeadlineKind
 from models.domain.timeutil import local_datetime, to_local
 from models.domain.vocab import OWED, DeadlineStatus
@@ -82,7 +83,10 @@ def add_meeting(
     now: datetime,
     at: time = DEFAULT_MEETING_TIME,
     location: str | None = None,
-) -> Meeting:
+    rules: Rules | None = None,
+) -> MeetingChange:
+    """A new meeting; deadlines counted in the committee's meetings ("spätestens in der
+    übernächsten Sitzung") that were not computable yet are planned (MeetingChange)."""
     org = _committee(session, body_name, committee)
     if meeting_on(session, org, day, create=False) is not None:
         raise InvalidInput(f"Sitzung {org.name} am {day:%d.%m.%Y} gibt es schon")
@@ -96,7 +100,7 @@ def add_meeting(
     )
     session.add(meeting)
     session.flush()
-    return meeting
+    return replan_meeting(session, meeting, now=now, rules=rules)
 
 
 def plan_meetings(
@@ -139,6 +143,8 @@ def plan_meetings(
         session.add(meeting)
         created.append(meeting)
     session.flush()
+    if created:
+        _replan_counting(session, org, now=now, rules=rules)
     return created, existing
 
 
@@ -218,7 +224,11 @@ def replan_meeting(
     """After a meeting's date or status changed (here or in the council information system):
     re-plan every motion that hangs on it and name those that need a new meeting."""
     change = MeetingChange(meeting)
-    for paper in _affected_papers(session, meeting):
+    org = session.get(Organization, meeting.organization_id)
+    assert org is not None
+    affected = {p.id: p for p in _affected_papers(session, meeting)}
+    counting = _counting_papers(session, org, rules or default_rules())
+    for paper in sorted({**affected, **counting}.values(), key=lambda p: p.reference):
         change.deadlines.merge(replan(session, paper, rules or default_rules(), now))
         if not meeting.cancelled:
             continue
@@ -231,6 +241,35 @@ def replan_meeting(
         ).first()
         if on_agenda is not None:
             change.needs_new_meeting.append(paper.reference)
+    return change
+
+
+def _counting_papers(session: Session, org: Organization, rules: Rules) -> dict[int | None, Paper]:
+    """The papers before this committee (an open consultation) whose deadlines may count its
+    meetings: none unless the body's profile has a rule counted in meetings."""
+    if not counts_meetings(rules_of(rules, org.body_id)):
+        return {}
+    before = select(Consultation.paper_id).where(
+        Consultation.organization_id == org.id, col(Consultation.done).is_(False)
+    )
+    papers = session.exec(
+        select(Paper).where(
+            col(Paper.id).in_(before),
+            col(Paper.state).not_in(TERMINAL_STATES | WAITING_STATES),
+        )
+    ).all()
+    return {p.id: p for p in papers}
+
+
+def _replan_counting(
+    session: Session, org: Organization, *, now: datetime, rules: Rules | None
+) -> PlanChange:
+    """Re-plan the papers whose deadlines count this committee's meetings (after meetings
+    were added)."""
+    change = PlanChange()
+    papers = _counting_papers(session, org, rules or default_rules())
+    for paper in sorted(papers.values(), key=lambda p: p.reference):
+        change.merge(replan(session, paper, rules or default_rules(), now))
     return change
 
 
