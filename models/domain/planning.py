@@ -63,6 +63,10 @@ class PaperFacts:
     implementation_office: str | None = None
     urgent: bool = False
     """Urgency recorded for the paper: rules with an urgent variant use it."""
+    urgent_at: datetime | None = None
+    urgent_reason: str | None = None
+    """When and why urgency was recorded: the last step of a shortened deadline's
+    explanation."""
     meetings: tuple[datetime, ...] = ()
     """Starts of the meetings (not cancelled) of the committee the paper is before (its
     current consultation's), for rules counted in meetings ("spätestens in der übernächsten

@@ -25,7 +25,12 @@ from models.domain.deadlines import (
     reminder_steps,
     verdict,
 )
-from models.domain.explain import stored_explanation
+from models.domain.explain import (
+    extension_steps,
+    stored_explanation,
+    urgency_step,
+    with_steps,
+)
 from models.domain.extension import kept_extension
 from models.domain.planning import (
     ConsultationFacts,
@@ -106,9 +111,11 @@ def gather_facts(session: Session, paper: Paper, *, meetings: bool = False) -> P
     report_at = report_office = decided_at = implementation_office = None
     decided_consultation: int | None = None
     implementable = urgent = False
+    urgent_at: datetime | None = None
+    urgent_reason: str | None = None
     for event in events:
         if event.event == Event.mark_urgent.value:
-            urgent = True
+            urgent, urgent_at, urgent_reason = True, event.at, event.details.get("reason")
         elif event.event == Event.request_report.value:
             report_at, report_office = event.at, event.details.get("office")
         elif event.event == Event.decide.value and event.to_state == "decided":
@@ -168,6 +175,8 @@ def gather_facts(session: Session, paper: Paper, *, meetings: bool = False) -> P
         decided_consultation_id=decided_consultation,
         implementation_office=implementation_office,
         urgent=urgent,
+        urgent_at=urgent_at,
+        urgent_reason=urgent_reason,
         meetings=tuple(starts),
     )
 
@@ -207,6 +216,8 @@ def replan(
         if version is not None and row is not None and row.status != DeadlineStatus.open:
             continue
         explained = stored_explanation(rules, p, meetings=facts.meetings)
+        if p.urgent and facts.urgent_at is not None:
+            explained = with_steps(explained, [urgency_step(facts.urgent_at, facts.urgent_reason)])
         if row is None:
             met_at = (
                 minuted.get(p.meeting_id)
@@ -246,6 +257,8 @@ def replan(
             row.extended_from = extended_from
             row.extension_reason = row.extension_reason if extended_from else None
             session.add(row)
+        if extended_from is not None:  # the extension holds: so do the steps that say why
+            explained = with_steps(explained, extension_steps(row.explanation))
         moved = row.due != due
         revived = row.status == DeadlineStatus.cancelled.value
         if moved or revived or row.office != p.office or row.responsible != p.responsible:
