@@ -266,3 +266,21 @@ def test_the_stored_explanation_ends_with_the_urgency_and_the_extension(
         "verlängert am 08.06.2021 auf Di 15.06.2021 12:00 (statt Mo 14.06.2021) mit Zustimmung "
         "von CDU-Fraktion, Grund: noch immer",
     ]
+
+
+def test_the_overdue_table_marks_an_extended_deadline(
+    motion: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # extended to Mo 14.06.2021 12:00 and still not delivered on Di 15.06. 08:00: overdue
+    # since the extended date, and the table says it was extended
+    code, _, err = cli(
+        capsys, "fristverlaengerung", REF, "--frist", "report", "--bis", "14.06.2021",
+        "--grund", "Zahlen fehlen", "--zustimmung", "--now", "2021-06-08T11:00",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    code, out, _ = cli(capsys, "overview", "--json", "--now", "2021-06-15T08:00")
+    assert code == 0
+    rows = {r["Frist"]: r for r in json.loads(out)["overdue"]}
+    report = rows["Stellungnahme der Verwaltung (verlängert)"]
+    assert (report["fällig seit"], report["Tage"]) == ("14.06.21", 1)
+    assert "Ladung mit Tagesordnung" in rows  # not extended: no mark
