@@ -54,10 +54,14 @@ def add_committee(
     return org
 
 
-def list_committees(session: Session) -> list[dict[str, Any]]:
+def list_committees(session: Session, body_id: int | None = None) -> list[dict[str, Any]]:
+    """The committees of one body (None: of all), by name."""
+    query = select(Organization, Body.name).join(Body, col(Body.id) == Organization.body_id)
+    if body_id is not None:
+        query = query.where(Organization.body_id == body_id)
     return [
-        {"name": o.name, "short_name": o.short_name}
-        for o in session.exec(select(Organization).order_by(col(Organization.name))).all()
+        {"name": o.name, "short_name": o.short_name, "body": body}
+        for o, body in session.exec(query.order_by(col(Organization.name), col(Body.name))).all()
     ]
 
 
@@ -323,12 +327,17 @@ def list_meetings(
     *,
     committee: str | None = None,
     since: datetime | None = None,
+    body_id: int | None = None,
 ) -> list[dict[str, Any]]:
+    """The meetings of one body (None: of all), the earliest first."""
     query = (
-        select(Meeting, Organization.name)
+        select(Meeting, Organization.name, Body.name)
         .join(Organization, col(Organization.id) == Meeting.organization_id)
+        .join(Body, col(Body.id) == Organization.body_id)
         .order_by(col(Meeting.start))
     )
+    if body_id is not None:
+        query = query.where(Organization.body_id == body_id)
     if committee:
         query = query.where(
             (Organization.name == committee) | (Organization.short_name == committee)
@@ -338,12 +347,13 @@ def list_meetings(
     return [
         {
             "organization": org,
+            "body": body,
             "start": to_local(m.start).isoformat(),
             "cancelled": m.cancelled,
             "location": m.location,
             "public": m.public,
         }
-        for m, org in session.exec(query).all()
+        for m, org, body in session.exec(query).all()
     ]
 
 
