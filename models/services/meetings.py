@@ -20,6 +20,7 @@ from models.domain.errors import InvalidInput, NotFound
 from models.domain.explain import explained_line
 from models.domain.ics import CalendarEntry, deadline_entry, stable_uid
 from models.domain.planning import TERMINAL_STATES, WAITING_STATES, counts_meetings
+from models.domain.reckoning import Unit
 from models.domain.rules import DeadlineKind
 from models.domain.timeutil import local_datetime, to_local
 from models.domain.vocab import OWED, DeadlineStatus
@@ -249,20 +250,37 @@ def replan_meeting(
 
 
 def _counting_papers(session: Session, org: Organization, rules: Rules) -> dict[int | None, Paper]:
-    """The papers before this committee (an open consultation) whose deadlines may count its
-    meetings: none unless the body's profile has a rule counted in meetings."""
-    if not counts_meetings(rules_of(rules, org.body_id)):
+    """The papers before this committee (an open consultation) whose deadlines count its
+    meetings and are not met yet: none unless the body's profile has a rule counted in
+    meetings, and only papers of the types it applies to (a moved meeting of a town's
+    council must not re-plan every paper of the council)."""
+    ruleset = rules_of(rules, org.body_id)
+    if not counts_meetings(ruleset):
         return {}
+    counting = {
+        name: rule for name, rule in ruleset.profile.deadlines.items() if rule.unit is Unit.meetings
+    }
     before = select(Consultation.paper_id).where(
         Consultation.organization_id == org.id, col(Consultation.done).is_(False)
     )
-    papers = session.exec(
-        select(Paper).where(
-            col(Paper.id).in_(before),
-            col(Paper.state).not_in(TERMINAL_STATES | WAITING_STATES),
+    met = (
+        select(Deadline.id)
+        .where(
+            Deadline.paper_id == Paper.id,
+            col(Deadline.rule).in_(counting),
+            Deadline.status == DeadlineStatus.met.value,
         )
-    ).all()
-    return {p.id: p for p in papers}
+        .exists()
+    )
+    query = select(Paper).where(
+        col(Paper.id).in_(before),
+        col(Paper.state).not_in(TERMINAL_STATES | WAITING_STATES),
+        ~met,
+    )
+    if all(rule.paper_types is not None for rule in counting.values()):
+        types = {t for rule in counting.values() for t in rule.paper_types or ()}
+        query = query.where(col(Paper.paper_type).in_(types))
+    return {p.id: p for p in session.exec(query).all()}
 
 
 def _replan_counting(
