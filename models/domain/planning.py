@@ -183,16 +183,16 @@ def plan_all(facts: PaperFacts, rules: RuleSet) -> tuple[list[PlannedDeadline], 
     return planned, unplanned
 
 
-def meeting_rules(rules: RuleSet) -> dict[str, Rule]:
-    """The profile's rules counted in meetings, in any of its versions (name → rule; the
-    newest version's where several have it)."""
+def meeting_rules(rules: RuleSet) -> list[tuple[str, Rule]]:
+    """The profile's rules counted in meetings, (name, rule), in every one of its versions
+    (a version may change the paper types a rule applies to)."""
     profiles = [v.profile for v in rules.versions] or [rules.profile]
-    return {
-        name: rule
+    return [
+        (name, rule)
         for profile in profiles
         for name, rule in profile.deadlines.items()
         if rule.unit is Unit.meetings
-    }
+    ]
 
 
 def counts_meetings(rules: RuleSet) -> bool:

@@ -19,8 +19,7 @@ from models.domain.deadlines import extension_note
 from models.domain.errors import InvalidInput, NotFound
 from models.domain.explain import explained_line
 from models.domain.ics import CalendarEntry, deadline_entry, stable_uid
-from models.domain.planning import TERMINAL_STATES, WAITING_STATES, counts_meetings
-from models.domain.reckoning import Unit
+from models.domain.planning import TERMINAL_STATES, WAITING_STATES, meeting_rules
 from models.domain.rules import DeadlineKind
 from models.domain.timeutil import local_datetime, to_local
 from models.domain.vocab import OWED, DeadlineStatus
@@ -254,12 +253,9 @@ def _counting_papers(session: Session, org: Organization, rules: Rules) -> dict[
     meetings and are not met yet: none unless the body's profile has a rule counted in
     meetings, and only papers of the types it applies to (a moved meeting of a town's
     council must not re-plan every paper of the council)."""
-    ruleset = rules_of(rules, org.body_id)
-    if not counts_meetings(ruleset):
+    counting = meeting_rules(rules_of(rules, org.body_id))
+    if not counting:
         return {}
-    counting = {
-        name: rule for name, rule in ruleset.profile.deadlines.items() if rule.unit is Unit.meetings
-    }
     before = select(Consultation.paper_id).where(
         Consultation.organization_id == org.id, col(Consultation.done).is_(False)
     )
@@ -267,7 +263,7 @@ def _counting_papers(session: Session, org: Organization, rules: Rules) -> dict[
         select(Deadline.id)
         .where(
             Deadline.paper_id == Paper.id,
-            col(Deadline.rule).in_(counting),
+            col(Deadline.rule).in_({name for name, _ in counting}),
             Deadline.status == DeadlineStatus.met.value,
         )
         .exists()
@@ -277,8 +273,8 @@ def _counting_papers(session: Session, org: Organization, rules: Rules) -> dict[
         col(Paper.state).not_in(TERMINAL_STATES | WAITING_STATES),
         ~met,
     )
-    if all(rule.paper_types is not None for rule in counting.values()):
-        types = {t for rule in counting.values() for t in rule.paper_types or ()}
+    if all(rule.paper_types is not None for _, rule in counting):
+        types = {t for _, rule in counting for t in rule.paper_types or ()}
         query = query.where(col(Paper.paper_type).in_(types))
     return {p.id: p for p in session.exec(query).all()}
 
