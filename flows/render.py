@@ -50,6 +50,11 @@ def render_paper(view: dict[str, Any]) -> None:
             console.print(f" {number}. {text}")
     if view.get("deadlines"):
         render_deadlines(view["deadlines"], title="Fristen", console=console, explain=True)
+    for waiting in view.get("deadlinesNotYetComputable") or ():
+        from rich.markup import escape
+
+        text = escape(f"{waiting['label']} – {waiting['reason']}")
+        console.print(f"[bold]Noch nicht berechenbar[/bold]: {text}")
     render_history(console, view["history"])
 
 
@@ -195,11 +200,27 @@ cell; the widest cells so cut take ≈ 810 px, typical ones ≈ 730 px). The ful
 click away, in the motion's Verlauf behind the reference."""
 
 
+EXTENDED_CELL = " (verl.)"
+"""An extended deadline's mark in the Frist cell, where " (verlängert)" does not fit."""
+
+
+def overdue_cell(column: str, text: str) -> str:
+    """A cell of the overdue table cut to its width (CELL_CHARS); an extended deadline's
+    Frist keeps its mark ('Stellungnahme… (verl.)'), cutting the label instead."""
+    from models.services.overview import EXTENDED, fit
+
+    limit = CELL_CHARS.get(column)
+    if limit is None:
+        return text
+    if column == "Frist" and text.endswith(EXTENDED) and len(text) > limit:
+        label = text.removesuffix(EXTENDED)
+        return fit(label, limit - len(EXTENDED_CELL)) + EXTENDED_CELL
+    return fit(text, limit)
+
+
 def overdue_markdown(rows: list[dict[str, Any]], *, heading: str, note: str = "") -> str:
     """The overdue deadlines as a markdown artifact: one table per committee (in the order of
     the rows: by committee, the oldest first), the committee and its count as the heading."""
-    from models.services.overview import fit
-
     lines = [f"# {heading}", ""]
     if note:
         lines += [note, ""]
@@ -217,10 +238,7 @@ def overdue_markdown(rows: list[dict[str, Any]], *, heading: str, note: str = ""
         ]
         for row in group:
             row = {**row, "wer": "Gremium" if row["wer"] == committee else row["wer"]}
-            cells = [
-                fit(str(row[c]), CELL_CHARS[c]) if c in CELL_CHARS else str(row[c])
-                for c in OVERDUE_COLUMNS
-            ]
+            cells = [overdue_cell(c, str(row[c])) for c in OVERDUE_COLUMNS]
             lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
         lines.append("")
     return "\n".join(lines)

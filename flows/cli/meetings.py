@@ -7,9 +7,11 @@ from typing import Annotated, Any
 import typer
 
 from flows.cli.common import (
+    BodyFilterOpt,
     BodyOpt,
     JsonOpt,
     NowOpt,
+    body_filter,
     body_name,
     day_option,
     now_from,
@@ -56,6 +58,8 @@ def _report(change: Any) -> None:
         typer.echo(f"  entfallen:  {row.label} ({to_local(row.due):%d.%m.%Y})")
     for row in change.deadlines.added:
         typer.echo(f"  neu:        {row.label} → {to_local(row.due):%d.%m.%Y %H:%M}")
+    for line in change.deadlines.uncomputable:
+        typer.echo(f"  noch nicht berechenbar: {line}")
     for reference in change.needs_new_meeting:
         typer.echo(
             f"  {reference} braucht eine neue Sitzung: "
@@ -68,22 +72,30 @@ def list_meetings(
     committee: Annotated[str | None, typer.Option("--committee")] = None,
     upcoming: Annotated[bool, typer.Option("--upcoming", help="nur ab --now")] = False,
     as_json: JsonOpt = False,
+    body: BodyFilterOpt = None,
     now: NowOpt = None,
 ) -> None:
-    """Sitzungen, die früheste zuerst."""
+    """Sitzungen, die früheste zuerst (aller Körperschaften oder der mit --body)."""
     from datetime import datetime
 
     from models.services.meetings import list_meetings as query
 
     with session() as active:
-        rows = query(active, committee=committee, since=now_from(now) if upcoming else None)
+        rows = query(
+            active,
+            committee=committee,
+            since=now_from(now) if upcoming else None,
+            body_id=body_filter(active, body),
+        )
     if as_json:
         print_json(rows)
         return
+    several = len({row["body"] for row in rows}) > 1
     for row in rows:
         start = datetime.fromisoformat(row["start"]).strftime("%a %d.%m.%Y %H:%M")
         flag = "  ABGESAGT" if row["cancelled"] else ""
-        typer.echo(f"{start}  {row['organization']}{flag}")
+        where = f"{row['body']}: " if several else ""
+        typer.echo(f"{start}  {where}{row['organization']}{flag}")
 
 
 @meetings_app.command("add")
@@ -100,7 +112,7 @@ def add(
     from models.services.meetings import add_meeting
 
     with session() as active:
-        meeting = add_meeting(
+        change = add_meeting(
             active,
             body_name=body_name(body),
             committee=committee,
@@ -108,8 +120,11 @@ def add(
             location=location,
             now=now_from(now),
             at=_time(at),
+            rules=rulebook(),
         )
-        typer.echo(f"Sitzung angelegt: {committee} {to_local(meeting.start):%d.%m.%Y %H:%M}")
+        start = to_local(change.meeting.start)
+        typer.echo(f"Sitzung angelegt: {committee} {start:%d.%m.%Y %H:%M}")
+        _report(change)
 
 
 @meetings_app.command("plan")
@@ -282,17 +297,21 @@ def check(
 
 
 @committees_app.command("list")
-def list_committees(as_json: JsonOpt = False, now: NowOpt = None) -> None:
-    """Alle Gremien."""
+def list_committees(
+    as_json: JsonOpt = False, body: BodyFilterOpt = None, now: NowOpt = None
+) -> None:
+    """Die Gremien aller Körperschaften oder der mit --body."""
     from models.services.meetings import list_committees as query
 
     with session() as active:
-        rows = query(active)
+        rows = query(active, body_filter(active, body))
     if as_json:
         print_json(rows)
         return
+    several = len({row["body"] for row in rows}) > 1
     for row in rows:
-        typer.echo(row["name"] + (f" ({row['short_name']})" if row["short_name"] else ""))
+        short = f" ({row['short_name']})" if row["short_name"] else ""
+        typer.echo(row["name"] + short + (f" – {row['body']}" if several else ""))
 
 
 @committees_app.command("add")

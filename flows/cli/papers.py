@@ -19,6 +19,7 @@ from flows.cli.common import (
     body_name,
     now_from,
     print_json,
+    rulebook,
     session,
     use_prefect,
 )
@@ -200,7 +201,7 @@ def show(
 
     with session() as active:
         paper = find_paper(active, reference, body)
-        view = views.paper_view(active, paper, now_from(now))
+        view = views.paper_view(active, paper, now_from(now), rulebook())
     if as_json:
         print_json(view)
     else:

@@ -10,6 +10,7 @@ import typer
 
 from flows.cli.common import (
     BodyFilterOpt,
+    BodyOpt,
     JsonOpt,
     NowOpt,
     body_filter,
@@ -177,14 +178,27 @@ def notify_test(
     tag: Annotated[str, typer.Argument(help="Tag der Route, z. B. fachamt oder leitung")],
     committee: Annotated[str | None, typer.Option("--committee", help="Gremium")] = None,
     apprise_config: AppriseOpt = None,
+    body: BodyOpt = None,
     now: NowOpt = None,
 ) -> None:
-    """Eine Testnachricht an alle Empfänger einer Route senden."""
+    """Eine Testnachricht an alle Empfänger einer Route senden, wie die Erinnerungen der
+    Körperschaft (--body, Standard: RATSFRIST_BODY) sie bekommen: auch an die auf sie
+    beschränkten Empfänger (koerperschaft-…)."""
+    from models.domain.errors import NotFound
+    from models.services.bodies import find_body
     from notifications.messages import Message
     from notifications.send import deliver
 
+    with session() as active:
+        if body is not None:
+            body_id = find_body(active, body).id  # an unknown --body: one line, nothing sent
+        else:
+            try:
+                body_id = find_body(active, settings().body).id
+            except NotFound:
+                body_id = None  # RATSFRIST_BODY not created yet: the routes of no body
     routes = _routes(apprise_config, required=True)
-    recipients = routes.for_tag(tag, committee)
+    recipients = routes.for_tag(tag, committee, body_id)
     if not recipients:
         raise RatsfristError(f"kein Empfänger mit Tag {tag!r} in {routes.source}")
     instant = now_from(now)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from models.domain.extension import Extension
+from models.domain.extension import EXTENSION_STEP, Extension
 from models.domain.planning import PlannedDeadline
 from models.domain.rules import Rule, RuleError, RuleSet, due_or_none
 from models.domain.timeutil import to_local
@@ -161,6 +161,27 @@ def stored_explanation(
     the OParl bulk replay), so both store the same JSON."""
     explained = explain_planned(rules, planned, meetings=meetings)
     return explained.explanation.as_dict() if explained else None
+
+
+def with_steps(stored: dict[str, Any] | None, steps: Sequence[str]) -> dict[str, Any] | None:
+    """A stored explanation with steps appended that the rules do not compute: the
+    Dringlichkeit that chose the shortened rule, a Fristverlängerung that moved the date."""
+    if stored is None or not steps:
+        return stored
+    return {**stored, "steps": [*stored.get("steps", ()), *steps]}
+
+
+def extension_steps(stored: dict[str, Any] | None) -> list[str]:
+    """The Fristverlängerung steps of a stored explanation, to carry over when the deadline
+    is re-planned while its extension holds."""
+    return [s for s in (stored or {}).get("steps", ()) if str(s).startswith(EXTENSION_STEP)]
+
+
+def urgency_step(at: datetime, reason: str | None) -> str:
+    """'dringlich festgestellt am 08.06.2021, Grund: …': why the shortened rule applies."""
+    return f"dringlich festgestellt am {to_local(at):%d.%m.%Y}" + (
+        f", Grund: {reason}" if reason else ""
+    )
 
 
 def explained_line(stored: dict[str, Any] | None) -> str | None:

@@ -27,13 +27,20 @@ class Extension:
     granted_at: datetime
 
     def step(self) -> str:
-        """The explanation step: 'Fristverlängerung Mi 09.06.2021 → Fr 25.06.2021 …'."""
+        """The explanation step, last in the deadline's stored explanation: 'verlängert am
+        08.06.2021 auf Mo 14.06.2021 12:00 (statt Do 10.06.2021) mit Zustimmung von
+        CDU-Fraktion, Grund: …'."""
         old, new = to_local(self.previous_due), to_local(self.new_due)
         return (
-            f"Fristverlängerung {day_text(old.date())} → {day_text(new.date())} "
-            f"{new:%H:%M} (Grund: {self.reason}; Zustimmung: {self.consent_by}, "
-            f"{to_local(self.granted_at):%d.%m.%Y})"
+            f"{EXTENSION_STEP}{to_local(self.granted_at):%d.%m.%Y} auf {day_text(new.date())} "
+            f"{new:%H:%M} (statt {day_text(old.date())}) mit Zustimmung von "
+            f"{self.consent_by}, Grund: {self.reason}"
         )
+
+
+EXTENSION_STEP = "verlängert am "
+"""How an extension's step begins: re-planning carries these steps over to the recomputed
+explanation while the extension holds (models.domain.explain.extension_steps)."""
 
 
 def extend(

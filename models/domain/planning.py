@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from models.domain.reckoning import Unit
 from models.domain.rules import (
     Anchor,
     DeadlineKind,
@@ -62,9 +63,15 @@ class PaperFacts:
     implementation_office: str | None = None
     urgent: bool = False
     """Urgency recorded for the paper: rules with an urgent variant use it."""
+    urgent_at: datetime | None = None
+    urgent_reason: str | None = None
+    """When and why urgency was recorded: the last step of a shortened deadline's
+    explanation."""
     meetings: tuple[datetime, ...] = ()
-    """Starts of the body's coming meetings, for rules counted in meetings ("spätestens in
-    der übernächsten Sitzung"); without them such rules are not planned yet."""
+    """Starts of the meetings (not cancelled) of the committee the paper is before (its
+    current consultation's), for rules counted in meetings ("spätestens in der übernächsten
+    Sitzung"); the services read them only for profiles with such a rule (`counts_meetings`).
+    Too few of them: the deadline is not computable yet (`Unplanned`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +93,21 @@ class PlannedDeadline:
     urgent: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Unplanned:
+    """A deadline the rules require but that cannot be computed yet: a count of meetings
+    ("spätestens in der übernächsten Sitzung") beyond the meetings in the calendar. Shown to
+    staff (show, the meetings commands) instead of silently nothing; planned as soon as
+    enough meetings are there."""
+
+    key: str
+    rule: str
+    label: str
+    reason: str
+    """German, e.g. 'noch keine übernächste Sitzung terminiert (Sozialausschuss)'."""
+    consultation_id: int | None
+
+
 TERMINAL_STATES = frozenset({"closed", "withdrawn", "historical"})
 WAITING_STATES = frozenset(s.value for s in WAITING)
 """Zu prüfen / Beratung zuzuweisen: nothing is owed until a person settled the motion. Its
@@ -98,10 +120,17 @@ lengthen a faction's or the administration's deadline."""
 def plan(facts: PaperFacts, rules: RuleSet) -> list[PlannedDeadline]:
     """Every deadline the paper must have now. Deadlines that are no longer in this list
     (meeting cancelled, motion withdrawn) are to be cancelled if still open."""
+    return plan_all(facts, rules)[0]
+
+
+def plan_all(facts: PaperFacts, rules: RuleSet) -> tuple[list[PlannedDeadline], list[Unplanned]]:
+    """`plan`, and the deadlines the rules require that cannot be computed yet (a count of
+    meetings beyond the calendar)."""
     if facts.state in WAITING_STATES:
-        return []
+        return [], []
     terminal = facts.state in TERMINAL_STATES
     planned: list[PlannedDeadline] = []
+    unplanned: list[Unplanned] = []
     current = next((c for c in facts.consultations if not c.done), None)
     first = min(facts.consultations, key=lambda c: c.position, default=None)
     versioned = bool(rules.versions)
@@ -129,11 +158,15 @@ def plan(facts: PaperFacts, rules: RuleSet) -> list[PlannedDeadline]:
                 meetings=facts.meetings,
                 lead=lead,
             )
+            key = deadline_key(name, consultation, meeting_id)
             if due is None:
+                unplanned.append(
+                    Unplanned(key, name, rule.title, _missing(rule, current), consultation)
+                )
                 continue
             planned.append(
                 PlannedDeadline(
-                    key=deadline_key(name, consultation, meeting_id),
+                    key=key,
                     rule=name,
                     kind=rule.kind,
                     label=rule.title,
@@ -147,7 +180,32 @@ def plan(facts: PaperFacts, rules: RuleSet) -> list[PlannedDeadline]:
                     urgent=facts.urgent and rule.urgent is not None,
                 )
             )
-    return planned
+    return planned, unplanned
+
+
+def meeting_rules(rules: RuleSet) -> list[tuple[str, Rule]]:
+    """The profile's rules counted in meetings, (name, rule), in every one of its versions
+    (a version may change the paper types a rule applies to)."""
+    profiles = [v.profile for v in rules.versions] or [rules.profile]
+    return [
+        (name, rule)
+        for profile in profiles
+        for name, rule in profile.deadlines.items()
+        if rule.unit is Unit.meetings
+    ]
+
+
+def counts_meetings(rules: RuleSet) -> bool:
+    """Whether the profile has a rule counted in meetings (in any version): only then do
+    the services read the committee's meetings for a re-plan."""
+    return bool(meeting_rules(rules))
+
+
+def _missing(rule: Rule, current: ConsultationFacts | None) -> str:
+    """'noch keine übernächste Sitzung terminiert (Sozialausschuss)'."""
+    which = {1: "nächste", 2: "übernächste"}.get(rule.offset, f"{rule.offset}.")
+    where = f" ({current.organization})" if current else ""
+    return f"noch keine {which} Sitzung terminiert{where}"
 
 
 def deadline_key(rule: str, consultation: int | None, meeting: int | None) -> str:
@@ -176,6 +234,10 @@ def _anchors(
             return [(first.meeting_start, first.id, first.meeting_id, None)]
         return []
     if rule.anchor is Anchor.receipt:
+        if rule.unit is Unit.meetings:
+            # "spätestens in der übernächsten Sitzung": of the committee the matter is
+            # before, so the deadline is that consultation's (its committee's lists show it)
+            return [(facts.received_at, current.id, None, None)] if current else []
         return [(facts.received_at, None, None, None)]
     if rule.anchor is Anchor.report_request:
         if facts.report_requested_at is None or facts.state != "report_requested":

@@ -5,6 +5,7 @@ caller's transaction, with the same values the one-by-one path computes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
 from functools import partial
@@ -14,10 +15,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.domain.bodies import Rules, rules_of
-from models.domain.deadlines import Timeliness, new_deadline_values, reminder_steps, verdict
+from models.domain.deadlines import (
+    LATER_MEETINGS,
+    Timeliness,
+    new_deadline_values,
+    reminder_steps,
+    verdict,
+)
 from models.domain.explain import stored_explanation
 from models.domain.intake import ParsedPaper
-from models.domain.planning import ConsultationFacts, PaperFacts, plan
+from models.domain.planning import ConsultationFacts, PaperFacts, counts_meetings, plan
 from models.domain.reminders import pending_reminder
 from models.domain.rules import DeadlineKind, RuleSet
 from models.domain.states import Event, transition
@@ -179,6 +186,7 @@ def store_new(
     )
     deadline_rows: list[dict[str, Any]] = []
     committee_names: list[str | None] = []
+    calendars = _calendars(session, orgs.values()) if counts_meetings(ruleset) else {}
     for paper_id, parsed, at, found in zip(paper_ids, papers, received, places, strict=True):
         facts = []
         for row, (org, meeting) in zip(parsed.consultations, found, strict=True):
@@ -196,6 +204,9 @@ def store_new(
             )
         facts.sort(key=lambda c: (c.position, c.id))
         committee_of = {c.id: (c.organization_id, c.organization) for c in facts}
+        # as gather_facts reads them: the current (first) committee's meetings after receipt
+        later = [s for s in calendars.get(facts[0].organization_id, ()) if s > at] if facts else []
+        coming = tuple(later[:LATER_MEETINGS])
         for p in plan(
             PaperFacts(
                 paper_type=parsed.paper_type,
@@ -203,6 +214,7 @@ def store_new(
                 received_at=at,
                 has_questions=bool(parsed.questions),
                 consultations=tuple(facts),
+                meetings=coming,
             ),
             ruleset,
         ):
@@ -215,7 +227,7 @@ def store_new(
                     organization_id=org_id,
                     received_at=at,
                     now=now,
-                    explanation=stored_explanation(ruleset, p),
+                    explanation=stored_explanation(ruleset, p, meetings=coming),
                 )
             )
             committee_names.append(org_name)
@@ -255,6 +267,20 @@ def store_new(
         )
         for paper_id, parsed in zip(paper_ids, papers, strict=True)
     ]
+
+
+def _calendars(session: Session, orgs: Iterable[Organization]) -> dict[int, list[datetime]]:
+    """The meetings (not cancelled) of the batch's committees, in order, in one query: for
+    rules counted in meetings ("spätestens in der übernächsten Sitzung")."""
+    ids = [o.id for o in orgs if o.id is not None]
+    found: dict[int, list[datetime]] = {}
+    for org_id, start in session.exec(
+        select(Meeting.organization_id, Meeting.start)
+        .where(col(Meeting.organization_id).in_(ids), col(Meeting.cancelled).is_(False))
+        .order_by(col(Meeting.start))
+    ).all():
+        found.setdefault(org_id, []).append(start)
+    return found
 
 
 def _timeliness(

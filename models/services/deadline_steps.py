@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from models.domain.errors import InvalidInput
+from models.domain.explain import with_steps
 from models.domain.extension import extend
 from models.domain.rules import DeadlineKind
 from models.domain.states import Event
@@ -93,6 +94,8 @@ def _extend_deadline(
     row.extended_from = row.extended_from or row.due
     row.due = extension.new_due
     row.extension_reason = extension.reason
+    # the explanation ends with the step; re-planning carries it while the extension holds
+    row.explanation = with_steps(row.explanation or {"steps": []}, [extension.step()])
     row.status = DeadlineStatus.open.value  # a missed deadline extended is owed again
     row.updated_at = call.now
     call.session.add(row)

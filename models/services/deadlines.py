@@ -25,14 +25,21 @@ from models.domain.deadlines import (
     reminder_steps,
     verdict,
 )
-from models.domain.explain import stored_explanation
+from models.domain.explain import (
+    extension_steps,
+    stored_explanation,
+    urgency_step,
+    with_steps,
+)
 from models.domain.extension import kept_extension
 from models.domain.planning import (
     ConsultationFacts,
     PaperFacts,
     PlannedDeadline,
     SessionHeld,
-    plan,
+    Unplanned,
+    counts_meetings,
+    plan_all,
     proposal_verdict,
 )
 from models.domain.reminders import pending_reminder
@@ -60,6 +67,9 @@ class PlanChange:
     added: list[Deadline] = field(default_factory=list)
     moved: list[Deadline] = field(default_factory=list)
     cancelled: list[Deadline] = field(default_factory=list)
+    uncomputable: list[str] = field(default_factory=list)
+    """Deadlines the rules require that cannot be computed yet, as lines for staff
+    ('A 21/0500-01: Auf die Tagesordnung …: noch keine übernächste Sitzung terminiert')."""
 
     def __bool__(self) -> bool:
         return bool(self.added or self.moved or self.cancelled)
@@ -68,10 +78,13 @@ class PlanChange:
         self.added += other.added
         self.moved += other.moved
         self.cancelled += other.cancelled
+        self.uncomputable += other.uncomputable
 
 
-def gather_facts(session: Session, paper: Paper) -> PaperFacts:
-    """The plain facts planning needs, read from the paper, its consultations and its log."""
+def gather_facts(session: Session, paper: Paper, *, meetings: bool = False) -> PaperFacts:
+    """The plain facts planning needs, read from the paper, its consultations and its log;
+    with `meetings`, the coming meetings of the committee it is before (one query), for
+    rules counted in meetings."""
     consultations = session.exec(
         select(Consultation, Meeting, Organization)
         .join(Organization, col(Organization.id) == Consultation.organization_id)
@@ -98,9 +111,11 @@ def gather_facts(session: Session, paper: Paper) -> PaperFacts:
     report_at = report_office = decided_at = implementation_office = None
     decided_consultation: int | None = None
     implementable = urgent = False
+    urgent_at: datetime | None = None
+    urgent_reason: str | None = None
     for event in events:
         if event.event == Event.mark_urgent.value:
-            urgent = True
+            urgent, urgent_at, urgent_reason = True, event.at, event.details.get("reason")
         elif event.event == Event.request_report.value:
             report_at, report_office = event.at, event.details.get("office")
         elif event.event == Event.decide.value and event.to_state == "decided":
@@ -110,6 +125,21 @@ def gather_facts(session: Session, paper: Paper) -> PaperFacts:
             decided_consultation = event.details.get("consultation_id")
         elif event.event == Event.start_implementation.value:
             implementation_office = event.details.get("office")
+    current = next((o.id for c, _, o in consultations if not c.done), None)
+    starts: list[datetime] = []
+    if meetings and current is not None:
+        starts = list(
+            session.exec(
+                select(Meeting.start)
+                .where(
+                    Meeting.organization_id == current,
+                    Meeting.start > paper.received_at,
+                    col(Meeting.cancelled).is_(False),
+                )
+                .order_by(col(Meeting.start))
+                .limit(LATER_MEETINGS)
+            ).all()
+        )
     return PaperFacts(
         paper_type=paper.paper_type,
         state=paper.state,
@@ -145,6 +175,9 @@ def gather_facts(session: Session, paper: Paper) -> PaperFacts:
         decided_consultation_id=decided_consultation,
         implementation_office=implementation_office,
         urgent=urgent,
+        urgent_at=urgent_at,
+        urgent_reason=urgent_reason,
+        meetings=tuple(starts),
     )
 
 
@@ -162,8 +195,9 @@ def replan(
     missed stay as they were, nothing is cancelled."""
     now = to_utc(now)
     rules = rules_of(rules, paper.body_id)
-    facts = gather_facts(session, paper)
-    planned = {p.key: p for p in plan(facts, rules)}
+    facts = gather_facts(session, paper, meetings=counts_meetings(rules))
+    planned_list, unplanned = plan_all(facts, rules)
+    planned = {p.key: p for p in planned_list}
     if version is not None:
         planned = {k: p for k, p in planned.items() if _anchored_in(rules, p, version)}
     committee_of: dict[int | None, int] = {c.id: c.organization_id for c in facts.consultations}
@@ -174,7 +208,7 @@ def replan(
     existing = {
         d.key: d for d in session.exec(select(Deadline).where(Deadline.paper_id == paper.id)).all()
     }
-    change = PlanChange()
+    change = PlanChange(uncomputable=[_unplanned_line(paper, u) for u in unplanned])
     assert paper.id is not None
     minuted = _minutes_recorded(session, planned.values())
     for key, p in planned.items():
@@ -182,6 +216,8 @@ def replan(
         if version is not None and row is not None and row.status != DeadlineStatus.open:
             continue
         explained = stored_explanation(rules, p, meetings=facts.meetings)
+        if p.urgent and facts.urgent_at is not None:
+            explained = with_steps(explained, [urgency_step(facts.urgent_at, facts.urgent_reason)])
         if row is None:
             met_at = (
                 minuted.get(p.meeting_id)
@@ -221,6 +257,8 @@ def replan(
             row.extended_from = extended_from
             row.extension_reason = row.extension_reason if extended_from else None
             session.add(row)
+        if extended_from is not None:  # the extension holds: so do the steps that say why
+            explained = with_steps(explained, extension_steps(row.explanation))
         moved = row.due != due
         revived = row.status == DeadlineStatus.cancelled.value
         if moved or revived or row.office != p.office or row.responsible != p.responsible:
@@ -256,6 +294,21 @@ def _anchored_in(rules: RuleSet, planned: PlannedDeadline, version: str) -> bool
         return False
     found = rules.version_at(planned.anchor)
     return found is not None and found.name == version
+
+
+def _unplanned_line(paper: Paper, unplanned: Unplanned) -> str:
+    return f"{paper.reference}: {unplanned.label}: {unplanned.reason}"
+
+
+def not_yet_computable(session: Session, paper: Paper, rules: Rules) -> list[dict[str, Any]]:
+    """The deadlines the paper's rules require that cannot be computed yet (a count of
+    meetings beyond the calendar), for `show`: what the Sitzungsdienst must still schedule.
+    Asked when shown, as the timeliness verdict is: nothing is stored until it can be."""
+    rules = rules_of(rules, paper.body_id)
+    if not counts_meetings(rules):
+        return []
+    _, unplanned = plan_all(gather_facts(session, paper, meetings=True), rules)
+    return [{"rule": u.rule, "label": u.label, "reason": u.reason} for u in unplanned]
 
 
 def _minutes_recorded(session: Session, planned: Iterable[PlannedDeadline]) -> dict[int, datetime]:
@@ -353,7 +406,10 @@ def mark_met(
     ).all()
     met = []
     for row in rows:
-        if DeadlineKind(row.kind) in MEETING_BOUND and row.meeting_id != meeting_id:
+        # A deadline counted in meetings ("spätestens in der übernächsten Sitzung") has no
+        # meeting of its own: placing the item on any agenda meets it.
+        bound = DeadlineKind(row.kind) in MEETING_BOUND and row.meeting_id is not None
+        if bound and row.meeting_id != meeting_id:
             continue
         row.status = DeadlineStatus.met.value
         row.met_at = event.at

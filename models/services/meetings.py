@@ -19,6 +19,7 @@ from models.domain.deadlines import extension_note
 from models.domain.errors import InvalidInput, NotFound
 from models.domain.explain import explained_line
 from models.domain.ics import CalendarEntry, deadline_entry, stable_uid
+from models.domain.planning import TERMINAL_STATES, WAITING_STATES, meeting_rules
 from models.domain.rules import DeadlineKind
 from models.domain.timeutil import local_datetime, to_local
 from models.domain.vocab import OWED, DeadlineStatus
@@ -53,10 +54,14 @@ def add_committee(
     return org
 
 
-def list_committees(session: Session) -> list[dict[str, Any]]:
+def list_committees(session: Session, body_id: int | None = None) -> list[dict[str, Any]]:
+    """The committees of one body (None: of all), by name."""
+    query = select(Organization, Body.name).join(Body, col(Body.id) == Organization.body_id)
+    if body_id is not None:
+        query = query.where(Organization.body_id == body_id)
     return [
-        {"name": o.name, "short_name": o.short_name}
-        for o in session.exec(select(Organization).order_by(col(Organization.name))).all()
+        {"name": o.name, "short_name": o.short_name, "body": body}
+        for o, body in session.exec(query.order_by(col(Organization.name), col(Body.name))).all()
     ]
 
 
@@ -82,7 +87,10 @@ def add_meeting(
     now: datetime,
     at: time = DEFAULT_MEETING_TIME,
     location: str | None = None,
-) -> Meeting:
+    rules: Rules | None = None,
+) -> MeetingChange:
+    """A new meeting; deadlines counted in the committee's meetings ("spätestens in der
+    übernächsten Sitzung") that were not computable yet are planned (MeetingChange)."""
     org = _committee(session, body_name, committee)
     if meeting_on(session, org, day, create=False) is not None:
         raise InvalidInput(f"Sitzung {org.name} am {day:%d.%m.%Y} gibt es schon")
@@ -96,7 +104,7 @@ def add_meeting(
     )
     session.add(meeting)
     session.flush()
-    return meeting
+    return replan_meeting(session, meeting, now=now, rules=rules)
 
 
 def plan_meetings(
@@ -139,6 +147,8 @@ def plan_meetings(
         session.add(meeting)
         created.append(meeting)
     session.flush()
+    if created:
+        _replan_counting(session, org, now=now, rules=rules)
     return created, existing
 
 
@@ -218,7 +228,11 @@ def replan_meeting(
     """After a meeting's date or status changed (here or in the council information system):
     re-plan every motion that hangs on it and name those that need a new meeting."""
     change = MeetingChange(meeting)
-    for paper in _affected_papers(session, meeting):
+    org = session.get(Organization, meeting.organization_id)
+    assert org is not None
+    affected = {p.id: p for p in _affected_papers(session, meeting)}
+    counting = _counting_papers(session, org, rules or default_rules())
+    for paper in sorted({**affected, **counting}.values(), key=lambda p: p.reference):
         change.deadlines.merge(replan(session, paper, rules or default_rules(), now))
         if not meeting.cancelled:
             continue
@@ -231,6 +245,49 @@ def replan_meeting(
         ).first()
         if on_agenda is not None:
             change.needs_new_meeting.append(paper.reference)
+    return change
+
+
+def _counting_papers(session: Session, org: Organization, rules: Rules) -> dict[int | None, Paper]:
+    """The papers before this committee (an open consultation) whose deadlines count its
+    meetings and are not met yet: none unless the body's profile has a rule counted in
+    meetings, and only papers of the types it applies to (a moved meeting of a town's
+    council must not re-plan every paper of the council)."""
+    counting = meeting_rules(rules_of(rules, org.body_id))
+    if not counting:
+        return {}
+    before = select(Consultation.paper_id).where(
+        Consultation.organization_id == org.id, col(Consultation.done).is_(False)
+    )
+    met = (
+        select(Deadline.id)
+        .where(
+            Deadline.paper_id == Paper.id,
+            col(Deadline.rule).in_({name for name, _ in counting}),
+            Deadline.status == DeadlineStatus.met.value,
+        )
+        .exists()
+    )
+    query = select(Paper).where(
+        col(Paper.id).in_(before),
+        col(Paper.state).not_in(TERMINAL_STATES | WAITING_STATES),
+        ~met,
+    )
+    if all(rule.paper_types is not None for _, rule in counting):
+        types = {t for _, rule in counting for t in rule.paper_types or ()}
+        query = query.where(col(Paper.paper_type).in_(types))
+    return {p.id: p for p in session.exec(query).all()}
+
+
+def _replan_counting(
+    session: Session, org: Organization, *, now: datetime, rules: Rules | None
+) -> PlanChange:
+    """Re-plan the papers whose deadlines count this committee's meetings (after meetings
+    were added)."""
+    change = PlanChange()
+    papers = _counting_papers(session, org, rules or default_rules())
+    for paper in sorted(papers.values(), key=lambda p: p.reference):
+        change.merge(replan(session, paper, rules or default_rules(), now))
     return change
 
 
@@ -284,12 +341,17 @@ def list_meetings(
     *,
     committee: str | None = None,
     since: datetime | None = None,
+    body_id: int | None = None,
 ) -> list[dict[str, Any]]:
+    """The meetings of one body (None: of all), the earliest first."""
     query = (
-        select(Meeting, Organization.name)
+        select(Meeting, Organization.name, Body.name)
         .join(Organization, col(Organization.id) == Meeting.organization_id)
+        .join(Body, col(Body.id) == Organization.body_id)
         .order_by(col(Meeting.start))
     )
+    if body_id is not None:
+        query = query.where(Organization.body_id == body_id)
     if committee:
         query = query.where(
             (Organization.name == committee) | (Organization.short_name == committee)
@@ -299,12 +361,13 @@ def list_meetings(
     return [
         {
             "organization": org,
+            "body": body,
             "start": to_local(m.start).isoformat(),
             "cancelled": m.cancelled,
             "location": m.location,
             "public": m.public,
         }
-        for m, org in session.exec(query).all()
+        for m, org, body in session.exec(query).all()
     ]
 
 

@@ -86,6 +86,13 @@ class Overdue:
     responsible: str
     office: str | None
     due: datetime
+    extended_from: datetime | None = None
+    """The rules' date while a Fristverlängerung holds `due` later (Deadline.extended_from)."""
+
+
+EXTENDED = " (verlängert)"
+"""Appended to the Frist of an extended deadline in the overdue rows; its `fällig seit` is
+the extended date (the artifact abbreviates it to fit: flows/render.py)."""
 
 
 def who(responsible: str, office: str | None, committee: str | None = None) -> str:
@@ -143,7 +150,7 @@ def overdue_table(
                 "Gremium": i.committee or "(ohne Gremium)",
                 "Vorlage": f"[{i.reference}]({target})" if target else i.reference,
                 "Titel": short(i.title) if i.public else "nichtöffentlich",
-                "Frist": i.label,
+                "Frist": i.label + (EXTENDED if i.extended_from else ""),
                 "wer": who(i.responsible, i.office, i.committee),
                 "fällig seit": f"{to_local(i.due):%d.%m.%y}",
                 "Tage": (today - to_local(i.due).date()).days,
@@ -161,6 +168,7 @@ OVERDUE_COLUMNS = (
     Deadline.responsible,
     Deadline.office,
     Deadline.due,
+    Deadline.extended_from,
 )
 """What a row of an overdue list reads (Overdue's fields): one list for the overdue table and
 the watch lists' implementations, so that both show a deadline the same way."""

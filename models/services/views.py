@@ -8,12 +8,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from models.domain.bodies import Rules
 from models.domain.deadlines import deadline_view, late_by, status_label
 from models.domain.rules import DeadlineKind
 from models.domain.states import Event, State
 from models.domain.timeutil import to_local, to_utc
 from models.domain.vocab import OWED, DeadlineStatus
-from models.services.deadlines import deadlines_of
+from models.services.deadlines import deadlines_of, not_yet_computable
 from models.store.repo import consultations_of
 from models.store.tables import (
     AgendaItem,
@@ -28,8 +29,12 @@ from models.store.tables import (
 )
 
 
-def paper_view(session: Session, paper: Paper, now: datetime | None = None) -> dict[str, Any]:
-    """The motion as a plain dict, OParl names for OParl things (what `show --json` prints)."""
+def paper_view(
+    session: Session, paper: Paper, now: datetime | None = None, rules: Rules | None = None
+) -> dict[str, Any]:
+    """The motion as a plain dict, OParl names for OParl things (what `show --json` prints).
+    With `rules`, also the deadlines its rules require that cannot be computed yet
+    (`deadlinesNotYetComputable`: a count of meetings beyond the calendar)."""
     body = session.get(Body, paper.body_id)
     consultations = []
     for c in consultations_of(session, paper):
@@ -83,6 +88,11 @@ def paper_view(session: Session, paper: Paper, now: datetime | None = None) -> d
         "proposedConsultations": [dict(c) for c in paper.proposed_consultations],
         "receivedAt": to_local(paper.received_at).isoformat(),
         "deadlines": deadlines_of(session, paper, now or paper.updated_at),
+        **(
+            {"deadlinesNotYetComputable": not_yet_computable(session, paper, rules)}
+            if rules is not None
+            else {}
+        ),
         **_with_urgency(history(session, paper)),
     }
 

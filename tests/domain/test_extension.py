@@ -29,8 +29,8 @@ def test_an_extension_records_both_dates_reason_and_consent() -> None:
     assert (granted.previous_due, granted.new_due) == (to_utc(DUE), to_utc(at("2021-06-30T12:00")))
     assert (granted.reason, granted.consent_by) == ("Zahlen fehlen", "CDU-Fraktion")
     assert granted.step() == (
-        "Fristverlängerung Do 10.06.2021 → Mi 30.06.2021 12:00 (Grund: Zahlen fehlen; "
-        "Zustimmung: CDU-Fraktion, 08.06.2021)"
+        "verlängert am 08.06.2021 auf Mi 30.06.2021 12:00 (statt Do 10.06.2021) mit Zustimmung "
+        "von CDU-Fraktion, Grund: Zahlen fehlen"
     )
 
 

@@ -209,8 +209,8 @@ def test_extension_with_consent_moves_the_deadline_and_says_why() -> None:
     longer = explained.extended(extension)
     assert longer.due == datetime(2021, 3, 31, 21, 59, 59, tzinfo=UTC)
     assert longer.explanation.steps[-1] == (
-        "Fristverlängerung Mo 22.03.2021 → Mi 31.03.2021 23:59 (Grund: Zuarbeit des Referats "
-        "fehlt; Zustimmung: Fraktion A, 18.03.2021)"
+        "verlängert am 18.03.2021 auf Mi 31.03.2021 23:59 (statt Mo 22.03.2021) mit Zustimmung "
+        "von Fraktion A, Grund: Zuarbeit des Referats fehlt"
     )
 
 

@@ -198,3 +198,49 @@ def test_rules_reminders_and_calendar_of_one_body(
     code, out, _ = _cli(capsys, "calendar", "--out", ics, "--body", "Stadt Kamenz")
     # the meeting and two deadlines (Stellungnahme, Sitzung) of Kamenz only
     assert (code, out.strip()) == (0, f"{ics}: 3 Einträge")
+
+
+def test_committees_and_meetings_are_listed_per_body(
+    engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`committees list` and `meetings list` take --body like the other listings: without
+    it every body's (each row says whose), with it that body's; an unknown one is one line,
+    exit 2."""
+    _three_bodies(capsys)
+    for body, day in (("Stadt Nordheim", "04.11.2025"), ("Stadt Kamenz", "05.11.2025")):
+        assert _cli(capsys, "committees", "add", "Sozialausschuss", "--body", body)[0] == 0
+        assert _cli(capsys, "meetings", "add", "Sozialausschuss", day, "--body", body)[0] == 0
+    assert _cli(capsys, "committees", "add", "Bauausschuss", "--body", "oberau")[0] == 0
+
+    code, out, _ = _cli(capsys, "committees", "list", "--body", "stadt-kamenz", "--json")
+    assert (code, json.loads(out)) == (
+        0,
+        [{"name": "Sozialausschuss", "short_name": None, "body": "Stadt Kamenz"}],
+    )
+    code, out, _ = _cli(capsys, "committees", "list")
+    assert code == 0 and out.splitlines() == [
+        "Bauausschuss – Gemeinde Oberau",
+        "Sozialausschuss – Stadt Kamenz",
+        "Sozialausschuss – Stadt Nordheim",
+    ]
+    code, out, _ = _cli(capsys, "meetings", "list", "--body", "Stadt Nordheim", "--json")
+    rows = json.loads(out)
+    assert code == 0 and [(r["body"], r["start"][:10]) for r in rows] == [
+        ("Stadt Nordheim", "2025-11-04")
+    ]
+    code, out, _ = _cli(capsys, "meetings", "list", "--committee", "Sozialausschuss")
+    assert code == 0 and [line.split("  ", 1)[1] for line in out.splitlines()] == [
+        "Stadt Nordheim: Sozialausschuss",
+        "Stadt Kamenz: Sozialausschuss",
+    ]
+    code, out, _ = _cli(capsys, "meetings", "list", "--body", "oberau")
+    assert (code, out) == (0, "")
+    for command in (["committees", "list"], ["meetings", "list"]):
+        before = snapshot(engine)
+        code, out, err = _cli(capsys, *command, "--body", "Stadt Y")
+        assert code == 2 and out == ""
+        assert err.strip() == (
+            "--body 'Stadt Y': unbekannte Körperschaft (bekannt: Gemeinde Oberau, "
+            "Stadt Kamenz, Stadt Nordheim)"
+        )
+        assert snapshot(engine) == before

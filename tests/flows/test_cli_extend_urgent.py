@@ -90,7 +90,8 @@ def test_urgency_shortens_the_ladung_to_three_werktage_and_keeps_rules_without_a
     assert view["state"] == "submitted"  # a step on the deadlines, not on the state
     code, out, _ = cli(capsys, "show", REF)
     assert f"Dringlichkeit festgestellt: {grund}" in out
-    row = next(line for line in out.splitlines() if f"Grund: {grund}" in line)
+    # the Verlauf's row (the explanation of the Ladung says the reason too)
+    row = next(line for line in out.splitlines() if f"Grund: {grund}" in line and "│" in line)
     assert [cell.strip() for cell in row.strip("│ ").split("│")][1:] == [
         "Dringlichkeit festgestellt",
         "eingereicht",
@@ -202,3 +203,84 @@ def test_an_extension_is_refused_in_one_line_and_changes_nothing(
             args = [flag, value, *args]
     line = refused(engine, capsys, "fristverlaengerung", REF, *args, "--now", "2021-06-08T11:00")
     assert words in line, line
+
+
+def _explained(capsys: pytest.CaptureFixture[str], label: str) -> list[str]:
+    code, out, _ = cli(capsys, "show", REF, "--json", "--now", "2021-06-08T14:00")
+    assert code == 0
+    rows = [d for d in json.loads(out)["deadlines"] if d["label"] == label]
+    assert len(rows) == 1
+    return list(rows[0]["explanation"]["steps"])
+
+
+def test_the_stored_explanation_ends_with_the_urgency_and_the_extension(
+    motion: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Ladung dringlich: Fr 11.06.2021 (three Werktage), its explanation ends with why;
+    # the Stellungnahme has no urgent variant: nothing about urgency in its steps
+    code, _, err = cli(capsys, "dringlich", REF, "--grund", "Förderfrist endet",
+                       "--now", "2021-06-08T09:00")  # fmt: skip
+    assert (code, err) == (0, "")
+    ladung = _explained(capsys, "Ladung mit Tagesordnung")
+    assert ladung[-1] == "dringlich festgestellt am 08.06.2021, Grund: Förderfrist endet"
+    assert not [s for s in _explained(capsys, "Stellungnahme der Verwaltung") if "dringlich" in s]
+
+    code, _, err = cli(
+        capsys, "fristverlaengerung", REF, "--frist", "report", "--bis", "14.06.2021",
+        "--grund", "Zahlen des Landes fehlen", "--zustimmung", "--zustimmung-von", "CDU-Fraktion",
+        "--now", "2021-06-08T11:00",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    step = (
+        "verlängert am 08.06.2021 auf Mo 14.06.2021 12:00 (statt Do 10.06.2021) mit Zustimmung "
+        "von CDU-Fraktion, Grund: Zahlen des Landes fehlen"
+    )
+    steps = _explained(capsys, "Stellungnahme der Verwaltung")
+    assert steps[-1] == step
+    assert steps[0].startswith("Sitzung Di 15.06.2021 − 3 Arbeitstage")  # the rule's own steps
+    # shown by deadlines --explain and in the calendar entry ("So berechnet: …")
+    code, out, _ = cli(capsys, "deadlines", "--all", "--explain", "--now", "2021-06-08T12:00")
+    assert step in " ".join(out.split())
+    ics = tmp_path / "fristen.ics"
+    code, _, err = cli(capsys, "calendar", "--out", ics, "--now", "2021-06-08T12:00")
+    assert code == 0, err
+    text = ics.read_bytes().decode("utf-8").replace("\r\n ", "")
+    assert step.replace(",", "\\,") in text
+
+    # a later re-plan (the meeting moves a day: the rules now say Fr 11.06. 12:00, still
+    # before the extension) keeps the extension and its step; a second extension adds its own
+    code, _, err = cli(capsys, "meetings", "move", "Sozialausschuss", "15.06.2021", "16.06.2021",
+                       "--body", "rkn", "--now", "2021-06-08T12:00")  # fmt: skip
+    assert (code, err) == (0, "")
+    steps = _explained(capsys, "Stellungnahme der Verwaltung")
+    assert steps[0].startswith("Sitzung Mi 16.06.2021 − 3 Arbeitstage")
+    assert steps[-1] == step
+    code, _, err = cli(
+        capsys, "fristverlaengerung", REF, "--frist", "report", "--bis", "15.06.2021",
+        "--grund", "noch immer", "--zustimmung", "--zustimmung-von", "CDU-Fraktion",
+        "--now", "2021-06-08T13:00",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert _explained(capsys, "Stellungnahme der Verwaltung")[-2:] == [
+        step,
+        "verlängert am 08.06.2021 auf Di 15.06.2021 12:00 (statt Mo 14.06.2021) mit Zustimmung "
+        "von CDU-Fraktion, Grund: noch immer",
+    ]
+
+
+def test_the_overdue_table_marks_an_extended_deadline(
+    motion: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # extended to Mo 14.06.2021 12:00 and still not delivered on Di 15.06. 08:00: overdue
+    # since the extended date, and the table says it was extended
+    code, _, err = cli(
+        capsys, "fristverlaengerung", REF, "--frist", "report", "--bis", "14.06.2021",
+        "--grund", "Zahlen fehlen", "--zustimmung", "--now", "2021-06-08T11:00",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    code, out, _ = cli(capsys, "overview", "--json", "--now", "2021-06-15T08:00")
+    assert code == 0
+    rows = {r["Frist"]: r for r in json.loads(out)["overdue"]}
+    report = rows["Stellungnahme der Verwaltung (verlängert)"]
+    assert (report["fällig seit"], report["Tage"]) == ("14.06.21", 1)
+    assert "Ladung mit Tagesordnung" in rows  # not extended: no mark

@@ -79,3 +79,43 @@ def test_nothing_overdue_says_so() -> None:
     text = overdue_markdown([], heading="Überfällige Fristen, Stand 30.11.2026 07:00")
     assert "Keine überfälligen Fristen." in text
     assert "|" not in text
+
+
+def test_an_extended_deadline_says_so_within_the_frist_column() -> None:
+    # extended from 20.11. to 25.11.2026 and from 01.10. to 15.10.2026: "fällig seit" is the
+    # extended date, the Frist cell keeps a mark however long the label
+    extended = {"extended_from": datetime(2026, 11, 20, 12, tzinfo=BERLIN)}
+    rows = overdue_table(
+        [
+            _item("Sozialausschuss", "A 26/0002", "2026-11-25T12:00", office=None, **extended),
+            _item("Sozialausschuss", "A 26/0003", "2026-11-24T12:00", office=None),
+            _item(
+                "Sozialausschuss",
+                "A 26/0004",
+                "2026-10-15T23:59",
+                label="Wiedervorlage: Stand der Umsetzung",
+                extended_from=datetime(2026, 10, 1, 23, 59, tzinfo=BERLIN),
+            ),
+            _item("Sozialausschuss", "A 26/0005", "2026-11-26T23:59", label="Ladung", **extended),
+        ],
+        date(2026, 11, 30),
+    )
+    assert [r["Frist"] for r in rows] == [
+        "Wiedervorlage: Stand der Umsetzung (verlängert)",
+        "Stellungnahme der Verwaltung",
+        "Stellungnahme der Verwaltung (verlängert)",
+        "Ladung (verlängert)",
+    ]
+    text = overdue_markdown(rows, heading="Überfällige Fristen, Stand 30.11.2026 07:00")
+    body = [line for line in text.splitlines() if line.startswith("| A 26/")]
+    cells = [
+        dict(zip(OVERDUE_COLUMNS, line.strip("| ").split(" | "), strict=True)) for line in body
+    ]
+    assert [(c["Vorlage"], c["Frist"], c["fällig seit"], c["Tage"]) for c in cells] == [
+        ("A 26/0004", "Wiedervorlage (verl.)", "15.10.26", "46"),
+        ("A 26/0003", "Stellungnahme…", "24.11.26", "6"),
+        ("A 26/0002", "Stellungnahme… (verl.)", "25.11.26", "5"),
+        ("A 26/0005", "Ladung (verlängert)", "26.11.26", "4"),
+    ]
+    for c in cells:
+        assert all(len(c[column]) <= n for column, n in CELL_CHARS.items()), c

@@ -84,3 +84,34 @@ def test_a_body_tag_is_accepted_and_a_misspelt_role_still_refused(
     )
     with pytest.raises(RouteError, match=r"apprise.yml:6: unbekannter Tag 'fachamtt'"):
         routes_for(load_settings(), path)
+
+
+def test_notify_test_reaches_the_routes_of_the_body_named(
+    engine: Engine,
+    sink: SmtpSink,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`notify-test TAG --body X` tries the routes X's reminders take (those narrowed to X
+    too); without --body, RATSFRIST_BODY's; an unknown body: one line, exit 2, no mail."""
+    from flows.cli import run
+
+    add_bodies(engine)
+    config = str(routing_file(tmp_path / "apprise.yml", sink.port))
+    test = ["notify-test", "fachamt", "--apprise-config", config]
+    assert run([*test, "--body", "stadt-kamenz"]) == 0
+    assert run([*test, "--body", "Stadt Kamenz", "--committee", "Sozialausschuss"]) == 0
+    monkeypatch.setenv("RATSFRIST_BODY", "Gemeinde Oberau")
+    assert run(test) == 0
+    assert [m.to for m in sink.mails] == [
+        ["fachamt@kamenz.example"],
+        ["fachamt@kamenz.example"],
+        ["fachamt-soz@kamenz.example"],
+        ["fachamt@oberau.example"],
+    ]
+    capsys.readouterr()
+    assert run([*test, "--body", "Stadt Y"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--body 'Stadt Y': unbekannte" in err
+    assert len(sink.mails) == 4

@@ -1,0 +1,122 @@
+"""Deadlines counted in meetings on a real database: the committee's meetings are read once
+per re-plan, however many rules count them, and a meeting added re-plans only the papers
+that count them (the CLI over them, with dates worked out by hand:
+tests/flows/test_cli_meeting_count.py).
+
+The profile is the Saxon example (models/profiles/sachsen.toml) with a second rule counted
+in meetings, "in der nächsten Sitzung" (offset 1), so that a re-plan has two such deadlines.
+The example motion as an Antrag, received Mo 07.06.2021 10:15, reaches the Ladung (Di
+08.06.) of the Sozialausschuss of Di 15.06.2021 17:00: that is the next meeting; with Di
+13.07.2021 added it is the one after next.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from models.domain.intake import parse_document
+from models.domain.rules import RuleSet, ruleset_from
+from models.domain.timeutil import BERLIN, to_local
+from models.services import intake
+from models.services.deadlines import replan
+from models.services.meetings import add_meeting
+from models.store.db import session_scope
+from models.store.profiles import resolve_profile_path
+from models.store.repo import find_paper
+from models.store.tables import Deadline, Paper
+from tests.conftest import EXAMPLE
+
+BODY = "Stadt Zittau"
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=BERLIN)
+
+
+def _rules() -> RuleSet:
+    data = tomllib.loads(resolve_profile_path("sachsen").read_text(encoding="utf-8"))
+    data["deadlines"]["naechste_sitzung"] = {
+        **data["deadlines"]["tagesordnung_fraktion"],
+        "offset": 1,
+        "label": "In der nächsten Sitzung",
+    }
+    return ruleset_from(data, "sachsen.toml", "test")
+
+
+def _import(engine: Engine, rules: RuleSet, reference: str, paper_type: str) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace(" Vorschlag\n", f" {paper_type}\n", 1)
+    text = text.replace("A 21/0500-01", reference)
+    with session_scope(engine) as session:
+        intake.import_paper(
+            session,
+            parse_document(text.encode("utf-8"), f"{reference}.txt"),
+            body_name=BODY,
+            now=at("2021-06-07T10:15"),
+            actor="t",
+            received_at=at("2021-06-07T10:15"),
+            rules=rules,
+        )
+
+
+def _dues(engine: Engine, reference: str) -> dict[str, str]:
+    with session_scope(engine) as session:
+        paper = find_paper(session, reference)
+        rows = session.exec(select(Deadline).where(Deadline.paper_id == paper.id)).all()
+        return {
+            d.rule: f"{to_local(d.due):%d.%m.%Y %H:%M} {d.status}"
+            for d in rows
+            if d.rule in ("tagesordnung_fraktion", "naechste_sitzung")
+        }
+
+
+def test_the_meetings_are_read_once_per_replan_and_only_counting_papers_are_replanned(
+    engine: Engine,
+) -> None:
+    rules = _rules()
+    _import(engine, rules, "A 21/0500-01", "Antrag")
+    _import(engine, rules, "A 21/0501-01", "Vorschlag")  # the rules count only for Anträge
+    assert _dues(engine, "A 21/0500-01") == {"naechste_sitzung": "15.06.2021 17:00 open"}
+    assert _dues(engine, "A 21/0501-01") == {}
+
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        with session_scope(engine) as session:
+            add_meeting(
+                session,
+                body_name=BODY,
+                committee="Sozialausschuss",
+                day=date(2021, 7, 13),
+                now=at("2021-06-08T09:00"),
+                rules=rules,
+            )
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert _dues(engine, "A 21/0500-01") == {
+        "naechste_sitzung": "15.06.2021 17:00 open",
+        "tagesordnung_fraktion": "13.07.2021 17:00 open",
+    }
+    # one re-plan (the Antrag's; the Vorschlag counts no meetings) and in it one read of
+    # the committee's meetings for both rules
+    replans = [s for s in statements if "FROM lifecycle_event" in s]  # gather_facts reads the log
+    calendars = [
+        s
+        for s in statements
+        if s.lstrip().startswith("SELECT meeting.start") and "meeting.cancelled" in s
+    ]
+    assert len(replans) == 1 and len(calendars) == 1, calendars
+
+    # replan without a change reads them once more, and changes nothing
+    with session_scope(engine) as session:
+        paper = session.exec(select(Paper).where(Paper.reference == "A 21/0500-01")).one()
+        assert not replan(session, paper, rules, at("2021-06-08T10:00"))
