@@ -104,16 +104,15 @@ def plan_escalations(engine: Engine, now: datetime, rules: Rules) -> int:
             for body, org in sorted(scopes, key=lambda s: (s[0], s[1] or 0))
             if (step := steps[body]) is not None
         ]
-        planned = 0
-        for start in range(0, len(rows), 1000):  # SQLite allows so many parameters at once
-            result = connection.execute(
-                _insert(connection)
-                .values(rows[start : start + 1000])
-                .on_conflict_do_nothing(index_elements=["scope", "step", "tag"])
-                .returning(R.c.id)
-            )
-            planned += len(result.fetchall())  # rowcount is -1 here on psycopg
-        return planned
+        # one statement executed for many rows (SQLAlchemy batches them, "insertmanyvalues"):
+        # a VALUES list of 1,000 rows compiled anew took 0.5 s for 3,000 committees
+        result = connection.execute(
+            _insert(connection)
+            .on_conflict_do_nothing(index_elements=["scope", "step", "tag"])
+            .returning(R.c.id),
+            rows,
+        )
+        return len(result.fetchall())  # rowcount is -1 here on psycopg
 
 
 def _escalation_steps(now: datetime, rules: Rules, bodies: set[int]) -> dict[int, Step | None]:
