@@ -78,7 +78,7 @@ def finish_naive(process: subprocess.Popen[str]) -> dict[str, Any]:
     out, err = process.communicate("go\n", timeout=900)
     if process.returncode != 0:
         raise RuntimeError(f"bench.naive: {err[-2000:]}")
-    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(out.strip().splitlines()[-1])
 
 
 class Store:

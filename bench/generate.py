@@ -84,6 +84,7 @@ def _insert(connection: sa.Connection, table: str, rows: Iterator[dict[str, Any]
     if connection.dialect.name == "postgresql":
         return _copy(connection, target, rows)
     raw = connection.connection.driver_connection
+    assert raw is not None
     count = 0
     for chunk in _chunks(rows):
         columns = list(chunk[0])
@@ -120,6 +121,7 @@ def _copy(connection: sa.Connection, target: sa.Table, rows: Iterator[dict[str, 
     as_json = {c for c in columns if isinstance(target.c[c].type, sa.JSON)}
     names = ", ".join(f'"{c}"' for c in columns)
     raw = connection.connection.driver_connection
+    assert raw is not None
     count = 0
     with raw.cursor() as cursor, cursor.copy(f'COPY "{target.name}" ({names}) FROM STDIN') as copy:
         for row in chain([first], rows):
@@ -181,6 +183,11 @@ def generate(
             ),
         )
 
+        def committee(p: int) -> int:
+            """Paper p's committee (0-based): its body's papers take the body's committees in
+            turn (p % 8 would give a body only the committees of its id's residue)."""
+            return (p % bodies) * orgs_per_body + (p // bodies) % orgs_per_body
+
         def paper_rows() -> Iterator[dict[str, Any]]:
             for p in range(papers):
                 body = p % bodies + 1
@@ -196,7 +203,7 @@ def generate(
                     "signatories": [],
                     "attachments": [],
                     "state": ["submitted", "scheduled", "report_requested", "decided"][p % 4],
-                    "current_organization_id": (p % bodies) * orgs_per_body + p % orgs_per_body + 1,
+                    "current_organization_id": committee(p) + 1,
                     "received_at": now - (p % 300) * day,
                     "created_at": now,
                     "updated_at": now,
@@ -210,7 +217,7 @@ def generate(
                 body = p % bodies
                 for position in range(1 + p % 3):
                     cid += 1
-                    org = body * orgs_per_body + (p + position) % orgs_per_body
+                    org = body * orgs_per_body + (p // bodies + position) % orgs_per_body
                     yield {
                         "id": cid,
                         "paper_id": p + 1,
@@ -252,7 +259,7 @@ def generate(
                     "paper_id": p + 1,
                     "body_id": p % bodies + 1,
                     "consultation_id": first_cid[p],
-                    "organization_id": (p % bodies) * orgs_per_body + p % orgs_per_body + 1,
+                    "organization_id": committee(p) + 1,
                     "key": f"{kind}:{d + 1}",
                     "rule": kind,
                     "kind": kind,
