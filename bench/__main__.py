@@ -78,7 +78,7 @@ def finish_naive(process: subprocess.Popen[str]) -> dict[str, Any]:
     out, err = process.communicate("go\n", timeout=900)
     if process.returncode != 0:
         raise RuntimeError(f"bench.naive: {err[-2000:]}")
-    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(out.strip().splitlines()[-1])
 
 
 class Store:
@@ -123,6 +123,10 @@ class Store:
         return self.url(name)
 
 
+COUNTS = ("escalations", "bodies", "rulesets", "body_reads", "rule_lookups", "statements")
+"""What a sweep measurement counts besides its time (the same in every run)."""
+
+
 def sweep_runs(store: Store, template: str, runs: int) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for what in ("sweep", "floor"):
@@ -138,6 +142,7 @@ def sweep_runs(store: Store, template: str, runs: int) -> dict[str, Any]:
             },
             "missed": samples[0]["missed"],
             "due": samples[0]["due"],
+            **{k: samples[0][k] for k in COUNTS if k in samples[0]},
         }
     return result
 
@@ -245,16 +250,47 @@ def machine() -> str:
     return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}"
 
 
+def sweeps_only(results: dict[str, Any], no_postgres: bool, out: Path, started: float) -> None:
+    """The sweeps alone (`--sweeps-only`): for measuring the sweep at one size without the
+    rest of the quarter hour; JSON to `out`, which must not be docs/benchmarks.md."""
+    with tempfile.TemporaryDirectory(prefix="ratsfrist-bench-") as tmp:
+        for kind in ("sqlite",) if no_postgres else ("sqlite", "postgres"):
+            with phase(results, f"{kind} sweeps"):
+                results[kind] = run_database(kind, results["sizes"], results["runs"], Path(tmp))
+    results["total_s"] = time.perf_counter() - started
+    out.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
+    log(f"written {out} in {results['total_s']:.0f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="small sizes, one run each")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument(
+        "--sizes", help="deadlines per database, comma-separated (default 10000,100000,1000000)"
+    )
+    parser.add_argument(
+        "--sweeps-only",
+        action="store_true",
+        help="only the sweeps and their floors; results printed and written as JSON to --out "
+        "(docs/benchmarks.md is left as it is)",
+    )
     args = parser.parse_args()
     sizes = [1_000, 10_000] if args.quick else [10_000, 100_000, 1_000_000]
+    if args.sizes:
+        try:
+            sizes = [int(n.replace("_", "")) for n in args.sizes.split(",")]
+        except ValueError:
+            parser.error(f"--sizes {args.sizes!r}: Zahlen mit Komma getrennt, z. B. 1000,10000")
+    if args.sweeps_only and not args.out.endswith(".json"):
+        parser.error(f"--out {args.out}: mit --sweeps-only eine .json-Datei angeben")
     runs = 1 if args.quick else 3
     started = time.perf_counter()
     results: dict[str, Any] = {"sizes": sizes, "runs": runs, "quick": args.quick}
+    if args.sweeps_only:
+        sweeps_only(results, args.no_postgres, Path(args.out), started)
+        return
     with tempfile.TemporaryDirectory(prefix="ratsfrist-bench-") as tmp:
         work = Path(tmp)
         naive_n = 50 if args.quick else 1000

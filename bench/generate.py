@@ -1,8 +1,10 @@
 """Synthetic council data at municipal and state scale, written straight into the database.
 
-N deadlines → N/4 papers of every paper type, each with 1–3 consultations in committees of
-N/10,000 bodies (8 committees each, a meeting calendar around `now`), four deadlines per
-paper and a reminder row per deadline. Steady state: most deadlines met, a quarter open in
+N deadlines → N/4 papers of every paper type, spread over 396 bodies (the municipalities of
+NRW, as many as a state-wide service runs), each with its own rules profile, Bundesland and
+holiday categories from the shipped profiles (BODY_RULES: NW, BY, BW, SN, TH, NI, HE), 8
+committees each and a meeting calendar around `now`; each paper with 1–3 consultations, four
+deadlines and a reminder row per deadline. Steady state: most deadlines met, a quarter open in
 the coming weeks, one day's worth open and just past due (what the daily sweep marks), 2 %
 missed earlier. `make_cold` turns that into the morning after an outage: 40 % past due.
 """
@@ -39,6 +41,31 @@ KINDS = [
     ("implementation", "fachamt"),
 ]
 CHUNK = 20_000
+BODIES = 396
+"""Bodies in every generated database, whatever its size: the sweep resolves each one's
+rules (profile → calendar) once per run, so their number must not show in its time."""
+BODY_RULES: list[tuple[str, str, tuple[str, ...]]] = [
+    # (shipped profile, Bundesland, municipality holiday categories), assigned in turn
+    ("default", "NW", ()),
+    ("bonn", "NW", ()),
+    ("leverkusen", "NW", ()),
+    ("mettmann", "NW", ()),
+    ("rhein_kreis_neuss", "NW", ()),
+    ("waldbroel", "NW", ()),
+    ("wesel", "NW", ()),
+    ("wuppertal_bv", "NW", ()),
+    ("bayern_stadtrat", "BY", ("catholic",)),
+    ("default", "BY", ()),
+    ("bayern_stadtrat", "BY", ("augsburg",)),
+    ("muenchen", "BY", ("catholic",)),
+    ("bw_gemeinde", "BW", ()),
+    ("sachsen", "SN", ()),
+    ("sachsen", "SN", ("catholic",)),
+    ("erfurt", "TH", ()),
+    ("erfurt", "TH", ("catholic",)),
+    ("wolfsburg", "NI", ()),
+    ("default", "HE", ()),
+]
 
 
 def _chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -57,6 +84,7 @@ def _insert(connection: sa.Connection, table: str, rows: Iterator[dict[str, Any]
     if connection.dialect.name == "postgresql":
         return _copy(connection, target, rows)
     raw = connection.connection.driver_connection
+    assert raw is not None
     count = 0
     for chunk in _chunks(rows):
         columns = list(chunk[0])
@@ -93,6 +121,7 @@ def _copy(connection: sa.Connection, target: sa.Table, rows: Iterator[dict[str, 
     as_json = {c for c in columns if isinstance(target.c[c].type, sa.JSON)}
     names = ", ".join(f'"{c}"' for c in columns)
     raw = connection.connection.driver_connection
+    assert raw is not None
     count = 0
     with raw.cursor() as cursor, cursor.copy(f'COPY "{target.name}" ({names}) FROM STDIN') as copy:
         for row in chain([first], rows):
@@ -101,19 +130,31 @@ def _copy(connection: sa.Connection, target: sa.Table, rows: Iterator[dict[str, 
     return count
 
 
-def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> dict[str, int]:
+def body_row(b: int) -> dict[str, Any]:
+    """Body b (0-based) with its rules, as `ratsfrist bodies add` would store them."""
+    profile, state, categories = BODY_RULES[b % len(BODY_RULES)]
+    return {
+        "id": b + 1,
+        "name": f"Kommune {b + 1:03d}",
+        "slug": f"kommune-{b + 1:03d}",
+        "profile": profile,
+        "state": state,
+        "holiday_categories": ",".join(categories) or None,
+    }
+
+
+def generate(
+    engine: Engine, n_deadlines: int, now: datetime, seed: int = 1, bodies: int = BODIES
+) -> dict[str, int]:
     ensure_schema(engine)
     rng = random.Random(seed)
     papers = max(1, n_deadlines // 4)
-    bodies = max(1, n_deadlines // 10_000)
     orgs_per_body = 8
     meetings_per_org = 24
     day = timedelta(days=1)
     sizes: dict[str, int] = {}
     with engine.begin() as c:
-        sizes["body"] = _insert(
-            c, "body", ({"id": b + 1, "name": f"Kommune {b + 1:03d}"} for b in range(bodies))
-        )
+        sizes["body"] = _insert(c, "body", (body_row(b) for b in range(bodies)))
         orgs = bodies * orgs_per_body
         sizes["organization"] = _insert(
             c,
@@ -142,6 +183,11 @@ def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> 
             ),
         )
 
+        def committee(p: int) -> int:
+            """Paper p's committee (0-based): its body's papers take the body's committees in
+            turn (p % 8 would give a body only the committees of its id's residue)."""
+            return (p % bodies) * orgs_per_body + (p // bodies) % orgs_per_body
+
         def paper_rows() -> Iterator[dict[str, Any]]:
             for p in range(papers):
                 body = p % bodies + 1
@@ -157,7 +203,7 @@ def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> 
                     "signatories": [],
                     "attachments": [],
                     "state": ["submitted", "scheduled", "report_requested", "decided"][p % 4],
-                    "current_organization_id": (p % bodies) * orgs_per_body + p % orgs_per_body + 1,
+                    "current_organization_id": committee(p) + 1,
                     "received_at": now - (p % 300) * day,
                     "created_at": now,
                     "updated_at": now,
@@ -171,7 +217,7 @@ def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> 
                 body = p % bodies
                 for position in range(1 + p % 3):
                     cid += 1
-                    org = body * orgs_per_body + (p + position) % orgs_per_body
+                    org = body * orgs_per_body + (p // bodies + position) % orgs_per_body
                     yield {
                         "id": cid,
                         "paper_id": p + 1,
@@ -198,7 +244,10 @@ def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> 
                 kind, role = KINDS[k]
                 roll = rng.random()
                 if d % 365 == 0:  # one day's worth: due in the last 24 h, still open
-                    status, due = DeadlineStatus.open.value, now - timedelta(hours=rng.uniform(0.5, 23.5))
+                    status, due = (
+                        DeadlineStatus.open.value,
+                        now - timedelta(hours=rng.uniform(0.5, 23.5)),
+                    )
                 elif roll < 0.70:
                     status, due = DeadlineStatus.met.value, now - rng.uniform(2, 300) * day
                 elif roll < 0.72:
@@ -210,7 +259,7 @@ def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> 
                     "paper_id": p + 1,
                     "body_id": p % bodies + 1,
                     "consultation_id": first_cid[p],
-                    "organization_id": (p % bodies) * orgs_per_body + p % orgs_per_body + 1,
+                    "organization_id": committee(p) + 1,
                     "key": f"{kind}:{d + 1}",
                     "rule": kind,
                     "kind": kind,
@@ -256,7 +305,10 @@ def generate(engine: Engine, n_deadlines: int, now: datetime, seed: int = 1) -> 
         reminder = SQLModel.metadata.tables["reminder"]
         c.execute(
             sa.update(reminder)
-            .where(reminder.c.status == ReminderStatus.pending.value, reminder.c.send_at < now - timedelta(hours=2))
+            .where(
+                reminder.c.status == ReminderStatus.pending.value,
+                reminder.c.send_at < now - timedelta(hours=2),
+            )
             .values(status=ReminderStatus.sent.value)
         )
     if engine.dialect.name == "postgresql":  # ids were given: move the sequences past them

@@ -83,10 +83,11 @@ def rules_for(settings: Settings) -> RuleSet:
     return _RULES[settings.rules]
 
 
-def rulebook_for(settings: Settings) -> Rulebook:
+def rulebook_for(settings: Settings, *, every_body: bool = False) -> Rulebook:
     """Each body's rules (its profile, state and categories; RATSFRIST_RULES for bodies
-    without their own), resolved once per body: build one per step, batch or sweep."""
-    return rulebook(engine_for(settings), settings.rules)
+    without their own), resolved once per body: build one per step, batch or sweep; a
+    sweep or dispatch reads `every_body` at once (models.services.bodies.rulebook)."""
+    return rulebook(engine_for(settings), settings.rules, every_body=every_body)
 
 
 def routes_for(settings: Settings, path: str | Path) -> Routes:

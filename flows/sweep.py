@@ -19,7 +19,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows import app
-from flows.app import current_settings, engine_for, routes_for, rules_for
+from flows.app import current_settings, engine_for, routes_for, rulebook_for
 from flows.events import emit_failed, emit_missed, emit_sent
 from flows.render import overdue_markdown
 from models.domain.timeutil import to_local, to_utc
@@ -108,7 +108,7 @@ def send_reminders(
     from notifications.dispatch import dispatch
 
     settings = current_settings()
-    rules = rules_for(settings)
+    rules = rulebook_for(settings, every_body=True)  # all bodies in one statement
     routes = routes_for(settings, settings.apprise_config) if settings.apprise_config else None
     summary = dispatch(
         engine_for(settings),

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from models.domain.rules import RuleSet
+from models.domain.bodies import Rules
 from models.domain.timeutil import to_utc
 from models.store.repo import open_past_due
 from models.store.tables import Deadline
@@ -73,7 +73,7 @@ def dispatch(
     engine: Engine,
     *,
     now: datetime,
-    rules: RuleSet,
+    rules: Rules,
     routes: Routes | None,
     dry_run: bool = False,
     digest: bool = False,
@@ -91,7 +91,9 @@ def dispatch(
     many messages are in flight at once (see notifications.batch); `tables` the overdue
     tables just published (body id → artifact id, see notifications.links) that escalation
     mails link; `body_id` sends only that body's reminders (missed deadlines and escalations
-    are still marked and planned for all, so that the next run of any body finds them)."""
+    are still marked and planned for all, so that the next run of any body finds them);
+    `rules` each body's calendar, which says on which days its escalations go out (a
+    Rulebook read at once, flows.app.rulebook_for(every_body=True))."""
     now = to_utc(now)
     summary = Summary(now=now, dry_run=dry_run)
     if dry_run:

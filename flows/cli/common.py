@@ -69,11 +69,12 @@ def rules() -> RuleSet:
     return rules_for(settings())
 
 
-def rulebook() -> Rulebook:
-    """Each body's own rules, for commands that plan deadlines (flows.app.rulebook_for)."""
+def rulebook(every_body: bool = False) -> Rulebook:
+    """Each body's own rules, for commands that plan deadlines (flows.app.rulebook_for);
+    `every_body` read at once, for a dispatch that touches them all."""
     from flows.app import rulebook_for
 
-    return rulebook_for(settings())
+    return rulebook_for(settings(), every_body=every_body)
 
 
 def body_name(option: str | None) -> str:

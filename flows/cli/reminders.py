@@ -16,7 +16,7 @@ from flows.cli.common import (
     body_filter,
     now_from,
     print_json,
-    rules,
+    rulebook,
     session,
     settings,
 )
@@ -149,7 +149,7 @@ def dispatch(
     summary = run_dispatch(
         engine,
         now=instant,
-        rules=rules(),
+        rules=rulebook(every_body=True),
         routes=routes,
         dry_run=dry_run,
         digest=current.digest if digest is None else digest,

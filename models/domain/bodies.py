@@ -128,26 +128,36 @@ def with_calendar(rules: RuleSet, state: str | None, categories: Iterable[str]) 
 
 class Rulebook:
     """Body id → its RuleSet, each body resolved once (by `resolve`, which reads the body and
-    loads its profile) and then kept: built once per batch, step or sweep."""
+    loads its profile) and then kept: built once per batch, step or sweep. A sweep, which
+    touches every body, starts with `known` (all bodies read in one statement) instead of
+    asking `resolve` body by body."""
 
-    __slots__ = ("_by_body", "_resolve", "default")
+    __slots__ = ("_by_body", "_resolve", "default", "lookups")
 
-    def __init__(self, default: RuleSet, resolve: Callable[[int], RuleSet]) -> None:
+    def __init__(
+        self,
+        default: RuleSet,
+        resolve: Callable[[int], RuleSet],
+        known: dict[int, RuleSet] | None = None,
+    ) -> None:
         self.default = default
         self._resolve = resolve
-        self._by_body: dict[int, RuleSet] = {}
+        self._by_body: dict[int, RuleSet] = dict(known or {})
+        self.lookups = 0
+        """How often `resolve` was asked (a body not in `known`): tests check it."""
 
     def for_body(self, body_id: int | None) -> RuleSet:
         if body_id is None:
             return self.default
         found = self._by_body.get(body_id)
         if found is None:
+            self.lookups += 1
             found = self._by_body[body_id] = self._resolve(body_id)
         return found
 
     @property
     def resolved(self) -> int:
-        """How many bodies were looked up (tests check: once per body, never per row)."""
+        """How many bodies are known (tests check: once per body, never per row)."""
         return len(self._by_body)
 
 
