@@ -108,6 +108,9 @@ class _Batch:
         self.row_locks: dict[int, threading.Lock] = defaultdict(threading.Lock)
         self.outstanding: dict[int, int] = defaultdict(int)
         self.failures: dict[int, tuple[str, bool]] = {}
+        self.delivered: dict[int, list[str]] = {}
+        """Each row's recipients so far: as claimed, plus what this batch recorded (only the
+        holder of a row writes them, see outbox.record_delivery)."""
 
     def close(self, reminder_id: int, error: str | None = None, permanent: bool = False) -> None:
         status = outbox.finish(
@@ -121,9 +124,7 @@ class _Batch:
     def cancel(self, reminder_id: int, reason: str | None) -> None:
         """Close a row with nothing to send: its deadline is gone (`reason` says why) or, for
         an operators' notice, nobody is there to tell."""
-        outbox.finish(
-            self.engine, reminder_id, self.token, now=self.now, error=None, cancel=reason
-        )
+        outbox.finish(self.engine, reminder_id, self.token, now=self.now, error=None, cancel=reason)
         with self.lock:
             self.summary.cancelled += 1
 
@@ -140,9 +141,17 @@ class _Batch:
         with self.row_locks[reminder_id]:
             if delivered_to is not None:
                 close_at = self.now if last and not failed else None
+                known = self.delivered.get(reminder_id)
                 recorded = outbox.record_delivery(
-                    self.engine, reminder_id, self.token, delivered_to, close_at=close_at
+                    self.engine,
+                    reminder_id,
+                    self.token,
+                    delivered_to,
+                    close_at=close_at,
+                    delivered=known,
                 )
+                if recorded and known is not None and delivered_to not in known:
+                    self.delivered[reminder_id] = [*known, delivered_to]
                 if close_at is not None:
                     if recorded:
                         with self.lock:
@@ -240,6 +249,7 @@ def _plan(batch: _Batch, rows: dict[int, Loaded], routes: Routes, digest: bool) 
             )
             batch.close(reminder_id, error)
             continue
+        batch.delivered[reminder_id] = list(reminder.delivered_to)
         waiting = [r for r in recipients if r.key not in reminder.delivered_to]
         if not waiting:  # a dispatcher before us got this far
             batch.close(reminder_id)

@@ -331,21 +331,28 @@ def record_delivery(
     recipient_key: str,
     *,
     close_at: datetime | None = None,
+    delivered: list[str] | None = None,
 ) -> bool:
     """Commit that one recipient has the reminder, right after the send: the only window for
     a duplicate is between the mail server's acceptance and this commit. The UPDATE itself
     checks that the worker still holds the row (False if not: nothing is written). With
     `close_at` (the row's last recipient) the same statement closes the claim as sent: one
-    commit per mail instead of two."""
+    commit per mail instead of two.
+
+    `delivered`: the row's recipients so far as the run holding it knows them (read when it
+    claimed the row, plus what it recorded since). Only the holder of a row writes them (this
+    UPDATE names its token), so that list is the row's, and the write is one statement;
+    without it they are read first, in the same transaction."""
     with engine.begin() as connection:
-        current = connection.execute(
-            sa.select(R.c.delivered_to).where(R.c.id == reminder_id, _owned(worker))
-        ).scalar_one_or_none()
-        if current is None:
-            return False
-        delivered = list(current)
+        if delivered is None:
+            current = connection.execute(
+                sa.select(R.c.delivered_to).where(R.c.id == reminder_id, _owned(worker))
+            ).scalar_one_or_none()
+            if current is None:
+                return False
+            delivered = list(current)
         if recipient_key not in delivered:
-            delivered.append(recipient_key)
+            delivered = [*delivered, recipient_key]
         values: dict[str, Any] = {"delivered_to": delivered}
         if close_at is not None:
             values |= {
