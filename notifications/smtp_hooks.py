@@ -29,6 +29,14 @@ looked up in the standard library; Apprise itself still connects, secures, logs 
   did; one the server closed while idle (it has something to read, or a NOOP after a pause
   fails) is dropped and a new one made. Outside `pooled` the controller behaves as Apprise's.
 
+- **A gate before each mail goes to the server.** The dispatcher commits a delivery on a
+  thread of its own while the next mail is rendered and built (notifications/batch.py);
+  before that next mail is handed to the server, the controller's `sendmail` asks the
+  sending thread's gate (`gated`) whether every delivery before it is committed, waiting
+  for it, and sends nothing if that failed. So no more mails are ever accepted and not yet
+  recorded than without the thread: one per sender. `passes_gate` says for which
+  notifications the controller asks (else the caller asks before `notify`).
+
 `encoded_subject` spares Apprise a quadratic header encoder (see there).
 
 If Apprise's module no longer looks like this, nothing is replaced (`install()` says so)
@@ -45,12 +53,13 @@ import ssl
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 local = threading.local()
 """`records`: the log records of the send in progress on this thread (None: not sending);
-`pool`: the connection pool this thread's sends use (None: a connection per mail)."""
+`pool`: the connection pool this thread's sends use (None: a connection per mail);
+`gate`: asked before each mail of this thread goes to the server (None: nothing to ask)."""
 
 
 def _record(exc: BaseException) -> None:
@@ -240,6 +249,53 @@ def pooled(pool: Pool) -> Iterator[Pool]:
         local.pool = before
 
 
+@contextlib.contextmanager
+def gated(gate: Callable[[], bool] | None) -> Iterator[None]:
+    """While inside, every mail this thread hands to a mail server through Apprise's
+    controller waits for `gate()` first and is not sent if it says False (see the module
+    doc). For notifications `passes_gate` does not vouch for, ask `gate()` before `notify`."""
+    before = getattr(local, "gate", None)
+    local.gate = gate
+    try:
+        yield
+    finally:
+        local.gate = before
+
+
+HELD_BACK = "nicht gesendet: die Zustellung davor ist nicht verbucht"
+
+
+def _through_gate() -> bool:
+    gate: Callable[[], bool] | None = getattr(local, "gate", None)
+    if gate is None or gate():
+        return True
+    caught: list[logging.LogRecord] | None = getattr(local, "records", None)
+    if caught is not None:
+        caught.append(
+            logging.makeLogRecord(
+                {
+                    "msg": HELD_BACK,
+                    "levelno": logging.WARNING,
+                    "hook": True,
+                }
+            )
+        )
+    return False
+
+
+def passes_gate(server: Any) -> bool:
+    """Whether every mail `server` (an Apprise plugin) sends goes through the gate in the
+    controller: Apprise's own e-mail `send`, with the hooks installed."""
+    from apprise.plugins.email import NotifyEmail, base
+
+    return (
+        _installed is not None
+        and getattr(base, "AppriseSMTPController", None) is _installed
+        and isinstance(server, NotifyEmail)
+        and type(server).send is NotifyEmail.send
+    )
+
+
 def _pooled_controller(base: type) -> type:
     """Apprise's controller class, pooling its connection when the thread has a pool."""
 
@@ -265,6 +321,9 @@ def _pooled_controller(base: type) -> type:
             return super().__enter__()
 
         def sendmail(self, *args: Any, **kwargs: Any) -> bool:
+            if not _through_gate():
+                self._clean = False
+                return False
             ok = bool(super().sendmail(*args, **kwargs))
             self._clean = self._clean and ok
             return ok
@@ -301,12 +360,18 @@ def install() -> bool:
     return True
 
 
+_installed: type | None = None
+"""The pooling controller, once it is where the e-mail plugin looks it up."""
+
+
 def _install_pool() -> None:
     """The pooling controller where the e-mail plugin looks it up (nothing if it does not)."""
+    global _installed
     from apprise.plugins.email import base, smtp
 
     if getattr(base, "AppriseSMTPController", None) is smtp.AppriseSMTPController:
-        base.AppriseSMTPController = _pooled_controller(smtp.AppriseSMTPController)  # type: ignore[assignment,misc]
+        _installed = _pooled_controller(smtp.AppriseSMTPController)
+        base.AppriseSMTPController = _installed  # type: ignore[assignment,misc]
 
 
 _Q_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!*+-/")
