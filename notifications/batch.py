@@ -3,7 +3,7 @@ per recipient with digest), sent by a bounded pool of threads.
 
 Why threads: a mail to a local server costs a few milliseconds, most of them waiting for the
 server's replies and for the database's commit; a handful of sends in flight keep both busy
-(one dispatcher: about 20 mails/s one after another before, see docs/reminders.md for now).
+(see docs/reminders.md, Speed, for what one dispatcher sends now).
 The guarantees stay those of one sender, per message:
 
 - before a message is handed to a thread, the run holds the lease of its rows (renewed by
@@ -50,8 +50,9 @@ from notifications.summary import Summary, count
 SENDERS = 1
 """Messages in flight at once per dispatcher by default (see the module doc). One, because each
 message in flight is one more mail a killed process may duplicate: staff are promised "never
-twice", so the faster setting (RATSFRIST_SENDERS=4: 89 instead of 65 mails/s on the loaded test
-machine) is an operator's informed choice, not the default."""
+twice". More senders are an operator's informed choice, and since the commits run on a thread
+of their own they gain little (RATSFRIST_SENDERS=4: 94-125 mails/s where one sender sent
+73-115 in the same runs on the loaded test machine, docs/reminders.md)."""
 
 
 @dataclass
