@@ -12,6 +12,10 @@ threads. Measured, each from the moment all processes stand ready:
   of senders (notifications.batch.SENDERS), each on the same copy of the database, claiming
   batches of 50. A dispatcher keeps its SMTP connection open between mails
   (notifications/smtp_hooks.py), as the one-connection floor does.
+
+Each measurement also gives the CPU milliseconds per mail of the sending processes
+(`cpu_ms_per_mail`; the server's not included): on a shared machine the wall time says how
+busy the others were, the CPU time what the sending itself costs.
 """
 
 from __future__ import annotations
@@ -117,9 +121,10 @@ def _message() -> bytes:
     return message.as_bytes().replace(b"\n", b"\r\n")  # smtplib sends bytes as they are
 
 
-def _floor(port: int, n: int, per_mail: bool) -> float:
+def _floor(port: int, n: int, per_mail: bool) -> tuple[float, float]:
+    """Wall and CPU seconds of sending N mails with smtplib alone."""
     data = _message()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     if per_mail:
         for _ in range(n):
             with smtplib.SMTP("127.0.0.1", port) as smtp:
@@ -128,13 +133,14 @@ def _floor(port: int, n: int, per_mail: bool) -> float:
         with smtplib.SMTP("127.0.0.1", port) as smtp:
             for _ in range(n):
                 smtp.sendmail("frist@example.org", ["fachamt@example.org"], data)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def _dispatcher(db: str, routes: str, i: int, senders: int, start: Barrier, out: Any) -> None:
     engine = make_engine(f"sqlite:///{db}")
     loaded, rules = load_routes(routes), default_rules()
     start.wait()
+    c0 = time.process_time()
     summary = dispatch(
         engine,
         now=bench_now(),
@@ -144,7 +150,7 @@ def _dispatcher(db: str, routes: str, i: int, senders: int, start: Barrier, out:
         batch=50,
         senders=senders,
     )
-    out.put((summary.mails, time.time()))
+    out.put((summary.mails, time.time(), time.process_time() - c0))
     engine.dispose()
 
 
@@ -167,11 +173,17 @@ def _dispatchers(
     ends = [out.get(timeout=1200) for _ in processes]
     for process in processes:
         process.join()
-    seconds = max(end for _, end in ends) - t0
+    seconds = max(end for _, end, _ in ends) - t0
     mails = received.value - before
-    assert mails == sum(m for m, _ in ends), "the server counted other mails than were sent"
+    assert mails == sum(m for m, _, _ in ends), "the server counted other mails than were sent"
     db.unlink()
-    return {"mails": mails, "seconds": seconds, "mails_per_s": mails / seconds}
+    cpu = sum(c for _, _, c in ends)
+    return {
+        "mails": mails,
+        "seconds": seconds,
+        "mails_per_s": mails / seconds,
+        "cpu_ms_per_mail": cpu * 1000 / max(1, mails),
+    }
 
 
 def main() -> None:
@@ -197,8 +209,13 @@ def main() -> None:
     result: dict[str, Any] = {"senders": SENDERS, "floor": {}, "dispatchers": {}}
     try:
         for name, per_mail in (("one connection", False), ("connection per mail", True)):
-            seconds = _floor(port, n, per_mail)
-            result["floor"][name] = {"mails": n, "seconds": seconds, "mails_per_s": n / seconds}
+            seconds, cpu = _floor(port, n, per_mail)
+            result["floor"][name] = {
+                "mails": n,
+                "seconds": seconds,
+                "mails_per_s": n / seconds,
+                "cpu_ms_per_mail": cpu * 1000 / n,
+            }
         result["one_sender"] = _dispatchers(work, template, routes, 1, 1, received)
         result["four_senders"] = _dispatchers(work, template, routes, 1, 4, received)
         for count in levels:

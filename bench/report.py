@@ -296,19 +296,22 @@ def dispatch_lines(d: dict[str, Any]) -> list[str]:
         ]
     floor = d["floor"]["one connection"]["mails_per_s"]
 
+    cpu = "cpu_ms_per_mail" in d["one_sender"]
+
     def row(what: str, m: dict[str, Any]) -> str:
         share = m["mails_per_s"] / floor * 100
         return (
             f"| {what} | {m['mails']:,} | {m['seconds']:.1f} | {m['mails_per_s']:.0f} "
-            f"| {share:.0f} % |"
+            f"| {share:.0f} % |" + (f" {m['cpu_ms_per_mail']:.2f} |" if cpu else "")
         )
 
     lines = [
         "",
         "## Dispatch to a local SMTP server (aiosmtpd in its own process)",
         "",
-        "| sending | mails | seconds | mails/s | of the floor |",
-        "|---|---:|---:|---:|---:|",
+        "| sending | mails | seconds | mails/s | of the floor |"
+        + (" CPU ms/mail |" if cpu else ""),
+        "|---|---:|---:|---:|---:|" + ("---:|" if cpu else ""),
         row("smtplib, one connection (floor)", d["floor"]["one connection"]),
         row("smtplib, a connection per mail", d["floor"]["connection per mail"]),
         row("1 dispatcher, 1 sender", d["one_sender"]),

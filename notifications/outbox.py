@@ -17,11 +17,13 @@ in the past, and a lease counted from it would be over before it began.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from models.domain.bodies import Rules, rules_of
 from models.domain.calendar import WorkCalendar
@@ -345,28 +347,47 @@ def renew(
         return {row[0] for row in result}
 
 
+@contextmanager
+def _transaction(bind: Engine | Connection) -> Iterator[Connection]:
+    """One transaction: on a connection of the engine's pool, or on one the caller holds for
+    many (the dispatcher's recorder thread, notifications/batch.py)."""
+    if isinstance(bind, Connection):
+        with bind.begin():
+            yield bind
+    else:
+        with bind.begin() as connection:
+            yield connection
+
+
 def record_delivery(
-    engine: Engine,
+    engine: Engine | Connection,
     reminder_id: int,
     worker: str,
     recipient_key: str,
     *,
     close_at: datetime | None = None,
+    delivered: list[str] | None = None,
 ) -> bool:
     """Commit that one recipient has the reminder, right after the send: the only window for
     a duplicate is between the mail server's acceptance and this commit. The UPDATE itself
     checks that the worker still holds the row (False if not: nothing is written). With
     `close_at` (the row's last recipient) the same statement closes the claim as sent: one
-    commit per mail instead of two."""
-    with engine.begin() as connection:
-        current = connection.execute(
-            sa.select(R.c.delivered_to).where(R.c.id == reminder_id, _owned(worker))
-        ).scalar_one_or_none()
-        if current is None:
-            return False
-        delivered = list(current)
+    commit per mail instead of two.
+
+    `delivered`: the row's recipients so far as the run holding it knows them (read when it
+    claimed the row, plus what it recorded since). Only the holder of a row writes them (this
+    UPDATE names its token), so that list is the row's, and the write is one statement;
+    without it they are read first, in the same transaction."""
+    with _transaction(engine) as connection:
+        if delivered is None:
+            current = connection.execute(
+                sa.select(R.c.delivered_to).where(R.c.id == reminder_id, _owned(worker))
+            ).scalar_one_or_none()
+            if current is None:
+                return False
+            delivered = list(current)
         if recipient_key not in delivered:
-            delivered.append(recipient_key)
+            delivered = [*delivered, recipient_key]
         values: dict[str, Any] = {"delivered_to": delivered}
         if close_at is not None:
             values |= {
@@ -384,7 +405,7 @@ def record_delivery(
 
 
 def finish(
-    engine: Engine,
+    engine: Engine | Connection,
     reminder_id: int,
     worker: str,
     *,
@@ -398,7 +419,7 @@ def finish(
     retrying). Returns the new status, or None if the claim was lost (the lease ran out and
     another dispatcher took the row over)."""
     now = to_utc(now)
-    with engine.begin() as connection:
+    with _transaction(engine) as connection:
         attempts = connection.execute(
             sa.select(R.c.attempts).where(R.c.id == reminder_id, _owned(worker))
         ).scalar_one_or_none()

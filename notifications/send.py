@@ -13,11 +13,19 @@ from __future__ import annotations
 import logging
 import mimetypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from notifications.messages import Message
 from notifications.routes import Recipient, Routes
-from notifications.smtp_hooks import encoded_subject, install, local
+from notifications.smtp_hooks import (
+    HELD_BACK,
+    encoded_subject,
+    gated,
+    install,
+    local,
+    passes_gate,
+)
 
 # Apprise checks an attachment's type against mimetypes.types_map, which the standard library
 # fills on first use; two dispatcher threads filling it at once saw it half-built and refused
@@ -69,12 +77,26 @@ def smtp_replies(records: list[logging.LogRecord]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def deliver(recipient: Recipient, message: Message, routes: Routes) -> Outcome:
-    """Send; never raises for a delivery problem (refused, timeout, 4xx, 5xx)."""
+def deliver(
+    recipient: Recipient,
+    message: Message,
+    routes: Routes,
+    gate: Callable[[], bool] | None = None,
+) -> Outcome:
+    """Send; never raises for a delivery problem (refused, timeout, 4xx, 5xx).
+
+    `gate` is asked right before the mail goes to the server (it may wait) and holds it
+    back by saying False: the dispatcher's "every delivery before is committed"
+    (notifications/batch.py). For e-mail through Apprise's controller it is asked there,
+    after the mail was built (smtp_hooks.gated); for any other service before `notify`."""
     import apprise
     from apprise.attachment.memory import AttachMemory
     from apprise.plugins.email import NotifyEmail
 
+    if gate is not None and not passes_gate(recipient.server):
+        if not gate():
+            return Outcome(False, f"{recipient.label}: {HELD_BACK}")
+        gate = None
     caught: list[logging.LogRecord] = []
     local.records = caught
     try:
@@ -92,14 +114,15 @@ def deliver(recipient: Recipient, message: Message, routes: Routes) -> Outcome:
             formats = (formats,)  # Apprise 1.x names one format, 2.x may list several
         html = apprise.NotifyFormat.HTML in formats
         email = isinstance(recipient.server, NotifyEmail)  # and its subclasses
-        ok = recipient.server.notify(
-            body=message.html if html else message.text,
-            title=encoded_subject(message.subject, recipient.server.title_maxlen)
-            if email
-            else message.subject,
-            body_format=apprise.NotifyFormat.HTML if html else apprise.NotifyFormat.TEXT,
-            attach=attach,
-        )
+        with gated(gate):
+            ok = recipient.server.notify(
+                body=message.html if html else message.text,
+                title=encoded_subject(message.subject, recipient.server.title_maxlen)
+                if email
+                else message.subject,
+                body_format=apprise.NotifyFormat.HTML if html else apprise.NotifyFormat.TEXT,
+                attach=attach,
+            )
     except Exception as exc:  # a plugin bug must not take the dispatcher down
         ok = False
         caught.append(

@@ -51,3 +51,80 @@ def test_all_day_calendar_has_no_zone() -> None:
     calendar = Calendar.from_ical(ics.build([_entry(day, all_day=True)], name="c", now=NOW))
     assert list(calendar.walk("VTIMEZONE")) == []
     assert len(list(calendar.walk("VEVENT"))) == 1
+
+
+def _by_icalendar(entries: list[ics.CalendarEntry], *, name: str, now: datetime) -> bytes:
+    """The calendar as icalendar's components write it (what `ics.build` did before it wrote
+    the lines itself): the reference the direct writer must equal byte for byte."""
+    from datetime import timedelta
+
+    from icalendar import Event
+
+    calendar = Calendar()
+    calendar.add("prodid", ics.PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Europe/Berlin")
+    for entry in entries:
+        event = Event()
+        event.add("uid", entry.uid)
+        event.add("summary", entry.summary)
+        event.add("dtstamp", now.astimezone(UTC))
+        event.add("last-modified", entry.updated_at.astimezone(UTC))
+        event.add("sequence", ics.sequence(entry.updated_at))
+        if entry.all_day:
+            day = entry.start.astimezone(BERLIN).date()
+            event.add("dtstart", day)
+            event.add("dtend", day + timedelta(days=1))
+        else:
+            event.add("dtstart", entry.start.astimezone(BERLIN))
+            event.add("dtend", (entry.end or entry.start).astimezone(BERLIN))
+        event.add("description", entry.description)
+        event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
+        event.add("transp", "TRANSPARENT" if entry.all_day else "OPAQUE")
+        if entry.categories:
+            event.add("categories", list(entry.categories))
+        if entry.location:
+            event.add("location", entry.location)
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return bytes(calendar.to_ical())
+
+
+def test_the_direct_writer_writes_what_icalendar_writes() -> None:
+    import random
+    from datetime import timedelta
+
+    rng = random.Random(18)
+    # escapes (\ ; , line ends of every kind, \N), the caret of parameter escapes, multi-byte
+    # characters where a line is folded, and lines around the 75-octet limit
+    alphabet = 'abcXYZ 0123 \\;,:"^\n\r\tüßé€😀–§'
+    texts = ["", "\\N", "a\r\nb", "x" * 74, "x" * 75, "ü" * 40, "\\" * 80, "^" * 80]
+
+    def text() -> str:
+        if rng.random() < 0.2:
+            return rng.choice(texts)
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 160)))
+
+    for trial in range(150):
+        entries = []
+        for _ in range(rng.randint(0, 3)):
+            start = NOW + timedelta(minutes=rng.randint(-500_000, 500_000))
+            entries.append(
+                ics.CalendarEntry(
+                    uid=ics.stable_uid("t", trial, start),
+                    summary=text(),
+                    start=start,
+                    end=rng.choice([None, start + timedelta(hours=2)]),
+                    all_day=rng.random() < 0.4,
+                    description=text(),
+                    cancelled=rng.random() < 0.3,
+                    updated_at=start - timedelta(days=rng.randint(0, 300)),
+                    categories=rng.choice([(), ("Frist", "report"), (text(), text())]),
+                    location=rng.choice([None, "", text()]),
+                )
+            )
+        name = rng.choice(["ratsfrist", text().replace("\n", " ").replace("\r", " ")])
+        ours = ics.build(entries, name=name, now=NOW)
+        assert ours == _by_icalendar(entries, name=name, now=NOW), (trial, entries)
