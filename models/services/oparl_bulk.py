@@ -31,7 +31,7 @@ from models.services.oparl_replay import Replay
 from models.services.oparl_report import SyncReport, reason, tail
 from models.services.oparl_store import DEFAULT_ROLE, OParlStore
 from models.services.replay_rows import LOCAL, Known, MeetingRow, NotBulk, Org, Replayed
-from models.store.bulk import insert_rows, reserve_ids, table_of
+from models.store.bulk import insert_rows, reserve_ids, table_of, update_rows
 from models.store.tables import (
     AgendaItem,
     Consultation,
@@ -266,8 +266,9 @@ def _insert(connection: Connection, batch: list[Replayed]) -> None:
         "deadline": [d for r in batch for d in r.deadlines],
         "reminder": [m for r in batch for m in r.reminders],
     }
-    models = {table_of(model).name: model for model in TABLES}
-    real = {name: reserve_ids(connection, models[name], len(found)) for name, found in rows.items()}
+    tables = {table_of(model).name: table_of(model) for model in TABLES}
+    reserved = reserve_ids(connection, {tables[name]: len(found) for name, found in rows.items()})
+    real = {name: reserved[tables[name]] for name in rows}
 
     def to(name: str, value: int | None) -> int | None:
         return real[name][value - LOCAL - 1] if value is not None and value > LOCAL else value
@@ -324,15 +325,9 @@ def _insert(connection: Connection, batch: list[Replayed]) -> None:
         changed |= replayed.items
     for item in changed.values():  # the same dicts `known` keeps for the next pages
         item["consultation_id"] = to("consultation", item["consultation_id"])
-    if changed:
-        table = _t(AgendaItem)
-        connection.execute(
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("item_id"))
-            .values({k: sa.bindparam(f"new_{k}") for k in (*ITEM_COLUMNS, "result_review")}),
-            [
-                {"item_id": item_id}
-                | {f"new_{k}": item[k] for k in (*ITEM_COLUMNS, "result_review")}
-                for item_id, item in sorted(changed.items())
-            ],
-        )
+    columns = (*ITEM_COLUMNS, "result_review")
+    update_rows(
+        connection,
+        _t(AgendaItem),
+        {item_id: {k: item[k] for k in columns} for item_id, item in changed.items()},
+    )
