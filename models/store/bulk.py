@@ -62,7 +62,11 @@ def write_rows(connection: Connection, table: sa.Table, rows: Sequence[Mapping[s
         connection.execute(sa.insert(table), list(rows))
         return
     dialect = connection.dialect
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+    processed = [
+        (index, process)
+        for index, name in enumerate(columns)
+        if (process := table.c[name].type._cached_bind_processor(dialect)) is not None
+    ]
     quote = dialect.identifier_preparer.quote
     statement = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
     raw = connection.connection.driver_connection
@@ -72,14 +76,10 @@ def write_rows(connection: Connection, table: sa.Table, rows: Sequence[Mapping[s
         dispatch.before_cursor_execute(connection, cursor, statement, rows, None, True)
         with cursor.copy(statement) as copy:
             for row in rows:
-                copy.write_row(
-                    [
-                        value if process is None else process(value)
-                        for process, value in zip(
-                            processors, (row[c] for c in columns), strict=True
-                        )
-                    ]
-                )
+                values = [row[c] for c in columns]
+                for index, process in processed:
+                    values[index] = process(values[index])
+                copy.write_row(values)
         dispatch.after_cursor_execute(connection, cursor, statement, rows, None, True)
 
 
