@@ -2,8 +2,9 @@
 complete SD.NET endpoint (2,115 papers, tests/oparl_archive.py) served on 127.0.0.1 and
 synced into an empty database, as `ratsfrist sync-oparl` does it; beside it, in the same
 process, the raw floor: every list page fetched over the same keep-alive HTTP client and
-parsed (json), and the rows the sync wrote inserted again with plain executemany into an
-empty copy of the same tables. Prints JSON.
+parsed (json), and the rows the sync wrote inserted again into an empty copy of the same
+tables the way the sync's bulk writes go (models.store.bulk.write_rows: COPY on PostgreSQL,
+executemany on SQLite), one statement per table. Prints JSON.
 
 `--one-by-one` also times the sync with every object stored one by one (the path before the
 bulk path; about half a minute), on a second empty database.
@@ -24,6 +25,7 @@ from sqlmodel import SQLModel
 
 from models.services.oparl_client import OParlClient
 from models.services.oparl_sync import sync_endpoint
+from models.store.bulk import write_rows
 from models.store.db import ensure_schema, make_engine
 from models.store.profiles import default_rules
 from tests.oparl_archive import ArchiveServer, unpack
@@ -100,7 +102,8 @@ def sync(url: str, server: ArchiveServer, *, bulk: bool) -> dict[str, Any]:
 
 
 def floor(url: str, synced: str, server: ArchiveServer) -> dict[str, Any]:
-    """What no sync can beat: the pages fetched and parsed, the same rows inserted plainly."""
+    """What no sync can beat: the pages fetched and parsed, the same rows inserted plainly
+    (each table in one bulk write, as fast as the sync itself can write them)."""
     started = time.perf_counter()
     pages = 0
     with OParlClient(timeout=30, retries=1, backoff=0) as client:
@@ -123,8 +126,7 @@ def floor(url: str, synced: str, server: ArchiveServer) -> dict[str, Any]:
     started = time.perf_counter()
     with target.begin() as c:
         for table in SQLModel.metadata.sorted_tables:
-            if rows[table.name]:
-                c.execute(table.insert(), rows[table.name])
+            write_rows(c, table, rows[table.name])
     insert_s = time.perf_counter() - started
     target.dispose()
     return {

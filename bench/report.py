@@ -368,7 +368,8 @@ def _oparl_lines(oparl: dict[str, Any]) -> list[str]:
         "(tests/oparl_archive.py), synced into an empty database with the deadlines, reminders "
         "and lifecycle of every paper. The floor, measured in the same process: every page "
         "fetched over the same keep-alive client and parsed, plus the rows the sync wrote "
-        "inserted again with plain executemany into empty tables. Wall seconds on a shared "
+        "inserted again into empty tables, one statement per table the way the sync's bulk "
+        "writes go (COPY on PostgreSQL, executemany on SQLite). Wall seconds on a shared "
         "machine; the CPU seconds of the sync say what it costs without the neighbours.",
         "",
         "| database | path | seconds | CPU s | papers/s (whole sync) | papers/s (paper list) "

@@ -89,10 +89,18 @@ class WorkCalendar:
     """Days relative to Easter Sunday that are closed, e.g. -48 for Rosenmontag."""
     recess: tuple[Recess, ...] = ()
     """The body's recess periods, in order."""
-    _cache: dict[date, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _cache: dict[date, str | None] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+    """holiday_name per day, asked for again by every deadline and its explanation."""
 
     def holiday_name(self, day: date) -> str | None:
         """Why `day` is not a working day, or None if it is one."""
+        if day not in self._cache:
+            self._cache[day] = self._holiday_name(day)
+        return self._cache[day]
+
+    def _holiday_name(self, day: date) -> str | None:
         if day.weekday() == 5:
             return "Samstag"
         if day.weekday() == 6:
@@ -125,10 +133,7 @@ class WorkCalendar:
         return next((r.name for r in self.recess if r.covers(day)), None)
 
     def is_working_day(self, day: date) -> bool:
-        cached = self._cache.get(day)
-        if cached is None:
-            cached = self._cache[day] = self.holiday_name(day) is None
-        return cached
+        return self.holiday_name(day) is None
 
     def shift_working_days(self, day: date, n: int) -> date:
         """The n-th working day after (n > 0) or before (n < 0) `day`, not counting `day`.

@@ -524,7 +524,7 @@ def _remembered(
     """`due_or_none` without meetings, remembered: a town's papers share their meetings, so
     an OParl sync plans the same (rule, meeting) thousands of times (rule and calendar are
     frozen, hence hashable)."""
-    return due_or_none(rule, anchor, calendar, urgent=urgent)
+    return _reckoned(rule, anchor, calendar, urgent, (), None, None)
 
 
 def due_or_none(
@@ -537,7 +537,39 @@ def due_or_none(
     lead: Rule | None = None,
     steps: list[str] | None = None,
 ) -> datetime | None:
-    """`due_date`, or None where a meeting count has too few meetings to count."""
+    """`due_date`, or None where a meeting count has too few meetings to count. Without
+    meetings, lead and steps, remembered (planning asks it for every step of every paper)."""
+    if steps is None and not meetings and lead is None:
+        key = (id(rule), anchor, id(calendar), urgent)
+        hit = _SAME_OBJECTS.get(key)
+        if hit is not None and hit[0] is rule and hit[1] is calendar:
+            return hit[2]
+        if len(_SAME_OBJECTS) >= 65536:
+            _SAME_OBJECTS.clear()
+        due = _remembered(rule, anchor, calendar, urgent)
+        _SAME_OBJECTS[key] = (rule, calendar, due)
+        return due
+    return _reckoned(rule, anchor, calendar, urgent, meetings, lead, steps)
+
+
+_SAME_OBJECTS: dict[
+    tuple[int, datetime, int, bool], tuple[Rule, WorkCalendar, datetime | None]
+] = {}
+"""`_remembered` in front of it by the objects' identity (kept alive in the value, so an
+id is not reused while its entry stands): hashing a Rule (a pydantic model) and a
+WorkCalendar field by field costs more than reckoning, and planning asks the same rule
+objects for every step of every paper."""
+
+
+def _reckoned(
+    rule: Rule,
+    anchor: datetime,
+    calendar: WorkCalendar,
+    urgent: bool,
+    meetings: Sequence[datetime],
+    lead: Rule | None,
+    steps: list[str] | None,
+) -> datetime | None:
     return reckon(
         rule.period(urgent),
         anchor,

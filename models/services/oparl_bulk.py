@@ -31,7 +31,7 @@ from models.services.oparl_replay import Replay
 from models.services.oparl_report import SyncReport, reason, tail
 from models.services.oparl_store import DEFAULT_ROLE, OParlStore
 from models.services.replay_rows import LOCAL, Known, MeetingRow, NotBulk, Org, Replayed
-from models.store.bulk import insert_rows, reserve_ids, table_of
+from models.store.bulk import insert_rows, reserve_ids, table_of, update_rows
 from models.store.tables import (
     AgendaItem,
     Consultation,
@@ -46,6 +46,7 @@ from models.store.tables import (
 #: Written in this order (each row's foreign keys point at rows written before it).
 TABLES: tuple[type[SQLModel], ...] = (Paper, Consultation, LifecycleEvent, Deadline, Reminder)
 ITEM_COLUMNS = ("consultation_id", "consultation_oparl_id", "result", "resolution_text")
+MEETING_COLUMNS = ("id", "oparl_id", "start", "cancelled", "minutes_at")
 
 
 def apply_page(
@@ -93,20 +94,27 @@ def _keys(paper: PaperIn) -> tuple[str, str, str]:
 
 
 def _taken(session: Session, store: OParlStore, papers: list[PaperIn]) -> set[str]:
-    """The OParl ids and references of `papers` stored already, in two queries."""
+    """The OParl ids and references of `papers` stored already, in one query (per 500)."""
     connection = session.connection()
     taken: set[str] = set()
-    for chunk in _chunks(sorted({p.id for p in papers})):
-        query = sa.select(_c(Paper, "oparl_id")).where(_in(Paper, "oparl_id", chunk))
-        taken |= set(connection.scalars(query))
-    for chunk in _chunks(sorted({r for p in papers for r in _keys(p)[1:]})):
-        taken |= set(
-            connection.scalars(
-                sa.select(_c(Paper, "reference")).where(
-                    _c(Paper, "body_id") == store.body_id, _in(Paper, "reference", chunk)
-                )
+    ids = _chunks(sorted({p.id for p in papers}))
+    references = _chunks(sorted({r for p in papers for r in _keys(p)[1:]}))
+    paper = _t(Paper)
+    for index in range(max(len(ids), len(references))):
+        id_chunk = ids[index] if index < len(ids) else []
+        reference_chunk = references[index] if index < len(references) else []
+        query = sa.select(paper.c.oparl_id, paper.c.body_id, paper.c.reference).where(
+            sa.or_(
+                paper.c.oparl_id.in_(id_chunk),
+                sa.and_(paper.c.body_id == store.body_id, paper.c.reference.in_(reference_chunk)),
             )
         )
+        wanted_ids, wanted_references = set(id_chunk), set(reference_chunk)
+        for row in connection.execute(query):
+            if row.oparl_id in wanted_ids:
+                taken.add(row.oparl_id)
+            if row.body_id == store.body_id and row.reference in wanted_references:
+                taken.add(row.reference)
     return taken
 
 
@@ -152,24 +160,30 @@ def _replay(
             sa.select(_t(Organization)).where(_in(Organization, "oparl_id", chunk))
         ):
             known.orgs[row.oparl_id] = Org(row.id, row.name, row.classification)
-    item_urls = {c.agenda_item for c in consultations if c.agenda_item} - known.item_ids.keys()
-    meeting_ids: set[int] = set()
-    for chunk in _chunks(sorted(item_urls)):
-        meeting_ids |= set(
-            connection.scalars(
-                sa.select(_c(AgendaItem, "meeting_id")).where(_in(AgendaItem, "oparl_id", chunk))
+    item_urls = _chunks(
+        sorted({c.agenda_item for c in consultations if c.agenda_item} - known.item_ids.keys())
+    )
+    meeting_urls = _chunks(
+        sorted({c.meeting for c in consultations if c.meeting} - known.meeting_ids.keys())
+    )
+    meeting, item = _t(Meeting), _t(AgendaItem)
+    found: dict[int, sa.Row[Any]] = {}
+    for index in range(max(len(item_urls), len(meeting_urls))):
+        # The meetings named, and those of the agenda items named, in one query.
+        by_url = meeting_urls[index] if index < len(meeting_urls) else []
+        by_item = item_urls[index] if index < len(item_urls) else []
+        query = sa.select(*(meeting.c[k] for k in MEETING_COLUMNS)).where(
+            sa.or_(
+                meeting.c.oparl_id.in_(by_url),
+                meeting.c.id.in_(sa.select(item.c.meeting_id).where(item.c.oparl_id.in_(by_item))),
             )
         )
-    meeting_urls = {c.meeting for c in consultations if c.meeting} - known.meeting_ids.keys()
-    for chunk in _chunks(sorted(meeting_urls)):
-        for found in connection.execute(
-            sa.select(_c(Meeting, "id"), _c(Meeting, "oparl_id")).where(
-                _in(Meeting, "oparl_id", chunk)
-            )
-        ):
-            known.meeting_ids[found.oparl_id] = found.id
-            meeting_ids.add(found.id)
-    _load_meetings(connection, known, meeting_ids - known.meetings.keys())
+        named = set(by_url)
+        for row in connection.execute(query):
+            if row.oparl_id in named:
+                known.meeting_ids[row.oparl_id] = row.id
+            found[row.id] = row
+    _load_meetings(connection, known, [found[i] for i in sorted(found.keys() - known.meetings)])
     replay = Replay(
         known,
         body_id=store.body_id,
@@ -183,19 +197,13 @@ def _replay(
     return replay
 
 
-def _load_meetings(connection: Connection, known: Known, ids: set[int]) -> None:
-    """Meetings and every agenda item of them into `known`."""
+def _load_meetings(connection: Connection, known: Known, meetings: list[sa.Row[Any]]) -> None:
+    """Meetings (rows of MEETING_COLUMNS, by id) and every agenda item of them into `known`."""
     table = _t(AgendaItem)
     columns = ("id", "meeting_id", "number", "oparl_id", "result_review", *ITEM_COLUMNS)
-    for chunk in _chunks(sorted(ids)):
-        for row in connection.execute(
-            sa.select(
-                _c(Meeting, "id"),
-                _c(Meeting, "start"),
-                _c(Meeting, "cancelled"),
-                _c(Meeting, "minutes_at"),
-            ).where(_in(Meeting, "id", chunk))
-        ):
+    for rows in _chunks(meetings):
+        chunk = [row.id for row in rows]
+        for row in rows:
             known.meetings[row.id] = MeetingRow(
                 row.id,
                 to_utc(row.start),
@@ -266,8 +274,9 @@ def _insert(connection: Connection, batch: list[Replayed]) -> None:
         "deadline": [d for r in batch for d in r.deadlines],
         "reminder": [m for r in batch for m in r.reminders],
     }
-    models = {table_of(model).name: model for model in TABLES}
-    real = {name: reserve_ids(connection, models[name], len(found)) for name, found in rows.items()}
+    tables = {table_of(model).name: table_of(model) for model in TABLES}
+    reserved = reserve_ids(connection, {tables[name]: len(found) for name, found in rows.items()})
+    real = {name: reserved[tables[name]] for name in rows}
 
     def to(name: str, value: int | None) -> int | None:
         return real[name][value - LOCAL - 1] if value is not None and value > LOCAL else value
@@ -324,15 +333,9 @@ def _insert(connection: Connection, batch: list[Replayed]) -> None:
         changed |= replayed.items
     for item in changed.values():  # the same dicts `known` keeps for the next pages
         item["consultation_id"] = to("consultation", item["consultation_id"])
-    if changed:
-        table = _t(AgendaItem)
-        connection.execute(
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("item_id"))
-            .values({k: sa.bindparam(f"new_{k}") for k in (*ITEM_COLUMNS, "result_review")}),
-            [
-                {"item_id": item_id}
-                | {f"new_{k}": item[k] for k in (*ITEM_COLUMNS, "result_review")}
-                for item_id, item in sorted(changed.items())
-            ],
-        )
+    columns = (*ITEM_COLUMNS, "result_review")
+    update_rows(
+        connection,
+        _t(AgendaItem),
+        {item_id: {k: item[k] for k in columns} for item_id, item in changed.items()},
+    )

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -43,6 +44,7 @@ from models.services.oparl_client import (
 from models.services.oparl_report import SyncReport
 from models.services.oparl_store import OParlStore
 from models.services.replay_rows import Known
+from models.store.bulk import table_of
 from models.store.db import session_scope
 from models.store.tables import Body, OParlCursor
 
@@ -249,16 +251,21 @@ class ListSync:
         return session.exec(query).first()
 
     def _advance(self, session: Session, next_url: str | None, count: int, complete: bool) -> None:
-        cursor = self._cursor(session)
-        assert cursor is not None
-        cursor.next_url = next_url
-        cursor.objects += count
-        cursor.updated_at = self.now
+        """The cursor moved on in one UPDATE (no read first: a list has dozens of pages)."""
+        table = table_of(OParlCursor)
+        values: dict[str, Any] = {
+            "next_url": next_url,
+            "objects": table.c.objects + count,
+            "updated_at": self.now,
+        }
         if next_url is None:
             if complete:
-                cursor.synced_until = cursor.run_started_at
-            cursor.run_since = None
-        session.add(cursor)
+                values["synced_until"] = table.c.run_started_at
+            values["run_since"] = None
+        session.flush()
+        session.connection().execute(
+            sa.update(table).where(table.c.list_url == self.list_url).values(values)
+        )
 
     def _read(self, url: str) -> tuple[Page, int | None] | None:
         """The page at `url` as the vendor means it, or None (reported) if it cannot be had."""

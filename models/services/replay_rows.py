@@ -21,6 +21,7 @@ from models.domain.oparl import PaperIn
 from models.domain.planning import (
     ConsultationFacts,
     PaperFacts,
+    PlannedDeadline,
     SessionHeld,
     plan,
     proposal_verdict,
@@ -130,6 +131,18 @@ class Batch:
         self.history_before, self.default_role = history_before, default_role
         self.ids = Counter()
         self.orgs_by_id = {o.id: o for o in known.orgs.values()}
+        self._explained: dict[tuple[Any, ...], dict[str, Any] | None] = {}
+
+    def explained(
+        self, planned: PlannedDeadline, meetings: tuple[datetime, ...]
+    ) -> dict[str, Any] | None:
+        """stored_explanation, once per (rule, anchor, urgent, meetings): a batch's papers
+        share their meetings, and every step re-plans a paper's deadlines. The same dict
+        goes to each row that asks (rows are written, never changed in place)."""
+        key = (planned.rule, planned.anchor, planned.urgent, meetings)
+        if key not in self._explained:
+            self._explained[key] = stored_explanation(self.rules, planned, meetings=meetings)
+        return self._explained[key]
 
     def commit(self, done: Replayed) -> None:
         """The paper's agenda item changes become what the next paper sees."""
@@ -267,7 +280,7 @@ class RowsReplay:
         existing = {d["key"]: d for d in self.out.deadlines}
         for key, p in planned.items():
             row = existing.get(key)
-            explained = stored_explanation(self.r.rules, p, meetings=facts.meetings)
+            explained = self.r.explained(p, facts.meetings)
             if row is None:
                 minutes_at = (
                     self.known.meetings[p.meeting_id].minutes_at
