@@ -58,9 +58,10 @@ def _steps_text() -> str:
 def choice_form(head: str = "", chosen: str | None = None) -> type[RunInput]:
     """The first form: which step (a dropdown of the steps the table offers in the form,
     `chosen` preselected after a refusal). `head` (markdown: the motion, its state, what
-    resuming does) opens the field's description: the Resume dialog of the Prefect UI
-    collapses its own description to nothing once the form is taller than the dialog
-    (measured at 1440×900: 0 px high), a field's description stays."""
+    resuming does) opens the field's description, and the dialog has none of its own: the
+    Resume dialog of the Prefect UI collapses its own description to nothing once the form
+    is taller than the dialog (measured at 1440×900: 0 px high), a field's description
+    stays; with both, a short form showed the head twice."""
     steps = offered_steps()
     title = "Schritt"
     description = (f"{head}\n\n" if head else "") + _steps_text()
@@ -298,14 +299,14 @@ def record_step(
             text = f"{top}\n\n{CHOOSE}"
             preset = chosen.form if chosen else None
             choice: Any = _ask(
-                choice_form(text, preset).with_initial_data(description=text),
+                choice_form(text, preset),
                 key=f"schritt-{attempt}",
                 timeout=timeout,
             )
             chosen = chosen_step(choice.step)
         text = f"{top}\n\nSchritt: **{chosen.form}**\n\n{RECORD}"
         form: Any = _ask(
-            step_form(chosen, text).with_initial_data(description=text),
+            step_form(chosen, text),
             key=f"eingabe-{attempt}",
             timeout=timeout,
         )
