@@ -57,8 +57,8 @@ def _steps_text() -> str:
 
 def choice_form(head: str = "", chosen: str | None = None) -> type[RunInput]:
     """The first form: which step (a dropdown of the steps the table offers in the form,
-    `chosen` preselected after a refusal). `head` (markdown: the motion, its state, what
-    resuming does) opens the field's description, and the dialog has none of its own: the
+    `chosen` preselected after a refusal). `head` (the motion, its state, what resuming
+    does) opens the field's description, and the dialog has none of its own: the
     Resume dialog of the Prefect UI collapses its own description to nothing once the form
     is taller than the dialog (measured at 1440×900: 0 px high), a field's description
     stays; with both, a short form showed the head twice."""
@@ -204,22 +204,31 @@ def explain(exc: RatsfristError) -> str:
 
 
 def intro(reference: str, title: str, state: str) -> str:
-    """The forms' head in markdown: which motion and where it stands."""
-    return f"**{reference}: {title}**\n\nAktueller Zustand: **{State(state).label}**"
+    """The forms' head: which motion and where it stands. Plain sentences, no markdown: the
+    current UI (/v2, where the tables' links lead) shows a field's description as plain
+    text on one line, the old one as markdown; sentences read well in both."""
+    return f"{reference}: {title}. Aktueller Zustand: {State(state).label}."
 
 
 CHOOSE = (
-    "Zuerst den Schritt wählen. **Submit** (Absenden) öffnet danach ein zweites Formular "
-    "nur mit den Feldern dieses Schritts (nach wenigen Sekunden wieder unter **Resume**)."
+    "Zuerst den Schritt wählen. Absenden („Submit“, in der neuen Oberfläche „Resume“) öffnet "
+    "danach ein zweites Formular nur mit den Feldern dieses Schritts (nach wenigen Sekunden "
+    "wieder unter „Resume“; in der neuen Oberfläche im Menü ⋮ oben rechts)."
 )
 """What the first form says resuming does."""
 
 RECORD = (
-    "**Submit** (Absenden) trägt den Schritt ein wie die Kommandozeile: Fristen werden neu "
-    "berechnet, Erinnerungen angepasst, der Verlauf ergänzt. Eine ungültige Eingabe wird "
-    "nicht übernommen; die Formulare kommen mit dem Grund wieder."
+    "Absenden („Submit“, in der neuen Oberfläche „Resume“) trägt den Schritt ein wie die "
+    "Kommandozeile: Fristen werden neu berechnet, Erinnerungen angepasst, der Verlauf ergänzt. "
+    "Eine ungültige Eingabe wird nicht übernommen; die Formulare kommen mit dem Grund wieder."
 )
 """What the second form says resuming does."""
+
+
+def refused(reason: str, head: str) -> str:
+    """The head of the forms after a refusal: the reason first."""
+    end = "" if reason.endswith((".", "?", "!")) else "."
+    return f"Nicht übernommen: {reason}{end} Bitte korrigieren.\n\n{head}"
 
 
 def _ask(form: type[RunInput], key: str, timeout: int) -> Any:
@@ -293,7 +302,7 @@ def record_step(
     for attempt in range(1, attempts + 1):
         reason = _refused(attempt)  # a suspended run's re-run: this attempt is settled
         if reason is not None:
-            top = f"**Nicht übernommen:** {reason}\n\n{head}\n\nBitte korrigieren."
+            top = refused(reason, head)
             continue
         if chosen is None or attempt > 1:  # after a refusal the step may have been wrong
             text = f"{top}\n\n{CHOOSE}"
@@ -304,7 +313,7 @@ def record_step(
                 timeout=timeout,
             )
             chosen = chosen_step(choice.step)
-        text = f"{top}\n\nSchritt: **{chosen.form}**\n\n{RECORD}"
+        text = f"{top}\n\nSchritt: {chosen.form}.\n\n{RECORD}"
         form: Any = _ask(
             step_form(chosen, text),
             key=f"eingabe-{attempt}",
@@ -324,5 +333,5 @@ def record_step(
         else:
             logger.info(done_line(reference, chosen.name, params, actor, outcome["state"]))
             return outcome
-        top = f"**Nicht übernommen:** {reason}\n\n{head}\n\nBitte korrigieren."
+        top = refused(reason, head)
     raise RatsfristError(f"{reference}: nach {attempts} ungültigen Eingaben abgebrochen")

@@ -222,8 +222,17 @@ def test_errors_and_logs_speak_german() -> None:
         "Zustand jetzt: entschieden"
     )
     head = intro("A 21/0500-01", "Kommunales Integrationsmanagement", "report_requested")
-    assert "Aktueller Zustand: **Bericht angefordert**" in head
+    assert head == (
+        "A 21/0500-01: Kommunales Integrationsmanagement. Aktueller Zustand: Bericht angefordert."
+    )
     assert "report_requested" not in head
+    from flows.human import refused
+
+    assert refused("„verwiesen an“: an welches Gremium verwiesen?", head) == (
+        "Nicht übernommen: „verwiesen an“: an welches Gremium verwiesen? Bitte korrigieren."
+        f"\n\n{head}"
+    )
+    assert refused("Ergebnis fehlt", head).startswith("Nicht übernommen: Ergebnis fehlt. Bitte")
 
 
 def test_step_runs_are_named_and_log_in_german() -> None:
@@ -276,13 +285,14 @@ def test_the_motion_and_what_resuming_does_open_the_first_field() -> None:
     head = intro("A 21/0500-01", "Kommunales Integrationsmanagement", "scheduled")
     step = choice_form(f"{head}\n\n{CHOOSE}").model_json_schema()["properties"]["step"]
     assert step["title"] == "Schritt"
-    assert step["description"].startswith("**A 21/0500-01: Kommunales Integrationsmanagement**")
-    assert "Aktueller Zustand: **auf der Tagesordnung**" in step["description"]
+    assert step["description"].startswith("A 21/0500-01: Kommunales Integrationsmanagement. ")
+    assert "Aktueller Zustand: auf der Tagesordnung." in step["description"]
+    assert "*" not in step["description"]  # the current UI shows no markdown there
     assert "zweites Formular" in step["description"]
     decide = step_form(chosen_step("Ergebnis der Beratung"), f"{head}\n\n{RECORD}")
     first = next(iter(decide.model_json_schema()["properties"].values()))
     assert first["title"] == "Ergebnis"
-    assert first["description"].startswith("**A 21/0500-01: Kommunales Integrationsmanagement**")
+    assert first["description"].startswith("A 21/0500-01: Kommunales Integrationsmanagement. ")
     assert "trägt den Schritt ein" in first["description"]
     assert first["description"].endswith(
         "wie es in der Niederschrift steht (bei „verwiesen“ auch das Gremium angeben)"
