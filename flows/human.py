@@ -1,18 +1,21 @@
-"""Human in the loop: a manager records a lifecycle step in a Prefect form.
+"""Human in the loop: a manager records a lifecycle step in Prefect forms.
 
 The `record-step` deployment is started for a motion; the run is suspended (its process
 exits: a waiting form holds no worker) and the Prefect UI shows a form (RunInput) behind the
-run's Resume button. The form speaks German and offers choices where there are choices: the step
-and the result are dropdowns, every field has a German title and a sentence saying when to
-fill it, and empty text fields stay empty strings (no None toggles). What is entered is checked
-exactly as the CLI checks it (the same parsing and the same services); an invalid entry opens
-the form again with the reason on top. What was recorded is logged in German in the run.
+run's Resume button. There are two small forms, not one with every field of every step: the
+first asks only which step (a dropdown of German names; skipped when the deployment's `step`
+parameter names one), the second only the fields of that step, as the step table
+(models.domain.steps) lists them: what the step requires is a required field there, the rest
+may stay empty. Every field has a German title and a sentence saying what to enter, and
+empty text fields stay empty strings (no None toggles). What is entered is checked exactly as
+the CLI checks it (the same parsing and the same services); an invalid entry opens the forms
+again with the reason on top. What was recorded is logged in German in the run.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from prefect import flow, get_run_logger
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
@@ -23,11 +26,14 @@ from flows import app
 from flows.lifecycle import run_as_flow
 from models.domain.errors import RatsfristError
 from models.domain.states import State
-from models.domain.steps import BY_NAME, FieldError, Step, form_fields, form_steps
+from models.domain.steps import BY_NAME, FieldError, Param, Step, form_fields, form_steps
 
 ACTOR_DEFAULT = "Prefect-UI (Name nicht angegeben)"
 """Who is recorded when the form names nobody and the server names no user (an open-source
 Prefect server with an auth string knows no users: everyone shares the string)."""
+
+DEPLOYMENT = "record-step/schritt-eintragen"
+"""The deployment of `record_step` (prefect.yaml): the overdue tables link its run page."""
 
 
 def offered_steps() -> dict[str, Step]:
@@ -35,46 +41,73 @@ def offered_steps() -> dict[str, Step]:
     return {s.form: s for s in form_steps() if s.form}
 
 
-def _form(head: str = "") -> type[RunInput]:
-    """The form from the registry: the steps it offers (models.domain.steps, `form`), then
-    each field they take that has a form text, then who enters it. `head` (markdown: the
-    motion, its state, what resuming does) opens the first field's description: the Resume
-    dialog of the Prefect UI collapses its own description to nothing once the form is taller
-    than the dialog (measured at 1440×900: 0 px high), a field's description stays."""
+def _model(name: str, title: str, fields: dict[str, Any]) -> type[RunInput]:
+    form = create_model(name, __base__=RunInput, __module__=__name__, **fields)
+    form.__doc__ = "Schritt für eine Vorlage eintragen."
+    form.model_config["title"] = title
+    form.model_rebuild(force=True)
+    return form
+
+
+def _steps_text() -> str:
+    return "Was eingetragen wird: " + "; ".join(
+        f"„{label}“ ({s.label})" for label, s in offered_steps().items()
+    )
+
+
+def choice_form(head: str = "", chosen: str | None = None) -> type[RunInput]:
+    """The first form: which step (a dropdown of the steps the table offers in the form,
+    `chosen` preselected after a refusal). `head` (the motion, its state, what resuming
+    does) opens the field's description, and the dialog has none of its own: the
+    Resume dialog of the Prefect UI collapses its own description to nothing once the form
+    is taller than the dialog (measured at 1440×900: 0 px high), a field's description
+    stays; with both, a short form showed the head twice."""
     steps = offered_steps()
-    fields: dict[str, Any] = {
-        "step": (
-            Literal[tuple(steps)],
-            Field(
-                title="Schritt",
-                description=(f"{head}\n\n" if head else "")
-                + "Was eingetragen wird: "
-                + "; ".join(f"„{label}“ ({s.label})" for label, s in steps.items()),
-            ),
-        ),
-    }
-    for name, p in form_fields().items():
-        kind: Any = Literal[("", *p.choices)] if p.choices else str
-        fields[name] = (kind, Field(default="", title=p.title or name, description=p.form_help))
+    title = "Schritt"
+    description = (f"{head}\n\n" if head else "") + _steps_text()
+    if chosen in steps:
+        described = Field(chosen, title=title, description=description)
+    else:
+        described = Field(title=title, description=description)
+    return _model("StepChoice", "Schritt wählen", {"step": (Literal[tuple(steps)], described)})
+
+
+def _field(p: Param, description: str) -> tuple[Any, Any]:
+    """A field of a step's form: required where the step requires it (no default, so the
+    UI shows no "(Optional)"), else empty by default; a dropdown where there are choices."""
+    if p.required:
+        kind: Any = Literal[p.choices] if p.choices else str
+        return kind, Field(title=p.title or p.name, description=description)
+    kind = Literal[("", *p.choices)] if p.choices else str
+    return kind, Field(default="", title=p.title or p.name, description=description)
+
+
+def step_form(spec: Step, head: str = "") -> type[RunInput]:
+    """The second form: the fields of `spec` that have a form text (models.domain.steps, the
+    one place saying which step takes which field), then who enters it; `head` opens the
+    first field's description (see `choice_form`)."""
+    params = [p for p in spec.params if p.form_help is not None]
+    fields: dict[str, Any] = {}
+    for i, p in enumerate(params):
+        fields[p.name] = _field(p, (f"{head}\n\n" if head and i == 0 else "") + str(p.form_help))
+    actor_help = (
+        "Ihr Name oder Kürzel; erscheint im Verlauf der Vorlage als „wer“ "
+        "(leer: der angemeldete Benutzer, wo der Server einen kennt)"
+    )
     fields["actor"] = (
         str,
         Field(
             default="",
             title="eingetragen von",
-            description="Ihr Name oder Kürzel; erscheint im Verlauf der Vorlage als „wer“ "
-            "(leer: der angemeldete Benutzer, wo der Server einen kennt)",
+            description=(f"{head}\n\n" if head and not params else "") + actor_help,
         ),
     )
-    form = create_model("StepForm", __base__=RunInput, __module__=__name__, **fields)
-    form.__doc__ = "Schritt für eine Vorlage eintragen."
-    form.model_config["title"] = "Schritt eintragen"
-    form.model_rebuild(force=True)
-    return form
+    return _model(f"StepForm_{spec.name}", f"{spec.form or spec.label} eintragen", fields)
 
 
-StepForm = _form()
-"""The form without a motion (its schema is what the tests read); a run asks with
-`_form(head)`, the same fields under the motion's own head."""
+StepChoice = choice_form()
+"""The first form without a motion (its schema is what the tests read); a run asks with
+`choice_form(head)`, the same field under the motion's own head."""
 
 
 def actor_from_events(events: list[dict[str, Any]]) -> str | None:
@@ -126,10 +159,9 @@ def actor_of(typed: str, user: str | None) -> str:
     return typed or ACTOR_DEFAULT
 
 
-def form_to_step(form: Any) -> tuple[str, dict[str, Any]]:
-    """The CLI's checks, applied to the form: the same parsers, German field titles in the
-    errors."""
-    spec = offered_steps()[form.step]
+def form_to_step(spec: Step, form: Any) -> dict[str, Any]:
+    """The CLI's checks, applied to the step's form: the same parsers, German field titles in
+    the errors. A required field of only blanks is missing, as on the CLI."""
     params: dict[str, Any] = {}
     for p in spec.params:
         if p.form_help is None:
@@ -138,7 +170,18 @@ def form_to_step(form: Any) -> tuple[str, dict[str, Any]]:
         if text is None and p.required:
             raise RatsfristError(f"{p.title} fehlt (Feld „{p.title}“)")
         params[p.name] = p.parse(text, p.title or p.name) if p.parse and text is not None else text
-    return spec.name, params
+    return params
+
+
+def chosen_step(label: str) -> Step:
+    """The step a form or the deployment's `step` parameter names by its German words; an
+    unknown one is a German refusal naming the choices."""
+    steps = offered_steps()
+    if label not in steps:
+        raise RatsfristError(
+            f"Schritt „{label}“ gibt es im Formular nicht; möglich: " + ", ".join(steps)
+        )
+    return steps[label]
 
 
 def done_line(reference: str, step: str, params: dict[str, Any], actor: str, state: str) -> str:
@@ -161,15 +204,31 @@ def explain(exc: RatsfristError) -> str:
 
 
 def intro(reference: str, title: str, state: str) -> str:
-    """The form's head in markdown: which motion, where it stands, what resuming does."""
-    return (
-        f"**{reference}: {title}**\n\n"
-        f"Aktueller Zustand: **{State(state).label}**\n\n"
-        "Schritt wählen und nur die Felder ausfüllen, die bei diesem Schritt genannt sind. "
-        "**Submit** (Absenden) trägt den Schritt ein wie die Kommandozeile: "
-        "Fristen werden neu berechnet, Erinnerungen angepasst, der Verlauf ergänzt. "
-        "Eine ungültige Eingabe wird nicht übernommen; das Formular kommt mit dem Grund wieder."
-    )
+    """The forms' head: which motion and where it stands. Plain sentences, no markdown: the
+    current UI (/v2, where the tables' links lead) shows a field's description as plain
+    text on one line, the old one as markdown; sentences read well in both."""
+    return f"{reference}: {title}. Aktueller Zustand: {State(state).label}."
+
+
+CHOOSE = (
+    "Zuerst den Schritt wählen. Absenden („Submit“, in der neuen Oberfläche „Resume“) öffnet "
+    "danach ein zweites Formular nur mit den Feldern dieses Schritts (nach wenigen Sekunden "
+    "wieder unter „Resume“; in der neuen Oberfläche im Menü ⋮ oben rechts)."
+)
+"""What the first form says resuming does."""
+
+RECORD = (
+    "Absenden („Submit“, in der neuen Oberfläche „Resume“) trägt den Schritt ein wie die "
+    "Kommandozeile: Fristen werden neu berechnet, Erinnerungen angepasst, der Verlauf ergänzt. "
+    "Eine ungültige Eingabe wird nicht übernommen; die Formulare kommen mit dem Grund wieder."
+)
+"""What the second form says resuming does."""
+
+
+def refused(reason: str, head: str) -> str:
+    """The head of the forms after a refusal: the reason first."""
+    end = "" if reason.endswith((".", "?", "!")) else "."
+    return f"Nicht übernommen: {reason}{end} Bitte korrigieren.\n\n{head}"
 
 
 def _ask(form: type[RunInput], key: str, timeout: int) -> Any:
@@ -199,41 +258,80 @@ def _refused(attempt: int) -> str | None:
     return str(value) if value is not None else None
 
 
+def _titled(title: str, **schema: Any) -> Any:
+    """A flow parameter's German title (and more of its schema) in the deployment's
+    parameters form, where Prefect would show the Python name."""
+    return Field(json_schema_extra={"title": title, **schema})
+
+
+StepParameter = Annotated[str, _titled("Schritt", enum=["", *offered_steps()])]
+"""The deployment's `step` parameter: a dropdown of the German step names in the parameters
+form (a `str`, so that a script may pass the words; the flow checks them)."""
+
+
 @flow(name="record-step", flow_run_name="Eingabe {reference}")
-def record_step(reference: str, attempts: int = 3, timeout_hours: int = 72) -> dict[str, Any]:
+def record_step(
+    reference: Annotated[str, _titled("Vorlage")],
+    step: StepParameter = "",
+    attempts: Annotated[int, _titled("Versuche")] = 3,
+    timeout_hours: Annotated[int, _titled("Wartezeit (Stunden)")] = 72,
+) -> dict[str, Any]:
+    """Einen Schritt für eine Vorlage im Formular eintragen.
+
+    Args:
+        reference: das Aktenzeichen der Vorlage, z. B. A 21/0500-01
+        step: leer lassen: der Schritt wird im ersten Formular gewählt; sonst fragt das
+            Formular gleich nach den Feldern dieses Schritts
+        attempts: so oft kommen die Formulare nach einer ungültigen Eingabe wieder
+        timeout_hours: so lange wartet ein Formular auf die Eingabe
+    """
     from prefect.input import create_flow_run_input
 
     from flows.app import session
     from models.store.repo import find_paper
 
+    chosen = chosen_step(step) if step else None  # an unknown step: fail before any form
     with session() as active:
         paper = find_paper(active, reference)  # unknown reference: fail at once
         head = intro(
             paper.reference, paper.name if paper.public else "nichtöffentlich", paper.state
         )
-    description = head
+    top = head
     logger = get_run_logger()
+    timeout = timeout_hours * 3600
     for attempt in range(1, attempts + 1):
         reason = _refused(attempt)  # a suspended run's re-run: this attempt is settled
-        if reason is None:
-            form: Any = _ask(
-                _form(description).with_initial_data(description=description),
-                key=f"eingabe-{attempt}",
-                timeout=timeout_hours * 3600,
+        if reason is not None:
+            top = refused(reason, head)
+            continue
+        if chosen is None or attempt > 1:  # after a refusal the step may have been wrong
+            text = f"{top}\n\n{CHOOSE}"
+            preset = chosen.form if chosen else None
+            choice: Any = _ask(
+                choice_form(text, preset),
+                key=f"schritt-{attempt}",
+                timeout=timeout,
             )
-            try:
-                step, params = form_to_step(form)
-                since = app.clock() - timedelta(hours=timeout_hours + 1)
-                actor = actor_of(form.actor, resumed_by(since))
-                outcome = run_as_flow(
-                    step, reference=reference, now=app.clock(), actor=actor, **params
-                )
-            except RatsfristError as exc:
-                reason = explain(exc)
-                logger.warning(f"Nicht übernommen: {reason}")
-                create_flow_run_input(VERDICT.format(attempt=attempt), reason)
-            else:
-                logger.info(done_line(reference, step, params, actor, outcome["state"]))
-                return outcome
-        description = f"**Nicht übernommen:** {reason}\n\n{head}\n\nBitte korrigieren."
+            chosen = chosen_step(choice.step)
+        text = f"{top}\n\nSchritt: {chosen.form}.\n\n{RECORD}"
+        form: Any = _ask(
+            step_form(chosen, text),
+            key=f"eingabe-{attempt}",
+            timeout=timeout,
+        )
+        try:
+            params = form_to_step(chosen, form)
+            since = app.clock() - timedelta(hours=timeout_hours + 1)
+            actor = actor_of(form.actor, resumed_by(since))
+            outcome = run_as_flow(
+                chosen.name, reference=reference, now=app.clock(), actor=actor, **params
+            )
+        except RatsfristError as exc:
+            reason = explain(exc)
+            logger.warning(f"Nicht übernommen: {reason}")
+            create_flow_run_input(VERDICT.format(attempt=attempt), reason)
+        else:
+            logger.info(done_line(reference, chosen.name, params, actor, outcome["state"]))
+            return outcome
+        top = refused(reason, head)
     raise RatsfristError(f"{reference}: nach {attempts} ungültigen Eingaben abgebrochen")

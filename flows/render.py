@@ -197,7 +197,7 @@ CELL_CHARS = {"Titel": 26, "Frist": 24, "wer": 20}
 1440×900 without horizontal scrolling (the UI's table cells do not wrap; measured in
 Chromium: 868 px for the table, 14 px text of about 7 px a character, 24 px padding per
 cell; the widest cells so cut take ≈ 810 px, typical ones ≈ 730 px). The full title is one
-click away, in the motion's Verlauf behind the reference."""
+click away, in the motion's Verlauf behind the title (flows.links)."""
 
 
 EXTENDED_CELL = " (verl.)"
@@ -239,6 +239,9 @@ def overdue_markdown(rows: list[dict[str, Any]], *, heading: str, note: str = ""
         for row in group:
             row = {**row, "wer": "Gremium" if row["wer"] == committee else row["wer"]}
             cells = [overdue_cell(c, str(row[c])) for c in OVERDUE_COLUMNS]
+            if row.get("Verlauf"):  # the title, cut to fit, opens the Verlauf with all of it
+                title = cells[1].replace("[", "\\[").replace("]", "\\]")
+                cells[1] = f"[{title}]({row['Verlauf']})"
             lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
         lines.append("")
     return "\n".join(lines)

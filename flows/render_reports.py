@@ -55,7 +55,7 @@ def _ref(reference: str, link: Link) -> str:
 
 
 def watch_sections(lists: WatchLists, link: Link = None) -> list[Section]:
-    """The four watch lists, each a section; `link` makes references links to their Verlauf."""
+    """The four watch lists, each a section; `link` makes references links (flows.links)."""
     today = to_local(lists.now).date()
     weeks = lists.weeks
     stale = Section(

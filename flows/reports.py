@@ -19,6 +19,7 @@ from prefect.runtime import flow_run
 
 from flows import app
 from flows.app import current_settings, engine_for
+from flows.links import step_link
 from flows.render_reports import (
     decision_heading,
     decision_sections,
@@ -29,7 +30,7 @@ from flows.render_reports import (
     watch_sections,
     write_atomic,
 )
-from flows.sweep import REPLAY_SUFFIX, current_instant, verlauf_link
+from flows.sweep import REPLAY_SUFFIX, current_instant
 from models.domain.timeutil import to_local
 from models.services.decision_report import decision_report
 from models.services.watch import watch_lists
@@ -64,7 +65,7 @@ def publish_watch_lists(now: datetime | None = None, weeks: int | None = None) -
     settings = current_settings()
     with session_scope(engine_for(settings)) as session:
         lists = watch_lists(session, instant.now, weeks or settings.watch_weeks)
-    sections = watch_sections(lists, verlauf_link(settings.ui_url))
+    sections = watch_sections(lists, step_link(settings.ui_url))
     counts = {section.title: len(section.rows) for section in sections}
     create_markdown_artifact(
         key=WATCH_KEY + (REPLAY_SUFFIX if replay else ""),

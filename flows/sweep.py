@@ -9,7 +9,6 @@ wanted: two sweeps for the same instant end as one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +20,7 @@ from prefect.runtime import flow_run
 from flows import app
 from flows.app import current_settings, engine_for, routes_for, rulebook_for
 from flows.events import emit_failed, emit_missed, emit_sent
+from flows.links import step_link, verlauf_link
 from flows.render import overdue_markdown
 from models.domain.timeutil import to_local, to_utc
 from models.services.failed_reminders import failed_count, failed_reminders, failed_section
@@ -127,17 +127,6 @@ def send_reminders(
     return asdict(summary)
 
 
-def verlauf_link(ui_url: str | None) -> Callable[[str], str | None] | None:
-    """A motion's reference → its Verlauf artifact in the Prefect UI (None without a UI
-    address: the table then shows the plain reference)."""
-    if not ui_url:
-        return None
-    from flows.lifecycle import artifact_key
-
-    base = ui_url.rstrip("/")
-    return lambda reference: f"{base}/artifacts/key/{artifact_key(reference)}"
-
-
 @dataclass(frozen=True, slots=True)
 class _Published:
     """What one pair of artifacts shows: all bodies (key "", body_id None) or one (key
@@ -177,8 +166,8 @@ def _texts(one: _Published, failed: str, stand: str, replay: bool) -> tuple[str,
             heading=f"Überfällige Fristen{of}, Stand {stand}" + (" (Rückblick)" if replay else ""),
             note=f"{one.total} überfällig"
             + (f", die ältesten {len(one.rows)} gezeigt" if shown else "")
-            + "; je Gremium die ältesten zuerst. Der ganze Titel steht im Verlauf hinter "
-            "der Vorlage.",
+            + "; je Gremium die ältesten zuerst. Die Vorlage öffnet „Schritt eintragen“ für "
+            "sie, der Titel ihren Verlauf mit dem ganzen Titel.",
         )
         + failed_here
     )
@@ -204,7 +193,7 @@ def publish(now: datetime, replay: bool = False) -> Tables:
 
     suffix = REPLAY_SUFFIX if replay else ""
     settings = current_settings()
-    link = verlauf_link(settings.ui_url)
+    link, verlauf = step_link(settings.ui_url), verlauf_link(settings.ui_url)
     with session_scope(engine_for(settings)) as session:
         bodies = bodies_with_papers(session)
         scopes = [(None, "", "")] + (
@@ -215,7 +204,7 @@ def publish(now: datetime, replay: bool = False) -> Tables:
                 key,
                 body_id,
                 name,
-                overdue_rows(session, now, link=link, body_id=body_id),
+                overdue_rows(session, now, link=link, body_id=body_id, verlauf=verlauf),
                 overdue_count(session, now, body_id),
                 overview_markdown(session, now, body_id),
             )

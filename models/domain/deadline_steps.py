@@ -50,8 +50,7 @@ REASON = Param(
     str,
     REQUIRED,
     title="Begründung",
-    form_help="nur bei „Dringlichkeit feststellen“ und „Fristverlängerung“: der Grund, wie er "
-    "im Verlauf stehen soll",
+    form_help="der Grund, wie er im Verlauf stehen soll",
     in_event=True,
 )
 
@@ -85,7 +84,7 @@ EXTEND_DEADLINE = Step(
             REQUIRED,
             parse=parse_kind,
             title="Frist",
-            form_help="nur bei „Fristverlängerung“: welche Frist verlängert wird",
+            form_help="welche Frist verlängert wird",
             choices=tuple(k.label for k in EXTENDABLE),
             in_event=True,
         ),
@@ -97,7 +96,7 @@ EXTEND_DEADLINE = Step(
             REQUIRED,
             parse=day_field,
             title="verlängert bis",
-            form_help="nur bei „Fristverlängerung“: das neue Datum, z. B. 30.06.2021",
+            form_help="das neue Datum, z. B. 30.06.2021",
         ),
         REASON,
         Param(
@@ -108,7 +107,7 @@ EXTEND_DEADLINE = Step(
             False,
             parse=parse_consent,
             title="Zustimmung",
-            form_help="nur bei „Fristverlängerung“: „ja“, wenn die Antragstellerin / der "
+            form_help="„ja“, wenn die Antragstellerin / der "
             "Antragsteller der Verlängerung zugestimmt hat (ohne Zustimmung keine Verlängerung)",
             choices=("ja", "nein"),
         ),
@@ -118,8 +117,7 @@ EXTEND_DEADLINE = Step(
             "wer zugestimmt hat; Standard: die Einreicher der Vorlage",
             str | None,
             title="zugestimmt von",
-            form_help="nur bei „Fristverlängerung“: wer zugestimmt hat (leer: die Einreicher "
-            "der Vorlage)",
+            form_help="wer zugestimmt hat (leer: die Einreicher der Vorlage)",
         ),
     ),
     form="Fristverlängerung",

@@ -119,8 +119,7 @@ STEPS: tuple[Step, ...] = (
                 str,
                 REQUIRED,
                 title="Gremium",
-                form_help="nur bei „Beratung zuweisen“: das Gremium, das den Antrag berät, "
-                "z. B. Sozialausschuss",
+                form_help="das Gremium, das den Antrag berät, z. B. Sozialausschuss",
                 in_event=True,
             ),
             Param(
@@ -130,7 +129,7 @@ STEPS: tuple[Step, ...] = (
                 date | None,
                 parse=day_field,
                 title="Sitzung am",
-                form_help="nur bei „Beratung zuweisen“: Datum der Sitzung, z. B. 15.06.2021",
+                form_help="Datum der Sitzung, z. B. 15.06.2021",
             ),
             Param(
                 "role",
@@ -146,8 +145,7 @@ STEPS: tuple[Step, ...] = (
                 "Drucksachennummer, wenn sie schon vergeben ist",
                 str | None,
                 title="Drucksachennummer",
-                form_help="nur bei „Beratung zuweisen“: die Nummer der Drucksache, falls "
-                "schon vergeben (sonst leer lassen)",
+                form_help="die Nummer der Drucksache, falls schon vergeben (sonst leer lassen)",
             ),
         ),
         form="Beratung zuweisen",
@@ -185,7 +183,7 @@ STEPS: tuple[Step, ...] = (
                 list[int] | None,
                 parse=parse_question_numbers,
                 title="beantwortete Fragen",
-                form_help="nur bei „Bericht liegt vor“: Nummern der beantworteten Fragen, "
+                form_help="Nummern der beantworteten Fragen, "
                 "z. B. 1,2,5; leer lassen, wenn alle beantwortet sind",
             ),
             _NOTE,
@@ -209,7 +207,7 @@ STEPS: tuple[Step, ...] = (
                 REQUIRED,
                 parse=result_field,
                 title="Ergebnis",
-                form_help="nur bei „Ergebnis der Beratung“: das Ergebnis, wie es in der "
+                form_help="das Ergebnis, wie es in der "
                 "Niederschrift steht (bei „verwiesen“ auch das Gremium angeben)",
                 choices=tuple(r.value for r in Result),
                 in_event=True,
@@ -221,7 +219,7 @@ STEPS: tuple[Step, ...] = (
                 str | None,
                 title="verwiesen an",
                 form_help="nur bei Ergebnis „verwiesen“: Name des Gremiums, an das verwiesen "
-                "wurde, z. B. Bauausschuss",
+                "wurde, z. B. Bauausschuss (sonst leer lassen)",
             ),
             Param(
                 "referral_role",

@@ -136,11 +136,16 @@ def fit(text: str, limit: int) -> str:
 
 
 def overdue_table(
-    items: list[Overdue], today: date, link: Callable[[str], str | None] | None = None
+    items: list[Overdue],
+    today: date,
+    link: Callable[[str], str | None] | None = None,
+    verlauf: Callable[[str], str | None] | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of the overdue table: by committee, the longest overdue first within each;
-    short cells so that it fits 1440 px. `link` gives the address of a motion's Verlauf
-    (None: the reference stays plain)."""
+    short cells so that it fits 1440 px. `link` gives the address the reference opens (where
+    a step is recorded for the motion; None: the reference stays plain), `verlauf` the
+    motion's Verlauf (with the full title), which the table links behind the title it cuts
+    (the column "Verlauf", only with it: the CLI's rows stay as they were)."""
     ordered = sorted(items, key=lambda i: (i.committee is None, i.committee or "", i.due))
     rows = []
     for i in ordered:
@@ -156,6 +161,8 @@ def overdue_table(
                 "Tage": (today - to_local(i.due).date()).days,
             }
         )
+        if verlauf:
+            rows[-1]["Verlauf"] = verlauf(i.reference)
     return rows
 
 
@@ -206,11 +213,12 @@ def overdue_rows(
     limit: int = 1000,
     link: Callable[[str], str | None] | None = None,
     body_id: int | None = None,
+    verlauf: Callable[[str], str | None] | None = None,
 ) -> list[dict[str, Any]]:
     """The overdue table as of `now` (see overdue_items and overdue_table), of one body or
     of all."""
     items = overdue_items(session, now, limit, body_id)
-    return overdue_table(items, to_local(to_utc(now)).date(), link)
+    return overdue_table(items, to_local(to_utc(now)).date(), link, verlauf)
 
 
 def overview_markdown(session: Session, now: datetime, body_id: int | None = None) -> str:

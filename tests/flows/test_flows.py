@@ -208,25 +208,23 @@ def test_a_manager_records_a_decision_in_a_prefect_form(prefect_api: None, sqlit
             )
             time.sleep(0.5)
     run_id = runs[0].id
+    # two forms: the step, then only that step's fields
     first = _wait_state(run_id, "Paused").state
-    # a decision without its result is refused exactly as by the CLI, and the form comes
-    # back: the run leaves "Paused" and pauses again with a new state
     resume_flow_run(run_id, run_input={"step": "Ergebnis der Beratung"})
-    again = _wait_state(run_id, "Paused", after=first.id).state
-    assert again.timestamp > first.timestamp
+    fields = _wait_state(run_id, "Paused", after=first.id).state
+    # a referral without the committee is refused exactly as by the CLI, and the forms come
+    # back: the run leaves "Paused" and pauses again with a new state
+    resume_flow_run(run_id, run_input={"result": "verwiesen"})
+    again = _wait_state(run_id, "Paused", after=fields.id).state
+    assert again.timestamp > fields.timestamp
     assert worker.is_alive() and not outcome  # nothing recorded yet
-    resume_flow_run(
-        run_id,
-        run_input={
-            "step": "Ergebnis der Beratung",
-            "result": "ungeändert beschlossen",
-            "actor": "frau.meier",
-        },
-    )
+    resume_flow_run(run_id, run_input={"step": "Ergebnis der Beratung"})
+    _wait_state(run_id, "Paused", after=again.id)
+    resume_flow_run(run_id, run_input={"result": "ungeändert beschlossen", "actor": "frau.meier"})
     worker.join(timeout=120)
     assert outcome["state"] == "decided"
     messages = _log_messages(run_id, "eingetragen von")
-    assert "Nicht übernommen: Ergebnis fehlt (Feld „Ergebnis“)" in messages
+    assert "Nicht übernommen: verwiesen: „verwiesen an“ angeben (an welches Gremium)" in messages
     assert (
         f"{REF}: Beratung eingetragen von frau.meier – Ergebnis: ungeändert beschlossen; "
         "Zustand jetzt: entschieden"

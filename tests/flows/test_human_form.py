@@ -8,77 +8,143 @@ from typing import Any
 
 import pytest
 
-from flows.human import StepForm, done_line, explain, form_to_step, intro
+from flows.human import (
+    StepChoice,
+    choice_form,
+    chosen_step,
+    done_line,
+    explain,
+    form_to_step,
+    intro,
+    offered_steps,
+    step_form,
+)
 from models.domain.errors import RatsfristError
 from models.domain.states import Result
 from models.domain.steps import FieldError
 
 
 def _schema() -> dict[str, Any]:
-    return StepForm.model_json_schema()
+    return StepChoice.model_json_schema()
 
 
-def test_every_field_has_a_german_title_and_description() -> None:
-    props = _schema()["properties"]
-    assert _schema()["title"] == "Schritt eintragen"
-    assert {name: p["title"] for name, p in props.items()} == {
-        "step": "Schritt",
-        "result": "Ergebnis",
-        "referred_to": "verwiesen an",
-        "answered": "beantwortete Fragen",
-        "note": "Vermerk",
+def _fields(label: str) -> dict[str, Any]:
+    return step_form(offered_steps()[label]).model_json_schema()
+
+
+FIELDS_BEFORE = 14
+"""The one form of before: the step and every field of every step, 13 of them optional."""
+
+FIELDS = {
+    "Beratung zuweisen": {
         "organization": "Gremium",
-        "meeting_day": "Sitzung am",
-        "number": "Drucksachennummer",
+        "meeting_day": "Sitzung am (Optional)",
+        "number": "Drucksachennummer (Optional)",
+        "actor": "eingetragen von (Optional)",
+    },
+    "Bericht liegt vor": {
+        "answered": "beantwortete Fragen (Optional)",
+        "note": "Vermerk (Optional)",
+        "actor": "eingetragen von (Optional)",
+    },
+    "Ergebnis der Beratung": {
+        "result": "Ergebnis",
+        "referred_to": "verwiesen an (Optional)",
+        "actor": "eingetragen von (Optional)",
+    },
+    "Dringlichkeit feststellen": {
+        "reason": "Begründung",
+        "actor": "eingetragen von (Optional)",
+    },
+    "Fristverlängerung": {
         "kind": "Frist",
         "new_due": "verlängert bis",
         "reason": "Begründung",
-        "consent": "Zustimmung",
-        "consent_by": "zugestimmt von",
-        "actor": "eingetragen von",
-    }
-    for name, p in props.items():
-        assert p.get("description"), name
-        # no English leftovers: registry names and snake_case belong to the code, not the form
-        for word in ("decide", "deliver_report", "Optional", "None", "_"):
-            assert word not in p["description"], (name, word)
+        "consent": "Zustimmung (Optional)",
+        "consent_by": "zugestimmt von (Optional)",
+        "actor": "eingetragen von (Optional)",
+    },
+}
+"""What the second form shows for each step, as the Prefect UI labels it: a field with a
+default is "(Optional)", a field the step requires has none."""
 
 
-def test_step_and_result_are_dropdowns_without_none_toggles() -> None:
-    props = _schema()["properties"]
-    assert props["step"]["enum"] == [
+def test_the_first_form_asks_only_for_the_step_as_a_german_dropdown() -> None:
+    schema = _schema()
+    assert schema["title"] == "Schritt wählen"
+    assert list(schema["properties"]) == ["step"]
+    step = schema["properties"]["step"]
+    assert step["title"] == "Schritt"
+    assert step["enum"] == [
         "Beratung zuweisen",
         "Bericht liegt vor",
         "Ergebnis der Beratung",
         "Dringlichkeit feststellen",
         "Fristverlängerung",
     ]
-    # the deadline kind and the consent are dropdowns too (German labels, as staff read them)
-    assert props["kind"]["enum"] == [
-        "",
+    assert schema["required"] == ["step"]
+    assert "„Ergebnis der Beratung“ (Beratung)" in step["description"]
+    # after a refusal the step chosen before is preselected
+    again = choice_form("", "Fristverlängerung").model_json_schema()["properties"]["step"]
+    assert again["default"] == "Fristverlängerung" and again["title"] == "Schritt"
+
+
+def test_the_second_form_shows_only_what_the_chosen_step_takes() -> None:
+    assert set(FIELDS) == set(offered_steps())
+    for label, expected in FIELDS.items():
+        schema = _fields(label)
+        props = schema["properties"]
+        assert schema["title"] == f"{label} eintragen"
+        shown = {
+            name: p["title"] + ("" if name in schema.get("required", []) else " (Optional)")
+            for name, p in props.items()
+        }
+        assert shown == expected, label
+        assert len(props) < FIELDS_BEFORE
+        for name, p in props.items():
+            assert p.get("description"), (label, name)
+            assert "anyOf" not in p, (label, name)  # anyOf [string, null]: a None toggle
+            assert p["type"] == "string", (label, name)
+            # no English leftovers and no "nur bei …" of the one form for all steps
+            for word in ("decide", "deliver_report", "Optional", "None", "_", "nur bei „"):
+                assert word not in p["description"], (label, name, word)
+    # the fields come from the step table: one that the step gains is in its form
+    decide = _fields("Ergebnis der Beratung")["properties"]
+    assert decide["result"]["enum"] == [r.value for r in Result]  # required: no empty choice
+    extension = _fields("Fristverlängerung")["properties"]
+    assert extension["kind"]["enum"] == [
         "Ladung/Tagesordnung",
         "Stellungnahme der Verwaltung",
         "Niederschrift",
         "Wiedervorlage Umsetzung",
         "Beantwortung der Anfrage",
     ]
-    assert props["consent"]["enum"] == ["", "ja", "nein"]
-    assert props["result"]["enum"] == ["", *(r.value for r in Result)]
-    for name, p in props.items():
-        assert "anyOf" not in p, name  # anyOf [string, null] is the str/None toggle
-        assert p["type"] == "string", name
-    assert _schema()["required"] == ["step"]
-    assert {n: props[n]["default"] for n in ("result", "referred_to", "answered", "note")} == {
-        "result": "",
-        "referred_to": "",
-        "answered": "",
-        "note": "",
+    assert extension["consent"]["enum"] == ["", "ja", "nein"]
+    assert extension["consent"]["default"] == ""
+
+
+def test_the_deployment_asks_the_motion_and_may_name_the_step() -> None:
+    from prefect.utilities.callables import parameter_schema
+
+    from flows.human import record_step
+
+    schema = parameter_schema(record_step.fn).model_dump()
+    props = schema["properties"]
+    assert {name: p["title"] for name, p in props.items()} == {
+        "reference": "Vorlage",
+        "step": "Schritt",
+        "attempts": "Versuche",
+        "timeout_hours": "Wartezeit (Stunden)",
     }
+    assert props["step"]["enum"] == ["", *offered_steps()]
+    assert props["step"]["default"] == ""
+    assert schema["required"] == ["reference"]
+    with pytest.raises(RatsfristError, match=r"^Schritt „Beschluss“ gibt es im Formular nicht"):
+        chosen_step("Beschluss")
 
 
 class _Form:
     def __init__(self, **values: str) -> None:
-        self.step = values.pop("step")
         self.result = self.referred_to = self.answered = self.note = ""
         self.organization = self.meeting_day = self.number = ""
         self.kind = self.new_due = self.reason = self.consent = self.consent_by = ""
@@ -87,44 +153,44 @@ class _Form:
             setattr(self, name, value)
 
 
+def _step(label: str, **values: str) -> tuple[str, dict[str, Any]]:
+    spec = chosen_step(label)
+    return spec.name, form_to_step(spec, _Form(**values))
+
+
 def test_the_form_maps_to_the_step_with_the_cli_s_checks() -> None:
-    assert form_to_step(
-        _Form(step="Ergebnis der Beratung", result="verwiesen", referred_to=" Bauausschuss ")
-    ) == (
+    assert _step("Ergebnis der Beratung", result="verwiesen", referred_to=" Bauausschuss ") == (
         "decide",
         {"result": "verwiesen", "referred_to": "Bauausschuss"},
     )
-    assert form_to_step(_Form(step="Bericht liegt vor", answered="1, 2,5", note="")) == (
+    assert _step("Bericht liegt vor", answered="1, 2,5", note="") == (
         "deliver_report",
         {"answered": [1, 2, 5], "note": None},
     )
-    assert form_to_step(
-        _Form(step="Beratung zuweisen", organization="Sozialausschuss", meeting_day="15.06.2021")
-    ) == (
+    assert _step("Beratung zuweisen", organization="Sozialausschuss", meeting_day="15.06.2021") == (
         "assign",
         {"organization": "Sozialausschuss", "meeting_day": date(2021, 6, 15), "number": None},
     )
+    # a required field of blanks is missing, as on the command line
     with pytest.raises(RatsfristError, match=r"^Gremium fehlt"):
-        form_to_step(_Form(step="Beratung zuweisen"))
+        _step("Beratung zuweisen", organization="  ")
     with pytest.raises(RatsfristError, match=r"^Ergebnis fehlt"):
-        form_to_step(_Form(step="Ergebnis der Beratung"))
+        _step("Ergebnis der Beratung")
     with pytest.raises(RatsfristError, match="beantwortete Fragen 'eins'"):
-        form_to_step(_Form(step="Bericht liegt vor", answered="eins"))
+        _step("Bericht liegt vor", answered="eins")
 
 
 def test_the_form_records_urgency_and_an_extension_with_the_cli_s_checks() -> None:
-    assert form_to_step(_Form(step="Dringlichkeit feststellen", reason=" Förderfrist ")) == (
+    assert _step("Dringlichkeit feststellen", reason=" Förderfrist ") == (
         "mark_urgent",
         {"reason": "Förderfrist"},
     )
-    assert form_to_step(
-        _Form(
-            step="Fristverlängerung",
-            kind="Stellungnahme der Verwaltung",
-            new_due="30.06.2021",
-            reason="Zahlen fehlen",
-            consent="ja",
-        )
+    assert _step(
+        "Fristverlängerung",
+        kind="Stellungnahme der Verwaltung",
+        new_due="30.06.2021",
+        reason="Zahlen fehlen",
+        consent="ja",
     ) == (
         "extend_deadline",
         {
@@ -136,9 +202,9 @@ def test_the_form_records_urgency_and_an_extension_with_the_cli_s_checks() -> No
         },
     )
     with pytest.raises(RatsfristError, match=r"^verlängert bis fehlt"):
-        form_to_step(_Form(step="Fristverlängerung", kind="Niederschrift", reason="x"))
+        _step("Fristverlängerung", kind="Niederschrift", reason="x")
     with pytest.raises(RatsfristError, match=r"^Begründung fehlt"):
-        form_to_step(_Form(step="Dringlichkeit feststellen"))
+        _step("Dringlichkeit feststellen")
 
 
 def test_errors_and_logs_speak_german() -> None:
@@ -156,8 +222,17 @@ def test_errors_and_logs_speak_german() -> None:
         "Zustand jetzt: entschieden"
     )
     head = intro("A 21/0500-01", "Kommunales Integrationsmanagement", "report_requested")
-    assert "Aktueller Zustand: **Bericht angefordert**" in head
-    assert "report_requested" not in head and "Absenden" in head
+    assert head == (
+        "A 21/0500-01: Kommunales Integrationsmanagement. Aktueller Zustand: Bericht angefordert."
+    )
+    assert "report_requested" not in head
+    from flows.human import refused
+
+    assert refused("„verwiesen an“: an welches Gremium verwiesen?", head) == (
+        "Nicht übernommen: „verwiesen an“: an welches Gremium verwiesen? Bitte korrigieren."
+        f"\n\n{head}"
+    )
+    assert refused("Ergebnis fehlt", head).startswith("Nicht übernommen: Ergebnis fehlt. Bitte")
 
 
 def test_step_runs_are_named_and_log_in_german() -> None:
@@ -205,14 +280,23 @@ def test_the_actor_is_the_user_the_server_names_else_the_typed_name_else_a_clear
 
 
 def test_the_motion_and_what_resuming_does_open_the_first_field() -> None:
-    from flows.human import _form
+    from flows.human import CHOOSE, RECORD
 
     head = intro("A 21/0500-01", "Kommunales Integrationsmanagement", "scheduled")
-    step = _form(head).model_json_schema()["properties"]["step"]
+    step = choice_form(f"{head}\n\n{CHOOSE}").model_json_schema()["properties"]["step"]
     assert step["title"] == "Schritt"
-    assert step["description"].startswith("**A 21/0500-01: Kommunales Integrationsmanagement**")
-    assert "Aktueller Zustand: **auf der Tagesordnung**" in step["description"]
-    assert "trägt den Schritt ein" in step["description"]
+    assert step["description"].startswith("A 21/0500-01: Kommunales Integrationsmanagement. ")
+    assert "Aktueller Zustand: auf der Tagesordnung." in step["description"]
+    assert "*" not in step["description"]  # the current UI shows no markdown there
+    assert "zweites Formular" in step["description"]
+    decide = step_form(chosen_step("Ergebnis der Beratung"), f"{head}\n\n{RECORD}")
+    first = next(iter(decide.model_json_schema()["properties"].values()))
+    assert first["title"] == "Ergebnis"
+    assert first["description"].startswith("A 21/0500-01: Kommunales Integrationsmanagement. ")
+    assert "trägt den Schritt ein" in first["description"]
+    assert first["description"].endswith(
+        "wie es in der Niederschrift steht (bei „verwiesen“ auch das Gremium angeben)"
+    )
 
 
 def test_the_verlauf_s_description_carries_the_full_title() -> None:

@@ -29,14 +29,17 @@ def at(text: str) -> datetime:
 
 
 @HARNESS
-def test_the_overdue_table_links_each_motion_to_its_verlauf(
+def test_the_overdue_table_links_each_motion_to_its_form_and_its_verlauf(
     prefect_api: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The reference opens the record-step deployment's run page in the current UI with the
+    reference filled in; the title, cut to fit, opens the motion's Verlauf there."""
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
     from prefect.client.schemas.sorting import ArtifactSort
 
     from flows.app import current_settings, dispose_engines, engine_for
+    from flows.links import DEPLOYMENT
     from flows.sweep import OVERDUE_KEY, REPLAY_SUFFIX, deadline_sweep
     from models.domain.intake import parse_document
     from models.services import intake
@@ -47,6 +50,11 @@ def test_the_overdue_table_links_each_motion_to_its_verlauf(
     monkeypatch.setenv("RATSFRIST_UI_URL", "https://prefect.example.org/")
     monkeypatch.delenv("RATSFRIST_APPRISE_CONFIG", raising=False)
     dispose_engines()
+    flow_name, deployment_name = DEPLOYMENT.split("/")
+    with get_client(sync_client=True) as client:  # as `prefect deploy` leaves it
+        deployment = client.create_deployment(
+            client.create_flow_from_name(flow_name), name=deployment_name
+        )
     try:
         with session_scope(engine_for(current_settings())) as session:
             intake.import_paper(
@@ -70,8 +78,15 @@ def test_the_overdue_table_links_each_motion_to_its_verlauf(
     text = str(artifact.data)
     assert artifact.type == "markdown"
     assert "## Sozialausschuss (2)" in text  # the committee is the heading, not a column
-    link = "[A 21/0500-01](https://prefect.example.org/artifacts/key/verlauf-a-21-0500-01)"
-    rows = [line for line in text.splitlines() if line.startswith(f"| {link}")]
+    form = (
+        f"https://prefect.example.org/v2/deployments/deployment/{deployment}/run"
+        "?parameters=%7B%22reference%22%3A%22A%2021/0500-01%22%7D"
+    )
+    verlauf = "https://prefect.example.org/v2/artifacts/key/verlauf-a-21-0500-01"
+    rows = [line for line in text.splitlines() if line.startswith(f"| [A 21/0500-01]({form}) ")]
+    assert [line.split(" | ")[1] for line in rows] == [
+        f"[Kommunales Integrationsma…]({verlauf})"
+    ] * 2
     assert [line.split(" | ")[2:] for line in rows] == [
         ["Ladung mit Tagesordnung", "Sitzungsdienst", "07.06.21", "4 |"],
         ["Stellungnahme…", "Fachamt", "10.06.21", "1 |"],  # the label cut to fit 1440 px

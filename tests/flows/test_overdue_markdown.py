@@ -119,3 +119,44 @@ def test_an_extended_deadline_says_so_within_the_frist_column() -> None:
     ]
     for c in cells:
         assert all(len(c[column]) <= n for column, n in CELL_CHARS.items()), c
+
+
+def test_the_title_cut_to_fit_opens_the_verlauf() -> None:
+    rows = overdue_table(
+        [
+            _item("Sozialausschuss", "A 26/0001", "2026-11-02T23:59", office=None),
+            _item("Sozialausschuss", "A 26/0002", "2026-11-03T23:59", title="Bänke [Nord]"),
+        ],
+        date(2026, 11, 30),
+        lambda ref: f"http://ui/form/{ref[-4:]}",
+        lambda ref: f"http://ui/verlauf/{ref[-4:]}",
+    )
+    text = overdue_markdown(rows, heading="Überfällige Fristen")
+    body = [line for line in text.splitlines() if line.startswith("| [A 26/")]
+    titles = [line.split(" | ")[1] for line in body]
+    # cut first (the link's address takes no room on the screen), then linked
+    assert titles == [
+        "[Sanierung der Turnhalle…](http://ui/verlauf/0001)",
+        "[Bänke \\[Nord\\]](http://ui/verlauf/0002)",
+    ]
+    assert body[0].startswith("| [A 26/0001](http://ui/form/0001) |")
+
+
+def test_the_links_lead_into_the_current_ui() -> None:
+    from flows.links import run_page, step_link, verlauf_link
+
+    verlauf = verlauf_link("https://prefect.intern/")
+    assert verlauf is not None
+    assert verlauf("A 21/0500-01") == (
+        "https://prefect.intern/v2/artifacts/key/verlauf-a-21-0500-01"
+    )
+    # the run page of the form's deployment, the reference filled in (JSON in the address,
+    # nothing in it that ends a markdown link: no space, no bracket)
+    page = run_page("https://prefect.intern/v2", "d-1", "Ä 21/0500-01 (neu)")
+    assert page == (
+        "https://prefect.intern/v2/deployments/deployment/d-1/run?parameters="
+        "%7B%22reference%22%3A%22%C3%84%2021/0500-01%20%28neu%29%22%7D"
+    )
+    form = step_link("https://prefect.intern", "d-1")
+    assert form is not None and form("A 1") == run_page("https://prefect.intern", "d-1", "A 1")
+    assert step_link(None, "d-1") is None and verlauf_link("") is None

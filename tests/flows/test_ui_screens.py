@@ -6,9 +6,11 @@ the offices named, the motions linked, the form in German with the result as a d
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -37,10 +39,11 @@ table is too wide): scrollWidth > clientWidth is a horizontal scrollbar."""
 
 
 @pytest.fixture(scope="module")
-def town(server: Server, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def town(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """Two motions with overdue deadlines as of today: the example (2021, the report owed by
-    the Fachamt) and one with a long title, a long committee name and a named office; then
-    the sweep as the schedule runs it (no `now`: the current artifacts, not a replay)."""
+    the Fachamt) and one with a long title, a long committee name and a named office; the
+    deployments as `prefect deploy` leaves them (the table links the record-step form's);
+    then the sweep as the schedule runs it (no `now`: the current artifacts, not a replay)."""
     home = tmp_path_factory.mktemp("town")
     env = {
         "RATSFRIST_DATABASE_URL": f"sqlite:///{home / 'town.sqlite'}",
@@ -74,9 +77,30 @@ def town(server: Server, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
         env=env,
     )
     server.run(ratsfrist, "schedule", REF, "--item", "5", "--now", "2021-06-08T09:00", env=env)
+    _deploy(server, env)
     sweep = "from flows.sweep import deadline_sweep; deadline_sweep()"
     server.run(str(BIN / "python"), "-c", sweep, env=env)
-    return env
+    yield env
+    _undeploy(server)
+
+
+def _deploy(server: Server, town: dict[str, str]) -> None:
+    prefect = str(BIN / "prefect")
+    server.run(prefect, "work-pool", "create", "ratsfrist", "--type", "process", "--overwrite")
+    server.run(prefect, "--no-prompt", "deploy", "--all", env=town)
+
+
+def _undeploy(server: Server) -> None:
+    """Leave no deployments behind: `ratsfrist serve` refuses to run over them."""
+    for deployment in server.api("POST", "/deployments/filter", {}):
+        server.api("DELETE", f"/deployments/{deployment['id']}")
+
+
+def _form_deployment(server: Server) -> str:
+    (found,) = server.api(
+        "POST", "/deployments/filter", {"deployments": {"name": {"any_": ["schritt-eintragen"]}}}
+    )
+    return str(found["id"])
 
 
 @pytest.fixture(scope="module")
@@ -115,21 +139,25 @@ def test_the_overdue_table_fits_1440x900_and_names_offices_and_links_motions(
     assert "Amt 61" in cells  # the office named in request-report, not 'fachamt'
     assert "Fachamt" in cells  # no office named: the role as a word
     assert "fachamt" not in cells and "gremium" not in cells
+    # the reference opens "Schritt eintragen" for it in the current UI, the reference filled
+    # in; the title (cut to fit) opens its Verlauf, which names all of it
+    deployment = _form_deployment(server)
     for ref in (REF, LONG):
-        link = page.locator(f"a:text-is('{ref}')").first
-        assert link.get_attribute("href").endswith(
-            "/artifacts/key/verlauf-" + ref.lower().replace(" ", "-").replace("/", "-")
+        link = page.locator(f"a:text-is('{ref}')").first.get_attribute("href")
+        assert link == (
+            f"{server.url}/v2/deployments/deployment/{deployment}/run?parameters="
+            + quote(json.dumps({"reference": ref}, separators=(",", ":")))
         )
-    # the title is cut in the table; the link leads to the motion's Verlauf, which names it
-    href = page.locator(f"a:text-is('{LONG}')").first.get_attribute("href")
     header = page.locator(".markdown-renderer__table th").all_inner_texts()[:6]
     assert header == ["Vorlage", "Titel", "Frist", "wer", "fällig seit", "Tage"]
     # the last column is in view, not scrolled off to the right
     last = page.locator(".markdown-renderer__table th").nth(5).bounding_box()
     assert last is not None and last["x"] + last["width"] <= 1440
-    page.goto(href, wait_until="networkidle")
+    title = page.locator(".markdown-renderer__table a").filter(has_text="Sanierung und").first
+    assert title.get_attribute("href") == f"{server.url}/v2/artifacts/key/verlauf-a-26-0612-01"
+    page.goto(title.get_attribute("href"), wait_until="networkidle")
     page.get_by_text(f"{LONG}: {LONG_TITLE}").first.wait_for(timeout=30_000)
-    page.screenshot(path=str(SHOTS / "verlauf-hinter-dem-link.png"))
+    page.screenshot(path=str(SHOTS / "verlauf-hinter-dem-titel.png"))
 
 
 def test_the_overview_fits_1440x900(server: Server, town: dict[str, str], page: Any) -> None:
@@ -165,31 +193,58 @@ def _worker_once(server: Server, town: dict[str, str]) -> None:
     server.run(prefect, "worker", "start", "--pool", "ratsfrist", "--run-once", env=town)
 
 
-def test_the_record_step_form_speaks_german_and_holds_no_process_while_it_waits(
+def _labels(page: Any) -> tuple[Any, list[str]]:
+    """Open the run's Resume dialog; its form fields and their labels."""
+    page.get_by_role("button", name="Resume").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator(".schema-form-property__label").first.wait_for(timeout=30_000)
+    fields = dialog.locator(".schema-form-property")
+    return fields, fields.locator(".schema-form-property__label").all_inner_texts()
+
+
+def _submit_and_wait(server: Server, page: Any, run_id: str) -> None:
+    page.get_by_role("dialog").get_by_role("button", name="Submit").click()
+    deadline = time.monotonic() + 60
+    while server.api("GET", f"/flow_runs/{run_id}")["state_type"] == "PAUSED":
+        assert time.monotonic() < deadline, "Submit did not resume the run"
+        time.sleep(0.5)
+
+
+def test_a_motion_s_link_starts_the_forms_which_ask_only_what_its_step_needs(
     server: Server, town: dict[str, str], page: Any
 ) -> None:
-    prefect = str(BIN / "prefect")
-    server.run(prefect, "work-pool", "create", "ratsfrist", "--type", "process", "--overwrite")
-    server.run(prefect, "--no-prompt", "deploy", "--all", env=town)
+    """From the overdue table to a recorded step: the motion's link opens the form
+    deployment's run page with the reference filled in; Submit starts the run, which asks
+    for the step, then only for that step's fields (the run holding no process while a
+    form waits)."""
+    _deploy(server, town)  # as the town left it, also when run alone
     try:
-        _suspend_and_resume_in_the_browser(server, town, page)
-    finally:  # leave no deployments behind: `ratsfrist serve` refuses to run over them
-        for deployment in server.api("POST", "/deployments/filter", {}):
-            server.api("DELETE", f"/deployments/{deployment['id']}")
+        _from_the_table_to_a_recorded_step(server, town, page)
+    finally:
+        _undeploy(server)
 
 
-def _suspend_and_resume_in_the_browser(server: Server, town: dict[str, str], page: Any) -> None:
-    prefect = str(BIN / "prefect")
-    out = server.run(
-        prefect,
-        "deployment",
-        "run",
-        "record-step/schritt-eintragen",
-        "--param",
-        f"reference={REF}",
-        env=town,
-    )
-    run_id = next(line.split()[-1] for line in out.splitlines() if "UUID" in line)
+def _from_the_table_to_a_recorded_step(server: Server, town: dict[str, str], page: Any) -> None:
+    deployment = _form_deployment(server)
+    _open_artifact(server, page, "ueberfaellige-fristen", LONG)
+    page.goto(page.locator(f"a:text-is('{REF}')").first.get_attribute("href"))
+    vorlage = page.locator("textarea").first
+    vorlage.wait_for(timeout=30_000)
+    assert vorlage.input_value() == REF  # filled in from the link
+    assert page.get_by_text("Vorlage", exact=True).count() == 1
+    page.screenshot(path=str(SHOTS / "schritt-eintragen-aus-der-tabelle.png"))
+    page.get_by_role("button", name="Submit").click()
+    deadline = time.monotonic() + 30
+    runs: list[dict[str, Any]] = []
+    while not runs:
+        assert time.monotonic() < deadline, "Submit created no run"
+        runs = server.api(
+            "POST", "/flow_runs/filter", {"flow_runs": {"deployment_id": {"any_": [deployment]}}}
+        )
+        time.sleep(0.5)
+    (run,) = runs
+    run_id = run["id"]
+    assert run["parameters"] == {"reference": REF, "step": "", "attempts": 3, "timeout_hours": 72}
     _worker_once(server, town)  # returns: the run suspended and its process exited
     run = server.api("GET", f"/flow_runs/{run_id}")
     assert (run["state_type"], run["state"]["name"], run["name"]) == (
@@ -198,34 +253,16 @@ def _suspend_and_resume_in_the_browser(server: Server, town: dict[str, str], pag
         f"Eingabe {REF}",
     )
 
+    # the first form: the step, nothing else
     page.goto(f"{server.url}/runs/flow-run/{run_id}", wait_until="networkidle")
-    page.get_by_role("button", name="Resume").first.click()
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_text("Schritt", exact=True).wait_for(timeout=30_000)
-    page.screenshot(path=str(SHOTS / "formular.png"))
-    fields = dialog.locator(".schema-form-property")
-    labels = fields.locator(".schema-form-property__label").all_inner_texts()
-    assert [label.removesuffix(" (Optional)") for label in labels] == [
-        "Schritt",
-        "Ergebnis",
-        "verwiesen an",
-        "beantwortete Fragen",
-        "Vermerk",
-        "Gremium",
-        "Sitzung am",
-        "Drucksachennummer",
-        "Frist",
-        "verlängert bis",
-        "Begründung",
-        "Zustimmung",
-        "zugestimmt von",
-        "eingetragen von",
-    ]
+    fields, labels = _labels(page)
+    page.screenshot(path=str(SHOTS / "formular-schritt.png"))
+    assert labels == ["Schritt"]
     # the motion and what resuming does, on top and visible (not a collapsed box)
     box = fields.first.get_by_text("Aktueller Zustand").bounding_box()
     assert box is not None and box["height"] > 0
     assert "auf der Tagesordnung" in fields.first.inner_text()
-    assert "Submit" in fields.first.inner_text()
+    assert "zweites Formular" in fields.first.inner_text()
     steps = _choose(page, fields.nth(0), "Ergebnis der Beratung")
     assert steps == [
         "Beratung zuweisen",
@@ -234,14 +271,20 @@ def _suspend_and_resume_in_the_browser(server: Server, town: dict[str, str], pag
         "Dringlichkeit feststellen",
         "Fristverlängerung",
     ]
-    results = _choose(page, fields.nth(1), "vertagt")
+    _submit_and_wait(server, page, run_id)
+    _worker_once(server, town)  # it starts again, finds the step and asks for its fields
+    assert server.api("GET", f"/flow_runs/{run_id}")["state"]["name"] == "Suspended"
+
+    # the second form: the decision's fields only; the result required (no "(Optional)")
+    page.goto(f"{server.url}/runs/flow-run/{run_id}", wait_until="networkidle")
+    fields, labels = _labels(page)
+    page.screenshot(path=str(SHOTS / "formular.png"))
+    assert labels == ["Ergebnis", "verwiesen an (Optional)", "eingetragen von (Optional)"]
+    assert "Schritt: Ergebnis der Beratung" in fields.first.inner_text()
+    results = _choose(page, fields.nth(0), "vertagt")
     assert {"beschlossen", "abgelehnt", "vertagt", "verwiesen"} <= set(results)
     page.screenshot(path=str(SHOTS / "formular-ausgefuellt.png"))
-    dialog.get_by_role("button", name="Submit").click()
-    deadline = time.monotonic() + 60
-    while server.api("GET", f"/flow_runs/{run_id}")["state_type"] == "PAUSED":
-        assert time.monotonic() < deadline, "Submit did not resume the run"
-        time.sleep(0.5)
+    _submit_and_wait(server, page, run_id)
 
     _worker_once(server, town)  # a worker starts it again; it finds the input and records
     run = server.api("GET", f"/flow_runs/{run_id}")
@@ -274,11 +317,8 @@ def test_a_refused_form_stays_refused_when_the_suspended_run_starts_again(
 ) -> None:
     """The re-run after each Submit gets the earlier forms back: a decision refused while the
     motion was not on an agenda must not be recorded once it is."""
-    import json
-
     prefect, ratsfrist = str(BIN / "prefect"), str(BIN / "ratsfrist")
-    server.run(prefect, "work-pool", "create", "ratsfrist", "--type", "process", "--overwrite")
-    server.run(prefect, "--no-prompt", "deploy", "--all", env=town)
+    _deploy(server, town)
     try:
         # REF 'eingereicht' (vertagt): no decision can be taken
         state = json.loads(server.run(ratsfrist, "show", REF, "--json", env=town))["state"]
@@ -295,20 +335,23 @@ def test_a_refused_form_stays_refused_when_the_suspended_run_starts_again(
         )
         run_id = next(line.split()[-1] for line in out.splitlines() if "UUID" in line)
         _worker_once(server, town)
-        _resume(server, run_id, {"step": "Ergebnis der Beratung", "result": "beschlossen"})
-        _worker_once(server, town)  # refused; the second form waits, suspended
+        _resume(server, run_id, {"step": "Ergebnis der Beratung"})
+        _worker_once(server, town)
+        _resume(server, run_id, {"result": "beschlossen"})
+        _worker_once(server, town)  # refused; the forms come again, suspended
         run = server.api("GET", f"/flow_runs/{run_id}")
         assert (run["state_type"], run["state"]["name"]) == ("PAUSED", "Suspended")
         server.run(  # now it could be
             ratsfrist, "schedule", REF, "--item", "9", "--meeting", "2026-12-15", env=town
         )
-        _resume(server, run_id, {"step": "Ergebnis der Beratung", "result": "abgelehnt"})
+        _resume(server, run_id, {"step": "Ergebnis der Beratung"})
+        _worker_once(server, town)
+        _resume(server, run_id, {"result": "abgelehnt"})
         _worker_once(server, town)
         run = server.api("GET", f"/flow_runs/{run_id}")
         assert run["state_type"] == "COMPLETED", run["state"]
     finally:
-        for deployment in server.api("POST", "/deployments/filter", {}):
-            server.api("DELETE", f"/deployments/{deployment['id']}")
+        _undeploy(server)
     view = json.loads(server.run(ratsfrist, "show", REF, "--json", env=town))
     results = [e["details"].get("result") for e in view["history"] if e["event"] == "decide"]
     assert results[-1] == "abgelehnt" and "beschlossen" not in results, results
