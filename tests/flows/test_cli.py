@@ -11,17 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from flows.cli import run
+from tests.cli_run import cli
 from tests.conftest import DATA, EXAMPLE, REPO, snapshot
 
 REF = "A 21/0500-01"
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = run([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_import_and_show_json_give_every_field(

@@ -22,8 +22,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from flows.cli import run
 from models.store.tables import Deadline, LifecycleEvent, Reminder
+from tests.cli_run import cli
 from tests.conftest import EXAMPLE, snapshot
 
 REF = "A 21/0500-01"
@@ -32,13 +32,6 @@ REF = "A 21/0500-01"
 @pytest.fixture(autouse=True)
 def _wide(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "400")
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = run([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import run
+from tests.cli_run import cli
 from tests.conftest import EXAMPLE
 
 REF = "A 21/0500-01"
@@ -32,13 +32,6 @@ NOT_YET = "noch keine übernächste Sitzung terminiert (Sozialausschuss)"
 @pytest.fixture(autouse=True)
 def _wide(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "400")
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = run([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def ok(capsys: pytest.CaptureFixture[str], *args: object) -> str:

@@ -11,18 +11,11 @@ import pdfplumber
 import pytest
 from sqlalchemy.engine import Engine
 
-from flows.cli import run
+from tests.cli_run import cli
 from tests.conftest import snapshot
 from tests.services.town import IMPLEMENTING, REFERRED, REJECTED, SECRET, UNTOUCHED, build_town
 
 NOW = "2021-10-01T07:00"
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = run([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from models.store.tables import (
     Organization,
     Paper,
 )
+from tests.cli_run import cli
 from tests.conftest import DATA, snapshot
 from tests.oparl_server import OParlServer, T, meeting, populate
 
@@ -274,15 +275,6 @@ def test_sync_oparl_on_the_command_line(
     code, out, err = cli(capsys, "sync-oparl", server.url("nowhere"), "--retries", "0")
     assert code == 2 and err.strip().endswith("/oparl/nowhere: HTTP 404"), err
     assert len(err.strip().splitlines()) == 1
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    from flows.cli import run
-
-    capsys.readouterr()
-    code = run([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _papers_as_seen(engine: Engine) -> list[tuple[Any, ...]]:
