@@ -157,8 +157,6 @@ def _send_due(
                 break
             summary.due += len(ids)
             held = Lease(engine, token, clock, lease, ids, renewed=wall)
-            send_batch(
-                engine, ids, held, now, routes, summary, digest, links, senders, connections
-            )
+            send_batch(engine, ids, held, now, routes, summary, digest, links, senders, connections)
             if len(ids) < batch:
                 break

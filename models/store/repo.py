@@ -108,8 +108,9 @@ def has_organizations(session: Session, body_id: int) -> bool:
     """Does the body know any committee yet? A body without any learns its committees from
     its first document; after that a name nobody knows is proposed for review."""
     return (
-        session.exec(select(Organization.id).where(Organization.body_id == body_id).limit(1))
-        .first()
+        session.exec(
+            select(Organization.id).where(Organization.body_id == body_id).limit(1)
+        ).first()
         is not None
     )
 

@@ -202,8 +202,14 @@ def test_parse_result_refuses_unknown_words_listing_the_choices() -> None:
 def test_allowed_events_follow_the_table() -> None:
     assert allowed_events(None) == [E.submit]
     assert allowed_events(S.scheduled) == [
-        E.reschedule, E.request_report, E.decide, E.withdraw, E.renumber, E.mark_urgent,
-        E.extend_deadline, E.archive
+        E.reschedule,
+        E.request_report,
+        E.decide,
+        E.withdraw,
+        E.renumber,
+        E.mark_urgent,
+        E.extend_deadline,
+        E.archive,
     ]
     assert allowed_events(S.closed) == []
     assert all(allowed_events(s) == [] for s in State if s.terminal)
