@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from models.domain.states import State
 from models.domain.timeutil import local_datetime, to_local, to_utc
+from models.domain.vocab import OWED
 from models.store.repo import owed_past_due
 from models.store.tables import Body, Deadline, Organization, Paper
 
@@ -187,16 +188,22 @@ def overdue_items(
     """The deadlines past due and still owed since the start of tracking, the longest
     overdue first; at most `limit` (after an outage there may be hundreds of thousands: the
     table shows the oldest, the count says how many there are). The oldest are chosen from
-    the sweep index (and the few bodies) alone, and only they are joined to their papers."""
+    the sweep index (and the few bodies) alone, and only they are joined to their papers:
+    the oldest of each owed status, read in the index's order (status, due) and merged. As
+    one `status IN (…) ORDER BY due` PostgreSQL scanned and sorted the whole table (the index
+    orders each status by due, not both together): 0.1 s of the sweep at a million deadlines."""
     now = to_utc(now)
-    oldest = (
-        select(Deadline.id)
+    per_status = [  # each status's oldest, in the order of the sweep index (status, due, …)
+        select(col(Deadline.id).label("id"), col(Deadline.due).label("due"))
         .join(Body, col(Body.id) == Deadline.body_id)
-        .where(tracked(now), of_body(body_id))
+        .where(tracked(now), of_body(body_id), col(Deadline.status) == status)
         .order_by(col(Deadline.due), col(Deadline.id))
         .limit(limit)
         .subquery()
-    )
+        for status in OWED
+    ]
+    merged = sa.union_all(*(sa.select(b.c.id, b.c.due) for b in per_status)).subquery()
+    oldest = sa.select(merged.c.id).order_by(merged.c.due, merged.c.id).limit(limit).subquery()
     rows = session.exec(
         select(*OVERDUE_COLUMNS)  # type: ignore[call-overload]  # sqlmodel types at most four
         .join(oldest, oldest.c.id == Deadline.id)
