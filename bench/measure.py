@@ -125,8 +125,13 @@ def explain(url: str) -> dict[str, Any]:
         "(status = 'sending' AND claimed_until < :now) ORDER BY send_at, id",
         "committees to escalate": "SELECT DISTINCT body_id, organization_id FROM deadline "
         "WHERE status = 'missed' AND kind NOT IN ('proposal')",
-        "overdue table (the oldest 1,000)": "SELECT id FROM deadline WHERE status IN "
-        "('open', 'missed') AND due < :now AND kind <> 'proposal' ORDER BY due, id LIMIT 1000",
+        "overdue table (the oldest 1,000)": "SELECT id FROM ("
+        + " UNION ALL ".join(
+            f"SELECT * FROM (SELECT id, due FROM deadline WHERE status = '{status}' "
+            "AND due < :now AND kind <> 'proposal' ORDER BY due, id LIMIT 1000) AS oldest_" + status
+            for status in ("open", "missed")
+        )
+        + ") AS oldest ORDER BY due, id LIMIT 1000",
         "overview: deadlines per committee": "SELECT body_id, organization_id, count(*) FROM "
         "deadline WHERE status IN ('open', 'missed') AND due < :horizon AND kind <> 'proposal' "
         "GROUP BY body_id, organization_id",

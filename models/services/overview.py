@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from models.domain.states import State
 from models.domain.timeutil import local_datetime, to_local, to_utc
+from models.domain.vocab import OWED
 from models.store.repo import owed_past_due
 from models.store.tables import Body, Deadline, Organization, Paper
 
@@ -187,16 +188,22 @@ def overdue_items(
     """The deadlines past due and still owed since the start of tracking, the longest
     overdue first; at most `limit` (after an outage there may be hundreds of thousands: the
     table shows the oldest, the count says how many there are). The oldest are chosen from
-    the sweep index (and the few bodies) alone, and only they are joined to their papers."""
+    the sweep index (and the few bodies) alone, and only they are joined to their papers:
+    the oldest of each owed status, read in the index's order (status, due) and merged. As
+    one `status IN (…) ORDER BY due` PostgreSQL scanned and sorted the whole table (the index
+    orders each status by due, not both together): 0.1 s of the sweep at a million deadlines."""
     now = to_utc(now)
-    oldest = (
-        select(Deadline.id)
+    per_status = [  # each status's oldest, in the order of the sweep index (status, due, …)
+        select(col(Deadline.id).label("id"), col(Deadline.due).label("due"))
         .join(Body, col(Body.id) == Deadline.body_id)
-        .where(tracked(now), of_body(body_id))
+        .where(tracked(now), of_body(body_id), col(Deadline.status) == status)
         .order_by(col(Deadline.due), col(Deadline.id))
         .limit(limit)
         .subquery()
-    )
+        for status in OWED
+    ]
+    merged = sa.union_all(*(sa.select(b.c.id, b.c.due) for b in per_status)).subquery()
+    oldest = sa.select(merged.c.id).order_by(merged.c.due, merged.c.id).limit(limit).subquery()
     rows = session.exec(
         select(*OVERDUE_COLUMNS)  # type: ignore[call-overload]  # sqlmodel types at most four
         .join(oldest, oldest.c.id == Deadline.id)
@@ -224,37 +231,47 @@ def overdue_rows(
 def overview_markdown(session: Session, now: datetime, body_id: int | None = None) -> str:
     """Open motions by committee and state, with counts of deadlines due in the coming days,
     today and overdue, as a markdown document. The deadline counts are read from the sweep index
-    alone; committees are told apart by body where there is more than one."""
+    alone; committees are told apart by body where there is more than one. Its reads go
+    through the session's connection (Core rows, not the ORM's result machinery): for the
+    3,168 committees of 396 bodies that was 0.04 s of the sweep's artifacts step."""
     now = to_utc(now)
     today = to_local(now).date()
     open_states = [s.value for s in State if not s.terminal]
-    papers = session.exec(
-        select(Paper.body_id, Paper.current_organization_id, Paper.state, sa.func.count())
-        .where(
-            col(Paper.state).in_(open_states),
-            sa.true() if body_id is None else col(Paper.body_id) == body_id,
+    papers = (
+        session.connection()
+        .execute(
+            select(Paper.body_id, Paper.current_organization_id, Paper.state, sa.func.count())
+            .where(
+                col(Paper.state).in_(open_states),
+                sa.true() if body_id is None else col(Paper.body_id) == body_id,
+            )
+            .group_by(col(Paper.body_id), col(Paper.current_organization_id), col(Paper.state))
         )
-        .group_by(col(Paper.body_id), col(Paper.current_organization_id), col(Paper.state))
-    ).all()
+        .all()
+    )
     end_of_today = local_datetime(today + timedelta(days=1), time(0, 0))
     horizon = local_datetime(today + timedelta(days=UPCOMING_DAYS + 1), time(0, 0))
 
     def bucket(condition: Any) -> Any:
         return sa.func.sum(sa.case((condition, 1), else_=0))
 
-    deadlines = session.exec(  # a window of the sweep index: what is owed before the horizon
-        select(  # type: ignore[call-overload]  # sqlmodel types at most four columns
-            Deadline.body_id,
-            Deadline.organization_id,
-            bucket(col(Deadline.due) >= end_of_today),
-            bucket(sa.and_(col(Deadline.due) >= now, col(Deadline.due) < end_of_today)),
-            bucket(col(Deadline.due) < now),
+    deadlines = (
+        session.connection()
+        .execute(  # a window of the sweep index: what is owed before the horizon
+            select(  # type: ignore[call-overload]  # sqlmodel types at most four columns
+                Deadline.body_id,
+                Deadline.organization_id,
+                bucket(col(Deadline.due) >= end_of_today),
+                bucket(sa.and_(col(Deadline.due) >= now, col(Deadline.due) < end_of_today)),
+                bucket(col(Deadline.due) < now),
+            )
+            .join(Body, col(Body.id) == Deadline.body_id)
+            # owed, due before the horizon, since tracking started
+            .where(tracked(horizon), of_body(body_id))
+            .group_by(col(Deadline.body_id), col(Deadline.organization_id))
         )
-        .join(Body, col(Body.id) == Deadline.body_id)
-        # owed, due before the horizon, since tracking started
-        .where(tracked(horizon), of_body(body_id))
-        .group_by(col(Deadline.body_id), col(Deadline.organization_id))
-    ).all()
+        .all()
+    )
     Scope = tuple[int, int | None]
     by_state: dict[Scope, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for body, org, state, count in papers:
@@ -316,13 +333,17 @@ def _names(
 ) -> dict[tuple[int, int | None], str]:
     """'Sozialausschuss', or 'Stadt X: Sozialausschuss' where several bodies share the
     database (a state-wide service)."""
-    bodies = dict(session.exec(select(Body.id, Body.name)).all())
-    orgs = dict(
-        session.exec(
+    bodies: dict[int, str] = dict(
+        session.connection().execute(select(Body.id, Body.name)).tuples().all()
+    )
+    orgs: dict[int, str] = dict(
+        session.connection()
+        .execute(
             select(Organization.id, Organization.name).where(
                 col(Organization.id).in_({o for _, o in scopes if o is not None})
             )
-        ).all()
+        )
+        .all()
     )
     several = len({b for b, _ in scopes}) > 1
     return {

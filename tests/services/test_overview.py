@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.domain.intake import parse_document
 from models.domain.states import State
@@ -163,3 +163,45 @@ def test_an_archive_motion_before_the_start_of_tracking_does_not_top_the_list(
     assert max(r["Tage"] for r in rows) < 40
     assert count == len(rows)
     assert f"Überfällige Fristen insgesamt: **{count}**" in overview
+
+
+def test_the_oldest_are_chosen_across_open_and_missed_deadlines(engine: Engine) -> None:
+    """The table's oldest `limit` are read per status from the sweep index and merged: with
+    open and missed deadlines whose due dates alternate, the first rows are the oldest of
+    both, in due order, and a body's table holds only its own."""
+    import sqlalchemy as sa
+
+    from models.services.overview import overdue_items
+    from models.store.tables import Deadline
+
+    old = EXAMPLE.read_text(encoding="utf-8")
+    _import(engine, old, "A 21/0500-01", "2021-06-07T10:15")
+    _import(engine, old.replace("A 21/0500-01", "A 21/0501-01"), "A 21/0501-01", "2021-06-07T10:16")
+    table = Deadline.__table__  # type: ignore[attr-defined]
+    with session_scope(engine) as session:
+        found = session.exec(select(Deadline.id).order_by(col(Deadline.id))).all()
+        ids = [i for i in found if i is not None]
+        assert len(ids) >= 4
+        for n, deadline_id in enumerate(ids):  # the last id due first; missed/open in turn
+            session.connection().execute(
+                sa.update(table)
+                .where(table.c.id == deadline_id)
+                .values(
+                    due=at(f"2021-06-{len(ids) - n:02d}T12:00"),
+                    status="missed" if n % 2 == 0 else "open",
+                    kind="report",
+                )
+            )
+        body_id = session.exec(select(Body.id)).one()
+    now = at("2021-07-01T07:00")
+    with session_scope(engine) as session:
+        oldest = overdue_items(session, now, limit=3)
+        everything = overdue_items(session, now)
+        of_body = overdue_items(session, now, limit=3, body_id=body_id)
+        other = overdue_items(session, now, body_id=body_id + 1)
+    days = [item.due.astimezone(BERLIN).day for item in oldest]
+    assert days == [1, 2, 3]
+    assert [i.due for i in everything] == sorted(i.due for i in everything)
+    assert len(everything) == len(ids)
+    assert of_body == oldest
+    assert other == []

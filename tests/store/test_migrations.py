@@ -305,3 +305,20 @@ def test_0011_keeps_explanations_and_fills_old_deadlines_on_replan(engine: Engin
     with session_scope(engine) as session:
         after = {d.key: d.explanation for d in session.exec(select(Deadline)).all()}
     assert after == before
+
+
+@pytest.mark.postgres
+def test_postgresql_sessions_run_without_jit(pg_url: str) -> None:
+    """The sweep's few statements whose estimates cross jit_above_cost ran slower compiled
+    (models.store.db._postgresql_without_jit); the setting holds after the pool's rollback
+    and on an autocommit engine too."""
+    import sqlalchemy as sa
+
+    for engine in (make_engine(pg_url), make_engine(pg_url, isolation_level="AUTOCOMMIT")):
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+            connection.rollback()
+            assert connection.execute(sa.text("SHOW jit")).scalar() == "off"
+        with engine.connect() as connection:  # the pooled connection, returned and reused
+            assert connection.execute(sa.text("SHOW jit")).scalar() == "off"
+        engine.dispose()
