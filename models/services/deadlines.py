@@ -128,18 +128,7 @@ def gather_facts(session: Session, paper: Paper, *, meetings: bool = False) -> P
     current = next((o.id for c, _, o in consultations if not c.done), None)
     starts: list[datetime] = []
     if meetings and current is not None:
-        starts = list(
-            session.exec(
-                select(Meeting.start)
-                .where(
-                    Meeting.organization_id == current,
-                    Meeting.start > paper.received_at,
-                    col(Meeting.cancelled).is_(False),
-                )
-                .order_by(col(Meeting.start))
-                .limit(LATER_MEETINGS)
-            ).all()
-        )
+        starts = later_meetings(session, current, paper.received_at)
     return PaperFacts(
         paper_type=paper.paper_type,
         state=paper.state,
@@ -178,6 +167,25 @@ def gather_facts(session: Session, paper: Paper, *, meetings: bool = False) -> P
         urgent_at=urgent_at,
         urgent_reason=urgent_reason,
         meetings=tuple(starts),
+    )
+
+
+def later_meetings(
+    session: Session, organization_id: int | None, after: datetime
+) -> list[datetime]:
+    """The next LATER_MEETINGS meetings (not cancelled) of a committee after `after`, in
+    order: what rules counted in meetings plan with and what a late motion's verdict names."""
+    return list(
+        session.exec(
+            select(Meeting.start)
+            .where(
+                Meeting.organization_id == organization_id,
+                Meeting.start > after,
+                col(Meeting.cancelled).is_(False),
+            )
+            .order_by(col(Meeting.start))
+            .limit(LATER_MEETINGS)
+        ).all()
     )
 
 
@@ -454,15 +462,6 @@ def timeliness(session: Session, paper: Paper, rules: Rules) -> Timeliness | Non
         due=row.due,
         received_at=paper.received_at,
         rule=row.rule,
-        later_starts=lambda: session.exec(
-            select(Meeting.start)
-            .where(
-                Meeting.organization_id == org.id,
-                Meeting.start > meeting.start,
-                col(Meeting.cancelled).is_(False),
-            )
-            .order_by(col(Meeting.start))
-            .limit(LATER_MEETINGS)
-        ).all(),
+        later_starts=lambda: later_meetings(session, org.id, meeting.start),
         rules=rules,
     )
