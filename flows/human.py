@@ -32,10 +32,6 @@ ACTOR_DEFAULT = "Prefect-UI (Name nicht angegeben)"
 """Who is recorded when the form names nobody and the server names no user (an open-source
 Prefect server with an auth string knows no users: everyone shares the string)."""
 
-DEPLOYMENT = "record-step/schritt-eintragen"
-"""The deployment of `record_step` (prefect.yaml): the overdue tables link its run page."""
-
-
 def offered_steps() -> dict[str, Step]:
     """The form's step choices, by the German words it shows ('Ergebnis der Beratung')."""
     return {s.form: s for s in form_steps() if s.form}
