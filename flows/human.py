@@ -32,6 +32,7 @@ ACTOR_DEFAULT = "Prefect-UI (Name nicht angegeben)"
 """Who is recorded when the form names nobody and the server names no user (an open-source
 Prefect server with an auth string knows no users: everyone shares the string)."""
 
+
 def offered_steps() -> dict[str, Step]:
     """The form's step choices, by the German words it shows ('Ergebnis der Beratung')."""
     return {s.form: s for s in form_steps() if s.form}
