@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from icalendar import Calendar, Event, Timezone
 
@@ -76,45 +76,60 @@ def sequence(updated_at: datetime) -> int:
 
 
 def build(entries: list[CalendarEntry], *, name: str, now: datetime) -> bytes:
+    """The calendar of `entries` as of `now` (DTSTAMP), with the time zones its events use.
+
+    The text is what icalendar writes for the whole calendar (`Calendar.to_ical` after
+    `add_missing_timezones`), put together from parts icalendar wrote once: the calendar's
+    own lines per name, each zone per process, each event per entry and `now`. A dispatcher
+    sends one calendar per reminder mail and the same deadline to several recipients, and
+    serialising a calendar was a sixth of a mail's cost."""
+    head, tail = _frame(name)
+    events = [_event(entry, now) for entry in entries]
+    tzids = sorted(frozenset[str]().union(*(used for _, used in events)))
+    zones = b"".join(_vtimezone_text(tzid) for tzid in tzids)
+    return head + zones + b"".join(text for text, _ in events) + tail
+
+
+@lru_cache(maxsize=64)
+def _frame(name: str) -> tuple[bytes, bytes]:
+    """The calendar's text before its first component and after its last."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", "Europe/Berlin")
-    for entry in entries:
-        event = Event()
-        event.add("uid", entry.uid)
-        event.add("summary", entry.summary)
-        event.add("dtstamp", now.astimezone(UTC))
-        event.add("last-modified", entry.updated_at.astimezone(UTC))
-        event.add("sequence", sequence(entry.updated_at))
-        if entry.all_day:
-            day = to_local(entry.start).date()
-            event.add("dtstart", day)
-            event.add("dtend", day + timedelta(days=1))
-        else:
-            event.add("dtstart", entry.start.astimezone(BERLIN))
-            event.add("dtend", (entry.end or entry.start).astimezone(BERLIN))
-        event.add("description", entry.description)
-        event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
-        event.add("transp", "TRANSPARENT" if entry.all_day else "OPAQUE")
-        if entry.categories:
-            event.add("categories", list(entry.categories))
-        if entry.location:
-            event.add("location", entry.location)
-        calendar.add_component(event)
-    # What calendar.add_missing_timezones() does, with each zone derived once per process.
-    # Their text is spliced in where add_component would have put them (before the first
-    # event), serialised once per process: a zone's text is 40 lines of transitions, and
-    # serialising them was the largest cost of a reminder mail after the zone itself.
-    zones = b"".join(_vtimezone_text(tzid) for tzid in sorted(calendar.get_missing_tzids()))
     data: bytes = calendar.to_ical()
-    if zones:
-        at = data.find(b"BEGIN:VEVENT\r\n")
-        at = at if at >= 0 else data.rfind(b"END:VCALENDAR")
-        data = data[:at] + zones + data[at:]
-    return data
+    at = data.rfind(b"END:VCALENDAR")
+    return data[:at], data[at:]
+
+
+@lru_cache(maxsize=4096)
+def _event(entry: CalendarEntry, now: datetime) -> tuple[bytes, frozenset[str]]:
+    """One entry's VEVENT text, and the zones it names that the calendar must describe."""
+    event = Event()
+    event.add("uid", entry.uid)
+    event.add("summary", entry.summary)
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("last-modified", entry.updated_at.astimezone(UTC))
+    event.add("sequence", sequence(entry.updated_at))
+    if entry.all_day:
+        day = to_local(entry.start).date()
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+    else:
+        event.add("dtstart", entry.start.astimezone(BERLIN))
+        event.add("dtend", (entry.end or entry.start).astimezone(BERLIN))
+    event.add("description", entry.description)
+    event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if entry.all_day else "OPAQUE")
+    if entry.categories:
+        event.add("categories", list(entry.categories))
+    if entry.location:
+        event.add("location", entry.location)
+    # the TZID parameters of its properties, as Calendar.get_used_tzids reads them
+    used = {getattr(value, "params", {}).get("TZID") for value in event.values()}
+    return event.to_ical(), frozenset(str(tzid) for tzid in used - {None, "UTC"})
 
 
 @cache

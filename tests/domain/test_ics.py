@@ -51,3 +51,37 @@ def test_all_day_calendar_has_no_zone() -> None:
     calendar = Calendar.from_ical(ics.build([_entry(day, all_day=True)], name="c", now=NOW))
     assert list(calendar.walk("VTIMEZONE")) == []
     assert len(list(calendar.walk("VEVENT"))) == 1
+
+
+def test_the_calendar_put_together_from_parts_is_what_icalendar_writes_for_the_whole() -> None:
+    # build() joins text icalendar wrote for the frame, each zone and each event; parsed and
+    # written again as one calendar, with icalendar adding the zones itself, it is the same
+    from datetime import timedelta
+
+    start = datetime(2021, 3, 28, 0, 30, tzinfo=UTC)  # the night the clocks go forward
+    entries = [
+        ics.CalendarEntry(
+            uid=ics.stable_uid("t", k),
+            summary="Ausschuss für Umwelt, Klima; und Mobilität " * 3,  # folded lines
+            start=start + timedelta(days=k),
+            end=None,
+            all_day=k % 2 == 0,
+            description="Zeile\nZeile 2, mit Komma; und Ä",
+            cancelled=k == 3,
+            updated_at=start,
+            categories=("Frist", "report"),
+            location="Rathaus" if k == 1 else None,
+        )
+        for k in range(4)
+    ]
+    for chosen in (entries, entries[:1], entries[1:2], []):  # all-day only: no zone
+        data = ics.build(chosen, name="Fristen Mülheim", now=NOW)
+        whole = Calendar.from_ical(data)
+        whole.subcomponents = [c for c in whole.subcomponents if c.name != "VTIMEZONE"]
+        whole.add_missing_timezones()
+        assert whole.to_ical() == data
+        assert (b"BEGIN:VTIMEZONE" in data) == any(not e.all_day for e in chosen)
+    # an event's text is kept per entry and instant: another instant, another DTSTAMP
+    later = ics.build(entries[:1], name="Fristen Mülheim", now=NOW + timedelta(days=1))
+    assert b"DTSTAMP:20210608T060000Z" in later
+    assert b"DTSTAMP:20210607T060000Z" in ics.build(entries[:1], name="x", now=NOW)
