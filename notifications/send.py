@@ -24,6 +24,7 @@ from notifications.smtp_hooks import (
     gated,
     install,
     local,
+    own_text,
     passes_gate,
 )
 
@@ -107,14 +108,14 @@ def deliver(
                     content=message.ics, name=message.ics_name, mimetype="text/calendar"
                 )
             )
-        # E-mail takes HTML (Apprise adds the plain-text alternative itself); services that
-        # speak plain text or markdown get our own text rendering.
+        # E-mail takes HTML, with our own text as its plain-text alternative (smtp_hooks.
+        # own_text); services that speak plain text or markdown get that text alone.
         formats = getattr(recipient.server, "notify_format", None)
         if not isinstance(formats, tuple | list | set | frozenset):
             formats = (formats,)  # Apprise 1.x names one format, 2.x may list several
         html = apprise.NotifyFormat.HTML in formats
         email = isinstance(recipient.server, NotifyEmail)  # and its subclasses
-        with gated(gate):
+        with gated(gate), own_text(message.html, message.text):
             ok = recipient.server.notify(
                 body=message.html if html else message.text,
                 title=encoded_subject(message.subject, recipient.server.title_maxlen)

@@ -48,6 +48,13 @@ looked up in the standard library; Apprise itself still connects, secures, logs 
   headers). Every other header goes through compat32 as before; the text of the message is
   the same but for the boundaries' spelling.
 
+- **Our own plain-text part.** Given an HTML body, the e-mail plugin makes the mail's
+  text/plain alternative by converting the HTML (`convert_between`, an HTML parser run per
+  mail: a twelfth of a mail's cost). Our reminders have a plain text of their own, written for
+  plain-text readers (notifications/templates/reminder.txt.j2: "Titel: …" on one line where
+  the conversion gives a heading and a paragraph). Within `own_text(html, text)` the plugin's
+  conversion of exactly that HTML returns that text; anything else is converted by Apprise.
+
 `encoded_subject` spares Apprise a quadratic header encoder (see there).
 
 If Apprise's module no longer looks like this, nothing is replaced (`install()` says so)
@@ -74,7 +81,8 @@ from typing import Any
 local = threading.local()
 """`records`: the log records of the send in progress on this thread (None: not sending);
 `pool`: the connection pool this thread's sends use (None: a connection per mail);
-`gate`: asked before each mail of this thread goes to the server (None: nothing to ask)."""
+`gate`: asked before each mail of this thread goes to the server (None: nothing to ask);
+`text`: (html, text), the plain text to use for exactly that HTML body (None: convert)."""
 
 
 def _record(exc: BaseException) -> None:
@@ -419,6 +427,7 @@ def install() -> bool:
     controller.smtplib = _Smtplib()  # type: ignore[assignment]
     _install_pool()
     _install_multipart()
+    _install_own_text()
     return True
 
 
@@ -428,6 +437,51 @@ def _install_multipart() -> None:
 
     if getattr(base, "MIMEMultipart", None) is MIMEMultipart:
         base.MIMEMultipart = _Multipart  # type: ignore[misc]
+
+
+def _install_own_text() -> None:
+    """`_convert` where the e-mail plugin looks `convert_between` up (nothing if it does not)."""
+    from apprise.conversion import convert_between
+    from apprise.plugins.email import base
+
+    global _convert_between
+    if getattr(base, "convert_between", None) is convert_between:
+        _convert_between = convert_between
+        base.convert_between = _convert
+
+
+_convert_between: Callable[[Any, Any, Any], Any] | None = None
+"""Apprise's conversion, which `_convert` stands in front of."""
+
+
+def _convert(from_format: Any, to_format: Any, content: Any) -> Any:
+    """Apprise's `convert_between`, but our own text for the HTML body being sent (see
+    `own_text`)."""
+    from apprise import NotifyFormat
+
+    own: tuple[str, str] | None = getattr(local, "text", None)
+    if (
+        own is not None
+        and from_format == NotifyFormat.HTML
+        and to_format == NotifyFormat.TEXT
+        and isinstance(content, str)
+        and content.strip() == own[0].strip()  # Apprise strips the body it is given
+    ):
+        return own[1]
+    assert _convert_between is not None  # installed before it is looked up
+    return _convert_between(from_format, to_format, content)
+
+
+@contextlib.contextmanager
+def own_text(html: str, text: str) -> Iterator[None]:
+    """While inside, a mail of this thread whose HTML body is `html` gets `text` as its
+    plain-text part instead of Apprise's conversion of the HTML."""
+    before = getattr(local, "text", None)
+    local.text = (html, text)
+    try:
+        yield
+    finally:
+        local.text = before
 
 
 _installed: type | None = None

@@ -138,3 +138,27 @@ def test_the_short_way_folds_every_header_as_compat32_does() -> None:
                 assert _folded(ours, name, value) == _folded(stdlib, name, value), (limit, value)
                 short += value.isascii() and value.isprintable()
     assert short > 100  # the short way was taken, not only the stdlib's
+
+
+def _plain_part(built: str) -> str:
+    import email
+
+    parsed = email.message_from_string(built)
+    (part,) = [p for p in parsed.walk() if p.get_content_type() == "text/plain"]
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode()
+
+
+@pytest.mark.parametrize("message", MESSAGES, ids=["reminder", "digest", "notice"])
+def test_the_plain_part_is_our_own_text_not_a_conversion_of_the_html(message: Message) -> None:
+    assert smtp_hooks.install()
+    assert email_base.convert_between is smtp_hooks._convert  # type: ignore[attr-defined]
+    with smtp_hooks.own_text(message.html, message.text):
+        ours = _plain_part(_built(message))
+    assert ours == message.text
+    # outside, or for another HTML body, Apprise converts the HTML as before
+    converted = _plain_part(_built(message))
+    assert converted != message.text and message.text.strip().splitlines()[-1] in converted
+    with smtp_hooks.own_text("<p>ein anderer Text</p>", message.text):
+        assert _plain_part(_built(message)) == converted
