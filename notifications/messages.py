@@ -121,6 +121,8 @@ class Message:
 
 @lru_cache(maxsize=1)
 def _environment() -> Any:
+    """The templates, loaded once: they ship with the program, so no file is looked at again
+    (`auto_reload` would stat both templates for every mail)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     return Environment(
@@ -129,6 +131,7 @@ def _environment() -> Any:
         undefined=StrictUndefined,
         trim_blocks=False,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
 
 

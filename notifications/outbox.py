@@ -326,7 +326,7 @@ def due_ids(
         return [row[0] for row in rows]
 
 
-def _owned(worker: str) -> Any:
+def _owned(worker: str | sa.BindParameter[str]) -> Any:
     return sa.and_(R.c.claimed_by == worker, R.c.status == ReminderStatus.sending.value)
 
 
@@ -359,6 +359,30 @@ def _transaction(bind: Engine | Connection) -> Iterator[Connection]:
             yield connection
 
 
+def _recording(close: bool) -> Any:
+    """The UPDATE that records a delivery (and with `close`, closes the claim as sent), made
+    once: building the statement and its cache key per mail cost four times its execution
+    (0.08 of 0.1 ms, on the recorder's thread, holding the interpreter lock)."""
+    values: dict[str, Any] = {
+        "delivered_to": sa.bindparam("delivered", type_=R.c.delivered_to.type)
+    }
+    if close:
+        at = sa.bindparam("at", type_=R.c.sent_at.type)
+        values |= {
+            "status": ReminderStatus.sent.value,
+            "sent_at": at,
+            "last_error": None,
+            "claimed_by": None,
+            "claimed_until": None,
+            "updated_at": at,
+        }
+    owned = _owned(sa.bindparam("worker"))
+    return sa.update(R).where(R.c.id == sa.bindparam("reminder"), owned).values(**values)
+
+
+_RECORD, _RECORD_AND_CLOSE = _recording(close=False), _recording(close=True)
+
+
 def record_delivery(
     engine: Engine | Connection,
     reminder_id: int,
@@ -388,20 +412,15 @@ def record_delivery(
             delivered = list(current)
         if recipient_key not in delivered:
             delivered = [*delivered, recipient_key]
-        values: dict[str, Any] = {"delivered_to": delivered}
+        parameters: dict[str, Any] = {
+            "reminder": reminder_id,
+            "worker": worker,
+            "delivered": delivered,
+        }
         if close_at is not None:
-            values |= {
-                "status": ReminderStatus.sent.value,
-                "sent_at": to_utc(close_at),
-                "last_error": None,
-                "claimed_by": None,
-                "claimed_until": None,
-                "updated_at": to_utc(close_at),
-            }
-        result = connection.execute(
-            sa.update(R).where(R.c.id == reminder_id, _owned(worker)).values(**values)
-        )
-        return bool(result.rowcount)
+            parameters["at"] = to_utc(close_at)
+        statement = _RECORD if close_at is None else _RECORD_AND_CLOSE
+        return bool(connection.execute(statement, parameters).rowcount)
 
 
 def finish(
