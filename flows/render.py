@@ -118,6 +118,20 @@ def render_deadlines(
         render_explanations(console, rows)
 
 
+def render_waiting(items: list[Any], console: Any = None) -> None:
+    """The deadlines not computable yet (models.services.deadlines.Waiting), a table of their
+    own below the deadlines: they have no date to sort by, and must not go unseen."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        "Vorlage", "Frist", "Gremium", "warum", title=f"Noch nicht berechenbar ({len(items)})"
+    )
+    for w in items:
+        table.add_row(w.reference, w.label, w.committee, w.reason)
+    (console or Console()).print(table)
+
+
 def render_explanations(console: Any, rows: list[dict[str, Any]]) -> None:
     """How each deadline was computed, in the profile's words (stored on the row)."""
     from rich.markup import escape

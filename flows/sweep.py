@@ -23,6 +23,7 @@ from flows.events import emit_failed, emit_missed, emit_sent
 from flows.links import step_link, verlauf_link
 from flows.render import overdue_markdown
 from models.domain.timeutil import to_local, to_utc
+from models.services.deadlines import waiting_deadlines
 from models.services.failed_reminders import failed_count, failed_reminders, failed_section
 from models.services.overview import overdue_count, overdue_rows, overview_markdown
 from models.store.db import session_scope
@@ -138,6 +139,8 @@ class _Published:
     rows: list[dict[str, Any]]
     total: int
     overview: str
+    waiting: int = 0
+    """Deadlines not computable yet (the overview lists them; its description counts them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,8 +180,14 @@ def _texts(one: _Published, failed: str, stand: str, replay: bool) -> tuple[str,
         + "; nach Gremium, je Gremium die ältesten zuerst"
     )
     overview = one.overview + (f"\n{failed}" if failed and not one.key else "")
-    overview_description = f"Fristenübersicht{of}, Stand {stand}" + (
-        " (Rückblick)" if replay else ""
+    overview_description = (
+        f"Fristenübersicht{of}, Stand {stand}"
+        + (" (Rückblick)" if replay else "")
+        + (
+            f"; {one.waiting} {'Frist' if one.waiting == 1 else 'Fristen'} noch nicht berechenbar"
+            if one.waiting
+            else ""
+        )
     )
     return table, description, overview, overview_description
 
@@ -194,11 +203,13 @@ def publish(now: datetime, replay: bool = False) -> Tables:
     suffix = REPLAY_SUFFIX if replay else ""
     settings = current_settings()
     link, verlauf = step_link(settings.ui_url), verlauf_link(settings.ui_url)
+    rules = rulebook_for(settings, every_body=True)
     with session_scope(engine_for(settings)) as session:
         bodies = bodies_with_papers(session)
         scopes = [(None, "", "")] + (
             [(b, f"-{slug}", name) for b, slug, name in bodies] if len(bodies) > 1 else []
         )
+        waiting = waiting_deadlines(session, rules)  # once: each body's overview takes its own
         published = [
             _Published(
                 key,
@@ -206,7 +217,8 @@ def publish(now: datetime, replay: bool = False) -> Tables:
                 name,
                 overdue_rows(session, now, link=link, body_id=body_id, verlauf=verlauf),
                 overdue_count(session, now, body_id),
-                overview_markdown(session, now, body_id),
+                overview_markdown(session, now, body_id, waiting=waiting),
+                len(waiting.of_body(body_id).items),
             )
             for body_id, key, name in scopes
         ]

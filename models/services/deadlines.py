@@ -6,11 +6,13 @@ must have now, and the table is made to say so (added, re-dated, cancelled; met 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.domain.bodies import Rules, rules_of
@@ -39,16 +41,18 @@ from models.domain.planning import (
     SessionHeld,
     Unplanned,
     counts_meetings,
+    meeting_rules,
     plan_all,
     proposal_verdict,
 )
 from models.domain.reminders import pending_reminder
-from models.domain.rules import DeadlineKind, RuleSet
-from models.domain.states import IMPLEMENTABLE, Event, Result
+from models.domain.rules import DeadlineKind, RuleError, RuleSet
+from models.domain.states import IMPLEMENTABLE, WAITING, Event, Result, State
 from models.domain.timeutil import to_utc
 from models.domain.vocab import OWED, DeadlineStatus, ReminderStatus
 from models.store.tables import (
     AgendaItem,
+    Body,
     Consultation,
     Deadline,
     LifecycleEvent,
@@ -310,13 +314,154 @@ def _unplanned_line(paper: Paper, unplanned: Unplanned) -> str:
 
 def not_yet_computable(session: Session, paper: Paper, rules: Rules) -> list[dict[str, Any]]:
     """The deadlines the paper's rules require that cannot be computed yet (a count of
-    meetings beyond the calendar), for `show`: what the Sitzungsdienst must still schedule.
-    Asked when shown, as the timeliness verdict is: nothing is stored until it can be."""
+    meetings beyond the calendar), for `show` and, through `waiting_deadlines`, the lists:
+    what the Sitzungsdienst must still schedule. Asked when shown, as the timeliness verdict
+    is: nothing is stored until it can be."""
     rules = rules_of(rules, paper.body_id)
     if not counts_meetings(rules):
         return []
     _, unplanned = plan_all(gather_facts(session, paper, meetings=True), rules)
     return [{"rule": u.rule, "label": u.label, "reason": u.reason} for u in unplanned]
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A deadline that cannot be computed yet, as the lists show it (`deadlines`, the
+    overview): which motion, before which committee, by which rule, and what is missing."""
+
+    body_id: int
+    body: str
+    reference: str
+    committee: str
+    rule: str
+    label: str
+    reason: str
+    """German, e.g. 'noch keine übernächste Sitzung terminiert (Sozialausschuss)'."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """For --json: the keys of `show --json`'s deadlinesNotYetComputable, and whose."""
+        return {
+            "reference": self.reference,
+            "body": self.body,
+            "committee": self.committee,
+            "rule": self.rule,
+            "label": self.label,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingList:
+    """`waiting_deadlines`' answer; `unchecked` names bodies whose rules could not be loaded
+    (a profile gone from disk): their motions were not looked at, and the lists say so."""
+
+    items: list[Waiting]
+    unchecked: list[str] = field(default_factory=list)
+
+    def of_body(self, body_id: int | None) -> WaitingList:
+        """The items of one body (None: all), for the sweep's overview per body."""
+        if body_id is None:
+            return self
+        return WaitingList([w for w in self.items if w.body_id == body_id], self.unchecked)
+
+
+ACTIVE_STATES = tuple(s.value for s in State if not s.terminal and s not in WAITING)
+"""States in which a motion owes deadlines (plan_all plans nothing before the review or
+assignment, and nothing counted in meetings once it is closed)."""
+
+SETTLED = (DeadlineStatus.open.value, DeadlineStatus.missed.value, DeadlineStatus.met.value)
+"""A stored row of a meeting-count rule in one of these states: it was computed (or met)."""
+
+
+def waiting_deadlines(
+    session: Session,
+    rules: Rules,
+    *,
+    body_id: int | None = None,
+    committee: str | None = None,
+) -> WaitingList:
+    """Every deadline not computable yet, of all bodies (or one; of one committee by name or
+    short name), by committee and reference: `not_yet_computable`, the one answer `show`
+    gives, asked only for the motions that can have one, which SQL finds without reading the
+    others. Only bodies whose rules count meetings are looked at, and of their motions only
+    those in a state that owes deadlines, before a committee, that owe such a rule (of a
+    paper type it applies to) with no computed (open, missed) or met row of it for that
+    committee: `replan` stores the row as soon as the calendar has the meetings (adding,
+    moving or cancelling a meeting re-plans), so a motion with one is not waiting. A day
+    with nothing waiting costs one read of the bodies and one of the index (paper state,
+    body, committee) and the deadlines of the counting bodies' motions by paper; each
+    waiting motion then its re-plan's reads (five statements), as `show` does."""
+    # bodies by their rules counted in meetings: (rule name, paper types or None for all)
+    groups: dict[frozenset[tuple[str, frozenset[str] | None]], list[int]] = defaultdict(list)
+    unchecked: list[str] = []
+    body_names: dict[int, str] = {}
+    bodies = select(Body.id, Body.name).order_by(col(Body.id))
+    if body_id is not None:
+        bodies = bodies.where(Body.id == body_id)
+    for found, name in session.exec(bodies).all():
+        if found is None:
+            continue
+        body_names[found] = name
+        try:
+            counted = meeting_rules(rules_of(rules, found))
+        except RuleError as exc:
+            unchecked.append(f"{name}: {exc}")
+            continue
+        types: dict[str, set[str] | None] = {}
+        for rule_name, rule in counted:  # a version may change the types a rule applies to
+            known = types.setdefault(rule_name, set())
+            if known is None or rule.paper_types is None:
+                types[rule_name] = None
+            else:
+                known.update(rule.paper_types)
+        if types:
+            groups[
+                frozenset((n, None if t is None else frozenset(t)) for n, t in types.items())
+            ].append(found)
+    items: list[Waiting] = []
+    for counted_rules, ids in groups.items():
+        unsettled = [  # a rule this paper owes with no computed or met row for its committee
+            sa.and_(
+                sa.true() if paper_types is None else col(Paper.paper_type).in_(paper_types),
+                ~select(Deadline.id)
+                .where(
+                    Deadline.paper_id == Paper.id,
+                    Deadline.rule == rule_name,
+                    Deadline.organization_id == Paper.current_organization_id,
+                    col(Deadline.status).in_(SETTLED),
+                )
+                .exists(),
+            )
+            for rule_name, paper_types in sorted(counted_rules, key=lambda r: r[0])
+        ]
+        query = (
+            select(Paper, Organization.name)
+            .join(Organization, col(Organization.id) == Paper.current_organization_id)
+            .where(
+                col(Paper.state).in_(ACTIVE_STATES),
+                col(Paper.body_id).in_(ids),
+                sa.or_(*unsettled),
+            )
+        )
+        if committee is not None:
+            query = query.where(
+                (Organization.name == committee) | (Organization.short_name == committee)
+            )
+        for paper, org in session.exec(query).all():
+            items += [
+                Waiting(
+                    paper.body_id,
+                    body_names[paper.body_id],
+                    paper.reference,
+                    org,
+                    u["rule"],
+                    u["label"],
+                    u["reason"],
+                )
+                for u in not_yet_computable(session, paper, rules)
+            ]
+    items.sort(key=lambda w: (w.committee or "", w.reference, w.label))
+    return WaitingList(items, unchecked)
 
 
 def _minutes_recorded(session: Session, planned: Iterable[PlannedDeadline]) -> dict[int, datetime]:

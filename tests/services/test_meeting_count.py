@@ -120,3 +120,55 @@ def test_the_meetings_are_read_once_per_replan_and_only_counting_papers_are_repl
     with session_scope(engine) as session:
         paper = session.exec(select(Paper).where(Paper.reference == "A 21/0500-01")).one()
         assert not replan(session, paper, rules, at("2021-06-08T10:00"))
+
+
+def test_the_lists_ask_only_the_motions_that_wait_for_meetings(engine: Engine) -> None:
+    """`waiting_deadlines` (what `deadlines` and the overview list as not computable yet)
+    finds the Anträge whose "übernächste Sitzung" is not in the calendar, and plans nothing
+    for the others: the Vorschlag (the rules count only for Anträge) is never read, and once
+    the calendar has the meeting after next, no motion is (two statements, however many
+    motions there are)."""
+    from models.services.deadlines import waiting_deadlines
+
+    rules = _rules()
+    _import(engine, rules, "A 21/0500-01", "Antrag")
+    _import(engine, rules, "A 21/0502-01", "Antrag")
+    _import(engine, rules, "A 21/0501-01", "Vorschlag")
+
+    def waiting() -> tuple[list[tuple[str, str, str, str]], list[str]]:
+        statements: list[str] = []
+
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
+
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            with session_scope(engine) as session:
+                found = waiting_deadlines(session, rules)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+        assert found.unchecked == []
+        rows = [(w.reference, w.committee, w.rule, w.reason) for w in found.items]
+        return rows, statements
+
+    rows, statements = waiting()
+    reason = "noch keine übernächste Sitzung terminiert (Sozialausschuss)"
+    assert rows == [
+        ("A 21/0500-01", "Sozialausschuss", "tagesordnung_fraktion", reason),
+        ("A 21/0502-01", "Sozialausschuss", "tagesordnung_fraktion", reason),
+    ]
+    # planned again (gather_facts reads the log) for the two Anträge only
+    assert len([s for s in statements if "FROM lifecycle_event" in s]) == 2
+
+    with session_scope(engine) as session:
+        add_meeting(
+            session,
+            body_name=BODY,
+            committee="Sozialausschuss",
+            day=date(2021, 7, 13),
+            now=at("2021-06-08T09:00"),
+            rules=rules,
+        )
+    rows, statements = waiting()
+    assert rows == []
+    assert len(statements) == 2, statements  # the bodies, then the motions that could wait
