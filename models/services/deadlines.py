@@ -7,9 +7,10 @@ must have now, and the table is made to say so (added, re-dated, cancelled; met 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
@@ -89,29 +90,83 @@ def gather_facts(session: Session, paper: Paper, *, meetings: bool = False) -> P
     """The plain facts planning needs, read from the paper, its consultations and its log;
     with `meetings`, the coming meetings of the committee it is before (one query), for
     rules counted in meetings."""
-    consultations = session.exec(
+    assert paper.id is not None
+    return gather_facts_of(session, [paper], meetings=meetings)[paper.id]
+
+
+def gather_facts_of(
+    session: Session, papers: Sequence[Paper], *, meetings: bool = False
+) -> dict[int, PaperFacts]:
+    """`gather_facts` for several papers at once, by paper id: the same reads, each one
+    statement for all of them (the lists ask it for every motion waiting for meetings, which
+    one by one took five round trips each)."""
+    ids = [p.id for p in papers if p.id is not None]
+    consultations: dict[int, list[tuple[Consultation, Meeting | None, Organization]]] = {
+        i: [] for i in ids
+    }
+    for c, m, o in session.exec(
         select(Consultation, Meeting, Organization)
         .join(Organization, col(Organization.id) == Consultation.organization_id)
         .outerjoin(Meeting, col(Meeting.id) == Consultation.meeting_id)
-        .where(Consultation.paper_id == paper.id)
+        .where(col(Consultation.paper_id).in_(ids))
         .order_by(col(Consultation.position), col(Consultation.id))
-    ).all()
-    held = session.exec(
-        select(AgendaItem, Meeting)
+    ).all():
+        consultations[c.paper_id].append((c, m, o))
+    held: dict[int, list[tuple[AgendaItem, Meeting]]] = {i: [] for i in ids}
+    for item, meeting, paper_id in session.exec(
+        select(AgendaItem, Meeting, Consultation.paper_id)
         .join(Meeting, col(Meeting.id) == AgendaItem.meeting_id)
         .join(Consultation, col(Consultation.id) == AgendaItem.consultation_id)
-        .where(Consultation.paper_id == paper.id, col(AgendaItem.result).is_not(None))
+        .where(col(Consultation.paper_id).in_(ids), col(AgendaItem.result).is_not(None))
         .order_by(col(AgendaItem.id))
-    ).all()
-    events = session.exec(
+    ).all():
+        held[paper_id].append((item, meeting))
+    events: dict[int, list[LifecycleEvent]] = {i: [] for i in ids}
+    for event in session.exec(
         select(LifecycleEvent)
-        .where(LifecycleEvent.paper_id == paper.id)
+        .where(col(LifecycleEvent.paper_id).in_(ids))
         .order_by(col(LifecycleEvent.id))
-    ).all()
-    has_questions = (
-        session.exec(select(Question.id).where(Question.paper_id == paper.id).limit(1)).first()
-        is not None
+    ).all():
+        events[event.paper_id].append(event)
+    with_questions = set(
+        session.exec(select(Question.paper_id).where(col(Question.paper_id).in_(ids)).distinct())
     )
+    current = {i: next((o.id for c, _, o in consultations[i] if not c.done), None) for i in ids}
+    starts: dict[int, list[datetime]] = {}
+    if meetings:
+        counting = [p for p in papers if p.id is not None and current[p.id] is not None]
+        after: dict[int, datetime] = {}
+        for p in counting:
+            org = current[p.id or 0] or 0
+            after[org] = min(after.get(org, p.received_at), p.received_at)
+        coming = later_meetings_of(
+            session, after, limit=LATER_MEETINGS if len(counting) == 1 else None
+        )
+        for p in counting:
+            following = (s for s in coming.get(current[p.id or 0] or 0, ()) if s > p.received_at)
+            starts[p.id or 0] = list(islice(following, LATER_MEETINGS))
+    return {
+        p.id: _facts(
+            p,
+            consultations[p.id],
+            held[p.id],
+            events[p.id],
+            p.id in with_questions,
+            starts.get(p.id, []),
+        )
+        for p in papers
+        if p.id is not None
+    }
+
+
+def _facts(
+    paper: Paper,
+    consultations: list[tuple[Consultation, Meeting | None, Organization]],
+    held: list[tuple[AgendaItem, Meeting]],
+    events: list[LifecycleEvent],
+    has_questions: bool,
+    starts: list[datetime],
+) -> PaperFacts:
     report_at = report_office = decided_at = implementation_office = None
     decided_consultation: int | None = None
     implementable = urgent = False
@@ -129,10 +184,6 @@ def gather_facts(session: Session, paper: Paper, *, meetings: bool = False) -> P
             decided_consultation = event.details.get("consultation_id")
         elif event.event == Event.start_implementation.value:
             implementation_office = event.details.get("office")
-    current = next((o.id for c, _, o in consultations if not c.done), None)
-    starts: list[datetime] = []
-    if meetings and current is not None:
-        starts = later_meetings(session, current, paper.received_at)
     return PaperFacts(
         paper_type=paper.paper_type,
         state=paper.state,
@@ -179,18 +230,37 @@ def later_meetings(
 ) -> list[datetime]:
     """The next LATER_MEETINGS meetings (not cancelled) of a committee after `after`, in
     order: what rules counted in meetings plan with and what a late motion's verdict names."""
-    return list(
-        session.exec(
-            select(Meeting.start)
-            .where(
-                Meeting.organization_id == organization_id,
-                Meeting.start > after,
-                col(Meeting.cancelled).is_(False),
-            )
-            .order_by(col(Meeting.start))
-            .limit(LATER_MEETINGS)
-        ).all()
+    if organization_id is None:
+        return []
+    return later_meetings_of(session, {organization_id: after}, limit=LATER_MEETINGS).get(
+        organization_id, []
     )
+
+
+def later_meetings_of(
+    session: Session, after: dict[int, datetime], *, limit: int | None
+) -> dict[int, list[datetime]]:
+    """The meetings (not cancelled) of each committee after its moment, in order, in one
+    statement; at most `limit` in all (for one committee: `later_meetings`), else every one
+    after the earliest moment of them all, each committee's kept from its own moment on."""
+    if not after:
+        return {}
+    query = (
+        select(Meeting.start, Meeting.organization_id)
+        .where(
+            col(Meeting.organization_id).in_(after),
+            Meeting.start > min(after.values()),
+            col(Meeting.cancelled).is_(False),
+        )
+        .order_by(col(Meeting.organization_id), col(Meeting.start))
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    found: dict[int, list[datetime]] = {org: [] for org in after}
+    for start, org in session.exec(query).all():
+        if start > after[org]:
+            found[org].append(start)
+    return found
 
 
 def replan(
@@ -317,11 +387,25 @@ def not_yet_computable(session: Session, paper: Paper, rules: Rules) -> list[dic
     meetings beyond the calendar), for `show` and, through `waiting_deadlines`, the lists:
     what the Sitzungsdienst must still schedule. Asked when shown, as the timeliness verdict
     is: nothing is stored until it can be."""
-    rules = rules_of(rules, paper.body_id)
-    if not counts_meetings(rules):
-        return []
-    _, unplanned = plan_all(gather_facts(session, paper, meetings=True), rules)
-    return [{"rule": u.rule, "label": u.label, "reason": u.reason} for u in unplanned]
+    assert paper.id is not None
+    return not_yet_computable_of(session, [paper], rules).get(paper.id, [])
+
+
+def not_yet_computable_of(
+    session: Session, papers: Sequence[Paper], rules: Rules
+) -> dict[int, list[dict[str, Any]]]:
+    """`not_yet_computable` for several papers, by paper id, their facts read together
+    (`gather_facts_of`); papers whose rules count no meetings are not read."""
+    counting = [p for p in papers if counts_meetings(rules_of(rules, p.body_id))]
+    facts = gather_facts_of(session, counting, meetings=True) if counting else {}
+    return {
+        paper_id: [
+            {"rule": u.rule, "label": u.label, "reason": u.reason}
+            for u in plan_all(found, rules_of(rules, paper.body_id))[1]
+        ]
+        for paper in counting
+        for paper_id, found in [(paper.id or 0, facts[paper.id or 0])]
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,7 +531,9 @@ def waiting_deadlines(
             query = query.where(
                 (Organization.name == committee) | (Organization.short_name == committee)
             )
-        for paper, org in session.exec(query).all():
+        candidates = session.exec(query).all()
+        unplanned = not_yet_computable_of(session, [paper for paper, _ in candidates], rules)
+        for paper, org in candidates:
             items += [
                 Waiting(
                     paper.body_id,
@@ -458,7 +544,7 @@ def waiting_deadlines(
                     u["label"],
                     u["reason"],
                 )
-                for u in not_yet_computable(session, paper, rules)
+                for u in unplanned.get(paper.id or 0, [])
             ]
     items.sort(key=lambda w: (w.committee or "", w.reference, w.label))
     return WaitingList(items, unchecked)

@@ -124,10 +124,10 @@ def test_the_meetings_are_read_once_per_replan_and_only_counting_papers_are_repl
 
 def test_the_lists_ask_only_the_motions_that_wait_for_meetings(engine: Engine) -> None:
     """`waiting_deadlines` (what `deadlines` and the overview list as not computable yet)
-    finds the Anträge whose "übernächste Sitzung" is not in the calendar, and plans nothing
-    for the others: the Vorschlag (the rules count only for Anträge) is never read, and once
-    the calendar has the meeting after next, no motion is (two statements, however many
-    motions there are)."""
+    finds the Anträge whose "übernächste Sitzung" is not in the calendar, reading their facts
+    together, and plans nothing for the others: the Vorschlag (the rules count only for
+    Anträge) is never read, and once the calendar has the meeting after next, no motion is
+    (two statements, however many motions there are)."""
     from models.services.deadlines import waiting_deadlines
 
     rules = _rules()
@@ -157,8 +157,10 @@ def test_the_lists_ask_only_the_motions_that_wait_for_meetings(engine: Engine) -
         ("A 21/0500-01", "Sozialausschuss", "tagesordnung_fraktion", reason),
         ("A 21/0502-01", "Sozialausschuss", "tagesordnung_fraktion", reason),
     ]
-    # planned again (gather_facts reads the log) for the two Anträge only
-    assert len([s for s in statements if "FROM lifecycle_event" in s]) == 2
+    # the two Anträge planned again together: their facts read once for both (consultations,
+    # sessions held, log, questions, the committee's meetings), not per motion
+    assert len([s for s in statements if "FROM lifecycle_event" in s]) == 1
+    assert len(statements) == 2 + 5, statements
 
     with session_scope(engine) as session:
         add_meeting(
