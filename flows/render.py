@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from models.services.deadlines import Waiting
 
 
 def render_paper(view: dict[str, Any]) -> None:
@@ -118,7 +121,7 @@ def render_deadlines(
         render_explanations(console, rows)
 
 
-def render_waiting(items: list[Any], console: Any = None) -> None:
+def render_waiting(items: list[Waiting], console: Any = None) -> None:
     """The deadlines not computable yet (models.services.deadlines.Waiting), a table of their
     own below the deadlines: they have no date to sort by, and must not go unseen."""
     from rich.console import Console

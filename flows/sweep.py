@@ -18,12 +18,11 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows import app
-from flows.app import current_settings, engine_for, routes_for, rulebook_for
+from flows.app import current_settings, engine_for, routes_for, rulebook_for, waiting_for
 from flows.events import emit_failed, emit_missed, emit_sent
 from flows.links import step_link, verlauf_link
 from flows.render import overdue_markdown
 from models.domain.timeutil import to_local, to_utc
-from models.services.deadlines import waiting_deadlines
 from models.services.failed_reminders import failed_count, failed_reminders, failed_section
 from models.services.overview import overdue_count, overdue_rows, overview_markdown
 from models.store.db import session_scope
@@ -203,13 +202,12 @@ def publish(now: datetime, replay: bool = False) -> Tables:
     suffix = REPLAY_SUFFIX if replay else ""
     settings = current_settings()
     link, verlauf = step_link(settings.ui_url), verlauf_link(settings.ui_url)
-    rules = rulebook_for(settings, every_body=True)
     with session_scope(engine_for(settings)) as session:
         bodies = bodies_with_papers(session)
         scopes = [(None, "", "")] + (
             [(b, f"-{slug}", name) for b, slug, name in bodies] if len(bodies) > 1 else []
         )
-        waiting = waiting_deadlines(session, rules)  # once: each body's overview takes its own
+        waiting = waiting_for(settings, session)  # once: each body's overview takes its own
         published = [
             _Published(
                 key,

@@ -88,17 +88,9 @@ def deadlines(
 
 
 def _waiting(active: Session, *, body_id: int | None, committee: str | None) -> WaitingList:
-    """The deadlines not computable yet (models.services.deadlines.waiting_deadlines), by
-    every body's rules; rules that cannot be loaded are named instead (listing the stored
-    deadlines needs no rules, and does not fail for them)."""
-    from models.domain.rules import RuleError
-    from models.services.deadlines import WaitingList, waiting_deadlines
+    from flows.app import waiting_for
 
-    try:
-        book = rulebook(every_body=True)
-    except RuleError as exc:
-        return WaitingList([], [str(exc)])
-    return waiting_deadlines(active, book, body_id=body_id, committee=committee)
+    return waiting_for(settings(), active, body_id=body_id, committee=committee)
 
 
 @app.command()

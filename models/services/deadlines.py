@@ -436,17 +436,26 @@ class Waiting:
 
 @dataclass(frozen=True, slots=True)
 class WaitingList:
-    """`waiting_deadlines`' answer; `unchecked` names bodies whose rules could not be loaded
+    """`waiting_deadlines`' answer; `unchecked_of` names bodies whose rules could not be loaded
     (a profile gone from disk): their motions were not looked at, and the lists say so."""
 
     items: list[Waiting]
-    unchecked: list[str] = field(default_factory=list)
+    unchecked_of: list[tuple[int | None, str]] = field(default_factory=list)
+    """(body id, or None for every body, and why), e.g. (None, '/nirgends/go.toml:
+    Regelprofil nicht gefunden')."""
+
+    @property
+    def unchecked(self) -> list[str]:
+        return [why for _, why in self.unchecked_of]
 
     def of_body(self, body_id: int | None) -> WaitingList:
-        """The items of one body (None: all), for the sweep's overview per body."""
+        """What concerns one body (None: all), for the sweep's overview per body."""
         if body_id is None:
             return self
-        return WaitingList([w for w in self.items if w.body_id == body_id], self.unchecked)
+        return WaitingList(
+            [w for w in self.items if w.body_id == body_id],
+            [(b, why) for b, why in self.unchecked_of if b in (None, body_id)],
+        )
 
 
 ACTIVE_STATES = tuple(s.value for s in State if not s.terminal and s not in WAITING)
@@ -477,7 +486,7 @@ def waiting_deadlines(
     waiting motion then its re-plan's reads (five statements), as `show` does."""
     # bodies by their rules counted in meetings: (rule name, paper types or None for all)
     groups: dict[frozenset[tuple[str, frozenset[str] | None]], list[int]] = defaultdict(list)
-    unchecked: list[str] = []
+    unchecked: list[tuple[int | None, str]] = []
     body_names: dict[int, str] = {}
     bodies = select(Body.id, Body.name).order_by(col(Body.id))
     if body_id is not None:
@@ -489,7 +498,7 @@ def waiting_deadlines(
         try:
             counted = meeting_rules(rules_of(rules, found))
         except RuleError as exc:
-            unchecked.append(f"{name}: {exc}")
+            unchecked.append((found, f"{name}: {exc}"))
             continue
         types: dict[str, set[str] | None] = {}
         for rule_name, rule in counted:  # a version may change the types a rule applies to

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -174,3 +175,30 @@ def test_the_lists_ask_only_the_motions_that_wait_for_meetings(engine: Engine) -
     rows, statements = waiting()
     assert rows == []
     assert len(statements) == 2, statements  # the bodies, then the motions that could wait
+
+
+def test_a_body_whose_rules_cannot_be_loaded_is_named_not_skipped(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A body's profile file gone from disk: its motions cannot be looked at, and the
+    overview of all bodies and its own say so, while another body's overview does not."""
+    from models.services.bodies import add_body, rulebook
+    from models.services.deadlines import waiting_deadlines
+    from models.services.overview import overview_markdown
+
+    profile = tmp_path / "go-oberau.toml"
+    profile.write_text(resolve_profile_path("default").read_text(encoding="utf-8"))
+    with session_scope(engine) as session:
+        oberau = add_body(session, name="Gemeinde Oberau", profile=str(profile), state="BY").id
+        other = add_body(session, name="Stadt Nordheim", profile="default", state="NW").id
+    profile.unlink()
+    now = at("2021-06-08T12:00")
+    with session_scope(engine) as session:
+        found = waiting_deadlines(session, rulebook(engine, "default", every_body=True))
+        assert found.items == []
+        (why,) = found.unchecked
+        assert why.startswith(f"Gemeinde Oberau: {profile}")
+        for body_id in (None, oberau):
+            text = overview_markdown(session, now, body_id, waiting=found)
+            assert f"Nicht auf noch nicht berechenbare Fristen geprüft: {why}" in text
+        assert "geprüft" not in overview_markdown(session, now, other, waiting=found)
