@@ -20,7 +20,8 @@ from models.store.db import make_engine
 def sweep(url: str) -> dict[str, Any]:
     """The sweep's own work, without mail: read every body's rules (as the sweep does: one
     statement, flows.sweep.send_reminders), mark, plan escalations by each body's calendar,
-    select what is due, build the artifact rows. The rules' part includes loading the
+    select what is due, build the artifact rows and the overview with its deadlines not
+    computable yet (their lookup also timed alone: "not_computable"). The rules' part includes loading the
     profiles and holiday tables its bodies use, as a fresh process does; the statements that
     read bodies are counted (one per run, whatever the number of bodies and rows)."""
     from models.services.bodies import rulebook
