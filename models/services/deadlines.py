@@ -398,13 +398,14 @@ def not_yet_computable_of(
     (`gather_facts_of`); papers whose rules count no meetings are not read."""
     counting = [p for p in papers if counts_meetings(rules_of(rules, p.body_id))]
     facts = gather_facts_of(session, counting, meetings=True) if counting else {}
-    return {
-        paper_id: [
-            {"rule": u.rule, "label": u.label, "reason": u.reason}
-            for u in plan_all(found, rules_of(rules, paper.body_id))[1]
-        ]
+    unplanned = {
+        paper_id: plan_all(found, rules_of(rules, paper.body_id))[1]
         for paper in counting
-        for paper_id, found in [(paper.id or 0, facts[paper.id or 0])]
+        if (paper_id := paper.id) is not None and (found := facts.get(paper_id)) is not None
+    }
+    return {
+        paper_id: [{"rule": u.rule, "label": u.label, "reason": u.reason} for u in waiting]
+        for paper_id, waiting in unplanned.items()
     }
 
 
@@ -481,9 +482,9 @@ def waiting_deadlines(
     paper type it applies to) with no computed (open, missed) or met row of it for that
     committee: `replan` stores the row as soon as the calendar has the meetings (adding,
     moving or cancelling a meeting re-plans), so a motion with one is not waiting. A day
-    with nothing waiting costs one read of the bodies and one of the index (paper state,
-    body, committee) and the deadlines of the counting bodies' motions by paper; each
-    waiting motion then its re-plan's reads (five statements), as `show` does."""
+    with nothing waiting costs one read of the bodies and one statement over the counting
+    bodies' motions (each probed in the deadline index by paper); the waiting ones then
+    have their facts read together (five statements for all, `gather_facts_of`)."""
     # bodies by their rules counted in meetings: (rule name, paper types or None for all)
     groups: dict[frozenset[tuple[str, frozenset[str] | None]], list[int]] = defaultdict(list)
     unchecked: list[tuple[int | None, str]] = []
@@ -555,7 +556,7 @@ def waiting_deadlines(
                 )
                 for u in unplanned.get(paper.id or 0, [])
             ]
-    items.sort(key=lambda w: (w.committee or "", w.reference, w.label))
+    items.sort(key=lambda w: (w.committee, w.reference, w.label))
     return WaitingList(items, unchecked)
 
 
