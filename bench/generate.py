@@ -7,6 +7,13 @@ committees each and a meeting calendar around `now`; each paper with 1–3 consu
 deadlines and a reminder row per deadline. Steady state: most deadlines met, a quarter open in
 the coming weeks, one day's worth open and just past due (what the daily sweep marks), 2 %
 missed earlier. `make_cold` turns that into the morning after an outage: 40 % past due.
+
+The Saxon bodies' rule counted in meetings ("spätestens in der übernächsten Sitzung",
+sachsen.toml `tagesordnung_fraktion`, for Anträge) is stored as planning stores it: the
+Anträge's invitation row is that rule's, except for one in WAITING_EVERY, which waits for
+its committee's calendar (received after the committee's second-last meeting, so that the
+calendar has only one meeting to count): what the overview's list of deadlines not
+computable yet finds, and what it must find without reading the others.
 """
 
 from __future__ import annotations
@@ -40,6 +47,10 @@ KINDS = [
     ("session", "gremium"),
     ("implementation", "fachamt"),
 ]
+COUNTED_RULE = ("sachsen", "Antrag", "tagesordnung_fraktion")
+"""(profile, paper type, rule) of the generated data's rule counted in meetings."""
+WAITING_EVERY = 50
+"""One in this many Anträge of the Saxon bodies waits for meetings to be scheduled."""
 CHUNK = 20_000
 BODIES = 396
 """Bodies in every generated database, whatever its size: the sweep resolves each one's
@@ -188,6 +199,19 @@ def generate(
             turn (p % 8 would give a body only the committees of its id's residue)."""
             return (p % bodies) * orgs_per_body + (p // bodies) % orgs_per_body
 
+        def counted(p: int) -> bool:
+            """Whether paper p has the rule counted in meetings (a Saxon body's Antrag)."""
+            profile, paper_type, _ = COUNTED_RULE
+            return (
+                BODY_RULES[p % bodies % len(BODY_RULES)][0] == profile
+                and PAPER_TYPES[p % len(PAPER_TYPES)] == paper_type
+            )
+
+        def waiting(p: int) -> bool:
+            return counted(p) and (p // bodies) % WAITING_EVERY == 0
+
+        last_but_one = timedelta(days=(meetings_per_org - 2) * 14 - 180, hours=12)
+
         def paper_rows() -> Iterator[dict[str, Any]]:
             for p in range(papers):
                 body = p % bodies + 1
@@ -204,7 +228,7 @@ def generate(
                     "attachments": [],
                     "state": ["submitted", "scheduled", "report_requested", "decided"][p % 4],
                     "current_organization_id": committee(p) + 1,
-                    "received_at": now - (p % 300) * day,
+                    "received_at": now + last_but_one if waiting(p) else now - (p % 300) * day,
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -242,6 +266,8 @@ def generate(
             for d in range(papers * 4):
                 p, k = divmod(d, 4)
                 kind, role = KINDS[k]
+                counts = kind == "invitation" and counted(p) and not waiting(p)
+                rule = COUNTED_RULE[2] if counts else kind
                 roll = rng.random()
                 if d % 365 == 0:  # one day's worth: due in the last 24 h, still open
                     status, due = (
@@ -260,8 +286,8 @@ def generate(
                     "body_id": p % bodies + 1,
                     "consultation_id": first_cid[p],
                     "organization_id": committee(p) + 1,
-                    "key": f"{kind}:{d + 1}",
-                    "rule": kind,
+                    "key": f"{rule}:c{first_cid[p]}" if rule != kind else f"{kind}:{d + 1}",
+                    "rule": rule,
                     "kind": kind,
                     "label": kind,
                     "due": due,

@@ -20,10 +20,12 @@ from models.store.db import make_engine
 def sweep(url: str) -> dict[str, Any]:
     """The sweep's own work, without mail: read every body's rules (as the sweep does: one
     statement, flows.sweep.send_reminders), mark, plan escalations by each body's calendar,
-    select what is due, build the artifact rows. The rules' part includes loading the
+    select what is due, build the artifact rows and the overview with its deadlines not
+    computable yet (their lookup also timed alone: "not_computable"). The rules' part includes loading the
     profiles and holiday tables its bodies use, as a fresh process does; the statements that
     read bodies are counted (one per run, whatever the number of bodies and rows)."""
     from models.services.bodies import rulebook
+    from models.services.deadlines import waiting_deadlines
     from models.services.overview import overdue_count, overdue_rows, overview_markdown
     from models.store.profiles import default_rules
     from notifications import outbox
@@ -54,7 +56,10 @@ def sweep(url: str) -> dict[str, Any]:
     with Session(engine) as session:
         rows = overdue_rows(session, now)
         total = overdue_count(session, now)
-        overview_markdown(session, now)
+        tw = time.perf_counter()
+        waiting = waiting_deadlines(session, rules)
+        waited = time.perf_counter() - tw
+        overview_markdown(session, now, waiting=waiting)
     t5 = time.perf_counter()
     sa.event.remove(engine, "before_cursor_execute", record)
     return {
@@ -65,12 +70,14 @@ def sweep(url: str) -> dict[str, Any]:
             "escalate": t3 - t2,
             "select": t4 - t3,
             "artifacts": t5 - t4,
+            "not_computable": waited,  # part of the artifacts' time
         },
         "missed": len(missed),
         "escalations": escalations,
         "due": len(due),
         "overdue": total,
         "rows": len(rows),
+        "not_computable": len(waiting.items),
         "bodies": rules.resolved,
         "rulesets": len({id(rules.for_body(b)) for b in range(1, rules.resolved + 1)}),
         "body_reads": sum(1 for s in statements if _reads_bodies(s)),

@@ -23,7 +23,7 @@ from flows.settings import Settings, load_settings
 from models.domain.bodies import Rulebook
 from models.domain.errors import InvalidInput, RatsfristError
 from models.domain.intake import ParsedPaper, parse_document
-from models.domain.rules import RuleSet
+from models.domain.rules import RuleError, RuleSet
 from models.domain.steps import step as step_named
 from models.domain.timeutil import system_clock, to_local
 from models.services import intake
@@ -34,6 +34,7 @@ from models.store.db import ensure_schema, make_engine, session_scope
 from models.store.profiles import load_profile
 
 if TYPE_CHECKING:
+    from models.services.deadlines import WaitingList
     from notifications.routes import Routes
 
 _ENGINES: dict[str, Engine] = {}
@@ -88,6 +89,26 @@ def rulebook_for(settings: Settings, *, every_body: bool = False) -> Rulebook:
     without their own), resolved once per body: build one per step, batch or sweep; a
     sweep or dispatch reads `every_body` at once (models.services.bodies.rulebook)."""
     return rulebook(engine_for(settings), settings.rules, every_body=every_body)
+
+
+def waiting_for(
+    settings: Settings,
+    session: Session,
+    *,
+    body_id: int | None = None,
+    committee: str | None = None,
+) -> WaitingList:
+    """The deadlines not computable yet (models.services.deadlines.waiting_deadlines) by
+    every body's rules, for `deadlines`, `overview` and the sweep's overview. Rules that
+    cannot be loaded (RATSFRIST_RULES gone from disk) are named in the answer instead of
+    failing what lists the stored deadlines, which needs no rules."""
+    from models.services.deadlines import WaitingList, waiting_deadlines
+
+    try:
+        book = rulebook_for(settings, every_body=True)
+    except RuleError as exc:
+        return WaitingList([], [(None, str(exc))])
+    return waiting_deadlines(session, book, body_id=body_id, committee=committee)
 
 
 def routes_for(settings: Settings, path: str | Path) -> Routes:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from models.services.deadlines import Waiting
 
 
 def render_paper(view: dict[str, Any]) -> None:
@@ -116,6 +119,20 @@ def render_deadlines(
     console.print(table)
     if explain:
         render_explanations(console, rows)
+
+
+def render_waiting(items: list[Waiting], console: Any = None) -> None:
+    """The deadlines not computable yet (models.services.deadlines.Waiting), a table of their
+    own below the deadlines: they have no date to sort by, and must not go unseen."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        "Vorlage", "Frist", "Gremium", "warum", title=f"Noch nicht berechenbar ({len(items)})"
+    )
+    for w in items:
+        table.add_row(w.reference, w.label, w.committee, w.reason)
+    (console or Console()).print(table)
 
 
 def render_explanations(console: Any, rows: list[dict[str, Any]]) -> None:

@@ -18,7 +18,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows import app
-from flows.app import current_settings, engine_for, routes_for, rulebook_for
+from flows.app import current_settings, engine_for, routes_for, rulebook_for, waiting_for
 from flows.events import emit_failed, emit_missed, emit_sent
 from flows.links import step_link, verlauf_link
 from flows.render import overdue_markdown
@@ -138,6 +138,8 @@ class _Published:
     rows: list[dict[str, Any]]
     total: int
     overview: str
+    waiting: int = 0
+    """Deadlines not computable yet (the overview lists them; its description counts them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,8 +179,14 @@ def _texts(one: _Published, failed: str, stand: str, replay: bool) -> tuple[str,
         + "; nach Gremium, je Gremium die ältesten zuerst"
     )
     overview = one.overview + (f"\n{failed}" if failed and not one.key else "")
-    overview_description = f"Fristenübersicht{of}, Stand {stand}" + (
-        " (Rückblick)" if replay else ""
+    overview_description = (
+        f"Fristenübersicht{of}, Stand {stand}"
+        + (" (Rückblick)" if replay else "")
+        + (
+            f"; {one.waiting} {'Frist' if one.waiting == 1 else 'Fristen'} noch nicht berechenbar"
+            if one.waiting
+            else ""
+        )
     )
     return table, description, overview, overview_description
 
@@ -199,6 +207,7 @@ def publish(now: datetime, replay: bool = False) -> Tables:
         scopes = [(None, "", "")] + (
             [(b, f"-{slug}", name) for b, slug, name in bodies] if len(bodies) > 1 else []
         )
+        waiting = waiting_for(settings, session)  # once: each body's overview takes its own
         published = [
             _Published(
                 key,
@@ -206,7 +215,8 @@ def publish(now: datetime, replay: bool = False) -> Tables:
                 name,
                 overdue_rows(session, now, link=link, body_id=body_id, verlauf=verlauf),
                 overdue_count(session, now, body_id),
-                overview_markdown(session, now, body_id),
+                overview_markdown(session, now, body_id, waiting=waiting),
+                len(waiting.of_body(body_id).items),
             )
             for body_id, key, name in scopes
         ]

@@ -25,8 +25,11 @@ from flows.cli.root import app
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from sqlmodel import Session
+
     from models.domain.profile_checks import ProfileCheck
     from models.domain.rules import RuleSet
+    from models.services.deadlines import WaitingList
 
 
 @app.command()
@@ -46,12 +49,15 @@ def deadlines(
     body: BodyFilterOpt = None,
     now: NowOpt = None,
 ) -> None:
-    """Fristen aller Vorlagen (oder einer Körperschaft), die nächste zuerst (Stand: --now)."""
+    """Fristen aller Vorlagen (oder einer Körperschaft), die nächste zuerst (Stand: --now);
+    darunter die noch nicht berechenbaren (in Sitzungen gezählt, der Sitzungskalender hat zu
+    wenige; nicht mit --overdue: sie können noch nicht verstrichen sein)."""
     from models.services.views import list_deadlines
 
     instant = now_from(now)
     window = parse_window(due_within) if due_within else None
     with session() as active:
+        body_id = body_filter(active, body)
         rows = list_deadlines(
             active,
             now=instant,
@@ -59,15 +65,32 @@ def deadlines(
             overdue=overdue,
             committee=committee,
             include_closed=include_closed,
-            body_id=body_filter(active, body),
+            body_id=body_id,
         )
+        waiting = None if overdue else _waiting(active, body_id=body_id, committee=committee)
+    items = waiting.items if waiting else []
     if as_json:
-        print_json(rows)
-        return
-    from flows.render import render_deadlines
-    from models.domain.timeutil import format_local
+        print_json(
+            {
+                "deadlines": rows,
+                "deadlinesNotYetComputable": [w.as_dict() for w in items],
+            }
+        )
+    else:
+        from flows.render import render_deadlines, render_waiting
+        from models.domain.timeutil import format_local
 
-    render_deadlines(rows, title=f"Fristen, Stand {format_local(instant)}", explain=explain)
+        render_deadlines(rows, title=f"Fristen, Stand {format_local(instant)}", explain=explain)
+        if items:
+            render_waiting(items)
+    for line in waiting.unchecked if waiting else ():
+        typer.echo(f"Hinweis: nicht auf noch nicht berechenbare Fristen geprüft: {line}", err=True)
+
+
+def _waiting(active: Session, *, body_id: int | None, committee: str | None) -> WaitingList:
+    from flows.app import waiting_for
+
+    return waiting_for(settings(), active, body_id=body_id, committee=committee)
 
 
 @app.command()
@@ -76,17 +99,26 @@ def overview(
     as_json: JsonOpt = False,
     now: NowOpt = None,
 ) -> None:
-    """Offene Vorlagen und Fristen je Gremium, überfällige Fristen (wie die Artefakte)."""
+    """Offene Vorlagen und Fristen je Gremium, überfällige und noch nicht berechenbare
+    Fristen (wie die Artefakte)."""
     from models.services.overview import overdue_count, overdue_rows, overview_markdown
 
     instant = now_from(now)
     with session() as active:
         body_id = body_filter(active, body)
-        text = overview_markdown(active, instant, body_id)
+        waiting = _waiting(active, body_id=body_id, committee=None)
+        text = overview_markdown(active, instant, body_id, waiting=waiting)
         rows = overdue_rows(active, instant, body_id=body_id)
         total = overdue_count(active, instant, body_id)
     if as_json:
-        print_json({"overview": text, "overdue": rows, "overdue_total": total})
+        print_json(
+            {
+                "overview": text,
+                "overdue": rows,
+                "overdue_total": total,
+                "deadlinesNotYetComputable": [w.as_dict() for w in waiting.items],
+            }
+        )
         return
     typer.echo(text)
     for row in rows:

@@ -6,11 +6,14 @@ must have now, and the table is made to say so (added, re-dated, cancelled; met 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.domain.bodies import Rules, rules_of
@@ -39,16 +42,18 @@ from models.domain.planning import (
     SessionHeld,
     Unplanned,
     counts_meetings,
+    meeting_rules,
     plan_all,
     proposal_verdict,
 )
 from models.domain.reminders import pending_reminder
-from models.domain.rules import DeadlineKind, RuleSet
-from models.domain.states import IMPLEMENTABLE, Event, Result
+from models.domain.rules import DeadlineKind, RuleError, RuleSet
+from models.domain.states import IMPLEMENTABLE, WAITING, Event, Result, State
 from models.domain.timeutil import to_utc
 from models.domain.vocab import OWED, DeadlineStatus, ReminderStatus
 from models.store.tables import (
     AgendaItem,
+    Body,
     Consultation,
     Deadline,
     LifecycleEvent,
@@ -85,29 +90,83 @@ def gather_facts(session: Session, paper: Paper, *, meetings: bool = False) -> P
     """The plain facts planning needs, read from the paper, its consultations and its log;
     with `meetings`, the coming meetings of the committee it is before (one query), for
     rules counted in meetings."""
-    consultations = session.exec(
+    assert paper.id is not None
+    return gather_facts_of(session, [paper], meetings=meetings)[paper.id]
+
+
+def gather_facts_of(
+    session: Session, papers: Sequence[Paper], *, meetings: bool = False
+) -> dict[int, PaperFacts]:
+    """`gather_facts` for several papers at once, by paper id: the same reads, each one
+    statement for all of them (the lists ask it for every motion waiting for meetings, which
+    one by one took five round trips each)."""
+    ids = [p.id for p in papers if p.id is not None]
+    consultations: dict[int, list[tuple[Consultation, Meeting | None, Organization]]] = {
+        i: [] for i in ids
+    }
+    for c, m, o in session.exec(
         select(Consultation, Meeting, Organization)
         .join(Organization, col(Organization.id) == Consultation.organization_id)
         .outerjoin(Meeting, col(Meeting.id) == Consultation.meeting_id)
-        .where(Consultation.paper_id == paper.id)
+        .where(col(Consultation.paper_id).in_(ids))
         .order_by(col(Consultation.position), col(Consultation.id))
-    ).all()
-    held = session.exec(
-        select(AgendaItem, Meeting)
+    ).all():
+        consultations[c.paper_id].append((c, m, o))
+    held: dict[int, list[tuple[AgendaItem, Meeting]]] = {i: [] for i in ids}
+    for item, meeting, paper_id in session.exec(
+        select(AgendaItem, Meeting, Consultation.paper_id)
         .join(Meeting, col(Meeting.id) == AgendaItem.meeting_id)
         .join(Consultation, col(Consultation.id) == AgendaItem.consultation_id)
-        .where(Consultation.paper_id == paper.id, col(AgendaItem.result).is_not(None))
+        .where(col(Consultation.paper_id).in_(ids), col(AgendaItem.result).is_not(None))
         .order_by(col(AgendaItem.id))
-    ).all()
-    events = session.exec(
+    ).all():
+        held[paper_id].append((item, meeting))
+    events: dict[int, list[LifecycleEvent]] = {i: [] for i in ids}
+    for event in session.exec(
         select(LifecycleEvent)
-        .where(LifecycleEvent.paper_id == paper.id)
+        .where(col(LifecycleEvent.paper_id).in_(ids))
         .order_by(col(LifecycleEvent.id))
-    ).all()
-    has_questions = (
-        session.exec(select(Question.id).where(Question.paper_id == paper.id).limit(1)).first()
-        is not None
+    ).all():
+        events[event.paper_id].append(event)
+    with_questions = set(
+        session.exec(select(Question.paper_id).where(col(Question.paper_id).in_(ids)).distinct())
     )
+    current = {i: next((o.id for c, _, o in consultations[i] if not c.done), None) for i in ids}
+    starts: dict[int, list[datetime]] = {}
+    if meetings:
+        counting = [p for p in papers if p.id is not None and current[p.id] is not None]
+        after: dict[int, datetime] = {}
+        for p in counting:
+            org = current[p.id or 0] or 0
+            after[org] = min(after.get(org, p.received_at), p.received_at)
+        coming = later_meetings_of(
+            session, after, limit=LATER_MEETINGS if len(counting) == 1 else None
+        )
+        for p in counting:
+            following = (s for s in coming.get(current[p.id or 0] or 0, ()) if s > p.received_at)
+            starts[p.id or 0] = list(islice(following, LATER_MEETINGS))
+    return {
+        p.id: _facts(
+            p,
+            consultations[p.id],
+            held[p.id],
+            events[p.id],
+            p.id in with_questions,
+            starts.get(p.id, []),
+        )
+        for p in papers
+        if p.id is not None
+    }
+
+
+def _facts(
+    paper: Paper,
+    consultations: list[tuple[Consultation, Meeting | None, Organization]],
+    held: list[tuple[AgendaItem, Meeting]],
+    events: list[LifecycleEvent],
+    has_questions: bool,
+    starts: list[datetime],
+) -> PaperFacts:
     report_at = report_office = decided_at = implementation_office = None
     decided_consultation: int | None = None
     implementable = urgent = False
@@ -125,10 +184,6 @@ def gather_facts(session: Session, paper: Paper, *, meetings: bool = False) -> P
             decided_consultation = event.details.get("consultation_id")
         elif event.event == Event.start_implementation.value:
             implementation_office = event.details.get("office")
-    current = next((o.id for c, _, o in consultations if not c.done), None)
-    starts: list[datetime] = []
-    if meetings and current is not None:
-        starts = later_meetings(session, current, paper.received_at)
     return PaperFacts(
         paper_type=paper.paper_type,
         state=paper.state,
@@ -175,18 +230,37 @@ def later_meetings(
 ) -> list[datetime]:
     """The next LATER_MEETINGS meetings (not cancelled) of a committee after `after`, in
     order: what rules counted in meetings plan with and what a late motion's verdict names."""
-    return list(
-        session.exec(
-            select(Meeting.start)
-            .where(
-                Meeting.organization_id == organization_id,
-                Meeting.start > after,
-                col(Meeting.cancelled).is_(False),
-            )
-            .order_by(col(Meeting.start))
-            .limit(LATER_MEETINGS)
-        ).all()
+    if organization_id is None:
+        return []
+    return later_meetings_of(session, {organization_id: after}, limit=LATER_MEETINGS).get(
+        organization_id, []
     )
+
+
+def later_meetings_of(
+    session: Session, after: dict[int, datetime], *, limit: int | None
+) -> dict[int, list[datetime]]:
+    """The meetings (not cancelled) of each committee after its moment, in order, in one
+    statement; at most `limit` in all (for one committee: `later_meetings`), else every one
+    after the earliest moment of them all, each committee's kept from its own moment on."""
+    if not after:
+        return {}
+    query = (
+        select(Meeting.start, Meeting.organization_id)
+        .where(
+            col(Meeting.organization_id).in_(after),
+            Meeting.start > min(after.values()),
+            col(Meeting.cancelled).is_(False),
+        )
+        .order_by(col(Meeting.organization_id), col(Meeting.start))
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    found: dict[int, list[datetime]] = {org: [] for org in after}
+    for start, org in session.exec(query).all():
+        if start > after[org]:
+            found[org].append(start)
+    return found
 
 
 def replan(
@@ -310,13 +384,180 @@ def _unplanned_line(paper: Paper, unplanned: Unplanned) -> str:
 
 def not_yet_computable(session: Session, paper: Paper, rules: Rules) -> list[dict[str, Any]]:
     """The deadlines the paper's rules require that cannot be computed yet (a count of
-    meetings beyond the calendar), for `show`: what the Sitzungsdienst must still schedule.
-    Asked when shown, as the timeliness verdict is: nothing is stored until it can be."""
-    rules = rules_of(rules, paper.body_id)
-    if not counts_meetings(rules):
-        return []
-    _, unplanned = plan_all(gather_facts(session, paper, meetings=True), rules)
-    return [{"rule": u.rule, "label": u.label, "reason": u.reason} for u in unplanned]
+    meetings beyond the calendar), for `show` and, through `waiting_deadlines`, the lists:
+    what the Sitzungsdienst must still schedule. Asked when shown, as the timeliness verdict
+    is: nothing is stored until it can be."""
+    assert paper.id is not None
+    return not_yet_computable_of(session, [paper], rules).get(paper.id, [])
+
+
+def not_yet_computable_of(
+    session: Session, papers: Sequence[Paper], rules: Rules
+) -> dict[int, list[dict[str, Any]]]:
+    """`not_yet_computable` for several papers, by paper id, their facts read together
+    (`gather_facts_of`); papers whose rules count no meetings are not read."""
+    counting = [p for p in papers if counts_meetings(rules_of(rules, p.body_id))]
+    facts = gather_facts_of(session, counting, meetings=True) if counting else {}
+    unplanned = {
+        paper_id: plan_all(found, rules_of(rules, paper.body_id))[1]
+        for paper in counting
+        if (paper_id := paper.id) is not None and (found := facts.get(paper_id)) is not None
+    }
+    return {
+        paper_id: [{"rule": u.rule, "label": u.label, "reason": u.reason} for u in waiting]
+        for paper_id, waiting in unplanned.items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A deadline that cannot be computed yet, as the lists show it (`deadlines`, the
+    overview): which motion, before which committee, by which rule, and what is missing."""
+
+    body_id: int
+    body: str
+    reference: str
+    committee: str
+    rule: str
+    label: str
+    reason: str
+    """German, e.g. 'noch keine übernächste Sitzung terminiert (Sozialausschuss)'."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """For --json: the keys of `show --json`'s deadlinesNotYetComputable, and whose."""
+        return {
+            "reference": self.reference,
+            "body": self.body,
+            "committee": self.committee,
+            "rule": self.rule,
+            "label": self.label,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingList:
+    """`waiting_deadlines`' answer; `unchecked_of` names bodies whose rules could not be loaded
+    (a profile gone from disk): their motions were not looked at, and the lists say so."""
+
+    items: list[Waiting]
+    unchecked_of: list[tuple[int | None, str]] = field(default_factory=list)
+    """(body id, or None for every body, and why), e.g. (None, '/nirgends/go.toml:
+    Regelprofil nicht gefunden')."""
+
+    @property
+    def unchecked(self) -> list[str]:
+        return [why for _, why in self.unchecked_of]
+
+    def of_body(self, body_id: int | None) -> WaitingList:
+        """What concerns one body (None: all), for the sweep's overview per body."""
+        if body_id is None:
+            return self
+        return WaitingList(
+            [w for w in self.items if w.body_id == body_id],
+            [(b, why) for b, why in self.unchecked_of if b in (None, body_id)],
+        )
+
+
+ACTIVE_STATES = tuple(s.value for s in State if not s.terminal and s not in WAITING)
+"""States in which a motion owes deadlines (plan_all plans nothing before the review or
+assignment, and nothing counted in meetings once it is closed)."""
+
+SETTLED = (DeadlineStatus.open.value, DeadlineStatus.missed.value, DeadlineStatus.met.value)
+"""A stored row of a meeting-count rule in one of these states: it was computed (or met)."""
+
+
+def waiting_deadlines(
+    session: Session,
+    rules: Rules,
+    *,
+    body_id: int | None = None,
+    committee: str | None = None,
+) -> WaitingList:
+    """Every deadline not computable yet, of all bodies (or one; of one committee by name or
+    short name), by committee and reference: `not_yet_computable`, the one answer `show`
+    gives, asked only for the motions that can have one, which SQL finds without reading the
+    others. Only bodies whose rules count meetings are looked at, and of their motions only
+    those in a state that owes deadlines, before a committee, that owe such a rule (of a
+    paper type it applies to) with no computed (open, missed) or met row of it for that
+    committee: `replan` stores the row as soon as the calendar has the meetings (adding,
+    moving or cancelling a meeting re-plans), so a motion with one is not waiting. A day
+    with nothing waiting costs one read of the bodies and one statement over the counting
+    bodies' motions (each probed in the deadline index by paper); the waiting ones then
+    have their facts read together (five statements for all, `gather_facts_of`)."""
+    # bodies by their rules counted in meetings: (rule name, paper types or None for all)
+    groups: dict[frozenset[tuple[str, frozenset[str] | None]], list[int]] = defaultdict(list)
+    unchecked: list[tuple[int | None, str]] = []
+    body_names: dict[int, str] = {}
+    bodies = select(Body.id, Body.name).order_by(col(Body.id))
+    if body_id is not None:
+        bodies = bodies.where(Body.id == body_id)
+    for found, name in session.exec(bodies).all():
+        if found is None:
+            continue
+        body_names[found] = name
+        try:
+            counted = meeting_rules(rules_of(rules, found))
+        except RuleError as exc:
+            unchecked.append((found, f"{name}: {exc}"))
+            continue
+        types: dict[str, set[str] | None] = {}
+        for rule_name, rule in counted:  # a version may change the types a rule applies to
+            known = types.setdefault(rule_name, set())
+            if known is None or rule.paper_types is None:
+                types[rule_name] = None
+            else:
+                known.update(rule.paper_types)
+        if types:
+            groups[
+                frozenset((n, None if t is None else frozenset(t)) for n, t in types.items())
+            ].append(found)
+    items: list[Waiting] = []
+    for counted_rules, ids in groups.items():
+        unsettled = [  # a rule this paper owes with no computed or met row for its committee
+            sa.and_(
+                sa.true() if paper_types is None else col(Paper.paper_type).in_(paper_types),
+                ~select(Deadline.id)
+                .where(
+                    Deadline.paper_id == Paper.id,
+                    Deadline.rule == rule_name,
+                    Deadline.organization_id == Paper.current_organization_id,
+                    col(Deadline.status).in_(SETTLED),
+                )
+                .exists(),
+            )
+            for rule_name, paper_types in sorted(counted_rules, key=lambda r: r[0])
+        ]
+        query = (
+            select(Paper, Organization.name)
+            .join(Organization, col(Organization.id) == Paper.current_organization_id)
+            .where(
+                col(Paper.state).in_(ACTIVE_STATES),
+                col(Paper.body_id).in_(ids),
+                sa.or_(*unsettled),
+            )
+        )
+        if committee is not None:
+            query = query.where(
+                (Organization.name == committee) | (Organization.short_name == committee)
+            )
+        candidates = session.exec(query).all()
+        unplanned = not_yet_computable_of(session, [paper for paper, _ in candidates], rules)
+        for paper, org in candidates:
+            items += [
+                Waiting(
+                    paper.body_id,
+                    body_names[paper.body_id],
+                    paper.reference,
+                    org,
+                    u["rule"],
+                    u["label"],
+                    u["reason"],
+                )
+                for u in unplanned.get(paper.id or 0, [])
+            ]
+    items.sort(key=lambda w: (w.committee, w.reference, w.label))
+    return WaitingList(items, unchecked)
 
 
 def _minutes_recorded(session: Session, planned: Iterable[PlannedDeadline]) -> dict[int, datetime]:

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from models.domain.states import State
 from models.domain.timeutil import local_datetime, to_local, to_utc
 from models.domain.vocab import OWED
+from models.services.deadlines import Waiting, WaitingList
 from models.store.repo import owed_past_due
 from models.store.tables import Body, Deadline, Organization, Paper
 
@@ -228,12 +229,17 @@ def overdue_rows(
     return overdue_table(items, to_local(to_utc(now)).date(), link, verlauf)
 
 
-def overview_markdown(session: Session, now: datetime, body_id: int | None = None) -> str:
+def overview_markdown(
+    session: Session, now: datetime, body_id: int | None = None, *, waiting: WaitingList
+) -> str:
     """Open motions by committee and state, with counts of deadlines due in the coming days,
-    today and overdue, as a markdown document. The deadline counts are read from the sweep index
-    alone; committees are told apart by body where there is more than one. Its reads go
-    through the session's connection (Core rows, not the ORM's result machinery): for the
-    3,168 committees of 396 bodies that was 0.04 s of the sweep's artifacts step."""
+    today and overdue, as a markdown document, and the deadlines not computable yet
+    (`waiting`, models.services.deadlines.waiting_deadlines: asked by the caller, which the
+    sweep does once for all bodies and their overviews). The deadline counts are read from
+    the sweep index alone; committees are told apart by body where there is more than one.
+    Its reads go through the session's connection (Core rows, not the ORM's result
+    machinery): for the 3,168 committees of 396 bodies that was 0.04 s of the sweep's
+    artifacts step."""
     now = to_utc(now)
     today = to_local(now).date()
     open_states = [s.value for s in State if not s.terminal]
@@ -295,15 +301,79 @@ def overview_markdown(session: Session, now: datetime, body_id: int | None = Non
         "|---|--:|--:|--:|--:|",
     ]
     order = sorted(scopes, key=lambda s: names[s])
-    waiting = {s: {st: by_state[s].get(st.value, 0) for st in states} for s in order}
+    motions = {s: {st: by_state[s].get(st.value, 0) for st in states} for s in order}
     for scope in order:
-        lines.append(overview_line(names[scope], waiting[scope], counts[scope]))
+        lines.append(overview_line(names[scope], motions[scope], counts[scope]))
     total = sum(c["überfällig"] for c in counts.values())
     lines += ["", f"Überfällige Fristen insgesamt: **{total}**", ""]
-    detail = [state_line(names[s], waiting[s]) for s in order if sum(waiting[s].values())]
+    waiting_here = waiting.of_body(body_id)
+    if waiting_here.items:
+        lines += [
+            f"Noch nicht berechenbare Fristen: **{len(waiting_here.items)}** "
+            "(warten auf terminierte Sitzungen)",
+            "",
+        ]
+    detail = [state_line(names[s], motions[s]) for s in order if sum(motions[s].values())]
     if detail:
         lines += ["## Offene Vorlagen nach Zustand", "", *detail, ""]
+    several = len({b for b, _ in scopes} | {w.body_id for w in waiting_here.items}) > 1
+    lines += waiting_section(waiting_here, by_body=several)
     return "\n".join(lines)
+
+
+WAITING_SHOWN = 1000
+"""At most this many rows in the overview's list of deadlines not computable yet (its count
+says how many there are), as the overdue table shows the oldest 1,000."""
+
+WAITING_COLUMNS = ("Gremium", "Vorlage", "Frist", "es fehlt")
+WAITING_CHARS = {"Gremium": 24, "Frist": 24, "es fehlt": 41}
+"""Cells cut as the overdue table's are (flows/render.py, CELL_CHARS: six columns of ≈ 94
+characters fit beside the Prefect UI's sidebar at 1440 px): four columns of at most ≈ 100
+characters, fewer cells, so less padding. The reason leaves out the committee, which is a
+column: 'noch keine übernächste Sitzung terminiert' (41)."""
+
+
+def waiting_section(waiting: WaitingList, *, by_body: bool = False) -> list[str]:
+    """The deadlines not computable yet as markdown lines: a heading with their number and a
+    table by committee and reference (`by_body`: one per body, under its name, where several
+    bodies share the overview); nothing when there are none. Bodies whose rules could not be
+    loaded are named (not looked at: the list may be incomplete)."""
+    lines: list[str] = []
+    if waiting.items:
+        shown = waiting.items[:WAITING_SHOWN]
+        more = f" (die ersten {len(shown)} gezeigt)" if len(shown) < len(waiting.items) else ""
+        lines += [
+            f"## Noch nicht berechenbar ({len(waiting.items)})",
+            "",
+            "Fristen, die die Geschäftsordnung in Sitzungen zählt (z. B. „spätestens in der "
+            "übernächsten Sitzung“), solange der Sitzungskalender des Gremiums zu wenige "
+            f"Sitzungen hat: sie werden berechnet, sobald die Sitzungen terminiert sind{more}.",
+            "",
+        ]
+        groups: dict[str, list[Waiting]] = {}
+        for w in sorted(shown, key=lambda w: w.body) if by_body else shown:
+            groups.setdefault(w.body if by_body else "", []).append(w)
+        for body, group in groups.items():
+            if by_body:
+                lines += [f"### {body} ({len(group)})", ""]
+            lines += ["| " + " | ".join(WAITING_COLUMNS) + " |", "|---|---|---|---|"]
+            lines += [waiting_row(w) for w in group]
+            lines.append("")
+    for line in waiting.unchecked:
+        lines += [f"Nicht auf noch nicht berechenbare Fristen geprüft: {line}", ""]
+    return lines
+
+
+def waiting_row(w: Waiting) -> str:
+    """One row of the list of deadlines not computable yet, its cells cut to WAITING_CHARS."""
+    cells = {
+        "Gremium": w.committee,
+        "Vorlage": w.reference,
+        "Frist": w.label,
+        "es fehlt": w.reason.removesuffix(f" ({w.committee})"),
+    }
+    row = [fit(cells[c], WAITING_CHARS[c]) if c in WAITING_CHARS else cells[c] for c in cells]
+    return "| " + " | ".join(cell.replace("|", "/") for cell in row) + " |"
 
 
 GREMIUM_CHARS = 40

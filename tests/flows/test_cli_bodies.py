@@ -126,12 +126,12 @@ def test_documents_and_commands_act_on_the_body_named(
     now = ["--now", "2025-10-10T10:00"]
     code, out, _ = _cli(capsys, "deadlines", "--json", "--body", "Stadt Nordheim", *now)
     assert code == 0
-    assert [(d["kind"], d["due"][:16]) for d in json.loads(out)] == [
+    assert [(d["kind"], d["due"][:16]) for d in json.loads(out)["deadlines"]] == [
         ("report", "2025-10-30T12:00"),
         ("session", "2025-11-04T17:00"),
     ]
     code, out, _ = _cli(capsys, "deadlines", "--json", *now)
-    assert len(json.loads(out)) == 4  # both bodies
+    assert len(json.loads(out)["deadlines"]) == 4  # both bodies
     code, out, _ = _cli(capsys, "list", "--json", "--body", "Gemeinde Oberau")
     assert (code, json.loads(out)) == (0, [])
     code, out, err = _cli(capsys, "withdraw", REF, "--body", "Stadt Kamenz", *now)
@@ -165,7 +165,8 @@ def test_setting_a_bodys_land_replans_its_deadlines(
     assert (code, err) == (0, ""), err
     assert "1 verschoben" in out
     code, out, _ = _cli(capsys, "deadlines", "--json", "--now", "2025-10-10T10:00")
-    assert [d["due"][:16] for d in json.loads(out) if d["kind"] == "report"] == ["2025-10-29T12:00"]
+    deadlines = json.loads(out)["deadlines"]
+    assert [d["due"][:16] for d in deadlines if d["kind"] == "report"] == ["2025-10-29T12:00"]
 
 
 def test_rules_reminders_and_calendar_of_one_body(

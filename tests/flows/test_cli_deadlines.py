@@ -96,13 +96,13 @@ def test_cli_deadlines_json_and_show(db_url: str, capsys: pytest.CaptureFixture[
     out = capsys.readouterr().out
     assert "Antragsfrist: rechtzeitig für Sozialausschuss am 15.06.2021" in out
     assert run(["deadlines", "--json", "--now", "2021-06-09T08:00", "--due-within", "2d"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    rows = json.loads(capsys.readouterr().out)["deadlines"]
     assert [(r["reference"], r["kind"], r["due"], r["status"], r["responsible"]) for r in rows] == [
         (REF, "invitation", "2021-06-07T23:59:59+02:00", "missed", "sitzungsdienst"),
         (REF, "report", "2021-06-10T12:00:00+02:00", "open", "fachamt"),
     ]
     assert run(["deadlines", "--json", "--overdue", "--now", "2021-06-09T08:00"]) == 0
-    assert [r["kind"] for r in json.loads(capsys.readouterr().out)] == ["invitation"]
+    assert [r["kind"] for r in json.loads(capsys.readouterr().out)["deadlines"]] == ["invitation"]
     assert run(["show", REF, "--json", "--now", "2021-06-09T08:00"]) == 0
     view = json.loads(capsys.readouterr().out)
     assert {d["kind"] for d in view["deadlines"]} == {"proposal", "invitation", "report", "session"}
@@ -165,6 +165,12 @@ def test_rules_from_environment_choose_the_profile(
     assert run(["import", str(EXAMPLE), "--now", "2021-06-07T10:15"]) == 0
     assert "Frist bis 09.06.2021 23:59" in capsys.readouterr().out
     monkeypatch.setenv("RATSFRIST_RULES", "/nirgends/go.toml")
+    capsys.readouterr()
     assert run(["deadlines"]) == 0  # reading needs no rules
+    # but what cannot be computed yet does: that it was not looked for is said, not hidden
+    assert capsys.readouterr().err == (
+        "Hinweis: nicht auf noch nicht berechenbare Fristen geprüft: "
+        "/nirgends/go.toml: Regelprofil nicht gefunden\n"
+    )
     assert run(["schedule", REF, "--item", "1"]) == 2
     assert "/nirgends/go.toml: Regelprofil nicht gefunden" in capsys.readouterr().err

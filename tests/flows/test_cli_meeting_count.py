@@ -169,3 +169,65 @@ def test_a_folder_import_plans_it_from_the_same_meetings(
             "Eingang Mi 09.06.2021; gezählte Sitzungen: Di 13.07.2021, Di 10.08.2021; "
             "übernächste Sitzung"
         )
+
+
+def test_the_lists_show_what_cannot_be_computed_yet_until_the_calendar_has_it(
+    zittau: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`deadlines` and `overview` list the deadline `show` calls not computable (a section
+    and a key of their own, with reference, rule, committee and reason), through the filters
+    of `deadlines` (body, committee; not --overdue: it has no date that could have passed),
+    and drop it once the calendar has the meeting after next."""
+    ok(capsys, "bodies", "add", "Gemeinde Oberau", "--profile", "default", "--land", "BY",
+       "--slug", "oberau")  # fmt: skip
+    ok(capsys, "import", antrag(tmp_path), "--body", "zittau", "--received", "2021-06-07T10:00",
+       "--now", "2021-06-07T10:00")  # fmt: skip
+    now = ("--now", "2021-06-08T12:00")
+    waiting = {
+        "reference": REF,
+        "body": "Stadt Zittau",
+        "committee": "Sozialausschuss",
+        "rule": "tagesordnung_fraktion",
+        "label": LABEL,
+        "reason": NOT_YET,
+    }
+
+    def listed(*args: str) -> list[object]:
+        shown = json.loads(ok(capsys, "deadlines", "--json", *now, *args))
+        assert {d["reference"] for d in shown["deadlines"]} <= {REF}
+        return shown["deadlinesNotYetComputable"]  # type: ignore[no-any-return]
+
+    assert listed() == [waiting]
+    assert listed("--body", "zittau") == [waiting]
+    assert listed("--committee", "Sozialausschuss") == [waiting]
+    assert listed("--due-within", "2d") == [waiting]  # no date yet: cannot be ruled out
+    assert listed("--all") == [waiting]
+    assert listed("--body", "oberau") == []
+    assert listed("--committee", "Rat") == []
+    assert listed("--overdue") == []
+    text = ok(capsys, "deadlines", *now)
+    assert "Noch nicht berechenbar (1)" in text
+    row = next(line for line in text.splitlines() if REF in line and "übernächsten" in line)
+    cells = [c.strip() for c in row.strip("│ ").split("│")]
+    assert cells == [REF, LABEL, "Sozialausschuss", NOT_YET]
+    assert "Noch nicht berechenbar" not in ok(capsys, "deadlines", "--overdue", *now)
+
+    overview = ok(capsys, "overview", *now)
+    assert "Noch nicht berechenbare Fristen: **1** (warten auf terminierte Sitzungen)" in overview
+    assert "## Noch nicht berechenbar (1)" in overview
+    assert (
+        "| Sozialausschuss | A 21/0500-01 | Auf die Tagesordnung… "
+        "| noch keine übernächste Sitzung terminiert |"
+    ) in overview.splitlines()
+    shown = json.loads(ok(capsys, "overview", "--json", *now))
+    assert shown["deadlinesNotYetComputable"] == [waiting]
+    assert shown["overview"] in overview
+    oberau = json.loads(ok(capsys, "overview", "--json", "--body", "oberau", *now))
+    assert oberau["deadlinesNotYetComputable"] == []
+    assert "Noch nicht berechenbar" not in oberau["overview"]
+
+    ok(capsys, "meetings", "add", "Sozialausschuss", "13.07.2021", "--body", "zittau",
+       "--now", "2021-06-08T09:00")  # fmt: skip
+    assert listed() == []
+    assert "Noch nicht berechenbar" not in ok(capsys, "deadlines", *now)
+    assert "Noch nicht berechenbar" not in ok(capsys, "overview", *now)

@@ -159,3 +159,90 @@ def test_the_sweep_publishes_for_all_bodies_and_for_each(
     assert "Keine überfälligen Fristen." in tables["-stadt-nordheim"]
     assert "29.10.25" not in tables["-stadt-nordheim"]
     assert "| Sozialausschuss | 1 |" in str(overview.data)
+
+
+@HARNESS
+def test_the_overview_counts_and_lists_the_deadlines_not_computable_yet(
+    prefect_api: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Zittau (Saxon rules: an Antrag goes on the agenda "spätestens der übernächsten
+    Sitzung") has the example as an Antrag before a Sozialausschuss whose calendar holds one
+    meeting; Nordheim the example as it is. One sweep run: the overview for all and
+    Zittau's count and list the deadline that waits for the calendar (a table as narrow as
+    the overdue table's), their descriptions say so, Nordheim's overview does not."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    from flows.app import current_settings, dispose_engines, engine_for, submit_document
+    from flows.sweep import OVERVIEW_KEY, REPLAY_SUFFIX, deadline_sweep
+    from models.services.bodies import add_body
+    from models.store.db import session_scope
+    from tests.services.test_bodies import PROFILES
+
+    monkeypatch.setenv("RATSFRIST_DATABASE_URL", f"sqlite:///{tmp_path / 'w.sqlite'}")
+    monkeypatch.setenv("RATSFRIST_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.delenv("RATSFRIST_APPRISE_CONFIG", raising=False)
+    monkeypatch.delenv("RATSFRIST_UI_URL", raising=False)
+    dispose_engines()
+    antrag = tmp_path / "antrag.txt"
+    antrag.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace(" Vorschlag\n", " Antrag\n", 1),
+        encoding="utf-8",
+    )
+    try:
+        with session_scope(engine_for(current_settings())) as session:
+            add_body(session, name="Stadt Zittau", profile="sachsen", state="SN")
+            add_body(
+                session, name="Stadt Nordheim", profile=str(PROFILES / "nrw-stadt.toml"), state="NW"
+            )
+        received = at("2021-06-07T10:00")
+        submit_document(antrag, now=received, actor="t", received_at=received, body="Stadt Zittau")
+        submit_document(
+            EXAMPLE, now=received, actor="t", received_at=received, body="Stadt Nordheim"
+        )
+        deadline_sweep(now=at("2021-06-08T12:00"))  # a replay: its own keys, nothing sent
+    finally:
+        dispose_engines()
+    published = {}
+    with get_client(sync_client=True) as client:
+        for scope in ("", "-stadt-zittau", "-stadt-nordheim"):
+            (artifact,) = client.read_artifacts(
+                artifact_filter=ArtifactFilter(
+                    key=ArtifactFilterKey(any_=[OVERVIEW_KEY + scope + REPLAY_SUFFIX])
+                ),
+                sort=ArtifactSort.CREATED_DESC,
+                limit=1,
+            )
+            published[scope] = (str(artifact.data), artifact.description or "")
+    for scope in ("", "-stadt-zittau"):
+        text, description = published[scope]
+        assert "Noch nicht berechenbare Fristen: **1** (warten auf terminierte Sitzungen)" in text
+        assert "1 Frist noch nicht berechenbar" in description
+        from models.services.overview import WAITING_CHARS, WAITING_COLUMNS
+
+        header = "| " + " | ".join(WAITING_COLUMNS) + " |"
+        lines = text.splitlines()
+        table = lines[lines.index(header) :]
+        table = table[: table.index("")] if "" in table else table
+        assert table[1] == "|---|---|---|---|"
+        rows = [[c.strip() for c in line.strip("|").split("|")] for line in table[2:]]
+        committee = "Stadt Zittau: Sozialausschuss" if not scope else "Sozialausschuss"
+        assert rows == [
+            [
+                "Sozialausschuss",
+                "A 21/0500-01",
+                "Auf die Tagesordnung…",
+                "noch keine übernächste Sitzung terminiert",
+            ]
+        ]
+        assert all(
+            len(cell) <= WAITING_CHARS.get(column, 20)
+            for row in rows
+            for column, cell in zip(WAITING_COLUMNS, row, strict=True)
+        )
+        assert f"| {committee} | 1 |" in text
+        # for all bodies, each body's own table under its name
+        assert ("### Stadt Zittau (1)" in lines) is (not scope)
+    text, description = published["-stadt-nordheim"]
+    assert "Noch nicht berechenbar" not in text and "berechenbar" not in description

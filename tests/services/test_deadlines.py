@@ -228,6 +228,7 @@ def test_list_deadlines_filters(engine: Engine) -> None:
 
 
 def test_overview_counts_and_capped_overdue_table(engine: Engine) -> None:
+    from models.services.deadlines import WaitingList
     from models.services.overview import overdue_count, overdue_rows, overview_markdown
 
     _import(engine, EXAMPLE.read_bytes())
@@ -242,7 +243,7 @@ def test_overview_counts_and_capped_overdue_table(engine: Engine) -> None:
         ]
         assert overdue_count(session, now) == 2
         assert len(overdue_rows(session, now, limit=1)) == 1
-        text = overview_markdown(session, now)
+        text = overview_markdown(session, now, waiting=WaitingList([]))
     soz = next(line for line in text.splitlines() if line.startswith("| Sozialausschuss"))
     # submitted: 1; deadlines: upcoming 1 (session 15.06.), today 0, overdue 2
     assert soz.split("|")[2].strip() == "1"
@@ -250,7 +251,7 @@ def test_overview_counts_and_capped_overdue_table(engine: Engine) -> None:
     wirtschaft = next(line for line in text.splitlines() if line.startswith("| Ausschuss für W"))
     assert wirtschaft.rstrip(" |").endswith("| 0 | 0 | **0**")  # its two are months off
     with session_scope(engine) as session:  # a week before the invitation is due
-        later = overview_markdown(session, at("2022-02-01T08:00"))
+        later = overview_markdown(session, at("2022-02-01T08:00"), waiting=WaitingList([]))
     wirtschaft = next(line for line in later.splitlines() if line.startswith("| Ausschuss für W"))
     assert wirtschaft.rstrip(" |").endswith("| 1 | 0 | **0**")  # the session (15.02.) not yet
     assert "Überfällige Fristen insgesamt: **2**" in text

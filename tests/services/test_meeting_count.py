@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -120,3 +121,84 @@ def test_the_meetings_are_read_once_per_replan_and_only_counting_papers_are_repl
     with session_scope(engine) as session:
         paper = session.exec(select(Paper).where(Paper.reference == "A 21/0500-01")).one()
         assert not replan(session, paper, rules, at("2021-06-08T10:00"))
+
+
+def test_the_lists_ask_only_the_motions_that_wait_for_meetings(engine: Engine) -> None:
+    """`waiting_deadlines` (what `deadlines` and the overview list as not computable yet)
+    finds the Anträge whose "übernächste Sitzung" is not in the calendar, reading their facts
+    together, and plans nothing for the others: the Vorschlag (the rules count only for
+    Anträge) is never read, and once the calendar has the meeting after next, no motion is
+    (two statements, however many motions there are)."""
+    from models.services.deadlines import waiting_deadlines
+
+    rules = _rules()
+    _import(engine, rules, "A 21/0500-01", "Antrag")
+    _import(engine, rules, "A 21/0502-01", "Antrag")
+    _import(engine, rules, "A 21/0501-01", "Vorschlag")
+
+    def waiting() -> tuple[list[tuple[str, str, str, str]], list[str]]:
+        statements: list[str] = []
+
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
+
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            with session_scope(engine) as session:
+                found = waiting_deadlines(session, rules)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+        assert found.unchecked == []
+        rows = [(w.reference, w.committee, w.rule, w.reason) for w in found.items]
+        return rows, statements
+
+    rows, statements = waiting()
+    reason = "noch keine übernächste Sitzung terminiert (Sozialausschuss)"
+    assert rows == [
+        ("A 21/0500-01", "Sozialausschuss", "tagesordnung_fraktion", reason),
+        ("A 21/0502-01", "Sozialausschuss", "tagesordnung_fraktion", reason),
+    ]
+    # the two Anträge planned again together: their facts read once for both (consultations,
+    # sessions held, log, questions, the committee's meetings), not per motion
+    assert len([s for s in statements if "FROM lifecycle_event" in s]) == 1
+    assert len(statements) == 2 + 5, statements
+
+    with session_scope(engine) as session:
+        add_meeting(
+            session,
+            body_name=BODY,
+            committee="Sozialausschuss",
+            day=date(2021, 7, 13),
+            now=at("2021-06-08T09:00"),
+            rules=rules,
+        )
+    rows, statements = waiting()
+    assert rows == []
+    assert len(statements) == 2, statements  # the bodies, then the motions that could wait
+
+
+def test_a_body_whose_rules_cannot_be_loaded_is_named_not_skipped(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A body's profile file gone from disk: its motions cannot be looked at, and the
+    overview of all bodies and its own say so, while another body's overview does not."""
+    from models.services.bodies import add_body, rulebook
+    from models.services.deadlines import waiting_deadlines
+    from models.services.overview import overview_markdown
+
+    profile = tmp_path / "go-oberau.toml"
+    profile.write_text(resolve_profile_path("default").read_text(encoding="utf-8"))
+    with session_scope(engine) as session:
+        oberau = add_body(session, name="Gemeinde Oberau", profile=str(profile), state="BY").id
+        other = add_body(session, name="Stadt Nordheim", profile="default", state="NW").id
+    profile.unlink()
+    now = at("2021-06-08T12:00")
+    with session_scope(engine) as session:
+        found = waiting_deadlines(session, rulebook(engine, "default", every_body=True))
+        assert found.items == []
+        (why,) = found.unchecked
+        assert why.startswith(f"Gemeinde Oberau: {profile}")
+        for body_id in (None, oberau):
+            text = overview_markdown(session, now, body_id, waiting=found)
+            assert f"Nicht auf noch nicht berechenbare Fristen geprüft: {why}" in text
+        assert "geprüft" not in overview_markdown(session, now, other, waiting=found)

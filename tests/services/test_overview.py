@@ -12,6 +12,7 @@ from models.domain.intake import parse_document
 from models.domain.states import State
 from models.domain.timeutil import BERLIN
 from models.services import intake
+from models.services.deadlines import WaitingList
 from models.services.overview import (
     Overdue,
     fit,
@@ -158,7 +159,7 @@ def test_an_archive_motion_before_the_start_of_tracking_does_not_top_the_list(
     with session_scope(engine) as session:
         rows = overdue_rows(session, now)
         count = overdue_count(session, now)
-        overview = overview_markdown(session, now)
+        overview = overview_markdown(session, now, waiting=WaitingList([]))
     assert rows and {r["Vorlage"] for r in rows} == {"A 26/0612-01"}
     assert max(r["Tage"] for r in rows) < 40
     assert count == len(rows)
