@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
 from models.store.db import ensure_schema, make_engine  # noqa: E402
+from tests.pg_databases import database_name, drop_stale  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "flows" / "examples" / "vorschlag-A-21-0500-01.txt"
@@ -63,7 +63,8 @@ def pg_url() -> Iterator[str]:
         if IN_CI:
             pytest.fail(f"{message} (mandatory in CI)")
         pytest.skip(message)
-    name = f"ratsfrist_test_{uuid.uuid4().hex[:10]}"
+    drop_stale(admin)
+    name = database_name("ratsfrist_test")
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)

@@ -8,7 +8,6 @@ exactly that: a new database, rows inserted, no statistics.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +20,7 @@ from models.store.db import ensure_schema, make_engine
 from models.store.tables import Reminder
 from notifications import outbox
 from tests.conftest import PG_ADMIN_URL
+from tests.pg_databases import database_name
 
 NOW = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
 ROWS, LIMIT = 3_000, 500
@@ -50,7 +50,7 @@ def _fill(engine: Engine) -> None:
 def fresh_pg() -> Iterator[Engine]:
     """A database of its own, never analysed: the planner knows nothing about its rows."""
     admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"ratsfrist_claim_{uuid.uuid4().hex[:8]}"
+    name = database_name("ratsfrist_claim")
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     engine = make_engine(sa.engine.make_url(PG_ADMIN_URL).set(database=name))
