@@ -183,6 +183,47 @@ def plan_all(facts: PaperFacts, rules: RuleSet) -> tuple[list[PlannedDeadline], 
     return planned, unplanned
 
 
+def due_by(rules: RuleSet, planned: PlannedDeadline, facts: PaperFacts) -> datetime | None:
+    """When `planned` ends by `rules` taken as they are (one version: RuleSet.named), for
+    its anchor and the paper's facts now; None if those rules lack the rule or cannot
+    compute it. What a settled deadline is held to (`keeps_its_rules`)."""
+    rule = rules.profile.deadlines.get(planned.rule)
+    if rule is None or planned.anchor is None:
+        return None
+    lead = rules.profile.deadlines.get(rule.reachable_by) if rule.reachable_by else None
+    return due_or_none(
+        rule,
+        planned.anchor,
+        rules.calendar,
+        urgent=facts.urgent,
+        meetings=facts.meetings,
+        lead=lead,
+    )
+
+
+def keeps_its_rules(
+    rules: RuleSet,
+    planned: PlannedDeadline,
+    facts: PaperFacts,
+    *,
+    version: str | None,
+    rules_due: datetime,
+) -> bool:
+    """Whether a settled deadline (missed, or an Antragsfrist's verdict) stays as it is
+    although the rules in force now may say otherwise. It was computed by `version` (the
+    one its stored explanation names) to end at `rules_due` (before any extension); if
+    that version, for the anchor and facts of today, still gives `rules_due`, nothing but
+    the rules changed (a Fassung adopted since), and a verdict once reached is not
+    rewritten by a later Geschäftsordnung. If it gives another date, the facts changed (a
+    moved meeting, urgency recorded) and the deadline is planned anew by the version valid
+    on its anchor's day. Without a version named (no [[versions]], a row from before
+    migration 0010) there is nothing to hold it to: False."""
+    then = rules.named(version) if version is not None else None
+    if then is None:
+        return False
+    return due_by(then, planned, facts) == rules_due
+
+
 def meeting_rules(rules: RuleSet) -> list[tuple[str, Rule]]:
     """The profile's rules counted in meetings, (name, rule), in every one of its versions
     (a version may change the paper types a rule applies to)."""

@@ -313,6 +313,15 @@ class RuleSet:
             return self
         return self._in_force[self._index(when)]
 
+    def named(self, version: str | None) -> RuleSet | None:
+        """The rules of the version called `version`, on this RuleSet's calendar: what
+        computed a deadline whose explanation names it. None without versions or for a name
+        the profile no longer has."""
+        for entry, in_force in zip(self.versions, self._in_force, strict=True):
+            if entry.name == version:
+                return in_force
+        return None
+
     def _index(self, when: datetime | date) -> int:
         day = to_local(when).date() if isinstance(when, datetime) else when
         return max(bisect_right(self._starts, day) - 1, 0)

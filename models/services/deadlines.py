@@ -42,6 +42,7 @@ from models.domain.planning import (
     SessionHeld,
     Unplanned,
     counts_meetings,
+    keeps_its_rules,
     meeting_rules,
     plan_all,
     proposal_verdict,
@@ -321,6 +322,8 @@ def replan(
             session.add(row)
             change.added.append(row)
             continue
+        if version is None and _settled(rules, row, p, facts):
+            continue  # a verdict stays as the version that reached it computed it
         if p.kind is DeadlineKind.proposal:
             verdict = proposal_verdict(paper.received_at, p.due).value
             if (row.due, row.status) != (p.due, verdict):
@@ -368,6 +371,22 @@ def replan(
     session.flush()
     sync_reminders(session, paper, rules, now)
     return change
+
+
+def _settled(rules: RuleSet, row: Deadline, planned: PlannedDeadline, facts: PaperFacts) -> bool:
+    """A missed deadline, or an Antragsfrist (a verdict from the start), that its own
+    version of the rules still computes as it stands (models.domain.planning.keeps_its_rules):
+    an ordinary re-plan leaves it alone. (Met ones other than the Antragsfrist are history
+    whatever happens: skipped below.)"""
+    if row.kind != DeadlineKind.proposal.value and row.status != DeadlineStatus.missed.value:
+        return False
+    return keeps_its_rules(
+        rules,
+        planned,
+        facts,
+        version=(row.explanation or {}).get("version"),
+        rules_due=row.extended_from or row.due,
+    )
 
 
 def _anchored_in(rules: RuleSet, planned: PlannedDeadline, version: str) -> bool:
