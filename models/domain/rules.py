@@ -558,6 +558,19 @@ def due_or_none(
         due = _remembered(rule, anchor, calendar, urgent)
         _SAME_OBJECTS[key] = (rule, calendar, due)
         return due
+    if steps is None:
+        # A meeting count: each candidate meeting is reckoned (is it reachable?), and
+        # planning asks again at every step of the paper and for each paper of a batch
+        # received the same day; remembered the same way, the meetings being part of the key.
+        counted = (id(rule), anchor, id(calendar), urgent, tuple(meetings), id(lead))
+        found = _SAME_COUNTS.get(counted)
+        if found is not None and found[0] is rule and found[1] is calendar and found[2] is lead:
+            return found[3]
+        if len(_SAME_COUNTS) >= 16384:
+            _SAME_COUNTS.clear()
+        due = _reckoned(rule, anchor, calendar, urgent, meetings, lead, None)
+        _SAME_COUNTS[counted] = (rule, calendar, lead, due)
+        return due
     return _reckoned(rule, anchor, calendar, urgent, meetings, lead, steps)
 
 
@@ -568,6 +581,11 @@ _SAME_OBJECTS: dict[
 id is not reused while its entry stands): hashing a Rule (a pydantic model) and a
 WorkCalendar field by field costs more than reckoning, and planning asks the same rule
 objects for every step of every paper."""
+_SAME_COUNTS: dict[
+    tuple[int, datetime, int, bool, tuple[datetime, ...], int],
+    tuple[Rule, WorkCalendar, Rule | None, datetime | None],
+] = {}
+"""The same for meeting counts, keyed by the meetings counted as well."""
 
 
 def _reckoned(
