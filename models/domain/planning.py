@@ -19,7 +19,7 @@ from models.domain.rules import (
     due_or_none,
     in_time,
 )
-from models.domain.states import WAITING
+from models.domain.states import WAITING, State
 from models.domain.vocab import DeadlineStatus
 
 
@@ -277,8 +277,12 @@ def _anchors(
     if rule.anchor is Anchor.receipt:
         if rule.unit is Unit.meetings:
             # "spätestens in der übernächsten Sitzung": of the committee the matter is
-            # before, so the deadline is that consultation's (its committee's lists show it)
-            return [(facts.received_at, current.id, None, None)] if current else []
+            # before, so the deadline is that consultation's (its committee's lists show it).
+            # Owed while the matter waits for an agenda: once it is on one, the placement met
+            # it, or (not computable then, too few meetings) there is nothing left to owe.
+            if current is None or facts.state != State.submitted:
+                return []
+            return [(facts.received_at, current.id, None, None)]
         return [(facts.received_at, None, None, None)]
     if rule.anchor is Anchor.report_request:
         if facts.report_requested_at is None or facts.state != "report_requested":

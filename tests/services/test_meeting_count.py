@@ -213,10 +213,12 @@ def _sync(engine: Engine, server: OParlServer, now: datetime, rules: RuleSet) ->
     assert not report.skipped and not report.warnings, (report.skipped, report.warnings)
 
 
-def _counted(engine: Engine, rules: RuleSet) -> tuple[dict[str, str], list[str]]:
-    """A 26/0102's deadline counted in meetings, and what `show` calls not yet computable."""
+def _counted(
+    engine: Engine, rules: RuleSet, reference: str = "A 26/0102"
+) -> tuple[dict[str, str], list[str]]:
+    """A paper's deadline counted in meetings, and what `show` calls not yet computable."""
     with session_scope(engine) as session:
-        paper = find_paper(session, "A 26/0102")
+        paper = find_paper(session, reference)
         rows = session.exec(select(Deadline).where(Deadline.paper_id == paper.id)).all()
         unplanned = [u["reason"] for u in not_yet_computable(session, paper, rules)]
         return {
@@ -231,25 +233,33 @@ def test_a_meeting_new_in_the_council_system_plans_what_waited_for_it(engine: En
     Sitzung". A 26/0102, dated Mo 02.11.2026, is before the Hauptausschuss, whose calendar
     in the council system has one meeting (Do 10.12.2026): not computable yet. The next
     sync brings a second one (Do 14.01.2027 17:00, the one after next): that is the
-    deadline, as `meetings add` would have planned it."""
+    deadline, as `meetings add` would have planned it. A 26/0100, already on the agenda of
+    10.12., owes nothing of the kind, before or after (it is where the rule wants it)."""
     rules = load_profile("sachsen")
     server = OParlServer(page_size=2)
     s = server
     s.lists["organizations"] = [org(s, "ha", "Hauptausschuss")]
-    s.lists["meetings"] = [meeting(s, "ha-dez", "ha", "2026-12-10T17:00:00+01:00", [])]
-    s.lists["papers"] = [paper(s, "p4", "A 26/0102", [("c5", "ha", "ha-dez", "i5", True)])]
+    s.lists["meetings"] = [
+        meeting(s, "ha-dez", "ha", "2026-12-10T17:00:00+01:00", [("i1", "Ö 3", "c1", None)])
+    ]
+    s.lists["papers"] = [
+        paper(s, "p1", "A 26/0100", [("c1", "ha", "ha-dez", "i1", True)]),
+        paper(s, "p4", "A 26/0102", [("c5", "ha", "ha-dez", "i5", True)]),
+    ]
     try:
         _sync(engine, server, at("2026-11-25T10:00"), rules)
         assert _counted(engine, rules) == (
             {},
             ["noch keine übernächste Sitzung terminiert (Hauptausschuss)"],
         )
+        assert _counted(engine, rules, "A 26/0100") == ({}, [])
         january = meeting(s, "ha-jan", "ha", "2027-01-14T17:00:00+01:00", [])
         s.lists["meetings"].append({**january, "modified": "2026-11-26T09:00:00+01:00"})
         _sync(engine, server, at("2026-11-26T10:00"), rules)
     finally:
         server.close()
     assert _counted(engine, rules) == ({"tagesordnung_fraktion": "14.01.2027 17:00 open"}, [])
+    assert _counted(engine, rules, "A 26/0100") == ({}, [])
     with session_scope(engine) as session:  # what the manual path plans from the same facts
         paper_row = find_paper(session, "A 26/0102")
         assert not replan(session, paper_row, rules, to_utc(at("2026-11-26T10:00")))
