@@ -1,38 +1,48 @@
 """A re-plan: a paper's stored deadline rows made to say what `plan` says now (added,
-re-dated, cancelled; met ones and settled verdicts kept). Pure, over any form of row.
+re-dated, cancelled; met ones and settled verdicts kept), and its pending reminders made to
+follow them. Pure, over any form of row.
 
 Two writers keep deadline rows: models.services.deadlines.replan (ORM rows, after every step)
 and the OParl bulk replay (models.services.replay_rows, plain dicts, thousands of new papers
-at once). Both call `reconcile` with the rows in their form and a `RowAccess` that reads and
-writes them, so what a re-plan keeps, moves, revives or cancels is decided in one place and
-the two cannot drift apart (tests/services/test_oparl_bulk.py holds them to the same rows).
+at once). Both call `reconcile` and `reconcile_reminders` with the rows in their form and
+an access that reads and writes them, so what a re-plan keeps, moves, revives or cancels is
+decided in one place and the two cannot drift apart (tests/services/test_oparl_bulk.py holds
+them to the same rows).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
+from models.domain.deadlines import reminder_steps
 from models.domain.explain import extension_steps, urgency_step, with_steps
 from models.domain.extension import kept_extension
 from models.domain.planning import PaperFacts, PlannedDeadline, keeps_its_rules, proposal_verdict
+from models.domain.reminders import pending_reminder
 from models.domain.rules import DeadlineKind, RuleSet
-from models.domain.vocab import OWED, DeadlineStatus
+from models.domain.vocab import OWED, DeadlineStatus, ReminderStatus
 
 R = TypeVar("R")
+M = TypeVar("M")
+Row = TypeVar("Row", contravariant=True)
 
 Explained = dict[str, Any] | None
 """A stored explanation (models.domain.explain.stored_explanation)."""
 
 
-class RowAccess(Protocol[R]):
-    """How `reconcile` reads and writes the caller's rows."""
+class Reads(Protocol[Row]):
+    """How the caller's rows are read."""
 
-    def get(self, row: R, column: str) -> Any:
+    def get(self, row: Row, column: str) -> Any:
         """A column's value (None for one the row does not carry)."""
         ...
+
+
+class RowAccess(Reads[R], Protocol[R]):
+    """How `reconcile` reads and writes the caller's deadline rows."""
 
     def put(self, row: R, values: dict[str, Any]) -> None:
         """Columns changed on an existing row (only ever ones that differ)."""
@@ -153,3 +163,78 @@ def _settled(
         version=(access.get(row, "explanation") or {}).get("version"),
         rules_due=access.get(row, "extended_from") or access.get(row, "due"),
     )
+
+
+class ReminderAccess(Reads[M], Protocol[M]):
+    """How `reconcile_reminders` reads and writes the caller's reminder rows."""
+
+    def put(self, row: M, values: dict[str, Any]) -> None: ...
+
+    def add(self, values: dict[str, Any]) -> M:
+        """A new outbox row (its columns: models.domain.reminders.pending_reminder)."""
+        ...
+
+
+ReminderKey = tuple[Any, str, str]
+"""(deadline id, step, tag): a reminder's identity."""
+
+
+def reconcile_reminders(
+    access: ReminderAccess[M],
+    rows: Reads[R],
+    deadlines: Iterable[tuple[R, str | None]],
+    existing: MutableMapping[ReminderKey, M],
+    *,
+    rules: RuleSet,
+    now: datetime,
+    paper_id: Any,
+) -> None:
+    """Make a paper's pending reminders match its deadlines (each with its committee's
+    name, in the order of their ids): steps for open deadlines are planned, steps of met or
+    cancelled deadlines and of old due dates are cancelled. Sent rows are history and stay
+    as they are. `existing`: the paper's reminders by key; new ones are added to it."""
+    get = access.get
+    wanted: set[ReminderKey] = set()
+    for deadline, committee in deadlines:
+        deadline_id = rows.get(deadline, "id")
+        steps = reminder_steps(
+            rows.get(deadline, "kind"), rows.get(deadline, "status"), rows.get(deadline, "due"),
+            rules, now,
+        )  # fmt: skip
+        if not steps:
+            continue
+        suffix = "@" + steps[0].step.split("@")[1]
+        known = {
+            key
+            for key, r in existing.items()
+            if key[0] == deadline_id and not get(r, "escalation") and key[1].endswith(suffix)
+        }
+        if known:
+            # Already planned for this due date: keep what is there (sent or still waiting,
+            # even if its hour has passed) and add only steps still to come, no new notice.
+            wanted |= known
+            steps = [s for s in steps if not s.step.startswith("neu@")]
+        responsible = rows.get(deadline, "responsible")
+        for step in steps:
+            key = (deadline_id, step.step, responsible)
+            wanted.add(key)
+            if key in existing:
+                continue
+            existing[key] = access.add(
+                pending_reminder(
+                    step,
+                    tag=responsible,
+                    committee=committee,
+                    now=now,
+                    deadline_id=deadline_id,
+                    paper_id=paper_id,
+                    body_id=rows.get(deadline, "body_id"),
+                )
+            )
+    for key, reminder in existing.items():
+        if get(reminder, "status") != ReminderStatus.pending or key in wanted:
+            continue
+        access.put(
+            reminder,
+            {"status": ReminderStatus.cancelled.value, "last_error": None, "updated_at": now},
+        )

@@ -25,7 +25,6 @@ from models.domain.deadlines import (
     deadline_view,
     met_here,
     new_deadline_values,
-    reminder_steps,
     verdict,
 )
 from models.domain.explain import (
@@ -41,12 +40,11 @@ from models.domain.planning import (
     meeting_rules,
     plan_all,
 )
-from models.domain.reminders import pending_reminder
-from models.domain.replanning import reconcile
+from models.domain.replanning import reconcile, reconcile_reminders
 from models.domain.rules import DeadlineKind, RuleError, RuleSet
 from models.domain.states import IMPLEMENTABLE, WAITING, Event, Result, State
 from models.domain.timeutil import to_utc
-from models.domain.vocab import OWED, DeadlineStatus, ReminderStatus
+from models.domain.vocab import OWED, DeadlineStatus
 from models.store.tables import (
     AgendaItem,
     Body,
@@ -341,7 +339,14 @@ def replan(
     return change
 
 
-class _OrmRows:
+class _OrmRead:
+    """ORM rows read for models.domain.replanning."""
+
+    def get(self, row: Any, column: str) -> Any:
+        return getattr(row, column)
+
+
+class _OrmRows(_OrmRead):
     """Deadline rows as ORM objects for models.domain.replanning.reconcile."""
 
     def __init__(
@@ -350,9 +355,6 @@ class _OrmRows:
         new_row: Callable[[PlannedDeadline, dict[str, Any] | None], Deadline],
     ) -> None:
         self.session, self.new_row = session, new_row
-
-    def get(self, row: Deadline, column: str) -> Any:
-        return getattr(row, column)
 
     def put(self, row: Deadline, values: dict[str, Any]) -> None:
         for column, value in values.items():
@@ -585,49 +587,33 @@ def sync_reminders(session: Session, paper: Paper, rules: Rules, now: datetime) 
         (r.deadline_id, r.step, r.tag): r
         for r in session.exec(select(Reminder).where(Reminder.paper_id == paper.id)).all()
     }
-    wanted: set[tuple[int | None, str, str]] = set()
-    for deadline, committee in rows:
-        assert deadline.id is not None
-        steps = reminder_steps(deadline.kind, deadline.status, deadline.due, rules, now)
-        if not steps:
-            continue
-        suffix = "@" + steps[0].step.split("@")[1] if steps else None
-        known = {
-            key
-            for key, r in existing.items()
-            if key[0] == deadline.id and not r.escalation and suffix and key[1].endswith(suffix)
-        }
-        if known:
-            # Already planned for this due date: keep what is there (sent or still waiting,
-            # even if its hour has passed) and add only steps still to come, no new notice.
-            wanted |= known
-            steps = [s for s in steps if not s.step.startswith("neu@")]
-        for step in steps:
-            key = (deadline.id, step.step, deadline.responsible)
-            wanted.add(key)
-            if key in existing:
-                continue
-            reminder = Reminder(
-                **pending_reminder(
-                    step,
-                    tag=deadline.responsible,
-                    committee=committee,
-                    now=now,
-                    deadline_id=deadline.id,
-                    paper_id=paper.id,
-                    body_id=deadline.body_id,
-                )
-            )
-            session.add(reminder)
-            existing[key] = reminder
-    for planned_key, reminder in existing.items():
-        if reminder.status != ReminderStatus.pending or planned_key in wanted:
-            continue
-        reminder.status = ReminderStatus.cancelled.value
-        reminder.last_error = None
-        reminder.updated_at = now
-        session.add(reminder)
+    reconcile_reminders(
+        _OrmReminders(session),
+        _OrmRead(),
+        list(rows),
+        existing,
+        rules=rules,
+        now=now,
+        paper_id=paper.id,
+    )
     session.flush()
+
+
+class _OrmReminders(_OrmRead):
+    """Reminder rows as ORM objects for models.domain.replanning.reconcile_reminders."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def put(self, row: Reminder, values: dict[str, Any]) -> None:
+        for column, value in values.items():
+            setattr(row, column, value)
+        self.session.add(row)
+
+    def add(self, values: dict[str, Any]) -> Reminder:
+        reminder = Reminder(**values)
+        self.session.add(reminder)
+        return reminder
 
 
 def mark_met(

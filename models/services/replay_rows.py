@@ -2,11 +2,11 @@
 a lifecycle step every step shares: step_call.apply (the event), deadlines.mark_met,
 deadlines.replan and deadlines.sync_reminders, over plain dicts instead of ORM rows. The
 rules come from where the one-by-one path takes them (models.domain.planning, .deadlines,
-.reminders, .states); the re-plan itself is the one-by-one path's own reconciliation
-(models.domain.replanning.reconcile) over the dicts, and the facts it plans from carry the
-current committee's coming meetings as gather_facts reads them (for rules counted in
-meetings, from the calendars oparl_bulk reads per page). tests/services/test_oparl_bulk.py
-holds both paths to the same rows.
+.reminders, .states); the re-plan and the reminders' sync themselves are the one-by-one
+path's own reconciliations (models.domain.replanning) over the dicts, and the facts it plans
+from carry the current committee's coming meetings as gather_facts reads them (for rules
+counted in meetings, from the calendars oparl_bulk reads once per committee).
+tests/services/test_oparl_bulk.py holds both paths to the same rows.
 
 Ids: rows made here get ids local to the batch, LOCAL + 1, 2, … in creation order (as the
 database would give them); models.services.oparl_bulk maps them to real ones when it writes.
@@ -25,7 +25,6 @@ from models.domain.deadlines import (
     met_here,
     new_deadline_values,
 )
-from models.domain.deadlines import reminder_steps as steps_for
 from models.domain.explain import stored_explanation
 from models.domain.oparl import PaperIn
 from models.domain.planning import (
@@ -36,8 +35,7 @@ from models.domain.planning import (
     counts_meetings,
     plan,
 )
-from models.domain.reminders import pending_reminder
-from models.domain.replanning import reconcile
+from models.domain.replanning import reconcile, reconcile_reminders
 from models.domain.rules import DeadlineKind, RuleSet
 from models.domain.states import (
     IMPLEMENTABLE,
@@ -48,7 +46,7 @@ from models.domain.states import (
     transition,
 )
 from models.domain.timeutil import to_utc
-from models.domain.vocab import OWED, DeadlineStatus, ReminderStatus
+from models.domain.vocab import OWED, DeadlineStatus
 from models.services.oparl_report import SyncReport
 
 #: Local ids are LOCAL + 1, 2, …: ordered like the real ids they become, and told apart from
@@ -320,53 +318,46 @@ class RowsReplay:
         self.sync_reminders()
 
     def sync_reminders(self) -> None:
-        now, rules = self.now, self.r.rules
+        """deadlines.sync_reminders: the same reconciliation, over the replayed rows."""
         existing = {(r["deadline_id"], r["step"], r["tag"]): r for r in self.out.reminders}
-        wanted: set[tuple[Any, str, str]] = set()
-        for deadline in self.out.deadlines:
-            steps = steps_for(deadline["kind"], deadline["status"], deadline["due"], rules, now)
-            if not steps:
-                continue
-            suffix = "@" + steps[0].step.split("@")[1]
-            known = {
-                key
-                for key, r in existing.items()
-                if key[0] == deadline["id"] and not r["escalation"] and key[1].endswith(suffix)
-            }
-            if known:
-                wanted |= known
-                steps = [s for s in steps if not s.step.startswith("neu@")]
-            for step in steps:
-                key = (deadline["id"], step.step, deadline["responsible"])
-                wanted.add(key)
-                if key in existing:
-                    continue
-                reminder = pending_reminder(
-                    step,
-                    tag=deadline["responsible"],
-                    committee=self.org_name(deadline["organization_id"]),
-                    now=now,
-                    deadline_id=deadline["id"],
-                    paper_id=self.p["id"],
-                    body_id=deadline["body_id"],
-                )
-                reminder["id"] = self.r.ids.take("reminder")
-                self.out.reminders.append(reminder)
-                existing[key] = reminder
-        for key, reminder in existing.items():
-            if reminder["status"] != ReminderStatus.pending or key in wanted:
-                continue
-            reminder.update(status=ReminderStatus.cancelled.value, last_error=None, updated_at=now)
+        reconcile_reminders(
+            _DictReminders(self),
+            _DictRead(),
+            [(d, self.org_name(d["organization_id"])) for d in self.out.deadlines],
+            existing,
+            rules=self.r.rules,
+            now=self.now,
+            paper_id=self.p["id"],
+        )
 
 
-class _DictRows:
-    """The replayed deadline rows (plain dicts) for models.domain.replanning.reconcile."""
-
-    def __init__(self, paper: RowsReplay, committee_of: dict[int, int]) -> None:
-        self.paper, self.committee_of = paper, committee_of
+class _DictRead:
+    """Replayed rows (plain dicts) read for models.domain.replanning."""
 
     def get(self, row: dict[str, Any], column: str) -> Any:
         return row.get(column)
+
+
+class _DictReminders(_DictRead):
+    """The replayed reminder rows for replanning.reconcile_reminders."""
+
+    def __init__(self, paper: RowsReplay) -> None:
+        self.paper = paper
+
+    def put(self, row: dict[str, Any], values: dict[str, Any]) -> None:
+        row.update(values)
+
+    def add(self, values: dict[str, Any]) -> dict[str, Any]:
+        reminder = {**values, "id": self.paper.r.ids.take("reminder")}
+        self.paper.out.reminders.append(reminder)
+        return reminder
+
+
+class _DictRows(_DictRead):
+    """The replayed deadline rows for models.domain.replanning.reconcile."""
+
+    def __init__(self, paper: RowsReplay, committee_of: dict[int, int]) -> None:
+        self.paper, self.committee_of = paper, committee_of
 
     def put(self, row: dict[str, Any], values: dict[str, Any]) -> None:
         row.update(values)
