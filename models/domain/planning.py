@@ -216,12 +216,15 @@ def keeps_its_rules(
     the rules changed (a Fassung adopted since), and a verdict once reached is not
     rewritten by a later Geschäftsordnung. If it gives another date, the facts changed (a
     moved meeting, urgency recorded) and the deadline is planned anew by the version valid
-    on its anchor's day. Without a version named (no [[versions]], a row from before
-    migration 0010) there is nothing to hold it to: False."""
+    on its anchor's day.
+
+    A row that names no version the profile knows (planned before the profile had
+    [[versions]], or under a name since changed) is held the same way to whichever of the
+    profile's versions still gives its date: the rules that computed it were one of them,
+    as far as anyone recorded. A profile without versions holds nothing: False."""
     then = rules.named(version) if version is not None else None
-    if then is None:
-        return False
-    return due_by(then, planned, facts) == rules_due
+    candidates = (then,) if then is not None else rules.each_version()
+    return any(due_by(each, planned, facts) == rules_due for each in candidates)
 
 
 def meeting_rules(rules: RuleSet) -> list[tuple[str, Rule]]:

@@ -150,17 +150,22 @@ def _settled(
 ) -> bool:
     """A missed deadline, or an Antragsfrist (a verdict from the start), that its own
     version of the rules still computes as it stands (planning.keeps_its_rules). Met ones
-    other than the Antragsfrist are history whatever happens (`reconcile` skips them)."""
+    other than the Antragsfrist are history whatever happens (`reconcile` skips them); a row
+    planned before explanations were stored (migration 0010) is explained by the rules in
+    force, as before."""
     if (
         access.get(row, "kind") != DeadlineKind.proposal
         and access.get(row, "status") != DeadlineStatus.missed
     ):
         return False
+    explanation = access.get(row, "explanation")
+    if explanation is None:
+        return False
     return keeps_its_rules(
         rules,
         planned,
         facts,
-        version=(access.get(row, "explanation") or {}).get("version"),
+        version=explanation.get("version"),
         rules_due=access.get(row, "extended_from") or access.get(row, "due"),
     )
 

@@ -322,6 +322,10 @@ class RuleSet:
                 return in_force
         return None
 
+    def each_version(self) -> tuple[RuleSet, ...]:
+        """The rules of every version, oldest first (none without versions)."""
+        return self._in_force
+
     def _index(self, when: datetime | date) -> int:
         day = to_local(when).date() if isinstance(when, datetime) else when
         return max(bisect_right(self._starts, day) - 1, 0)
