@@ -6,7 +6,8 @@ a motion came in time (and if not, which meeting it still reaches). Pure: the se
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
@@ -46,6 +47,17 @@ MET_BY: dict[Event, frozenset[DeadlineKind]] = {
     Event.close: frozenset({DeadlineKind.implementation}),
 }
 MEETING_BOUND = frozenset({DeadlineKind.invitation, DeadlineKind.session})
+
+
+def met_here(kind: str, deadline_meeting: int | None, meeting_id: int | None) -> bool:
+    """Whether a step concerning `meeting_id` meets an owed deadline of a kind it meets
+    (MET_BY): one tied to a meeting (MEETING_BOUND) only if it is that meeting's. A
+    deadline counted in meetings ("spätestens in der übernächsten Sitzung") has no meeting
+    of its own: placing the item on any agenda meets it."""
+    bound = DeadlineKind(kind) in MEETING_BOUND and deadline_meeting is not None
+    return not bound or deadline_meeting == meeting_id
+
+
 #: Agenda item results that mean the item was not dealt with at that meeting.
 NOT_HELD = frozenset({"abgesetzt", "zurückgezogen"})
 
@@ -233,6 +245,15 @@ def _duration(delta: timedelta) -> str:
 LATER_MEETINGS = 50
 """How far a late motion's next reachable meeting is looked for: about four years of a
 monthly committee."""
+
+
+def coming_meetings(calendar: Sequence[datetime], after: datetime) -> tuple[datetime, ...]:
+    """The first LATER_MEETINGS meetings after `after` of a committee's calendar (its
+    meetings not cancelled, in order): what models.services.deadlines.later_meetings reads
+    in one query, for the paths that hold the calendar already (a batch of documents, an
+    OParl page)."""
+    start = bisect_right(calendar, after)
+    return tuple(calendar[start : start + LATER_MEETINGS])
 
 
 def verdict(

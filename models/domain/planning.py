@@ -19,7 +19,7 @@ from models.domain.rules import (
     due_or_none,
     in_time,
 )
-from models.domain.states import WAITING
+from models.domain.states import WAITING, State
 from models.domain.vocab import DeadlineStatus
 
 
@@ -183,6 +183,50 @@ def plan_all(facts: PaperFacts, rules: RuleSet) -> tuple[list[PlannedDeadline], 
     return planned, unplanned
 
 
+def due_by(rules: RuleSet, planned: PlannedDeadline, facts: PaperFacts) -> datetime | None:
+    """When `planned` ends by `rules` taken as they are (one version: RuleSet.named), for
+    its anchor and the paper's facts now; None if those rules lack the rule or cannot
+    compute it. What a settled deadline is held to (`keeps_its_rules`)."""
+    rule = rules.profile.deadlines.get(planned.rule)
+    if rule is None or planned.anchor is None:
+        return None
+    lead = rules.profile.deadlines.get(rule.reachable_by) if rule.reachable_by else None
+    return due_or_none(
+        rule,
+        planned.anchor,
+        rules.calendar,
+        urgent=facts.urgent,
+        meetings=facts.meetings,
+        lead=lead,
+    )
+
+
+def keeps_its_rules(
+    rules: RuleSet,
+    planned: PlannedDeadline,
+    facts: PaperFacts,
+    *,
+    version: str | None,
+    rules_due: datetime,
+) -> bool:
+    """Whether a settled deadline (missed, or an Antragsfrist's verdict) stays as it is
+    although the rules in force now may say otherwise. It was computed by `version` (the
+    one its stored explanation names) to end at `rules_due` (before any extension); if
+    that version, for the anchor and facts of today, still gives `rules_due`, nothing but
+    the rules changed (a Fassung adopted since), and a verdict once reached is not
+    rewritten by a later Geschäftsordnung. If it gives another date, the facts changed (a
+    moved meeting, urgency recorded) and the deadline is planned anew by the version valid
+    on its anchor's day.
+
+    A row that names no version the profile knows (planned before the profile had
+    [[versions]], or under a name since changed) is held the same way to whichever of the
+    profile's versions still gives its date: the rules that computed it were one of them,
+    as far as anyone recorded. A profile without versions holds nothing: False."""
+    then = rules.named(version) if version is not None else None
+    candidates = (then,) if then is not None else rules.each_version()
+    return any(due_by(each, planned, facts) == rules_due for each in candidates)
+
+
 def meeting_rules(rules: RuleSet) -> list[tuple[str, Rule]]:
     """The profile's rules counted in meetings, (name, rule), in every one of its versions
     (a version may change the paper types a rule applies to)."""
@@ -236,8 +280,12 @@ def _anchors(
     if rule.anchor is Anchor.receipt:
         if rule.unit is Unit.meetings:
             # "spätestens in der übernächsten Sitzung": of the committee the matter is
-            # before, so the deadline is that consultation's (its committee's lists show it)
-            return [(facts.received_at, current.id, None, None)] if current else []
+            # before, so the deadline is that consultation's (its committee's lists show it).
+            # Owed while the matter waits for an agenda: once it is on one, the placement met
+            # it, or (not computable then, too few meetings) there is nothing left to owe.
+            if current is None or facts.state != State.submitted:
+                return []
+            return [(facts.received_at, current.id, None, None)]
         return [(facts.received_at, None, None, None)]
     if rule.anchor is Anchor.report_request:
         if facts.report_requested_at is None or facts.state != "report_requested":

@@ -313,6 +313,19 @@ class RuleSet:
             return self
         return self._in_force[self._index(when)]
 
+    def named(self, version: str | None) -> RuleSet | None:
+        """The rules of the version called `version`, on this RuleSet's calendar: what
+        computed a deadline whose explanation names it. None without versions or for a name
+        the profile no longer has."""
+        for entry, in_force in zip(self.versions, self._in_force, strict=True):
+            if entry.name == version:
+                return in_force
+        return None
+
+    def each_version(self) -> tuple[RuleSet, ...]:
+        """The rules of every version, oldest first (none without versions)."""
+        return self._in_force
+
     def _index(self, when: datetime | date) -> int:
         day = to_local(when).date() if isinstance(when, datetime) else when
         return max(bisect_right(self._starts, day) - 1, 0)
@@ -549,6 +562,19 @@ def due_or_none(
         due = _remembered(rule, anchor, calendar, urgent)
         _SAME_OBJECTS[key] = (rule, calendar, due)
         return due
+    if steps is None:
+        # A meeting count: each candidate meeting is reckoned (is it reachable?), and
+        # planning asks again at every step of the paper and for each paper of a batch
+        # received the same day; remembered the same way, the meetings being part of the key.
+        counted = (id(rule), anchor, id(calendar), urgent, tuple(meetings), id(lead))
+        found = _SAME_COUNTS.get(counted)
+        if found is not None and found[0] is rule and found[1] is calendar and found[2] is lead:
+            return found[3]
+        if len(_SAME_COUNTS) >= 16384:
+            _SAME_COUNTS.clear()
+        due = _reckoned(rule, anchor, calendar, urgent, meetings, lead, None)
+        _SAME_COUNTS[counted] = (rule, calendar, lead, due)
+        return due
     return _reckoned(rule, anchor, calendar, urgent, meetings, lead, steps)
 
 
@@ -559,6 +585,11 @@ _SAME_OBJECTS: dict[
 id is not reused while its entry stands): hashing a Rule (a pydantic model) and a
 WorkCalendar field by field costs more than reckoning, and planning asks the same rule
 objects for every step of every paper."""
+_SAME_COUNTS: dict[
+    tuple[int, datetime, int, bool, tuple[datetime, ...], int],
+    tuple[Rule, WorkCalendar, Rule | None, datetime | None],
+] = {}
+"""The same for meeting counts, keyed by the meetings counted as well."""
 
 
 def _reckoned(

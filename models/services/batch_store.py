@@ -5,7 +5,6 @@ caller's transaction, with the same values the one-by-one path computes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
 from functools import partial
@@ -16,8 +15,8 @@ from sqlmodel import Session, col, select
 
 from models.domain.bodies import Rules, rules_of
 from models.domain.deadlines import (
-    LATER_MEETINGS,
     Timeliness,
+    coming_meetings,
     new_deadline_values,
     reminder_steps,
     verdict,
@@ -29,6 +28,7 @@ from models.domain.reminders import pending_reminder
 from models.domain.rules import DeadlineKind, RuleSet
 from models.domain.states import Event, transition
 from models.domain.vocab import DeadlineStatus
+from models.services.deadlines import committee_calendars
 from models.services.intake import paper_values, received_time
 from models.store.repo import get_or_create_organization, meeting_on
 from models.store.tables import (
@@ -186,7 +186,11 @@ def store_new(
     )
     deadline_rows: list[dict[str, Any]] = []
     committee_names: list[str | None] = []
-    calendars = _calendars(session, orgs.values()) if counts_meetings(ruleset) else {}
+    calendars = (
+        committee_calendars(session, (o.id for o in orgs.values() if o.id is not None))
+        if counts_meetings(ruleset)
+        else {}
+    )
     for paper_id, parsed, at, found in zip(paper_ids, papers, received, places, strict=True):
         facts = []
         for row, (org, meeting) in zip(parsed.consultations, found, strict=True):
@@ -205,8 +209,7 @@ def store_new(
         facts.sort(key=lambda c: (c.position, c.id))
         committee_of = {c.id: (c.organization_id, c.organization) for c in facts}
         # as gather_facts reads them: the current (first) committee's meetings after receipt
-        later = [s for s in calendars.get(facts[0].organization_id, ()) if s > at] if facts else []
-        coming = tuple(later[:LATER_MEETINGS])
+        coming = coming_meetings(calendars.get(facts[0].organization_id, []), at) if facts else ()
         for p in plan(
             PaperFacts(
                 paper_type=parsed.paper_type,
@@ -267,20 +270,6 @@ def store_new(
         )
         for paper_id, parsed in zip(paper_ids, papers, strict=True)
     ]
-
-
-def _calendars(session: Session, orgs: Iterable[Organization]) -> dict[int, list[datetime]]:
-    """The meetings (not cancelled) of the batch's committees, in order, in one query: for
-    rules counted in meetings ("spätestens in der übernächsten Sitzung")."""
-    ids = [o.id for o in orgs if o.id is not None]
-    found: dict[int, list[datetime]] = {}
-    for org_id, start in session.exec(
-        select(Meeting.organization_id, Meeting.start)
-        .where(col(Meeting.organization_id).in_(ids), col(Meeting.cancelled).is_(False))
-        .order_by(col(Meeting.start))
-    ).all():
-        found.setdefault(org_id, []).append(start)
-    return found
 
 
 def _timeliness(

@@ -7,9 +7,9 @@ must have now, and the table is made to say so (added, re-dated, cancelled; met 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
@@ -19,22 +19,17 @@ from sqlmodel import Session, col, select
 from models.domain.bodies import Rules, rules_of
 from models.domain.deadlines import (
     LATER_MEETINGS,
-    MEETING_BOUND,
     MET_BY,
     NOT_HELD,
     Timeliness,
     deadline_view,
+    met_here,
     new_deadline_values,
-    reminder_steps,
     verdict,
 )
 from models.domain.explain import (
-    extension_steps,
     stored_explanation,
-    urgency_step,
-    with_steps,
 )
-from models.domain.extension import kept_extension
 from models.domain.planning import (
     ConsultationFacts,
     PaperFacts,
@@ -44,13 +39,12 @@ from models.domain.planning import (
     counts_meetings,
     meeting_rules,
     plan_all,
-    proposal_verdict,
 )
-from models.domain.reminders import pending_reminder
+from models.domain.replanning import reconcile, reconcile_reminders
 from models.domain.rules import DeadlineKind, RuleError, RuleSet
 from models.domain.states import IMPLEMENTABLE, WAITING, Event, Result, State
 from models.domain.timeutil import to_utc
-from models.domain.vocab import OWED, DeadlineStatus, ReminderStatus
+from models.domain.vocab import OWED, DeadlineStatus
 from models.store.tables import (
     AgendaItem,
     Body,
@@ -263,6 +257,17 @@ def later_meetings_of(
     return found
 
 
+def committee_calendars(session: Session, org_ids: Iterable[int]) -> dict[int, list[datetime]]:
+    """Every meeting (not cancelled) of these committees, each in order, in one statement
+    (`later_meetings_of` from the beginning): for the paths that plan many papers at once
+    and count meetings ("spätestens in der übernächsten Sitzung";
+    domain.deadlines.coming_meetings picks a paper's)."""
+    return later_meetings_of(session, dict.fromkeys(org_ids, _EARLIEST), limit=None)
+
+
+_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+
+
 def replan(
     session: Session,
     paper: Paper,
@@ -290,84 +295,76 @@ def replan(
     existing = {
         d.key: d for d in session.exec(select(Deadline).where(Deadline.paper_id == paper.id)).all()
     }
-    change = PlanChange(uncomputable=[_unplanned_line(paper, u) for u in unplanned])
     assert paper.id is not None
     minuted = _minutes_recorded(session, planned.values())
-    for key, p in planned.items():
-        row = existing.get(key)
-        if version is not None and row is not None and row.status != DeadlineStatus.open:
-            continue
-        explained = stored_explanation(rules, p, meetings=facts.meetings)
-        if p.urgent and facts.urgent_at is not None:
-            explained = with_steps(explained, [urgency_step(facts.urgent_at, facts.urgent_reason)])
-        if row is None:
-            met_at = (
-                minuted.get(p.meeting_id)
-                if p.kind is DeadlineKind.minutes and p.meeting_id is not None
-                else None
+
+    def new_row(p: PlannedDeadline, explained: dict[str, Any] | None) -> Deadline:
+        met_at = (
+            minuted.get(p.meeting_id)
+            if p.kind is DeadlineKind.minutes and p.meeting_id is not None
+            else None
+        )
+        assert paper.id is not None
+        return Deadline(
+            **new_deadline_values(
+                p,
+                paper_id=paper.id,
+                body_id=paper.body_id,
+                organization_id=committee_of.get(p.consultation_id),
+                received_at=paper.received_at,
+                now=now,
+                minutes_at=met_at,
+                explanation=explained,
             )
-            row = Deadline(
-                **new_deadline_values(
-                    p,
-                    paper_id=paper.id,
-                    body_id=paper.body_id,
-                    organization_id=committee_of.get(p.consultation_id),
-                    received_at=paper.received_at,
-                    now=now,
-                    minutes_at=met_at,
-                    explanation=explained,
-                )
-            )
-            session.add(row)
-            change.added.append(row)
-            continue
-        if p.kind is DeadlineKind.proposal:
-            verdict = proposal_verdict(paper.received_at, p.due).value
-            if (row.due, row.status) != (p.due, verdict):
-                change.moved.append(row)
-                row.due, row.status, row.updated_at = p.due, verdict, now
-                row.explanation = explained
-                session.add(row)
-            elif row.explanation is None:  # planned before 0010
-                row.explanation = explained
-                session.add(row)
-            continue
-        if row.status == DeadlineStatus.met.value:
-            continue  # history: met is met, even if the rule would say otherwise now
-        due, extended_from = kept_extension(p.due, row.due, row.extended_from)
-        if extended_from != row.extended_from:
-            row.extended_from = extended_from
-            row.extension_reason = row.extension_reason if extended_from else None
-            session.add(row)
-        if extended_from is not None:  # the extension holds: so do the steps that say why
-            explained = with_steps(explained, extension_steps(row.explanation))
-        moved = row.due != due
-        revived = row.status == DeadlineStatus.cancelled.value
-        if moved or revived or row.office != p.office or row.responsible != p.responsible:
-            if moved or revived:
-                change.moved.append(row)
-            row.due, row.office, row.responsible = due, p.office, p.responsible
-            if moved or revived:
-                row.status = DeadlineStatus.open.value  # the sweep decides anew if it is missed
-            row.updated_at = now
-            session.add(row)
-        if row.explanation != explained:
-            # Owed deadlines follow the rules in force (a new version, a row from before
-            # 0010); met ones were skipped above and keep the rule that applied to them.
-            row.explanation = explained
-            row.description = p.description
-            session.add(row)
-    for key, row in existing.items():
-        if key in planned or row.kind == DeadlineKind.proposal.value or version is not None:
-            continue
-        if row.status in OWED:
-            row.status = DeadlineStatus.cancelled.value
-            row.updated_at = now
-            session.add(row)
-            change.cancelled.append(row)
+        )
+
+    done = reconcile(
+        _OrmRows(session, new_row),
+        existing,
+        planned,
+        facts=facts,
+        rules=rules,
+        explain=lambda p: stored_explanation(rules, p, meetings=facts.meetings),
+        now=now,
+        version=version,
+    )
+    change = PlanChange(
+        added=done.added,
+        moved=done.moved,
+        cancelled=done.cancelled,
+        uncomputable=[_unplanned_line(paper, u) for u in unplanned],
+    )
     session.flush()
     sync_reminders(session, paper, rules, now)
     return change
+
+
+class _OrmRead:
+    """ORM rows read for models.domain.replanning."""
+
+    def get(self, row: Any, column: str) -> Any:
+        return getattr(row, column)
+
+
+class _OrmRows(_OrmRead):
+    """Deadline rows as ORM objects for models.domain.replanning.reconcile."""
+
+    def __init__(
+        self,
+        session: Session,
+        new_row: Callable[[PlannedDeadline, dict[str, Any] | None], Deadline],
+    ) -> None:
+        self.session, self.new_row = session, new_row
+
+    def put(self, row: Deadline, values: dict[str, Any]) -> None:
+        for column, value in values.items():
+            setattr(row, column, value)
+        self.session.add(row)
+
+    def add(self, planned: PlannedDeadline, explanation: dict[str, Any] | None) -> Deadline:
+        row = self.new_row(planned, explanation)
+        self.session.add(row)
+        return row
 
 
 def _anchored_in(rules: RuleSet, planned: PlannedDeadline, version: str) -> bool:
@@ -590,49 +587,33 @@ def sync_reminders(session: Session, paper: Paper, rules: Rules, now: datetime) 
         (r.deadline_id, r.step, r.tag): r
         for r in session.exec(select(Reminder).where(Reminder.paper_id == paper.id)).all()
     }
-    wanted: set[tuple[int | None, str, str]] = set()
-    for deadline, committee in rows:
-        assert deadline.id is not None
-        steps = reminder_steps(deadline.kind, deadline.status, deadline.due, rules, now)
-        if not steps:
-            continue
-        suffix = "@" + steps[0].step.split("@")[1] if steps else None
-        known = {
-            key
-            for key, r in existing.items()
-            if key[0] == deadline.id and not r.escalation and suffix and key[1].endswith(suffix)
-        }
-        if known:
-            # Already planned for this due date: keep what is there (sent or still waiting,
-            # even if its hour has passed) and add only steps still to come, no new notice.
-            wanted |= known
-            steps = [s for s in steps if not s.step.startswith("neu@")]
-        for step in steps:
-            key = (deadline.id, step.step, deadline.responsible)
-            wanted.add(key)
-            if key in existing:
-                continue
-            reminder = Reminder(
-                **pending_reminder(
-                    step,
-                    tag=deadline.responsible,
-                    committee=committee,
-                    now=now,
-                    deadline_id=deadline.id,
-                    paper_id=paper.id,
-                    body_id=deadline.body_id,
-                )
-            )
-            session.add(reminder)
-            existing[key] = reminder
-    for planned_key, reminder in existing.items():
-        if reminder.status != ReminderStatus.pending or planned_key in wanted:
-            continue
-        reminder.status = ReminderStatus.cancelled.value
-        reminder.last_error = None
-        reminder.updated_at = now
-        session.add(reminder)
+    reconcile_reminders(
+        _OrmReminders(session),
+        _OrmRead(),
+        list(rows),
+        existing,
+        rules=rules,
+        now=now,
+        paper_id=paper.id,
+    )
     session.flush()
+
+
+class _OrmReminders(_OrmRead):
+    """Reminder rows as ORM objects for models.domain.replanning.reconcile_reminders."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def put(self, row: Reminder, values: dict[str, Any]) -> None:
+        for column, value in values.items():
+            setattr(row, column, value)
+        self.session.add(row)
+
+    def add(self, values: dict[str, Any]) -> Reminder:
+        reminder = Reminder(**values)
+        self.session.add(reminder)
+        return reminder
 
 
 def mark_met(
@@ -655,10 +636,7 @@ def mark_met(
     ).all()
     met = []
     for row in rows:
-        # A deadline counted in meetings ("spätestens in der übernächsten Sitzung") has no
-        # meeting of its own: placing the item on any agenda meets it.
-        bound = DeadlineKind(row.kind) in MEETING_BOUND and row.meeting_id is not None
-        if bound and row.meeting_id != meeting_id:
+        if not met_here(row.kind, row.meeting_id, meeting_id):
             continue
         row.status = DeadlineStatus.met.value
         row.met_at = event.at

@@ -104,7 +104,7 @@ def add_meeting(
     )
     session.add(meeting)
     session.flush()
-    return replan_meeting(session, meeting, now=now, rules=rules)
+    return replan_meeting(session, meeting, now=now, rules=rules, new=True)
 
 
 def plan_meetings(
@@ -223,14 +223,21 @@ def cancel_meeting(
 
 
 def replan_meeting(
-    session: Session, meeting: Meeting, *, now: datetime, rules: Rules | None = None
+    session: Session,
+    meeting: Meeting,
+    *,
+    now: datetime,
+    rules: Rules | None = None,
+    new: bool = False,
 ) -> MeetingChange:
-    """After a meeting's date or status changed (here or in the council information system):
-    re-plan every motion that hangs on it and name those that need a new meeting."""
+    """After a meeting was added, or its date or status changed (here or in the council
+    information system): re-plan every motion that hangs on it, and those whose deadlines
+    count its committee's meetings, and name those that need a new meeting. A `new` meeting
+    has nothing hanging on it yet: only the counting ones are looked for."""
     change = MeetingChange(meeting)
     org = session.get(Organization, meeting.organization_id)
     assert org is not None
-    affected = {p.id: p for p in _affected_papers(session, meeting)}
+    affected = {} if new else {p.id: p for p in _affected_papers(session, meeting)}
     counting = _counting_papers(session, org, rules or default_rules())
     for paper in sorted({**affected, **counting}.values(), key=lambda p: p.reference):
         change.deadlines.merge(replan(session, paper, rules or default_rules(), now))

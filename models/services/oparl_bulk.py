@@ -25,8 +25,9 @@ from sqlmodel import Session, SQLModel
 
 from models.domain.bodies import rules_of
 from models.domain.oparl import OParlObject, PaperIn
-from models.domain.planning import deadline_key
+from models.domain.planning import counts_meetings, deadline_key
 from models.domain.timeutil import to_utc
+from models.services.deadlines import committee_calendars
 from models.services.oparl_replay import Replay
 from models.services.oparl_report import SyncReport, reason, tail
 from models.services.oparl_store import DEFAULT_ROLE, OParlStore
@@ -154,8 +155,8 @@ def _replay(
     papers = [o for o in objects if isinstance(o, PaperIn) and not o.deleted]
     connection = session.connection()
     consultations = [c for p in papers for c in p.consultations]
-    org_urls = {c.organizations[0] for c in consultations if c.organizations} - known.orgs.keys()
-    for chunk in _chunks(sorted(org_urls)):
+    named_orgs = {c.organizations[0] for c in consultations if c.organizations}
+    for chunk in _chunks(sorted(named_orgs - known.orgs.keys())):
         for row in connection.execute(
             sa.select(_t(Organization)).where(_in(Organization, "oparl_id", chunk))
         ):
@@ -184,13 +185,18 @@ def _replay(
                 known.meeting_ids[row.oparl_id] = row.id
             found[row.id] = row
     _load_meetings(connection, known, [found[i] for i in sorted(found.keys() - known.meetings)])
+    rules = rules_of(store.rules, store.body_id)
+    if counts_meetings(rules):  # the committees' calendars, as gather_facts reads them
+        needed = {known.orgs[u].id for u in named_orgs if u in known.orgs} - known.calendars.keys()
+        found_calendars = committee_calendars(session, needed)
+        known.calendars.update({org_id: found_calendars.get(org_id, []) for org_id in needed})
     replay = Replay(
         known,
         body_id=store.body_id,
         body_name=store.body.name,
         now=store.now,
         actor=store.actor,
-        rules=rules_of(store.rules, store.body_id),
+        rules=rules,
         history_before=store.history_before,
         default_role=DEFAULT_ROLE,
     )

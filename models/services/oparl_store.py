@@ -166,8 +166,10 @@ class OParlStore(CatchUp):
             self.report.moved.append(when)
         if cancel_changed and obj.cancelled:
             self.report.cancelled.append(when)
-        if moved or cancel_changed:
-            self._replanned(row)
+        if created or moved or cancel_changed:
+            # as `meetings add|move|cancel`: a new meeting may be the one a deadline counted
+            # in meetings ("übernächste Sitzung") waited for
+            self._replanned(row, new=created)
         touched, agenda_changed = self._agenda(row, obj, created)
         self._count("Meeting", created, changed or agenda_changed)
         for paper in touched:
@@ -178,8 +180,8 @@ class OParlStore(CatchUp):
             self.report.steps.append(f"Niederschrift {when} veröffentlicht")
         return row
 
-    def _replanned(self, meeting: Meeting) -> None:
-        change = replan_meeting(self.session, meeting, now=self.now, rules=self.rules)
+    def _replanned(self, meeting: Meeting, *, new: bool = False) -> None:
+        change = replan_meeting(self.session, meeting, now=self.now, rules=self.rules, new=new)
         for reference in change.needs_new_meeting:
             self.report.warnings.append(f"{reference}: Sitzung abgesagt, neuer Termin nötig")
 

@@ -2,7 +2,11 @@
 a lifecycle step every step shares: step_call.apply (the event), deadlines.mark_met,
 deadlines.replan and deadlines.sync_reminders, over plain dicts instead of ORM rows. The
 rules come from where the one-by-one path takes them (models.domain.planning, .deadlines,
-.reminders, .states); tests/services/test_oparl_bulk.py holds both paths to the same rows.
+.reminders, .states); the re-plan and the reminders' sync themselves are the one-by-one
+path's own reconciliations (models.domain.replanning) over the dicts, and the facts it plans
+from carry the current committee's coming meetings as gather_facts reads them (for rules
+counted in meetings, from the calendars oparl_bulk reads once per committee).
+tests/services/test_oparl_bulk.py holds both paths to the same rows.
 
 Ids: rows made here get ids local to the batch, LOCAL + 1, 2, … in creation order (as the
 database would give them); models.services.oparl_bulk maps them to real ones when it writes.
@@ -14,8 +18,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from models.domain.deadlines import MEETING_BOUND, MET_BY, NOT_HELD, new_deadline_values
-from models.domain.deadlines import reminder_steps as steps_for
+from models.domain.deadlines import (
+    MET_BY,
+    NOT_HELD,
+    coming_meetings,
+    met_here,
+    new_deadline_values,
+)
 from models.domain.explain import stored_explanation
 from models.domain.oparl import PaperIn
 from models.domain.planning import (
@@ -23,10 +32,10 @@ from models.domain.planning import (
     PaperFacts,
     PlannedDeadline,
     SessionHeld,
+    counts_meetings,
     plan,
-    proposal_verdict,
 )
-from models.domain.reminders import pending_reminder
+from models.domain.replanning import reconcile, reconcile_reminders
 from models.domain.rules import DeadlineKind, RuleSet
 from models.domain.states import (
     IMPLEMENTABLE,
@@ -37,7 +46,7 @@ from models.domain.states import (
     transition,
 )
 from models.domain.timeutil import to_utc
-from models.domain.vocab import OWED, DeadlineStatus, ReminderStatus
+from models.domain.vocab import OWED, DeadlineStatus
 from models.services.oparl_report import SyncReport
 
 #: Local ids are LOCAL + 1, 2, …: ordered like the real ids they become, and told apart from
@@ -79,9 +88,20 @@ class Known:
     item_ids: dict[str, int] = field(default_factory=dict)
     by_meeting: dict[int, list[int]] = field(default_factory=dict)
     """agenda item ids of each meeting, ascending"""
+    calendars: dict[int, list[datetime]] = field(default_factory=dict)
+    """meeting starts (not cancelled) of each committee by id, ascending: read only for
+    profiles with a rule counted in meetings (gather_facts reads them then, too)"""
 
     def clear(self) -> None:
-        for name in ("orgs", "meetings", "meeting_ids", "items", "item_ids", "by_meeting"):
+        for name in (
+            "orgs",
+            "meetings",
+            "meeting_ids",
+            "items",
+            "item_ids",
+            "by_meeting",
+            "calendars",
+        ):
             getattr(self, name).clear()
 
 
@@ -131,6 +151,8 @@ class Batch:
         self.history_before, self.default_role = history_before, default_role
         self.ids = Counter()
         self.orgs_by_id = {o.id: o for o in known.orgs.values()}
+        self.counting = counts_meetings(rules)
+        """The profile counts meetings: facts carry the current committee's coming ones."""
         self._explained: dict[tuple[Any, ...], dict[str, Any] | None] = {}
 
     def explained(
@@ -192,7 +214,7 @@ class RowsReplay:
         for row in self.out.deadlines:
             if not kinds or DeadlineKind(row["kind"]) not in kinds or row["status"] not in OWED:
                 continue
-            if DeadlineKind(row["kind"]) in MEETING_BOUND and row["meeting_id"] != meeting_id:
+            if not met_here(row["kind"], row["meeting_id"], meeting_id):
                 continue
             row.update(
                 status=DeadlineStatus.met.value,
@@ -245,6 +267,11 @@ class RowsReplay:
                 decided_at = datetime.fromisoformat(start) if start else event["at"]
                 implementable = Result(event["details"]["result"]) in IMPLEMENTABLE
                 decided_consultation = event["details"].get("consultation_id")
+        coming: tuple[datetime, ...] = ()
+        current = next((c for c in ordered if not c["done"]), None)
+        if self.r.counting and current is not None:
+            calendar = self.known.calendars.get(current["organization_id"], [])
+            coming = coming_meetings(calendar, self.p["received_at"])
         return PaperFacts(
             paper_type=self.p["paper_type"],
             state=self.p["state"],
@@ -267,99 +294,95 @@ class RowsReplay:
             decided_at=decided_at,
             decision_implementable=implementable,
             decided_consultation_id=decided_consultation,
+            meetings=coming,
         )
 
     def replan(self) -> None:
-        now = self.now
+        """deadlines.replan: the same reconciliation (models.domain.replanning), over the
+        replayed rows."""
         facts = self.facts()
-        planned = {p.key: p for p in plan(facts, self.r.rules)}
-        committee_of: dict[int | None, int] = {c.id: c.organization_id for c in facts.consultations}
         self.p["current_organization_id"] = next(
             (c.organization_id for c in facts.consultations if not c.done), None
         )
+        planned = {p.key: p for p in plan(facts, self.r.rules)}
         existing = {d["key"]: d for d in self.out.deadlines}
-        for key, p in planned.items():
-            row = existing.get(key)
-            explained = self.r.explained(p, facts.meetings)
-            if row is None:
-                minutes_at = (
-                    self.known.meetings[p.meeting_id].minutes_at
-                    if p.kind is DeadlineKind.minutes and p.meeting_id is not None
-                    else None
-                )
-                values = new_deadline_values(
-                    p,
-                    paper_id=self.p["id"],
-                    body_id=self.r.body_id,
-                    organization_id=committee_of.get(p.consultation_id),
-                    received_at=self.p["received_at"],
-                    now=now,
-                    minutes_at=minutes_at,
-                    explanation=explained,
-                )
-                self.out.deadlines.append(
-                    {**values, "id": self.r.ids.take("deadline"), "met_by_event_id": None}
-                )
-                continue
-            if p.kind is DeadlineKind.proposal:
-                verdict = proposal_verdict(self.p["received_at"], p.due).value
-                if (row["due"], row["status"]) != (p.due, verdict):
-                    row.update(due=p.due, status=verdict, updated_at=now, explanation=explained)
-                elif row["explanation"] is None:  # planned before 0010
-                    row["explanation"] = explained
-                continue
-            if row["status"] == DeadlineStatus.met.value:
-                continue
-            moved = row["due"] != p.due
-            revived = row["status"] == DeadlineStatus.cancelled.value
-            if moved or revived or row["office"] != p.office or row["responsible"] != p.responsible:
-                row.update(due=p.due, office=p.office, responsible=p.responsible, updated_at=now)
-                if moved or revived:
-                    row["status"] = DeadlineStatus.open.value
-            if row["explanation"] != explained:  # as the one-by-one replan: owed rows follow
-                row.update(explanation=explained, description=p.description)  # the rules
-        for key, row in existing.items():
-            if key in planned or row["kind"] == DeadlineKind.proposal.value:
-                continue
-            if row["status"] in OWED:
-                row.update(status=DeadlineStatus.cancelled.value, updated_at=now)
+        reconcile(
+            _DictRows(self, {c.id: c.organization_id for c in facts.consultations}),
+            existing,
+            planned,
+            facts=facts,
+            rules=self.r.rules,
+            explain=lambda p: self.r.explained(p, facts.meetings),
+            now=self.now,
+        )
         self.sync_reminders()
 
     def sync_reminders(self) -> None:
-        now, rules = self.now, self.r.rules
+        """deadlines.sync_reminders: the same reconciliation, over the replayed rows."""
         existing = {(r["deadline_id"], r["step"], r["tag"]): r for r in self.out.reminders}
-        wanted: set[tuple[Any, str, str]] = set()
-        for deadline in self.out.deadlines:
-            steps = steps_for(deadline["kind"], deadline["status"], deadline["due"], rules, now)
-            if not steps:
-                continue
-            suffix = "@" + steps[0].step.split("@")[1]
-            known = {
-                key
-                for key, r in existing.items()
-                if key[0] == deadline["id"] and not r["escalation"] and key[1].endswith(suffix)
-            }
-            if known:
-                wanted |= known
-                steps = [s for s in steps if not s.step.startswith("neu@")]
-            for step in steps:
-                key = (deadline["id"], step.step, deadline["responsible"])
-                wanted.add(key)
-                if key in existing:
-                    continue
-                reminder = pending_reminder(
-                    step,
-                    tag=deadline["responsible"],
-                    committee=self.org_name(deadline["organization_id"]),
-                    now=now,
-                    deadline_id=deadline["id"],
-                    paper_id=self.p["id"],
-                    body_id=deadline["body_id"],
-                )
-                reminder["id"] = self.r.ids.take("reminder")
-                self.out.reminders.append(reminder)
-                existing[key] = reminder
-        for key, reminder in existing.items():
-            if reminder["status"] != ReminderStatus.pending or key in wanted:
-                continue
-            reminder.update(status=ReminderStatus.cancelled.value, last_error=None, updated_at=now)
+        reconcile_reminders(
+            _DictReminders(self),
+            _DictRead(),
+            [(d, self.org_name(d["organization_id"])) for d in self.out.deadlines],
+            existing,
+            rules=self.r.rules,
+            now=self.now,
+            paper_id=self.p["id"],
+        )
+
+
+class _DictRead:
+    """Replayed rows (plain dicts) read for models.domain.replanning."""
+
+    def get(self, row: dict[str, Any], column: str) -> Any:
+        return row.get(column)
+
+
+class _DictReminders(_DictRead):
+    """The replayed reminder rows for replanning.reconcile_reminders."""
+
+    def __init__(self, paper: RowsReplay) -> None:
+        self.paper = paper
+
+    def put(self, row: dict[str, Any], values: dict[str, Any]) -> None:
+        row.update(values)
+
+    def add(self, values: dict[str, Any]) -> dict[str, Any]:
+        reminder = {**values, "id": self.paper.r.ids.take("reminder")}
+        self.paper.out.reminders.append(reminder)
+        return reminder
+
+
+class _DictRows(_DictRead):
+    """The replayed deadline rows for models.domain.replanning.reconcile."""
+
+    def __init__(self, paper: RowsReplay, committee_of: dict[int, int]) -> None:
+        self.paper, self.committee_of = paper, committee_of
+
+    def put(self, row: dict[str, Any], values: dict[str, Any]) -> None:
+        row.update(values)
+
+    def add(self, planned: PlannedDeadline, explanation: dict[str, Any] | None) -> dict[str, Any]:
+        replay = self.paper
+        minutes_at = (
+            replay.known.meetings[planned.meeting_id].minutes_at
+            if planned.kind is DeadlineKind.minutes and planned.meeting_id is not None
+            else None
+        )
+        values = new_deadline_values(
+            planned,
+            paper_id=replay.p["id"],
+            body_id=replay.r.body_id,
+            organization_id=(
+                self.committee_of.get(planned.consultation_id)
+                if planned.consultation_id is not None
+                else None
+            ),
+            received_at=replay.p["received_at"],
+            now=replay.now,
+            minutes_at=minutes_at,
+            explanation=explanation,
+        )
+        row = {**values, "id": replay.r.ids.take("deadline"), "met_by_event_id": None}
+        replay.out.deadlines.append(row)
+        return row

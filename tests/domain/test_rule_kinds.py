@@ -12,7 +12,7 @@ import pytest
 from models.domain.errors import InvalidInput
 from models.domain.explain import explain_due
 from models.domain.extension import extend
-from models.domain.rules import RuleError, RuleSet, due_date, ruleset_from
+from models.domain.rules import RuleError, RuleSet, due_date, due_or_none, ruleset_from
 from models.domain.timeutil import BERLIN
 from models.store.profiles import load_profile
 
@@ -146,6 +146,27 @@ def test_uebernaechste_sitzung_when_the_next_is_reachable() -> None:
     lead = rules.profile.deadlines["ladung"]
     due = due_date(rule, at(D(2020, 1, 6), 9), rules.calendar, meetings=meetings, lead=lead)
     assert due == at(D(2020, 1, 30))
+
+
+def test_a_remembered_meeting_count_follows_the_meetings_and_the_lead() -> None:
+    """Planning asks the same count at every step of every paper, so it is remembered; the
+    meetings counted and the lead rule are part of what it is remembered by."""
+    rules = load_profile("sachsen")
+    rule = rules.profile.deadlines["tagesordnung_fraktion"]
+    lead = rules.profile.deadlines["ladung"]
+    anchor = at(D(2020, 1, 6), 9)
+    three = (at(D(2020, 1, 16)), at(D(2020, 1, 30)), at(D(2020, 2, 27)))
+    for _ in range(2):
+        assert due_or_none(rule, anchor, rules.calendar, meetings=three, lead=lead) == three[1]
+        assert (
+            due_or_none(rule, anchor, rules.calendar, meetings=three[1:], lead=lead) == (three[2])
+        )
+        assert due_or_none(rule, anchor, rules.calendar, meetings=three[:1], lead=lead) is None
+    # Fri 10.01. misses the Ladung of 16.01. (Thu 09.01.): 30.01. next, 27.02. after next;
+    # without the lead rule every meeting after the anchor counts: 16.01., 30.01.
+    late = at(D(2020, 1, 10), 9)
+    assert due_or_none(rule, late, rules.calendar, meetings=three, lead=lead) == three[2]
+    assert due_or_none(rule, late, rules.calendar, meetings=three) == three[1]
 
 
 def _sachsen_with_recess() -> RuleSet:

@@ -19,7 +19,13 @@ import pytest
 
 from models.domain.deadlines import next_reachable
 from models.domain.explain import explain_due
-from models.domain.planning import ConsultationFacts, PaperFacts, plan
+from models.domain.planning import (
+    ConsultationFacts,
+    PaperFacts,
+    PlannedDeadline,
+    keeps_its_rules,
+    plan,
+)
 from models.domain.rules import RuleError, RuleSet, ruleset_from
 from models.domain.timeutil import BERLIN, to_local
 from models.store.profiles import PROFILES, load_profile
@@ -169,6 +175,41 @@ def test_planning_computes_each_anchor_by_its_version() -> None:
     assert "7. Tag vor der Sitzung" in planned["antragsfrist"].description
     # 3 Arbeitstage vor Mo 02.11., 12 Uhr: Fr 30.10., Do 29.10., Mi 28.10. (both versions)
     assert to_local(planned["stellungnahme"].due) == at(D(2020, 10, 28), 12)
+
+
+def test_a_settled_deadline_is_held_to_its_own_version_until_its_facts_change() -> None:
+    """An Antragsfrist planned for Sa 31.10.2020 by the old version (− 7 = Fr 23.10.) that a
+    re-plan now finds anchored Fr 06.11. (the meeting moved) is no longer what its version
+    gives: it is planned anew. Anchored where it was, it keeps its version, whatever the
+    version in force says; one naming no version the profile knows is held to any version
+    that gives its date; a profile without versions holds nothing."""
+    rules = load_profile("leverkusen_fassungen")
+    facts = PaperFacts("Antrag", "submitted", at(D(2020, 10, 1), 9), False, ())
+    planned = next(p for p in _planned(rules, at(D(2020, 10, 31))) if p.rule == "antragsfrist")
+    due = planned.due
+    held = {"version": V2014, "rules_due": due}
+    assert rules.named(V2014) is not None and rules.named("GO 1999") is None
+    assert keeps_its_rules(rules, planned, facts, **held)
+    moved = next(p for p in _planned(rules, at(D(2020, 11, 6))) if p.rule == "antragsfrist")
+    assert not keeps_its_rules(rules, moved, facts, **held)
+    # named by no version the profile knows: held to whichever version gives its date
+    assert keeps_its_rules(rules, planned, facts, version="GO 1999", rules_due=due)
+    assert keeps_its_rules(rules, planned, facts, version=None, rules_due=due)
+    assert not keeps_its_rules(rules, moved, facts, version=None, rules_due=due)
+    assert not keeps_its_rules(
+        load_profile("leverkusen"), planned, facts, version=V2014, rules_due=due
+    )
+
+
+def _planned(rules: RuleSet, meeting: datetime) -> list[PlannedDeadline]:
+    facts = PaperFacts(
+        paper_type="Antrag",
+        state="submitted",
+        received_at=at(D(2020, 10, 1), 9),
+        has_questions=False,
+        consultations=(ConsultationFacts(1, 1, "Rat", 1, meeting, False, False),),
+    )
+    return plan(facts, rules)
 
 
 def test_a_late_motion_reaches_a_later_meeting_by_that_meetings_version() -> None:

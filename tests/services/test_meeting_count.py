@@ -23,15 +23,18 @@ from sqlmodel import select
 
 from models.domain.intake import parse_document
 from models.domain.rules import RuleSet, ruleset_from
-from models.domain.timeutil import BERLIN, to_local
+from models.domain.timeutil import BERLIN, to_local, to_utc
 from models.services import intake
-from models.services.deadlines import replan
+from models.services.deadlines import not_yet_computable, replan
 from models.services.meetings import add_meeting
+from models.services.oparl_client import OParlClient
+from models.services.oparl_sync import sync_endpoint
 from models.store.db import session_scope
-from models.store.profiles import resolve_profile_path
+from models.store.profiles import load_profile, resolve_profile_path
 from models.store.repo import find_paper
 from models.store.tables import Deadline, Paper
 from tests.conftest import EXAMPLE
+from tests.oparl_server import OParlServer, meeting, org, paper
 
 BODY = "Stadt Zittau"
 
@@ -202,3 +205,61 @@ def test_a_body_whose_rules_cannot_be_loaded_is_named_not_skipped(
             text = overview_markdown(session, now, body_id, waiting=found)
             assert f"Nicht auf noch nicht berechenbare Fristen geprüft: {why}" in text
         assert "geprüft" not in overview_markdown(session, now, other, waiting=found)
+
+
+def _sync(engine: Engine, server: OParlServer, now: datetime, rules: RuleSet) -> None:
+    with OParlClient(timeout=5, retries=1, backoff=0, sleep=lambda _: None) as client:
+        report = sync_endpoint(engine, server.url("system"), now=now, rules=rules, client=client)
+    assert not report.skipped and not report.warnings, (report.skipped, report.warnings)
+
+
+def _counted(
+    engine: Engine, rules: RuleSet, reference: str = "A 26/0102"
+) -> tuple[dict[str, str], list[str]]:
+    """A paper's deadline counted in meetings, and what `show` calls not yet computable."""
+    with session_scope(engine) as session:
+        paper = find_paper(session, reference)
+        rows = session.exec(select(Deadline).where(Deadline.paper_id == paper.id)).all()
+        unplanned = [u["reason"] for u in not_yet_computable(session, paper, rules)]
+        return {
+            d.rule: f"{to_local(d.due):%d.%m.%Y %H:%M} {d.status}"
+            for d in rows
+            if d.rule == "tagesordnung_fraktion"
+        }, unplanned
+
+
+def test_a_meeting_new_in_the_council_system_plans_what_waited_for_it(engine: Engine) -> None:
+    """Saxony (sachsen.toml): an Antrag goes on the agenda "spätestens der übernächsten
+    Sitzung". A 26/0102, dated Mo 02.11.2026, is before the Hauptausschuss, whose calendar
+    in the council system has one meeting (Do 10.12.2026): not computable yet. The next
+    sync brings a second one (Do 14.01.2027 17:00, the one after next): that is the
+    deadline, as `meetings add` would have planned it. A 26/0100, already on the agenda of
+    10.12., owes nothing of the kind, before or after (it is where the rule wants it)."""
+    rules = load_profile("sachsen")
+    server = OParlServer(page_size=2)
+    s = server
+    s.lists["organizations"] = [org(s, "ha", "Hauptausschuss")]
+    s.lists["meetings"] = [
+        meeting(s, "ha-dez", "ha", "2026-12-10T17:00:00+01:00", [("i1", "Ö 3", "c1", None)])
+    ]
+    s.lists["papers"] = [
+        paper(s, "p1", "A 26/0100", [("c1", "ha", "ha-dez", "i1", True)]),
+        paper(s, "p4", "A 26/0102", [("c5", "ha", "ha-dez", "i5", True)]),
+    ]
+    try:
+        _sync(engine, server, at("2026-11-25T10:00"), rules)
+        assert _counted(engine, rules) == (
+            {},
+            ["noch keine übernächste Sitzung terminiert (Hauptausschuss)"],
+        )
+        assert _counted(engine, rules, "A 26/0100") == ({}, [])
+        january = meeting(s, "ha-jan", "ha", "2027-01-14T17:00:00+01:00", [])
+        s.lists["meetings"].append({**january, "modified": "2026-11-26T09:00:00+01:00"})
+        _sync(engine, server, at("2026-11-26T10:00"), rules)
+    finally:
+        server.close()
+    assert _counted(engine, rules) == ({"tagesordnung_fraktion": "14.01.2027 17:00 open"}, [])
+    assert _counted(engine, rules, "A 26/0100") == ({}, [])
+    with session_scope(engine) as session:  # what the manual path plans from the same facts
+        paper_row = find_paper(session, "A 26/0102")
+        assert not replan(session, paper_row, rules, to_utc(at("2026-11-26T10:00")))

@@ -18,7 +18,7 @@ holidays in the weeks concerned; Allerheiligen 01.11.2020 is a Sunday):
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,8 @@ from models.domain.errors import InvalidInput
 from models.domain.timeutil import BERLIN, to_local
 from models.domain.vocab import DeadlineStatus
 from models.services.bodies import add_body, body_ruleset, find_body
+from models.services.deadlines import replan
+from models.services.meetings import move_meeting
 from models.services.rule_versions import adopt_version
 from models.store import profiles
 from models.store.db import session_scope
@@ -184,6 +186,61 @@ def test_adopting_a_version_replans_only_open_deadlines_anchored_in_its_period(
     again = adopt(engine)
     assert (len(again.change.moved), len(again.change.added)) == (0, 0)
     assert rows(engine) == after
+
+
+def replan_all(engine: Engine, now: datetime) -> None:
+    """An ordinary re-plan of every paper, as any later step of it runs one."""
+    rules = rulebook_for(load_settings())
+    with session_scope(engine) as session:
+        for paper in session.exec(select(Paper).order_by(col(Paper.id))).all():
+            replan(session, paper, rules, now)
+
+
+@pytest.mark.parametrize(
+    ("before", "named"), [(OLD, "GO 2014"), ("", None)], ids=["one-version", "no-versions"]
+)
+def test_a_later_ordinary_replan_keeps_what_was_missed_by_its_version(
+    engine: Engine, tmp_path: Path, before: str, named: str | None
+) -> None:
+    """Met and missed are history: a re-plan after the adoption (any step of the paper)
+    must not move a missed Stellungnahme, nor an Antragsfrist's verdict, to the version
+    adopted since; also when they were planned before the profile had versions (their
+    explanation names none: held to the version that gives their date, GO 2014). A moved
+    meeting is a new fact: the missed deadline follows it, by the version valid on the new
+    day (Mi 18.11.2020, GO 2020: 4 AT → Do 12.11. 12:00)."""
+    write_profile(tmp_path / "leverkusen.toml", before)
+    import_papers(engine, tmp_path)
+    set_status(engine, "P3", "stellungnahme", DeadlineStatus.met)
+    set_status(engine, "P4", "stellungnahme", DeadlineStatus.missed)
+    write_profile(tmp_path / "leverkusen.toml", NEW)
+    adopt(engine)
+    adopted = rows(engine)
+    assert adopted[("P4", "stellungnahme")] == ("30.10.2020 12:00", "missed", named)
+    assert adopted[("P2", "antragsfrist")] == ("04.11.2020 23:59", "met", named)
+
+    replan_all(engine, at("2020-11-05T08:00"))
+    again = rows(engine)
+    settled = {k for k, v in adopted.items() if v[1] != "open"}
+    assert {k: again[k] for k in settled} == {k: adopted[k] for k in settled}
+    assert {k: v[:2] for k, v in again.items()} == {k: v[:2] for k, v in adopted.items()}
+    # open ones say which version computes them now (those of the old period: GO 2014)
+    assert again[("P1", "stellungnahme")] == ("22.10.2020 12:00", "open", "GO 2014")
+
+    with session_scope(engine) as session:
+        move_meeting(
+            session,
+            body_name=BODY,
+            committee="Sozialausschuss",
+            day=date(2020, 11, 4),
+            new_day=date(2020, 11, 18),
+            now=at("2020-11-05T09:00"),
+            rules=rulebook_for(load_settings()),
+        )
+    moved = rows(engine)
+    assert moved[("P4", "stellungnahme")] == ("12.11.2020 12:00", "open", "GO 2020")
+    assert {k: v for k, v in moved.items() if k[0] != "P4"} == {
+        k: v for k, v in again.items() if k[0] != "P4"
+    }
 
 
 def test_adopting_an_unknown_version_or_a_profile_without_versions_is_bad_input(
