@@ -63,9 +63,15 @@ def _content() -> Any:
 def load_items(engine: Engine, ids: list[int], now: datetime, links: UiLinks) -> dict[int, Loaded]:
     """Everything the mails need, for a batch of claimed rows: a deadline's reminder is that
     deadline; a committee's escalation is its deadlines missed now (read now, not when it was
-    planned, so a report delivered at 06:59 is not escalated at 07:00)."""
+    planned, so a report delivered at 06:59 is not escalated at 07:00). In the order they fell
+    due, on every database (PostgreSQL returns rows in their physical order, which an UPDATE
+    changes): the mails go out in it."""
     with Session(engine) as session:
-        everything = session.exec(select(Reminder).where(col(Reminder.id).in_(ids))).all()
+        everything = session.exec(
+            select(Reminder)
+            .where(col(Reminder.id).in_(ids))
+            .order_by(col(Reminder.send_at), col(Reminder.id))
+        ).all()
         reminders = [r for r in everything if not _is_notice(r)]
         by_deadline: dict[int, list[int]] = defaultdict(list)
         for r in reminders:

@@ -110,3 +110,25 @@ def test_a_closed_gate_holds_every_kind_of_mail_back(sink: SmtpSink, routes_file
         assert not held.ok and smtp_hooks.HELD_BACK in (held.error or "")
         assert deliver(recipient, MESSAGE, routes, gate=lambda: True).ok
     assert len(sink.mails) == 1 and other.server.sent == 1
+
+
+def test_the_mails_of_a_batch_go_out_in_the_order_their_reminders_fell_due(
+    engine: Engine, sink: SmtpSink, routes_file: Path
+) -> None:
+    # the due rows' send_at in the reverse order of their ids: read by id (or, on
+    # PostgreSQL, in whatever order an UPDATE left them) the mails went out the other way
+    import_at(engine, EXAMPLE.read_bytes(), "2021-06-07T06:00")
+    due = [r for r in reminder_rows(engine) if r.send_at <= at("2021-06-07T07:30")]
+    assert len(due) >= 3
+    with engine.begin() as connection:
+        for k, row in enumerate(sorted(due, key=lambda r: -(r.id or 0))):
+            connection.execute(
+                sa.update(outbox.R)
+                .where(outbox.R.c.id == row.id)
+                .values(send_at=at("2021-06-07T06:30") + timedelta(minutes=k))
+            )
+    dispatch_at(engine, routes_file, "2021-06-07T07:30")
+    sent = [r for r in reminder_rows(engine) if r.status == "sent"]
+    expected = [r.id for r in sorted(sent, key=lambda r: (r.send_at, r.id))]
+    received = list(dict.fromkeys(i for mail in sink.mails for i in mail.reminder_ids))
+    assert len(expected) >= 2 and received == expected
