@@ -282,8 +282,9 @@ def _anchors(
             # "spätestens in der übernächsten Sitzung": of the committee the matter is
             # before, so the deadline is that consultation's (its committee's lists show it).
             # Owed while the matter waits for an agenda: once it is on one, the placement met
-            # it, or (not computable then, too few meetings) there is nothing left to owe.
-            if current is None or facts.state != State.submitted:
+            # it, or (not computable then, too few meetings) there is nothing left to owe;
+            # vertagt, it waits for a later one, but was on an agenda in this consultation.
+            if current is None or facts.state != State.submitted or _held(facts, current):
                 return []
             return [(facts.received_at, current.id, None, None)]
         return [(facts.received_at, None, None, None)]
@@ -317,6 +318,15 @@ def _anchors(
         facts.report_office if rule.kind in (DeadlineKind.report, DeadlineKind.answer) else None
     )
     return [(current.meeting_start, current.id, current.meeting_id, office)]
+
+
+def _held(facts: PaperFacts, consultation: ConsultationFacts) -> bool:
+    """Whether the paper was dealt with at a meeting in this consultation (vertagt,
+    zurückgestellt: submitted again, the same consultation): it was on an agenda of the
+    committee, which a rule asking for a place on one ("auf die Tagesordnung spätestens der
+    übernächsten Sitzung") asked for; a row of it open then was met by the placement
+    (MET_BY), and without one none is owed however many meetings the calendar gains."""
+    return any(s.consultation_id == consultation.id for s in facts.sessions_held)
 
 
 def proposal_verdict(received_at: datetime, due: datetime) -> DeadlineStatus:

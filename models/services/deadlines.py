@@ -332,7 +332,11 @@ def replan(
         added=done.added,
         moved=done.moved,
         cancelled=done.cancelled,
-        uncomputable=[_unplanned_line(paper, u) for u in unplanned],
+        uncomputable=[  # a met one is not waiting (as `show` and the lists say)
+            _unplanned_line(paper, u)
+            for u in unplanned
+            if u.key not in existing or existing[u.key].status != DeadlineStatus.met.value
+        ],
     )
     session.flush()
     sync_reminders(session, paper, rules, now)
@@ -392,7 +396,9 @@ def not_yet_computable_of(
     session: Session, papers: Sequence[Paper], rules: Rules
 ) -> dict[int, list[dict[str, Any]]]:
     """`not_yet_computable` for several papers, by paper id, their facts read together
-    (`gather_facts_of`); papers whose rules count no meetings are not read."""
+    (`gather_facts_of`); papers whose rules count no meetings are not read. A rule that has
+    a computed or met row for the consultation (SETTLED) is left out, as `waiting_deadlines`
+    leaves it out: `show` and the lists give the same answer."""
     counting = [p for p in papers if counts_meetings(rules_of(rules, p.body_id))]
     facts = gather_facts_of(session, counting, meetings=True) if counting else {}
     unplanned = {
@@ -400,8 +406,25 @@ def not_yet_computable_of(
         for paper in counting
         if (paper_id := paper.id) is not None and (found := facts.get(paper_id)) is not None
     }
+    # A rule with a computed or met row for the consultation is not waiting, whatever the
+    # calendar says now (met is met): one statement, only where something is not computable.
+    settled: set[tuple[int, str]] = set()
+    if any(unplanned.values()):
+        settled = set(
+            session.exec(
+                select(Deadline.paper_id, Deadline.key).where(
+                    col(Deadline.paper_id).in_([i for i, u in unplanned.items() if u]),
+                    col(Deadline.rule).in_({u.rule for w in unplanned.values() for u in w}),
+                    col(Deadline.status).in_(SETTLED),
+                )
+            ).all()
+        )
     return {
-        paper_id: [{"rule": u.rule, "label": u.label, "reason": u.reason} for u in waiting]
+        paper_id: [
+            {"rule": u.rule, "label": u.label, "reason": u.reason}
+            for u in waiting
+            if (paper_id, u.key) not in settled
+        ]
         for paper_id, waiting in unplanned.items()
     }
 
@@ -476,8 +499,9 @@ def waiting_deadlines(
     gives, asked only for the motions that can have one, which SQL finds without reading the
     others. Only bodies whose rules count meetings are looked at, and of their motions only
     those in a state that owes deadlines, before a committee, that owe such a rule (of a
-    paper type it applies to) with no computed (open, missed) or met row of it for that
-    committee: `replan` stores the row as soon as the calendar has the meetings (adding,
+    paper type it applies to) with no computed (open, missed) or met row of it for the
+    consultation it is before (a committee consulted again, after a Verweisung, owes it
+    anew): `replan` stores the row as soon as the calendar has the meetings (adding,
     moving or cancelling a meeting re-plans), so a motion with one is not waiting. A day
     with nothing waiting costs one read of the bodies and one statement over the counting
     bodies' motions (each probed in the deadline index by paper); the waiting ones then
@@ -510,15 +534,22 @@ def waiting_deadlines(
                 frozenset((n, None if t is None else frozenset(t)) for n, t in types.items())
             ].append(found)
     items: list[Waiting] = []
+    current = (  # the consultation the paper is before (`gather_facts`' current), whose row
+        select(Consultation.id)  # it would be: a committee consulted again owes it anew
+        .where(Consultation.paper_id == Deadline.paper_id, col(Consultation.done).is_(False))
+        .order_by(col(Consultation.position), col(Consultation.id))
+        .limit(1)
+        .scalar_subquery()
+    )
     for counted_rules, ids in groups.items():
-        unsettled = [  # a rule this paper owes with no computed or met row for its committee
+        unsettled = [  # a rule this paper owes with no computed or met row for its consultation
             sa.and_(
                 sa.true() if paper_types is None else col(Paper.paper_type).in_(paper_types),
                 ~select(Deadline.id)
                 .where(
                     Deadline.paper_id == Paper.id,
                     Deadline.rule == rule_name,
-                    Deadline.organization_id == Paper.current_organization_id,
+                    Deadline.consultation_id == current,
                     col(Deadline.status).in_(SETTLED),
                 )
                 .exists(),

@@ -257,8 +257,9 @@ def replan_meeting(
 
 def _counting_papers(session: Session, org: Organization, rules: Rules) -> dict[int | None, Paper]:
     """The papers before this committee (an open consultation) whose deadlines count its
-    meetings and are not met yet: none unless the body's profile has a rule counted in
-    meetings, and only papers of the types it applies to (a moved meeting of a town's
+    meetings and are not met yet for that consultation (one met in an earlier consultation,
+    before a Verweisung, does not count): none unless the body's profile has a rule counted
+    in meetings, and only papers of the types it applies to (a moved meeting of a town's
     council must not re-plan every paper of the council)."""
     counting = meeting_rules(rules_of(rules, org.body_id))
     if not counting:
@@ -266,12 +267,15 @@ def _counting_papers(session: Session, org: Organization, rules: Rules) -> dict[
     before = select(Consultation.paper_id).where(
         Consultation.organization_id == org.id, col(Consultation.done).is_(False)
     )
-    met = (
+    met = (  # for the consultation before this committee: consulted again, it owes anew
         select(Deadline.id)
+        .join(Consultation, col(Consultation.id) == Deadline.consultation_id)
         .where(
             Deadline.paper_id == Paper.id,
             col(Deadline.rule).in_({name for name, _ in counting}),
             Deadline.status == DeadlineStatus.met.value,
+            Consultation.organization_id == org.id,
+            col(Consultation.done).is_(False),
         )
         .exists()
     )

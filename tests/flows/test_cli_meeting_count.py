@@ -231,3 +231,140 @@ def test_the_lists_show_what_cannot_be_computed_yet_until_the_calendar_has_it(
     assert listed() == []
     assert "Noch nicht berechenbar" not in ok(capsys, "deadlines", *now)
     assert "Noch nicht berechenbar" not in ok(capsys, "overview", *now)
+
+
+def not_computable(capsys: pytest.CaptureFixture[str], now: str) -> list[object]:
+    """What `show`, `deadlines` and `overview` call not computable for the paper: the three
+    must agree, so the list is returned once (and asserted equal)."""
+    shown = json.loads(ok(capsys, "show", REF, "--json", "--now", now))
+    listed = json.loads(ok(capsys, "deadlines", "--json", "--now", now))
+    overview = json.loads(ok(capsys, "overview", "--json", "--now", now))
+    waiting = [w["label"] for w in shown["deadlinesNotYetComputable"]]
+    assert [w["label"] for w in listed["deadlinesNotYetComputable"]] == waiting
+    assert [w["label"] for w in overview["deadlinesNotYetComputable"]] == waiting
+    text = ok(capsys, "show", REF, "--now", now)
+    assert ("Noch nicht berechenbar" in text) == bool(waiting)
+    return waiting
+
+
+def test_a_motion_placed_on_the_agenda_owes_no_place_however_the_calendar_grows(
+    zittau: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The reproduction: placed on the agenda of 15.06. while the calendar has only that
+    meeting, the Antrag has what the rule asks for. No list calls the rule not computable
+    any more, and the meeting after next, added later, plans no open deadline for it; nor
+    does a Vertagung (it was on the agenda: the same consultation goes to a later one)."""
+    ok(capsys, "import", antrag(tmp_path), "--body", "zittau", "--received", "2021-06-07T10:00",
+       "--now", "2021-06-07T10:00")  # fmt: skip
+    assert not_computable(capsys, "2021-06-08T12:00") == [LABEL]
+    ok(capsys, "schedule", REF, "--item", "5", "--meeting", "2021-06-15", "--body", "zittau",
+       "--now", "2021-06-09T10:00")  # fmt: skip
+    assert not_computable(capsys, "2021-06-09T12:00") == []
+    assert "Noch nicht berechenbar" not in ok(capsys, "overview", "--now", "2021-06-09T12:00")
+
+    out = ok(capsys, "meetings", "add", "Sozialausschuss", "13.07.2021", "--body", "zittau",
+             "--now", "2021-06-10T09:00")  # fmt: skip
+    assert LABEL not in out
+    row, _ = counted(capsys)
+    assert row is None
+    listed = json.loads(ok(capsys, "deadlines", "--json", "--all", "--now", "2021-06-10T12:00"))
+    assert [d for d in listed["deadlines"] if d["label"] == LABEL] == []
+
+    ok(capsys, "decide", REF, "--result", "vertagt", "--body", "zittau",
+       "--now", "2021-06-15T19:00")  # fmt: skip
+    ok(capsys, "meetings", "add", "Sozialausschuss", "10.08.2021", "--body", "zittau",
+       "--now", "2021-06-16T09:00")  # fmt: skip
+    row, _ = counted(capsys)
+    assert row is None
+    assert not_computable(capsys, "2021-06-16T12:00") == []
+
+
+def test_a_met_deadline_stays_met_and_is_not_called_not_computable_when_a_meeting_goes(
+    zittau: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Computed (15.06. and 13.07. in the calendar), then met by placing the item on the
+    agenda of 15.06.: cancelling 13.07. leaves it met, and neither `show` nor the lists call
+    it not computable (they used to disagree: the lists skipped the met row, `show` did
+    not)."""
+    ok(capsys, "committees", "add", "Sozialausschuss", "--body", "zittau")
+    for day in ("15.06.2021", "13.07.2021"):
+        ok(capsys, "meetings", "add", "Sozialausschuss", day, "--body", "zittau",
+           "--now", "2021-06-01T09:00")  # fmt: skip
+    ok(capsys, "import", antrag(tmp_path), "--body", "zittau", "--received", "2021-06-07T10:00",
+       "--now", "2021-06-07T10:00")  # fmt: skip
+    row, waiting = counted(capsys)
+    assert row is not None and (row["status"], waiting) == ("open", [])
+    ok(capsys, "schedule", REF, "--item", "5", "--meeting", "2021-06-15", "--body", "zittau",
+       "--now", "2021-06-09T10:00")  # fmt: skip
+    ok(capsys, "meetings", "cancel", "Sozialausschuss", "13.07.2021", "--body", "zittau",
+       "--now", "2021-06-10T09:00")  # fmt: skip
+    row, _ = counted(capsys)
+    assert row is not None and row["status"] == "met"
+    assert not_computable(capsys, "2021-06-10T12:00") == []
+
+
+def test_a_committee_consulted_again_after_a_referral_owes_a_place_anew(
+    zittau: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Met in the Sozialausschuss, referred to the Rat for a Vorberatung and back: the new
+    consultation of the Sozialausschuss owes a place on its agenda again, and with one
+    meeting after the receipt in its calendar that is not computable, in `show` and in the
+    lists alike (the lists looked for a row of the committee, and found the met one of the
+    first consultation)."""
+    ok(capsys, "committees", "add", "Sozialausschuss", "--body", "zittau")
+    ok(capsys, "committees", "add", "Rat", "--body", "zittau")
+    for committee, day in (("Sozialausschuss", "15.06.2021"), ("Sozialausschuss", "13.07.2021"),
+                           ("Rat", "01.07.2021")):  # fmt: skip
+        ok(capsys, "meetings", "add", committee, day, "--body", "zittau",
+           "--now", "2021-06-01T09:00")  # fmt: skip
+    ok(capsys, "import", antrag(tmp_path), "--body", "zittau", "--received", "2021-06-07T10:00",
+       "--now", "2021-06-07T10:00")  # fmt: skip
+    ok(capsys, "schedule", REF, "--item", "5", "--meeting", "2021-06-15", "--body", "zittau",
+       "--now", "2021-06-09T10:00")  # fmt: skip
+    ok(capsys, "meetings", "cancel", "Sozialausschuss", "13.07.2021", "--body", "zittau",
+       "--now", "2021-06-10T09:00")  # fmt: skip
+    ok(capsys, "decide", REF, "--result", "verwiesen", "--to", "Rat", "--body", "zittau",
+       "--now", "2021-06-15T19:00")  # fmt: skip
+    ok(capsys, "schedule", REF, "--item", "3", "--meeting", "2021-07-01", "--body", "zittau",
+       "--now", "2021-06-16T10:00")  # fmt: skip
+    ok(capsys, "decide", REF, "--result", "empfohlen", "--body", "zittau",
+       "--now", "2021-07-01T19:00")  # fmt: skip
+    assert not_computable(capsys, "2021-07-02T12:00") == [LABEL]
+    listed = json.loads(ok(capsys, "deadlines", "--json", "--now", "2021-07-02T12:00"))
+    (waiting,) = listed["deadlinesNotYetComputable"]
+    assert (waiting["committee"], waiting["reason"]) == ("Sozialausschuss", NOT_YET)
+    # the meeting after next added: the Sozialausschuss's new consultation gets its
+    # deadline (the motion is re-planned although the rule has a met row, of the first one)
+    out = ok(capsys, "meetings", "add", "Sozialausschuss", "10.08.2021", "--body", "zittau",
+             "--now", "2021-07-02T09:00")  # fmt: skip
+    assert f"neu:        {LABEL} → 10.08.2021 17:00" in out
+    view = json.loads(ok(capsys, "show", REF, "--json", "--now", "2021-07-02T12:00"))
+    rows = [(d["status"], d["due"]) for d in view["deadlines"] if d["label"] == LABEL]
+    assert rows == [("met", "2021-07-13T17:00:00+02:00"), ("open", "2021-08-10T17:00:00+02:00")]
+    assert not_computable(capsys, "2021-07-02T12:00") == []
+
+
+def test_a_met_deadline_is_not_waiting_even_where_planning_would_ask_for_it_again(
+    zittau: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Met on the agenda of 15.06., vertagt there, and then 15.06. cancelled after all (an
+    entry corrected): no session of the consultation is left and the calendar has one
+    meeting after the receipt, so planning asks for the rule again and cannot compute it.
+    The met row answers it, for `show` as for the lists (which never looked at motions with
+    a met row)."""
+    ok(capsys, "committees", "add", "Sozialausschuss", "--body", "zittau")
+    for day in ("15.06.2021", "13.07.2021"):
+        ok(capsys, "meetings", "add", "Sozialausschuss", day, "--body", "zittau",
+           "--now", "2021-06-01T09:00")  # fmt: skip
+    ok(capsys, "import", antrag(tmp_path), "--body", "zittau", "--received", "2021-06-07T10:00",
+       "--now", "2021-06-07T10:00")  # fmt: skip
+    ok(capsys, "schedule", REF, "--item", "5", "--meeting", "2021-06-15", "--body", "zittau",
+       "--now", "2021-06-09T10:00")  # fmt: skip
+    ok(capsys, "decide", REF, "--result", "vertagt", "--body", "zittau",
+       "--now", "2021-06-15T19:00")  # fmt: skip
+    out = ok(capsys, "meetings", "cancel", "Sozialausschuss", "15.06.2021", "--body", "zittau",
+             "--now", "2021-06-16T09:00")  # fmt: skip
+    assert "noch nicht berechenbar" not in out
+    row, _ = counted(capsys)
+    assert row is not None and row["status"] == "met"
+    assert not_computable(capsys, "2021-06-16T12:00") == []

@@ -162,9 +162,10 @@ def test_the_lists_ask_only_the_motions_that_wait_for_meetings(engine: Engine) -
         ("A 21/0502-01", "Sozialausschuss", "tagesordnung_fraktion", reason),
     ]
     # the two Anträge planned again together: their facts read once for both (consultations,
-    # sessions held, log, questions, the committee's meetings), not per motion
+    # sessions held, log, questions, the committee's meetings), not per motion, and their
+    # computed or met rows of the waiting rules once (what `show` leaves out too)
     assert len([s for s in statements if "FROM lifecycle_event" in s]) == 1
-    assert len(statements) == 2 + 5, statements
+    assert len(statements) == 2 + 5 + 1, statements
 
     with session_scope(engine) as session:
         add_meeting(
@@ -263,3 +264,46 @@ def test_a_meeting_new_in_the_council_system_plans_what_waited_for_it(engine: En
     with session_scope(engine) as session:  # what the manual path plans from the same facts
         paper_row = find_paper(session, "A 26/0102")
         assert not replan(session, paper_row, rules, to_utc(at("2026-11-26T10:00")))
+
+
+def test_a_motion_on_the_agenda_gets_no_deadline_for_a_place_when_meetings_are_added(
+    engine: Engine,
+) -> None:
+    """The Saxon profile as shipped (the one rule counted in meetings): placed on the agenda
+    of 15.06. while the calendar has no meeting after it, the Antrag owes the rule nothing
+    any more. Adding 13.07. re-plans it and plans no deadline for a place on the agenda,
+    and nothing waits, in `show` or the lists."""
+    from models.services import steps as services
+    from models.services.deadlines import waiting_deadlines
+
+    rules = load_profile("sachsen")
+    _import(engine, rules, "A 21/0500-01", "Antrag")
+    with session_scope(engine) as session:
+        paper = find_paper(session, "A 21/0500-01")
+        assert [w["rule"] for w in not_yet_computable(session, paper, rules)] == [
+            "tagesordnung_fraktion"
+        ]
+        services.place_on_agenda(
+            session,
+            "A 21/0500-01",
+            item_number="5",
+            meeting_day=date(2021, 6, 15),
+            now=at("2021-06-09T10:00"),
+            actor="t",
+            body=BODY,
+            rules=rules,
+        )
+        assert not_yet_computable(session, paper, rules) == []
+    with session_scope(engine) as session:
+        change = add_meeting(
+            session,
+            body_name=BODY,
+            committee="Sozialausschuss",
+            day=date(2021, 7, 13),
+            now=at("2021-06-10T09:00"),
+            rules=rules,
+        )
+        assert (change.deadlines.added, change.deadlines.uncomputable) == ([], [])
+        assert not_yet_computable(session, find_paper(session, "A 21/0500-01"), rules) == []
+        assert waiting_deadlines(session, rules).items == []
+    assert _dues(engine, "A 21/0500-01") == {}
