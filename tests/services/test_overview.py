@@ -137,6 +137,100 @@ def _import(engine: Engine, text: str, ref: str, when: str) -> None:
         )
 
 
+def test_the_committees_of_a_long_named_body_keep_their_names_in_the_table(
+    engine: Engine,
+) -> None:
+    """Two bodies share the database, so the table names each committee with its body; the
+    body of a long name is cut, not the committee ('Große Kreisstadt Hoyerswerda-Mitte:
+    Sozialausschuss' used to be cut to the body, which both of its committees then read),
+    and the list below keeps the names whole."""
+    from models.services.meetings import add_committee
+    from models.services.overview import GREMIUM_CHARS
+
+    long = "Große Kreisstadt Hoyerswerda-Mitte"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    papers = [
+        (long, "Sozialausschuss", "A 21/0500-01"),
+        (long, "Bauausschuss", "A 21/0501-01"),
+        ("Stadt Kamenz", "Sozialausschuss", "A 21/0502-01"),
+    ]
+    for body, committee, ref in papers:
+        with session_scope(engine) as session:
+            add_committee(session, body_name=body, name=committee)
+            intake.import_paper(
+                session,
+                parse_document(
+                    text.replace("A 21/0500-01", ref)
+                    .replace("Sozialausschuss 15.06.2021", f"{committee} 15.06.2021")
+                    .encode(),
+                    f"{ref}.txt",
+                ),
+                body_name=body,
+                now=at("2021-06-07T10:15"),
+                actor="t",
+            )
+    with session_scope(engine) as session:
+        overview = overview_markdown(session, at("2021-06-08T07:00"), waiting=WaitingList([]))
+    lines = overview.splitlines()
+    table = lines[lines.index("|---|--:|--:|--:|--:|") + 1 :]
+    cells = [line.split(" | ")[0].removeprefix("| ") for line in table[: table.index("")]]
+    assert cells == [
+        "Große Kreisstadt…: Bauausschuss",
+        "Große Kreisstadt…: Sozialausschuss",
+        "Stadt Kamenz: Sozialausschuss",
+    ]
+    assert all(len(cell) <= GREMIUM_CHARS for cell in cells)
+    assert f"- **{long}: Sozialausschuss**: 1 eingereicht" in lines
+    assert f"- **{long}: Bauausschuss**: 1 eingereicht" in lines
+
+
+def test_cut_committee_names_stay_apart() -> None:
+    """Where cutting the body first is not enough (bodies alike at the start, committees
+    alike at the start), the cell keeps both ends, or else the whole name."""
+    from models.services.overview import cell_names
+
+    mitte, nord = "Große Kreisstadt Hoyerswerda-Mitte", "Große Kreisstadt Hoyerswerda-Nord"
+    umwelt = "Ausschuss für Umwelt, Klima und Energie"
+    parts: dict[int, tuple[str | None, str]] = {
+        1: (mitte, "Sozialausschuss"),
+        2: (nord, "Sozialausschuss"),
+        3: (mitte, umwelt),
+        4: (mitte, umwelt.replace("Energie", "Verkehr")),
+        5: ("Stadt Kamenz", "Rat"),
+        6: (None, "Ausschuss für Stadtentwicklung, Bauen, Verkehr und Digitalisierung"),
+    }
+    cells = cell_names(parts, 40)
+    assert len(set(cells.values())) == len(parts)
+    assert all(len(cell) <= 40 for cell in cells.values())
+    assert cells[1].endswith("tte: Sozialausschuss") and cells[2].endswith("ord: Sozialausschuss")
+    assert cells[3].endswith("Energie") and cells[4].endswith("Verkehr")
+    assert cells[5] == "Stadt Kamenz: Rat"
+    assert cells[6] == "Ausschuss für Stadtentwicklung, Bauen…"
+    # names alike at both ends: whole rather than one cell for two
+    a = "Ausschuss für Umwelt und Klima (Unterausschuss A) der Großen Kreisstadt Hoyerswerda"
+    b = a.replace("(Unterausschuss A)", "(Unterausschuss B)")
+    assert cell_names({1: (None, a), 2: (None, b)}, 40) == {1: a, 2: b}
+
+
+def test_the_list_not_computable_yet_keeps_committees_apart() -> None:
+    """Two committees alike in their first 24 characters: the list's column tells them
+    apart (it cut both to 'Ausschuss für Umwelt…')."""
+    from models.services.deadlines import Waiting
+    from models.services.overview import waiting_section
+
+    label, reason = "Auf die Tagesordnung", "noch keine übernächste Sitzung terminiert"
+    items = [
+        Waiting(1, "Stadt", f"A 21/000{i}-01", committee, "r", label, reason)
+        for i, committee in enumerate(
+            ("Ausschuss für Umwelt, Klima und Energie", "Ausschuss für Umwelt, Klima und Verkehr")
+        )
+    ]
+    rows = [line for line in waiting_section(WaitingList(items)) if "A 21/" in line]
+    committees = [row.split(" | ")[0].removeprefix("| ") for row in rows]
+    assert len(set(committees)) == 2, committees
+    assert all(len(c) <= 24 for c in committees)
+
+
 def test_an_archive_motion_before_the_start_of_tracking_does_not_top_the_list(
     engine: Engine,
 ) -> None:
