@@ -504,8 +504,11 @@ def waiting_deadlines(
     anew): `replan` stores the row as soon as the calendar has the meetings (adding,
     moving or cancelling a meeting re-plans), so a motion with one is not waiting. A day
     with nothing waiting costs one read of the bodies and one statement over the counting
-    bodies' motions (each probed in the deadline index by paper); the waiting ones then
-    have their facts read together (five statements for all, `gather_facts_of`)."""
+    bodies' motions (each probed in the deadline index by paper, each row of the rule in
+    the consultation index for the paper's current consultation: 41 → 56 ms for that
+    statement at 1,000,000 deadlines on SQLite, no change measurable on PostgreSQL); the
+    waiting ones then have their facts read together (five statements for all,
+    `gather_facts_of`) and their rows of the rules once (`not_yet_computable_of`)."""
     # bodies by their rules counted in meetings: (rule name, paper types or None for all)
     groups: dict[frozenset[tuple[str, frozenset[str] | None]], list[int]] = defaultdict(list)
     unchecked: list[tuple[int | None, str]] = []
