@@ -6,12 +6,8 @@ rules once per run, in one statement, however many deadlines and bodies there ar
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -23,6 +19,7 @@ from models.store.db import session_scope
 from models.store.tables import Body, Reminder
 from notifications.dispatch import dispatch
 from tests.conftest import EXAMPLE
+from tests.sql_statements import statements
 
 BODIES = {"Stadt Nordheim": "NW", "Markt Oberau": "BY", "Stadt Kamenz": "SN"}
 
@@ -86,21 +83,6 @@ def test_an_escalation_goes_out_on_the_working_days_of_the_deadlines_body(
     wednesday = dispatch(engine, now=at("2026-01-07T07:05"), rules=book, routes=None)
     assert wednesday.escalations_planned == 2
     assert escalated(engine, "2026-01-07") == ["Markt Oberau", "Stadt Nordheim"]
-
-
-@contextmanager
-def statements(engine: Engine) -> Iterator[list[str]]:
-    """Every SQL statement the engine runs inside the block."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(args[2])
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def reads_of_bodies(seen: list[str]) -> int:

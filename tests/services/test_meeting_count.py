@@ -15,9 +15,7 @@ from __future__ import annotations
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -35,6 +33,7 @@ from models.store.repo import find_paper
 from models.store.tables import Deadline, Paper
 from tests.conftest import EXAMPLE
 from tests.oparl_server import OParlServer, meeting, org, paper
+from tests.sql_statements import statements
 
 BODY = "Stadt Zittau"
 
@@ -88,34 +87,25 @@ def test_the_meetings_are_read_once_per_replan_and_only_counting_papers_are_repl
     assert _dues(engine, "A 21/0500-01") == {"naechste_sitzung": "15.06.2021 17:00 open"}
     assert _dues(engine, "A 21/0501-01") == {}
 
-    statements: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        with session_scope(engine) as session:
-            add_meeting(
-                session,
-                body_name=BODY,
-                committee="Sozialausschuss",
-                day=date(2021, 7, 13),
-                now=at("2021-06-08T09:00"),
-                rules=rules,
-            )
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
+    with statements(engine) as seen, session_scope(engine) as session:
+        add_meeting(
+            session,
+            body_name=BODY,
+            committee="Sozialausschuss",
+            day=date(2021, 7, 13),
+            now=at("2021-06-08T09:00"),
+            rules=rules,
+        )
     assert _dues(engine, "A 21/0500-01") == {
         "naechste_sitzung": "15.06.2021 17:00 open",
         "tagesordnung_fraktion": "13.07.2021 17:00 open",
     }
     # one re-plan (the Antrag's; the Vorschlag counts no meetings) and in it one read of
     # the committee's meetings for both rules
-    replans = [s for s in statements if "FROM lifecycle_event" in s]  # gather_facts reads the log
+    replans = [s for s in seen if "FROM lifecycle_event" in s]  # gather_facts reads the log
     calendars = [
         s
-        for s in statements
+        for s in seen
         if s.lstrip().startswith("SELECT meeting.start") and "meeting.cancelled" in s
     ]
     assert len(replans) == 1 and len(calendars) == 1, calendars
@@ -140,22 +130,13 @@ def test_the_lists_ask_only_the_motions_that_wait_for_meetings(engine: Engine) -
     _import(engine, rules, "A 21/0501-01", "Vorschlag")
 
     def waiting() -> tuple[list[tuple[str, str, str, str]], list[str]]:
-        statements: list[str] = []
-
-        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            statements.append(statement)
-
-        sa.event.listen(engine, "before_cursor_execute", record)
-        try:
-            with session_scope(engine) as session:
-                found = waiting_deadlines(session, rules)
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", record)
+        with statements(engine) as seen, session_scope(engine) as session:
+            found = waiting_deadlines(session, rules)
         assert found.unchecked == []
         rows = [(w.reference, w.committee, w.rule, w.reason) for w in found.items]
-        return rows, statements
+        return rows, seen
 
-    rows, statements = waiting()
+    rows, seen = waiting()
     reason = "noch keine übernächste Sitzung terminiert (Sozialausschuss)"
     assert rows == [
         ("A 21/0500-01", "Sozialausschuss", "tagesordnung_fraktion", reason),
@@ -164,8 +145,8 @@ def test_the_lists_ask_only_the_motions_that_wait_for_meetings(engine: Engine) -
     # the two Anträge planned again together: their facts read once for both (consultations,
     # sessions held, log, questions, the committee's meetings), not per motion, and their
     # computed or met rows of the waiting rules once (what `show` leaves out too)
-    assert len([s for s in statements if "FROM lifecycle_event" in s]) == 1
-    assert len(statements) == 2 + 5 + 1, statements
+    assert len([s for s in seen if "FROM lifecycle_event" in s]) == 1
+    assert len(seen) == 2 + 5 + 1, seen
 
     with session_scope(engine) as session:
         add_meeting(
@@ -176,9 +157,9 @@ def test_the_lists_ask_only_the_motions_that_wait_for_meetings(engine: Engine) -
             now=at("2021-06-08T09:00"),
             rules=rules,
         )
-    rows, statements = waiting()
+    rows, seen = waiting()
     assert rows == []
-    assert len(statements) == 2, statements  # the bodies, then the motions that could wait
+    assert len(seen) == 2, seen  # the bodies, then the motions that could wait
 
 
 def test_a_body_whose_rules_cannot_be_loaded_is_named_not_skipped(

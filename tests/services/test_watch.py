@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from models.domain.errors import NotFound
@@ -25,6 +24,7 @@ from tests.services.town import (
     UNTOUCHED,
     build_town,
 )
+from tests.sql_statements import statements
 
 
 @pytest.fixture
@@ -33,17 +33,10 @@ def town(engine: Engine) -> Engine:
     return engine
 
 
-def _count_queries(engine: Engine) -> list[str]:
-    statements: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    return statements
-
-
 def test_the_four_lists_name_what_is_stuck(town: Engine) -> None:
-    statements = _count_queries(town)
-    with session_scope(town) as session:
+    with statements(town) as seen, session_scope(town) as session:
         lists = watch_lists(session, NOW, weeks=6)
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    selects = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 4  # one query per list, none per row
     assert [(s.reference, s.state) for s in lists.stale] == [
         (UNTOUCHED, "submitted"),
@@ -109,10 +102,9 @@ def test_a_referral_scheduled_since_leaves_the_list(town: Engine) -> None:
 
 
 def test_beschlusskontrolle_lists_every_decision_with_its_implementation(town: Engine) -> None:
-    statements = _count_queries(town)
-    with session_scope(town) as session:
+    with statements(town) as seen, session_scope(town) as session:
         report = decision_report(session, NOW)
-    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 3
+    assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 3
     rows = {row.reference: row for row in report.rows}
     assert [row.reference for row in report.rows] == [IMPLEMENTING, CLOSED_LATE, SECRET, REJECTED]
     assert REFERRED not in rows  # a referral is no decision
