@@ -76,6 +76,23 @@ _UI_NOISE = frozenset({"reduzieren", "erweitern"})
 """Buttons of ALLRIS 4 pages that their text keeps."""
 _SAME_NUMBER = re.compile(r"^(\s*)1\.(\s)")
 MAX_QUESTION = 600
+_MINUTES_HEADING = re.compile(
+    r"^(?:Sitzungs)?(?:Niederschrift|Verhandlungsschrift|Protokoll|Sitzungsprotokoll"
+    r"|Ergebnisprotokoll|Beschlussprotokoll|Wortprotokoll)(?:\s{3,}|\s+(?:über|der|zur|vom)\b|$)",
+    re.IGNORECASE,
+)
+_MINUTES_PROOF = re.compile(
+    r"^(?:Beginn(?: der Sitzung)?\s*:|Sitzungsbeginn\s*:|A\s?n\s?w\s?e\s?s\s?e\s?n\s?d"
+    r"|Teilnehmer(?:innen)?\s*:)",
+    re.IGNORECASE,
+)
+MINUTES_HEAD_LINES = 40
+"""Non-blank lines at the top searched for the heading of a meeting's minutes."""
+MINUTES_NEAR_LINES = 12
+"""How far below the heading "Sitzung" may stand: Wels puts the letterhead's column of
+address lines between 'Verhandlungsschrift' and '5. Sitzung des Gemeinderates' (10 lines)."""
+MINUTES_PROOF_LINES = 120
+"""Non-blank lines at the top searched for its start time or its list of those present."""
 """A question longer than this is more likely two questions or a question and its reasoning."""
 
 
@@ -83,6 +100,14 @@ def parse_freeform(lines: list[Line], source: str, received: date | None = None)
     """Every field this reader can find, the doubtful ones named in `uncertain`; an
     IntakeError only where there is nothing to register (no title, no text, no date and no
     `received` day to fall back on)."""
+    minutes = minutes_heading(lines)
+    if minutes is not None:
+        raise IntakeError(
+            source,
+            minutes.no,
+            f"Niederschrift einer Sitzung ({minutes.text.split('   ')[0].strip()!r}), keine "
+            "Vorlage – Anträge und Anfragen bitte einzeln einlesen",
+        )
     doubts: list[Uncertainty] = []
     head, sections = _cut(lines)
     running = [line for line in head if _is_prose(line.text)]
@@ -197,6 +222,27 @@ def parse_freeform(lines: list[Line], source: str, received: date | None = None)
         uncertain=tuple(dict.fromkeys(doubts)),
         source=source,
     )
+
+
+def minutes_heading(lines: list[Line]) -> Line | None:
+    """The heading line of a meeting's minutes (Niederschrift, Verhandlungsschrift,
+    Protokoll … der Sitzung), or None. Staff drop them into the intake with the motions;
+    a council's minutes quote motions and questions, so the reader found a type, a date and
+    questions in them and registered the minutes as one Antrag (Wels, real PDF). Minutes are
+    told by their heading near the top, "Sitzung" at most twelve lines below it, and the start
+    time or the list of those present that every set of minutes has; a motion about minutes
+    ("Antrag auf Veröffentlichung der Protokolle …") has none of these."""
+    filled = [line for line in lines if line.text.strip()]
+    proof = any(_MINUTES_PROOF.match(line.text.strip()) for line in filled[:MINUTES_PROOF_LINES])
+    if not proof:
+        return None
+    for index, line in enumerate(filled[:MINUTES_HEAD_LINES]):
+        if not _MINUTES_HEADING.match(line.text.strip()):
+            continue
+        near = filled[index : index + MINUTES_NEAR_LINES + 1]
+        if any("sitzung" in fold(other.text) for other in near):
+            return line
+    return None
 
 
 def _cut(lines: list[Line]) -> tuple[list[Line], dict[str, list[Line]]]:

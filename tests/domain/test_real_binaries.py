@@ -6,6 +6,7 @@ doubts named, or refused in one line naming the file and what is wrong."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 
@@ -99,3 +100,64 @@ def test_real_speeches_are_not_called_scattered() -> None:
 def test_a_short_text_of_single_letters_is_not_called_scattered() -> None:
     """A rotated stamp or a page number alone must not refuse a document."""
     assert not scattered("A n t r a g\n1\n2")
+
+
+WELS = "wels-verhandlungsschrift-gemeinderat-2022-04-04.pdf"
+
+
+def test_a_councils_minutes_are_refused_not_registered_as_one_antrag() -> None:
+    """Wels (Upper Austria), Verhandlungsschrift of the Gemeinderat's 5th session, 4 April
+    2022, byte for byte as published (23 pages; the minutes quote motions and
+    questions). Before: registered for review as 'Antrag: GEMEINDERAT'
+    dated 02.08.2021, its type not even among the doubts."""
+    data = (REAL / WELS).read_bytes()
+    assert data.startswith(b"%PDF") and len(data) < 300_000
+    with pytest.raises(IntakeError) as info:
+        parse_document(data, WELS)
+    assert str(info.value) == (
+        f"{WELS}:13: Niederschrift einer Sitzung ('Verhandlungsschrift'), keine Vorlage – "
+        "Anträge und Anfragen bitte einzeln einlesen"
+    )
+
+
+GERMAN_MINUTES = """\
+Stadt Musterstadt
+
+Niederschrift über die 12. öffentliche Sitzung des Rates der Stadt am 14.03.2023
+
+Beginn: 17:00 Uhr
+Ende: 19:40 Uhr
+
+Anwesend:
+Bürgermeisterin Anna Beispiel
+Ratsmitglied Bernd Muster (SPD)
+
+TOP 3 Antrag der SPD-Fraktion: Sanierung der Turnhalle
+Beschluss: Der Rat beschließt, die Verwaltung mit der Sanierung der Turnhalle zu beauftragen.
+
+TOP 4 Anfrage der Grünen: Wie viele Kitaplätze fehlen?
+"""
+
+
+def test_minutes_in_the_layout_of_german_councils_are_refused_naming_the_heading() -> None:
+    with pytest.raises(IntakeError) as info:
+        parse_document(GERMAN_MINUTES, "niederschrift.txt")
+    assert str(info.value).startswith("niederschrift.txt:3: Niederschrift einer Sitzung")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a motion about minutes: heading word in the title, but no start time, no attendance
+        "Antrag\n\nProtokoll der Sitzungen veröffentlichen\n\nWir beantragen, die Protokolle "
+        "der Sitzungen zu veröffentlichen.\n",
+        # the minutes' words in a motion's reasoning, not at its head
+        "Antrag der SPD-Fraktion vom 01.02.2023\n\nBetreff: Turnhalle\n\nBeschlussvorschlag:\n"
+        "Die Turnhalle wird saniert.\n\nBegründung:\n"
+        + "Die Halle ist alt.\n" * 40
+        + "Niederschrift der Sitzung vom 12.01.2023, Beginn: 17 Uhr.\n",
+    ],
+)
+def test_a_motion_that_mentions_minutes_is_still_read(text: str) -> None:
+    parsed = parse_document(text, "antrag.txt", received=date(2023, 2, 1))
+    assert parsed.paper_type == "Antrag"
