@@ -61,6 +61,8 @@ _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("letter", re.compile(r"^(?:Sehr geehrte[rs]?|Liebe[rs]?)\b.*[,!]?$")),
     ("protocol", re.compile(r"^Wortprotokoll$", re.I)),
 )  # fmt: skip
+_SALUTATION = re.compile(r"^(?:Sehr geehrte[rs]?|Liebe[rs]?)\b[^.;:!?]{0,80},$", re.I)
+"""A further line of the greeting ('sehr geehrte Damen und Herren,'): no motion text."""
 _COLUMN_HEADS = re.compile(
     r"^(?:Gremium|Datum|Sitzung)\b.*(?:Zuständigkeit|Status|Rolle|Beratungstyp)", re.I
 )
@@ -272,6 +274,12 @@ def _cut(lines: list[Line]) -> tuple[list[Line], dict[str, list[Line]]]:
             continue
         if current is None:
             head.append(line)
+        elif (
+            current == "letter"
+            and not any(x.text for x in sections["letter"])
+            and _SALUTATION.match(line.text)
+        ):
+            continue  # 'Sehr geehrter Herr OB,' ⏎ 'Sehr geehrte Damen und Herren,': one greeting
         elif current == "attachments" and not line.text and sections["attachments"]:
             listing_done = True
             current = previous or current

@@ -161,3 +161,71 @@ def test_minutes_in_the_layout_of_german_councils_are_refused_naming_the_heading
 def test_a_motion_that_mentions_minutes_is_still_read(text: str) -> None:
     parsed = parse_document(text, "antrag.txt", received=date(2023, 2, 1))
     assert parsed.paper_type == "Antrag"
+
+
+ERLANGEN_ANTRAG = "erlangen-stbr-buechenbach-antrag-2020-12-16.pdf"
+ERLANGEN_STELLUNGNAHME = "erlangen-stbr-buechenbach-stellungnahme-antrag-266-2019.pdf"
+
+
+def test_erlangen_stadtteilbeirat_antrag_is_read_with_its_four_questions() -> None:
+    """Erlangen, Stadtteilbeirat Büchenbach to the Oberbürgermeister, 16.12.2020 (Word PDF,
+    3 pages). Hand-checked: 'Antrag: Priorisierte Sportentwicklungsplanung in Büchenbach',
+    'Erlangen, den 16.12.2020', no number, no Beratungsfolge, a body (no faction) signing;
+    one item asks for milestones in four sub-bullets Word prints as 'o'. Before: the four
+    questions and the sentence above them were one question, and the motion's text began
+    with the second and third line of the greeting."""
+    parsed = parse_document((REAL / ERLANGEN_ANTRAG).read_bytes(), ERLANGEN_ANTRAG)
+    assert parsed.paper_type == "Antrag"
+    assert parsed.name == "Priorisierte Sportentwicklungsplanung in Büchenbach"
+    assert parsed.date == date(2020, 12, 16)
+    assert parsed.reference == "" and parsed.consultations == () and parsed.submitters == ()
+    assert parsed.questions == (
+        "wann sollen in Frage kommende Flächen definiert sein und wer ist hierfür verantwortlich?",
+        "wann soll ein Konzept vorliegen und wer ist hierfür verantwortlich?",
+        "wann soll das Sportgelände fertiggestellt sein?",
+        "wann müssen Gelder beantragt werden / welche Fördermöglichkeiten gibt es?",
+    )
+    assert parsed.resolution_proposal is not None
+    assert parsed.resolution_proposal.startswith("wir, der Stadtteilbeirat Büchenbach, möchten")
+    assert "Wir beantragen deshalb:" in parsed.resolution_proposal
+    assert [s.name for s in parsed.signatories] == ["Stadtteilbeirat Büchenbach"]
+    assert {d.field for d in parsed.uncertain} == {
+        "public", "submitters", "reference", "consultations",
+    }  # fmt: skip
+
+
+def test_erlangen_stellungnahme_to_a_cited_antrag_goes_to_review_with_type_and_date_named() -> None:
+    """Erlangen, the Stadtteilbeirat's Stellungnahme (September 2020 by its publisher's list,
+    no date in the letter) on its own 'Antrag … Nr. 266/2019 vom 21.10.2019', which its head
+    cites under the title. Before: registered as an Antrag dated 21.10.2019, neither type nor
+    date among the doubts."""
+    name = ERLANGEN_STELLUNGNAHME
+    parsed = parse_document((REAL / name).read_bytes(), name)
+    doubts = {d.field: d.reason for d in parsed.uncertain}
+    assert "Nr. 266/2019" in doubts["date"] and "genannten Vorlage" in doubts["date"]
+    assert "Stellungnahme" in doubts["paper_type"]
+    assert parsed.name == "Zum Beschluss des Stadtrates vom 23.04.2020"
+    assert "name" in doubts and "reference" in doubts
+    assert parsed.resolution_proposal is not None
+    assert parsed.resolution_proposal.startswith("der Tagesordnungspunkt 36")
+
+
+def test_a_type_line_with_this_papers_own_number_and_date_is_not_doubted() -> None:
+    """'Antrag der SPD-Fraktion Nr. 12/2023 vom 01.02.2023' under 'Drucksache: 12/2023'
+    names this paper: type and date stand."""
+    text = (
+        "Drucksache: 12/2023\n\nAntrag der SPD-Fraktion Nr. 12/2023 vom 01.02.2023\n\n"
+        "Betreff: Turnhalle sanieren\n\nBeschlussvorschlag:\nDie Turnhalle wird saniert.\n"
+    )
+    parsed = parse_document(text, "antrag.txt")
+    assert parsed.date == date(2023, 2, 1) and parsed.reference == "12/2023"
+    assert not {"paper_type", "date"} & {d.field for d in parsed.uncertain}
+
+
+def test_a_type_line_citing_another_number_makes_type_and_date_doubtful() -> None:
+    text = (
+        "Drucksache: 40/2023\n\nAntrag der SPD-Fraktion Nr. 12/2023 vom 01.02.2023\n\n"
+        "Betreff: Turnhalle sanieren\n\nBeschlussvorschlag:\nDie Turnhalle wird saniert.\n"
+    )
+    parsed = parse_document(text, "stellungnahme.txt")
+    assert {"paper_type", "date"} <= {d.field for d in parsed.uncertain}
