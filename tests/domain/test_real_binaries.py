@@ -229,3 +229,19 @@ def test_a_type_line_citing_another_number_makes_type_and_date_doubtful() -> Non
     )
     parsed = parse_document(text, "stellungnahme.txt")
     assert {"paper_type", "date"} <= {d.field for d in parsed.uncertain}
+
+
+ERLANGEN_MINUTES = "erlangen-stbr-buechenbach-niederschrift-2023-06-15.pdf"
+
+
+def test_german_minutes_of_a_stadtteilbeirat_are_refused_not_registered_as_a_vorschlag() -> None:
+    """Erlangen, Niederschrift of the Stadtteilbeirat Büchenbach's session of 15.06.2023 as
+    the town's RIS exports it ('Referat: OBM', 'Amt: 13-2', 'Niederschrift', 'Besprechung
+    am: … Beginn: …', 'Anwesende'). Before: registered for review as 'Vorschlag: Referat:
+    OBM', its type not among the doubts."""
+    data = (REAL / ERLANGEN_MINUTES).read_bytes()
+    with pytest.raises(IntakeError) as info:
+        parse_document(data, ERLANGEN_MINUTES)
+    assert str(info.value).startswith(
+        f"{ERLANGEN_MINUTES}:14: Niederschrift einer Sitzung ('Niederschrift'), keine Vorlage"
+    )
