@@ -61,6 +61,16 @@ _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("letter", re.compile(r"^(?:Sehr geehrte[rs]?|Liebe[rs]?)\b.*[,!]?$")),
     ("protocol", re.compile(r"^Wortprotokoll$", re.I)),
 )  # fmt: skip
+_TYPE_COLON = re.compile(r"^(?P<type>\S+(?:\s\S+)?)\s*:\s*\S")
+"""'Antrag: Änderung der StUB-Trasse …': a paper type, a colon and the title."""
+_TITLE_TAIL = re.compile(r"^[A-ZÄÖÜ„\"][^.!?:;]{0,58}$")
+"""'Lindnerstraße': the end of a title wrapped onto the next line - short, no sentence."""
+_OPEN_ENDS = frozenset((
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "einem", "eines", "und",
+    "oder", "in", "im", "an", "am", "auf", "aus", "bei", "durch", "für", "gegen", "mit", "nach",
+    "ohne", "über", "um", "unter", "von", "vom", "zu", "zum", "zur",
+))  # fmt: skip
+"""Words a title does not end with: 'Änderung der … anstelle durch die' ⏎ 'Lindnerstraße'."""
 _SALUTATION = re.compile(r"^(?:Sehr geehrte[rs]?|Liebe[rs]?)\b[^.;:!?]{0,80},$", re.I)
 """A further line of the greeting ('sehr geehrte Damen und Herren,'): no motion text."""
 _COLUMN_HEADS = re.compile(
@@ -256,9 +266,17 @@ def _cut(lines: list[Line]) -> tuple[list[Line], dict[str, list[Line]]]:
     current: str | None = None
     previous: str | None = None
     listing_done = False
+    title_open = False  # a type and title line under the greeting, its title maybe wrapped
     for line in lines:
         if len(line.text) < 12 and fold(line.text) in _UI_NOISE:
             continue
+        if title_open and not line.text:
+            continue
+        if title_open:
+            title_open = False
+            if _TITLE_TAIL.match(line.text):
+                head[-1] = Line(head[-1].no, f"{head[-1].text} {line.text}")
+                continue
         listing = current == "attachments" and not listing_done
         kind, rest = _heading(line.text, current)
         if kind is None and _BARE_MOTION.match(line.text) and sum(1 for x in head if x.text) >= 2:
@@ -280,6 +298,14 @@ def _cut(lines: list[Line]) -> tuple[list[Line], dict[str, list[Line]]]:
             and _SALUTATION.match(line.text)
         ):
             continue  # 'Sehr geehrter Herr OB,' ⏎ 'Sehr geehrte Damen und Herren,': one greeting
+        elif (
+            current == "letter"
+            and not any(x.text for x in sections["letter"])
+            and (typed := _TYPE_COLON.match(line.text))
+            and paper_type_of(typed.group("type"))[0]
+        ):
+            head.append(line)  # 'Sehr geehrter Herr OB,' ⏎ 'Antrag: Änderung der …' (Erlangen)
+            title_open = line.text.split()[-1] in _OPEN_ENDS
         elif current == "attachments" and not line.text and sections["attachments"]:
             listing_done = True
             current = previous or current

@@ -245,3 +245,53 @@ def test_german_minutes_of_a_stadtteilbeirat_are_refused_not_registered_as_a_vor
     assert str(info.value).startswith(
         f"{ERLANGEN_MINUTES}:14: Niederschrift einer Sitzung ('Niederschrift'), keine Vorlage"
     )
+
+
+ERLANGEN_STUB = "erlangen-stbr-buechenbach-antrag-stub-2020-11-04.pdf"
+
+
+def test_erlangen_antrag_with_its_type_line_under_the_greeting_is_read() -> None:
+    """Erlangen, Stadtteilbeirat Büchenbach, 'Erlangen 04.11.2020' (Word PDF, 3 pages): the
+    greeting first, then 'Antrag: Änderung der StUB Vorzugstrasse … anstelle durch die' ⏎
+    'Lindnerstraße', the motion, 'Begründung:'. Before: refused as 'unbekanntes Format: keine
+    Dokumentart', the type line being read as the letter's first line."""
+    parsed = parse_document((REAL / ERLANGEN_STUB).read_bytes(), ERLANGEN_STUB)
+    assert parsed.paper_type == "Antrag"
+    assert parsed.name == (
+        "Änderung der StUB Vorzugstrasse auf den Adenauerring anstelle durch die Lindnerstraße"
+    )
+    assert parsed.date == date(2020, 11, 4)  # from the letterhead's column, named as doubtful
+    assert parsed.reference == "" and parsed.questions == ()
+    assert parsed.resolution_proposal is not None
+    assert parsed.resolution_proposal.startswith(
+        "Der Stadtteilbeirat Büchenbach stellt folgenden Antrag:"
+    )
+    assert "die Vorzugstrasse auf den Adenauerring zu verlegen" in parsed.resolution_proposal
+    assert parsed.reasoning is not None
+    assert parsed.reasoning.startswith("1. Aufenthaltsqualität und Begegnungsmöglichkeiten")
+    assert [s.name for s in parsed.signatories] == ["Günter Winkelmann"]
+    doubts = {d.field: d.reason for d in parsed.uncertain}
+    assert set(doubts) == {
+        "public", "signatories", "date", "submitters", "reference", "consultations",
+    }  # fmt: skip
+    assert "Frei verwendbar" in doubts["signatories"]  # the file's classification footer
+
+
+@pytest.mark.parametrize(
+    ("second", "title"),
+    [
+        ("Lindnerstraße", "Radweg entlang der Lindnerstraße"),
+        # the type line's title ends with a noun: the next line is the letter's
+        ("Der Beirat bittet um Prüfung", "Radweg Lindnerstraße"),
+    ],
+)
+def test_a_title_wrapped_under_the_greeting_is_joined_only_after_an_open_end(
+    second: str, title: str
+) -> None:
+    head = "Radweg entlang der" if second == "Lindnerstraße" else "Radweg Lindnerstraße"
+    text = (
+        "Stadtteilbeirat Musterdorf    Musterstadt, den 04.11.2020\n\n"
+        f"Sehr geehrte Damen und Herren,\n\nAntrag: {head}\n\n{second}\n"
+        "Der Beirat beantragt: Der Radweg wird gebaut.\n\nMit freundlichen Grüßen\nAnna Muster\n"
+    )
+    assert parse_document(text, "antrag.txt").name == title
