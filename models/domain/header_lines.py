@@ -56,10 +56,14 @@ _REF_TITLE = re.compile(rf"^(?P<nr>(?=\S*/){REF})\s+(?P<title>[A-ZÄÖÜ„\"].*
 _AGENDA_REF_TITLE = re.compile(r"^\d+\.?\s*/\s*(?P<nr>\S+?)\.\s+(?P<title>\S.*)$")
 _EXCERPT = re.compile(r"^Auszug\s+[-–]\s+(?P<title>\S.*)$")
 _ADDRESS = re.compile(
-    r"^(?:Herrn?|Frau|An\s+(?:den|die|das)|Oberbürgermeister(?:in)?|Bürgermeister(?:in)?"
+    r"^(?:Herrn?|Frau|An\s+(?:den|die|das|Herrn?|Frau|(?:Ober)?[Bb]ürgermeister(?:in)?)\b"
+    r"|Oberbürgermeister(?:in)?|Bürgermeister(?:in)?"
     r"|Rathaus|Landeshauptstadt|Stadt\s+\w+$|\d{5}\s)|(?:str\.|straße|platz|weg)\s+\d",
     re.IGNORECASE,
 )
+_RETURN_ADDRESS = re.compile(r",\s*\d{5}\s+[A-ZÄÖÜ]\w")
+"""'Stadtteilbeirat Büchenbach, z.H. …, Holzweg 7, 91056 Erlangen': the sender's line over
+the address field, no title."""
 _LEGAL_BASIS = re.compile(r"^(?:gemäß|gem\.|nach\s+§|i\.\s?V\.\s?m\.|auf Grundlage)\s", re.I)
 _LIST_HEADING = re.compile(r"^(?:Anträge|Anfragen|Tagesordnung)\b", re.IGNORECASE)
 _NOISE = re.compile(
@@ -160,7 +164,7 @@ def read_line(text: str, facts: HeadFacts) -> None:
         parsed = parse_german_date(found.group(0))
         if parsed:
             facts.header_dates.append(parsed)
-    if _NOISE.match(text) or _ADDRESS.match(text):
+    if _NOISE.match(text) or _ADDRESS.match(text) or _RETURN_ADDRESS.search(text):
         return
     if _LEGAL_BASIS.match(text) and facts.legal_basis is None:
         facts.legal_basis = text

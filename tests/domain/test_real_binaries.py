@@ -295,3 +295,29 @@ def test_a_title_wrapped_under_the_greeting_is_joined_only_after_an_open_end(
         "Der Beirat beantragt: Der Radweg wird gebaut.\n\nMit freundlichen Grüßen\nAnna Muster\n"
     )
     assert parse_document(text, "antrag.txt").name == title
+
+
+ERLANGEN_SOZIALE_STADT = "erlangen-stbr-buechenbach-antrag-soziale-stadt-2019-04-20.pdf"
+
+
+def test_erlangen_antrag_with_sender_and_address_field_takes_its_title_from_the_type_line() -> None:
+    """Erlangen, Stadtteilbeirat Büchenbach, 20. April 2019 (Word PDF, 1 page): the sender's
+    line 'Stadtteilbeirat Büchenbach, z.H. …, Holzweg 7, 91056 Erlangen', the address field
+    'An Oberbürgermeister Dr. Florian Janik' …, then 'Antrag zur Erweiterung der Sozialen
+    Stadt Büchenbach Nord'. Before: the sender's line was the title and the addressee the
+    subtitle (both named as doubtful); now the type line is the title (still named, as a line
+    without 'Betreff')."""
+    name = ERLANGEN_SOZIALE_STADT
+    parsed = parse_document((REAL / name).read_bytes(), name)
+    assert parsed.paper_type == "Antrag"
+    assert parsed.name == "Antrag zur Erweiterung der Sozialen Stadt Büchenbach Nord"
+    assert parsed.subtitle is None
+    assert parsed.date == date(2019, 4, 20)  # right, named as taken from the head
+    assert parsed.resolution_proposal is not None
+    assert parsed.resolution_proposal.startswith("In einer Öffentlichen Sitzung am 26. März 2019")
+    assert "- Europakanal, Frauenauracher Straße bis Büchenbacher Damm\n- Goldwitzer Straße\n" in (
+        parsed.resolution_proposal
+    )
+    assert {d.field for d in parsed.uncertain} == {
+        "public", "name", "signatories", "date", "submitters", "reference", "consultations",
+    }  # fmt: skip
