@@ -61,6 +61,18 @@ _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("letter", re.compile(r"^(?:Sehr geehrte[rs]?|Liebe[rs]?)\b.*[,!]?$")),
     ("protocol", re.compile(r"^Wortprotokoll$", re.I)),
 )  # fmt: skip
+_TYPE_COLON = re.compile(r"^(?P<type>\S+(?:\s\S+)?)\s*:\s*\S")
+"""'Antrag: Änderung der StUB-Trasse …': a paper type, a colon and the title."""
+_TITLE_TAIL = re.compile(r"^[A-ZÄÖÜ„\"][^.!?:;]{0,58}$")
+"""'Lindnerstraße': the end of a title wrapped onto the next line - short, no sentence."""
+_OPEN_ENDS = frozenset((
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "einem", "eines", "und",
+    "oder", "in", "im", "an", "am", "auf", "aus", "bei", "durch", "für", "gegen", "mit", "nach",
+    "ohne", "über", "um", "unter", "von", "vom", "zu", "zum", "zur",
+))  # fmt: skip
+"""Words a title does not end with: 'Änderung der … anstelle durch die' ⏎ 'Lindnerstraße'."""
+_SALUTATION = re.compile(r"^(?:Sehr geehrte[rs]?|Liebe[rs]?)\b[^.;:!?]{0,80},$", re.I)
+"""A further line of the greeting ('sehr geehrte Damen und Herren,'): no motion text."""
 _COLUMN_HEADS = re.compile(
     r"^(?:Gremium|Datum|Sitzung)\b.*(?:Zuständigkeit|Status|Rolle|Beratungstyp)", re.I
 )
@@ -76,6 +88,23 @@ _UI_NOISE = frozenset({"reduzieren", "erweitern"})
 """Buttons of ALLRIS 4 pages that their text keeps."""
 _SAME_NUMBER = re.compile(r"^(\s*)1\.(\s)")
 MAX_QUESTION = 600
+_MINUTES_HEADING = re.compile(
+    r"^(?:Sitzungs)?(?:Niederschrift|Verhandlungsschrift|Protokoll|Sitzungsprotokoll"
+    r"|Ergebnisprotokoll|Beschlussprotokoll|Wortprotokoll)(?:\s{3,}|\s+(?:über|der|zur|vom)\b|$)",
+    re.IGNORECASE,
+)
+_MINUTES_PROOF = re.compile(
+    r"^(?:Beginn(?: der Sitzung)?\s*:|Sitzungsbeginn\s*:|A\s?n\s?w\s?e\s?s\s?e\s?n\s?d"
+    r"|Teilnehmer(?:innen)?\s*:)",
+    re.IGNORECASE,
+)
+MINUTES_HEAD_LINES = 40
+"""Non-blank lines at the top searched for the heading of a meeting's minutes."""
+MINUTES_NEAR_LINES = 12
+"""How far below the heading "Sitzung" may stand: Wels puts the letterhead's column of
+address lines between 'Verhandlungsschrift' and '5. Sitzung des Gemeinderates' (10 lines)."""
+MINUTES_PROOF_LINES = 120
+"""Non-blank lines at the top searched for its start time or its list of those present."""
 """A question longer than this is more likely two questions or a question and its reasoning."""
 
 
@@ -83,6 +112,14 @@ def parse_freeform(lines: list[Line], source: str, received: date | None = None)
     """Every field this reader can find, the doubtful ones named in `uncertain`; an
     IntakeError only where there is nothing to register (no title, no text, no date and no
     `received` day to fall back on)."""
+    minutes = minutes_heading(lines)
+    if minutes is not None:
+        raise IntakeError(
+            source,
+            minutes.no,
+            f"Niederschrift einer Sitzung ({minutes.text.split('   ')[0].strip()!r}), keine "
+            "Vorlage – Anträge und Anfragen bitte einzeln einlesen",
+        )
     doubts: list[Uncertainty] = []
     head, sections = _cut(lines)
     running = [line for line in head if _is_prose(line.text)]
@@ -199,6 +236,27 @@ def parse_freeform(lines: list[Line], source: str, received: date | None = None)
     )
 
 
+def minutes_heading(lines: list[Line]) -> Line | None:
+    """The heading line of a meeting's minutes (Niederschrift, Verhandlungsschrift,
+    Protokoll … der Sitzung), or None. Staff drop them into the intake with the motions;
+    a council's minutes quote motions and questions, so the reader found a type, a date and
+    questions in them and registered the minutes as one Antrag (Wels, real PDF). Minutes are
+    told by their heading near the top, "Sitzung" at most twelve lines below it, and the start
+    time or the list of those present that every set of minutes has; a motion about minutes
+    ("Antrag auf Veröffentlichung der Protokolle …") has none of these."""
+    filled = [line for line in lines if line.text.strip()]
+    proof = any(_MINUTES_PROOF.match(line.text.strip()) for line in filled[:MINUTES_PROOF_LINES])
+    if not proof:
+        return None
+    for index, line in enumerate(filled[:MINUTES_HEAD_LINES]):
+        if not _MINUTES_HEADING.match(line.text.strip()):
+            continue
+        near = filled[index : index + MINUTES_NEAR_LINES + 1]
+        if any("sitzung" in fold(other.text) for other in near):
+            return line
+    return None
+
+
 def _cut(lines: list[Line]) -> tuple[list[Line], dict[str, list[Line]]]:
     """The head (up to the first heading) and the sections by kind, in order. The list of
     attachments of a RIS page ends at its blank line: the text below belongs to the section
@@ -208,9 +266,17 @@ def _cut(lines: list[Line]) -> tuple[list[Line], dict[str, list[Line]]]:
     current: str | None = None
     previous: str | None = None
     listing_done = False
+    title_open = False  # a type and title line under the greeting, its title maybe wrapped
     for line in lines:
         if len(line.text) < 12 and fold(line.text) in _UI_NOISE:
             continue
+        if title_open and not line.text:
+            continue
+        if title_open:
+            title_open = False
+            if _TITLE_TAIL.match(line.text):
+                head[-1] = Line(head[-1].no, f"{head[-1].text} {line.text}")
+                continue
         listing = current == "attachments" and not listing_done
         kind, rest = _heading(line.text, current)
         if kind is None and _BARE_MOTION.match(line.text) and sum(1 for x in head if x.text) >= 2:
@@ -226,6 +292,20 @@ def _cut(lines: list[Line]) -> tuple[list[Line], dict[str, list[Line]]]:
             continue
         if current is None:
             head.append(line)
+        elif (
+            current == "letter"
+            and not any(x.text for x in sections["letter"])
+            and _SALUTATION.match(line.text)
+        ):
+            continue  # 'Sehr geehrter Herr OB,' ⏎ 'Sehr geehrte Damen und Herren,': one greeting
+        elif (
+            current == "letter"
+            and not any(x.text for x in sections["letter"])
+            and (typed := _TYPE_COLON.match(line.text))
+            and paper_type_of(typed.group("type"))[0]
+        ):
+            head.append(line)  # 'Sehr geehrter Herr OB,' ⏎ 'Antrag: Änderung der …' (Erlangen)
+            title_open = line.text.split()[-1] in _OPEN_ENDS
         elif current == "attachments" and not line.text and sections["attachments"]:
             listing_done = True
             current = previous or current

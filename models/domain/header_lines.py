@@ -31,6 +31,8 @@ _DATE_LINE = re.compile(
 )
 """'09.05.2007', 'Di, 27.04.2004', 'Berlin Steglitz-Zehlendorf, den 09.05.2007',
 '5. Februar 2021': a line that is only a date (with a place or weekday)."""
+_CITED_NUMBER = re.compile(r"\bNr\.?\s*\d[\w/.-]*", re.IGNORECASE)
+"""A paper's number inside a type line ('… Nr. 266/2019 vom …'), not read as this paper's."""
 _MEETING_BEFORE = re.compile(r"(?:sitzung|fragestunde|versammlung)\w*\s+(?:vom|am)\s*$", re.I)
 
 _JOINT = frozenset({"gemeinsamer", "interfraktioneller", "fraktionsübergreifender", "dringlicher"})
@@ -54,10 +56,14 @@ _REF_TITLE = re.compile(rf"^(?P<nr>(?=\S*/){REF})\s+(?P<title>[A-ZÄÖÜ„\"].*
 _AGENDA_REF_TITLE = re.compile(r"^\d+\.?\s*/\s*(?P<nr>\S+?)\.\s+(?P<title>\S.*)$")
 _EXCERPT = re.compile(r"^Auszug\s+[-–]\s+(?P<title>\S.*)$")
 _ADDRESS = re.compile(
-    r"^(?:Herrn?|Frau|An\s+(?:den|die|das)|Oberbürgermeister(?:in)?|Bürgermeister(?:in)?"
+    r"^(?:Herrn?|Frau|An\s+(?:den|die|das|Herrn?|Frau|(?:Ober)?[Bb]ürgermeister(?:in)?)\b"
+    r"|Oberbürgermeister(?:in)?|Bürgermeister(?:in)?"
     r"|Rathaus|Landeshauptstadt|Stadt\s+\w+$|\d{5}\s)|(?:str\.|straße|platz|weg)\s+\d",
     re.IGNORECASE,
 )
+_RETURN_ADDRESS = re.compile(r",\s*\d{5}\s+[A-ZÄÖÜ]\w")
+"""'Stadtteilbeirat Büchenbach, z.H. …, Holzweg 7, 91056 Erlangen': the sender's line over
+the address field, no title."""
 _LEGAL_BASIS = re.compile(r"^(?:gemäß|gem\.|nach\s+§|i\.\s?V\.\s?m\.|auf Grundlage)\s", re.I)
 _LIST_HEADING = re.compile(r"^(?:Anträge|Anfragen|Tagesordnung)\b", re.IGNORECASE)
 _NOISE = re.compile(
@@ -139,6 +145,10 @@ class HeadFacts:
     """The number stood without a label ('1265/II Sanierung …', 'VO/2014/0850' alone)."""
     row_lines: list[Line] = field(default_factory=list)
     """The Beratungsfolge's lines, for its dates when the paper has none of its own."""
+    cited: str | None = None
+    """The type line the date came from when it names a paper's number that is not taken as
+    this paper's ('Antrag des Stadtteilbeirates Nr. 266/2019 vom 21.10.2019' over the
+    Stadtteilbeirat's Stellungnahme to it): type and date may be the cited paper's."""
 
     def row_dates(self) -> list[dt.date]:
         """Every date printed in the Beratungsfolge, adjourned meetings included."""
@@ -154,7 +164,7 @@ def read_line(text: str, facts: HeadFacts) -> None:
         parsed = parse_german_date(found.group(0))
         if parsed:
             facts.header_dates.append(parsed)
-    if _NOISE.match(text) or _ADDRESS.match(text):
+    if _NOISE.match(text) or _ADDRESS.match(text) or _RETURN_ADDRESS.search(text):
         return
     if _LEGAL_BASIS.match(text) and facts.legal_basis is None:
         facts.legal_basis = text
@@ -225,6 +235,8 @@ def _type_line(text: str, kind: str, word: str | None, facts: HeadFacts) -> None
     for found in DATE.finditer(text):
         before = text[: found.start()]
         if before.rstrip().endswith("vom") and not _MEETING_BEFORE.search(before):
+            if facts.date is None and _CITED_NUMBER.search(before):
+                facts.cited = text
             facts.date = facts.date or parse_german_date(found.group(0))
     groups = [g for g in _PARENTHESES.findall(text) if FACTION.search(g)]
     if groups:

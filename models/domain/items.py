@@ -2,7 +2,9 @@
 have a deadline. Pure.
 
 Why so many markers: the same motion arrives with "- ", Word's Symbol bullet, "•", "a)",
-"(1)" or "1.)" depending on who typed it and how it was exported; a question the reader
+"(1)", "1.)" or Word's second-level "o" (before a lower-case word too, when the tab after
+it left two spaces or more: 'o  wann soll …?', Erlangen) depending on who typed it and how
+it was exported; a question the reader
 misses is a deadline that silently disappears. A line that starts with a symbol the reader
 does not know is refused rather than read as prose, and a line that starts like a number
 but continues a sentence ("31. Dezember", "2. Quartal") stays part of its item.
@@ -21,7 +23,7 @@ _ITEM = re.compile(
     r"^(?:"
     r"(?P<sym>[–—•·*▪■□◦●○►➢➤✓❖])\s*"
     r"|-(?:\s+|(?=[A-ZÄÖÜ„\"]))"
-    r"|o\s+(?=[A-ZÄÖÜ])"
+    r"|o\s+(?=[A-ZÄÖÜ])|o(?:\t|\s{2,})(?=\S)"
     r"|(?P<num>\d{1,2})(?P<numend>\.\)|[.)])(?:\s+|(?=[A-ZÄÖÜ„\"]))"
     r"|\((?P<pnum>\d{1,2})\)\s*"
     r"|(?P<let>[a-z])\)\s+"

@@ -178,6 +178,25 @@ def paper_date(
         if parsed is None:
             raise IntakeError(source, field.no, f"Datum {field.value!r} ist kein Datum TT.MM.JJJJ")
         return parsed
+    labelled = first_field(fields, "nr")
+    own = (labelled.value.split()[0] if labelled and labelled.value.split() else "") or (
+        facts.reference or ""
+    )
+    if facts.date and facts.cited and not (own and own in facts.cited):
+        doubts.append(
+            Uncertainty(
+                "date",
+                f"Datum aus {facts.cited[:80]!r}: eine genannte Vorlage mit eigener Nummer – "
+                "Datum dieses Schreibens oder der genannten Vorlage?",
+            )
+        )
+        doubts.append(
+            Uncertainty(
+                "paper_type",
+                f"Art aus {facts.cited[:80]!r}: vielleicht die Art der genannten Vorlage "
+                "(dieses Schreiben z. B. eine Stellungnahme dazu)",
+            )
+        )
     if facts.date or end_date:
         return facts.date or end_date  # type: ignore[return-value]
     known = (

@@ -183,3 +183,28 @@ def test_import_reads_pdf_and_docx_and_knows_them_for_the_same_document(
     assert code == 2
     assert "A 21/0500-01\tunverändert, bereits erfasst" in out
     assert err == f"{documents / 'gescannt.pdf'}:1: keine Textebene – bitte OCR oder Textfassung\n"
+
+
+REAL = EXAMPLE.parents[2] / "tests" / "data" / "documents" / "real"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("wels-verhandlungsschrift-gemeinderat-2022-04-04.pdf", "Niederschrift einer Sitzung"),
+        ("erlangen-stbr-buechenbach-niederschrift-2023-06-15.pdf", "Niederschrift einer Sitzung"),
+        ("wandsbek-fdp-rede-aktuelle-stunde-2022-09-08.pdf", "unbekanntes Format"),
+    ],
+)
+def test_a_real_pdf_that_is_no_motion_is_one_line_exit_2_and_nothing_stored(
+    engine: Engine, capsys: pytest.CaptureFixture[str], name: str, reason: str
+) -> None:
+    """Real files a town has next to its motions (minutes, a speech): before the minutes
+    fix, the two sets of minutes were stored as an Antrag and a Vorschlag in review."""
+    path = REAL / name
+    before = snapshot(engine)
+    code, out, err = _cli(capsys, "import", path, "--now", "2023-07-01T10:00")
+    assert code == 2
+    assert err.startswith(f"{path}:") and reason in err, err
+    assert err.count("\n") == 1 and "Traceback" not in out + err
+    assert snapshot(engine) == before
