@@ -476,9 +476,7 @@ def _names(
     """(None, 'Sozialausschuss'), or ('Stadt X', 'Sozialausschuss') where several bodies
     share the database (a state-wide service): `joined` says it in one, `cell_names` cuts
     it for the table."""
-    bodies: dict[int, str] = dict(
-        session.connection().execute(select(Body.id, Body.name)).tuples().all()
-    )
+    bodies: dict[int, str] = dict(session.connection().execute(select(Body.id, Body.name)).all())
     orgs: dict[int, str] = dict(
         session.connection()
         .execute(
