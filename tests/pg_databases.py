@@ -12,7 +12,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-PREFIXES = ("ratsfrist_test", "ratsfrist_claim", "prefect_e2e")
+PREFIXES = ("ratsfrist_test", "ratsfrist_claim", "ratsfrist_e2e", "prefect_e2e")
 _NAME = re.compile(rf"^(?:{'|'.join(PREFIXES)})_(\d+)(?:_[0-9a-f]+)?$")
 
 

@@ -4,7 +4,6 @@ artifact and event through the API, check the mail; then the same in a real brow
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 import urllib.error
@@ -15,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLE, REPO
+from tests.pg_databases import database_name
 from tests.prefect_server import (
     BIN,
     SHOTS,
@@ -101,7 +101,7 @@ def test_sweep_deployment_end_to_end(server: Server, tmp_path: Path) -> None:
 
 def _end_to_end(server: Server, tmp_path: Path, sink: SmtpSink) -> None:
     env = {
-        "RATSFRIST_DATABASE_URL": pg_database(f"ratsfrist_e2e_{os.getpid()}"),
+        "RATSFRIST_DATABASE_URL": pg_database(database_name("ratsfrist_e2e", unique=False)),
         "RATSFRIST_APPRISE_CONFIG": str(apprise_config(tmp_path / "apprise.yml", sink.port)),
         "RATSFRIST_HOME": str(REPO),
         "RATSFRIST_CONFIG": str(tmp_path / "none.toml"),
