@@ -14,7 +14,7 @@ from datetime import date
 
 from models.domain.document import PAPER_TYPES
 from models.domain.intake_text import Line
-from models.domain.letter_end import FACTION
+from models.domain.letter_end import BODY, FACTION
 from models.domain.text import fold
 
 _MONTHS = {
@@ -31,6 +31,27 @@ _DATE_LINE = re.compile(
 )
 """'09.05.2007', 'Di, 27.04.2004', 'Berlin Steglitz-Zehlendorf, den 09.05.2007',
 '5. Februar 2021': a line that is only a date (with a place or weekday)."""
+_PLACE = (
+    r"[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*"
+    r"(?: (?:am|an der|an|ob der|in der|im|bei|vor der) [A-ZÄÖÜ][a-zäöüß]+"
+    r"| \([A-ZÄÖÜ][a-zäöüß]+\))?"
+)
+_PLACED = re.compile(
+    rf"(?:^|\s{{3}})(?:\d{{5}} (?P<coded>{_PLACE})\s+|(?P<place>{_PLACE}) (?:den )?)"
+    rf"(?P<date>{_NUMERIC}|(?i:{_WORDED}))$"
+)
+"""'Erlangen 04.11.2020' in the letterhead's column, '91052 Erlangen' ⏎ (wide gap)
+'20. April 2019': a place and the date without the comma, alone or as the line's last
+column. The place is one word (a hyphen, 'am Main', '(Saale)' allowed): two words
+('Stadtteilbeirat Büchenbach 16.12.2020') may be a sender, and are left to the head's
+provisional date."""
+_NOT_PLACES = frozenset(
+    {"stand", "datum", "eingang", "eingegangen", "frist", "termin", "sitzung", "beschluss",
+     "fassung", "version", "stichtag", "beginn", "ende", "druck", "ausgabe", "bearbeitung",
+     "abgabe", "vorgelegt", "verteiler", "gültig", "erstellt", "geändert", "aktualisiert"}
+)  # fmt: skip
+"""Words before a date that are no place: 'Stand 04.11.2020' is a version, 'Eingang …' the
+day a stamp was set."""
 _CITED_NUMBER = re.compile(r"\bNr\.?\s*\d[\w/.-]*", re.IGNORECASE)
 """A paper's number inside a type line ('… Nr. 266/2019 vom …'), not read as this paper's."""
 _MEETING_BEFORE = re.compile(r"(?:sitzung|fragestunde|versammlung)\w*\s+(?:vom|am)\s*$", re.I)
@@ -90,8 +111,16 @@ def parse_german_date(text: str) -> date | None:
 
 
 def date_line(text: str) -> date | None:
-    match = _DATE_LINE.match(text.strip())
-    return parse_german_date(match.group("date")) if match else None
+    """The date of a line that dates the letter: 'Ort, den Datum', 'Ort, Datum', a date
+    alone, or a place directly before the date without the comma (`_PLACED`)."""
+    text = text.strip()
+    match = _DATE_LINE.match(text) or _PLACED.search(text)
+    if match is None:
+        return None
+    place = match.groupdict().get("place") or match.groupdict().get("coded") or ""
+    if place.split("-")[0].split(" ")[0].lower() in _NOT_PLACES or paper_type_of(place)[0]:
+        return None
+    return parse_german_date(match.group("date"))
 
 
 def _submitters_of_type_line(text: str) -> list[str]:
@@ -139,12 +168,24 @@ class HeadFacts:
     legal_basis: str | None = None
     submitters: list[str] = field(default_factory=list)
     letterhead: list[str] = field(default_factory=list)
+    bodies: list[str] = field(default_factory=list)
+    """Advisory bodies (Stadtteilbeirat …) as a head line's first cell or the sender's line:
+    the submitter when no faction is named and it is the only one."""
+    body_below: bool = False
+    """A body's line stood below a type or title line: maybe the title, not the sender."""
     candidates: list[str] = field(default_factory=list)
     header_dates: list[dt.date] = field(default_factory=list)
     reference_unlabelled: bool = False
     """The number stood without a label ('1265/II Sanierung …', 'VO/2014/0850' alone)."""
     row_lines: list[Line] = field(default_factory=list)
     """The Beratungsfolge's lines, for its dates when the paper has none of its own."""
+    dated_by: str | None = None
+    """The head line `date` came from."""
+    placed: bool = False
+    """`date` came from a place and date without the comma ('Erlangen 04.11.2020'): certain
+    only without `rivals`."""
+    rivals: list[str] = field(default_factory=list)
+    """Head lines offering another date than `date` (a date line, a type line's 'vom …')."""
     cited: str | None = None
     """The type line the date came from when it names a paper's number that is not taken as
     this paper's ('Antrag des Stadtteilbeirates Nr. 266/2019 vom 21.10.2019' over the
@@ -164,18 +205,25 @@ def read_line(text: str, facts: HeadFacts) -> None:
         parsed = parse_german_date(found.group(0))
         if parsed:
             facts.header_dates.append(parsed)
-    if _NOISE.match(text) or _ADDRESS.match(text) or _RETURN_ADDRESS.search(text):
+    sender = re.split(r"\s{3,}|,\s", text.strip(), maxsplit=1)[0]
+    if body := BODY.match(sender):  # 'Stadtteilbeirat Büchenbach   Erlangen, den …'
+        facts.bodies.append(body.group("body"))
+        facts.body_below |= facts.paper_type is not None or bool(facts.candidates)
+    if _NOISE.match(text):
+        return
+    # a date line before the address test: '91052 Erlangen   20. April 2019'
+    if (when := date_line(text)) is not None:
+        _take_date(facts, when, text, placed=_DATE_LINE.match(text.strip()) is None)
+        return
+    if _ADDRESS.match(text) or _RETURN_ADDRESS.search(text):
         return
     if _LEGAL_BASIS.match(text) and facts.legal_basis is None:
         facts.legal_basis = text
         return
-    if (when := date_line(text)) is not None:
-        facts.date = facts.date or when
-        return
     listed = _LISTED.match(text)
     if listed and paper_type_of(listed.group("rest"))[0]:
         # '31.03.2022 Gemeinsamer Dringlichkeitsantrag: …': a faction's list of its motions
-        facts.date = facts.date or parse_german_date(listed.group("date"))
+        _take_date(facts, parse_german_date(listed.group("date")), text)
         text = listed.group("rest")
     for pattern in (_DS_TITLE, _AGENDA_REF_TITLE, _REF_TITLE, _EXCERPT):
         match = pattern.match(text)
@@ -219,6 +267,18 @@ def read_line(text: str, facts: HeadFacts) -> None:
     facts.candidates.append(text)
 
 
+def _take_date(facts: HeadFacts, when: dt.date | None, text: str, placed: bool = False) -> None:
+    """The first date line, listed date or type line's 'vom …' dates the paper; a later one
+    with another date is kept as a rival, so that a letterhead's date without a comma is not
+    taken as certain when the head offers a second candidate."""
+    if when is None:
+        return
+    if facts.date is None:
+        facts.date, facts.dated_by, facts.placed = when, text, placed
+    elif when != facts.date:
+        facts.rivals.append(text)
+
+
 def _type_line(text: str, kind: str, word: str | None, facts: HeadFacts) -> None:
     """'Anfrage 24-2021: Wie …?', 'Antrag gem. § 3 GO', 'Antrag an den Oberbürgermeister',
     'Antrag Stadtrats-Mitglieder … (CSU-Fraktion) vom 19.1.2024', 'Antrag auf …'."""
@@ -235,9 +295,9 @@ def _type_line(text: str, kind: str, word: str | None, facts: HeadFacts) -> None
     for found in DATE.finditer(text):
         before = text[: found.start()]
         if before.rstrip().endswith("vom") and not _MEETING_BEFORE.search(before):
-            if facts.date is None and _CITED_NUMBER.search(before):
-                facts.cited = text
-            facts.date = facts.date or parse_german_date(found.group(0))
+            if (facts.date is None or facts.placed) and _CITED_NUMBER.search(before):
+                facts.cited = text  # the type may be the cited paper's, whatever dates this one
+            _take_date(facts, parse_german_date(found.group(0)), text)
     groups = [g for g in _PARENTHESES.findall(text) if FACTION.search(g)]
     if groups:
         facts.submitters.extend(groups)

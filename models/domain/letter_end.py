@@ -20,6 +20,15 @@ FACTION = re.compile(
     r"|PIRATEN|Piraten|Volt|PARTEI|FREIE WÄHLER|Freie Wähler|BSW|Bündnis|BÜNDNIS|SÖS)\b"
 )
 """A faction or party named in a letterhead, a signature or a list of submitters."""
+BODY = re.compile(
+    r"^(?:Der\s+|Die\s+)?(?P<body>(?:Stadtteilbeirat|Seniorenbeirat|Jugendbeirat|Integrationsrat"
+    r"|Ausländerbeirat|Behindertenbeirat)"
+    r"(?:\s+(?:der\s+(?:Stadt|Gemeinde|Hansestadt|Landeshauptstadt)\s+)?[A-ZÄÖÜ][\wäöüß.-]+){1,3})$"
+)
+"""A town's advisory body that may submit motions ('Stadtteilbeirat Büchenbach',
+'Seniorenbeirat der Stadt Erlangen'), as a whole letterhead line, sender or signature: named
+with its district or town, so that a word in a sentence or a genitive ('des
+Stadtteilbeirates …') is never one."""
 _FUNCTION = re.compile(
     r"^(?:stellv\.\s?|stellvertretende[r]?\s+)?(?:Fraktionsvorsitzende[r]?|Vorsitzende[r]?"
     r"|Fraktionssprecher(?:in)?|Sprecher(?:in)?|Fachsprecher(?:in)?|Stadtr(?:at|ätin)"

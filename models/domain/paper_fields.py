@@ -22,7 +22,7 @@ from models.domain.document import (
 from models.domain.header_lines import HeadFacts, date_line, paper_type_of, parse_german_date
 from models.domain.intake_text import Line, join_wrapped, split_submitters
 from models.domain.labels import Field
-from models.domain.letter_end import FACTION
+from models.domain.letter_end import BODY, FACTION
 from models.domain.text import fold
 
 _LABEL_LIKE = re.compile(r"^[A-ZÄÖÜ][\wäöüß./-]{1,30}(?:\s[\wäöüß./-]{1,20})?\s*:(?:\s|$)")
@@ -183,18 +183,28 @@ def paper_date(
         facts.reference or ""
     )
     if facts.date and facts.cited and not (own and own in facts.cited):
-        doubts.append(
-            Uncertainty(
-                "date",
-                f"Datum aus {facts.cited[:80]!r}: eine genannte Vorlage mit eigener Nummer – "
-                "Datum dieses Schreibens oder der genannten Vorlage?",
+        if facts.dated_by == facts.cited:
+            doubts.append(
+                Uncertainty(
+                    "date",
+                    f"Datum aus {facts.cited[:80]!r}: eine genannte Vorlage mit eigener Nummer – "
+                    "Datum dieses Schreibens oder der genannten Vorlage?",
+                )
             )
-        )
         doubts.append(
             Uncertainty(
                 "paper_type",
                 f"Art aus {facts.cited[:80]!r}: vielleicht die Art der genannten Vorlage "
                 "(dieses Schreiben z. B. eine Stellungnahme dazu)",
+            )
+        )
+    if facts.date and facts.placed and facts.rivals:
+        doubts.append(
+            Uncertainty(
+                "date",
+                f"Datum {facts.date:%d.%m.%Y} aus {(facts.dated_by or '').strip()[-40:]!r}; im "
+                f"Kopf auch {facts.rivals[0].strip()[:80]!r} – welches ist das Datum des "
+                "Schreibens?",
             )
         )
     if facts.date or end_date:
@@ -261,6 +271,13 @@ def submitters_of(
         names.extend(split_submitters(line))
     if not names:  # the signatures name the factions only when the head does not
         names.extend(p.faction for p in people if p.faction and FACTION.search(p.faction))
+    if not names:  # no faction: a Stadtteilbeirat, Seniorenbeirat … heading or signing it
+        signed = [
+            m.group("body") for p in people for m in map(BODY.match, (p.name, p.faction or "")) if m
+        ]
+        bodies = {fold(b): b for b in facts.bodies + signed}
+        if len(bodies) == 1 and not facts.body_below:
+            names.extend(bodies.values())
     seen: dict[str, str] = {}
     for name in names:
         seen.setdefault(fold(re.sub(r"^(?:der|die|des)\s+", "", name, flags=re.I)), name)

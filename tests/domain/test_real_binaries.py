@@ -173,12 +173,13 @@ def test_erlangen_stadtteilbeirat_antrag_is_read_with_its_four_questions() -> No
     'Erlangen, den 16.12.2020', no number, no Beratungsfolge, a body (no faction) signing;
     one item asks for milestones in four sub-bullets Word prints as 'o'. Before: the four
     questions and the sentence above them were one question, and the motion's text began
-    with the second and third line of the greeting."""
+    with the second and third line of the greeting; no submitter (the body is no faction)."""
     parsed = parse_document((REAL / ERLANGEN_ANTRAG).read_bytes(), ERLANGEN_ANTRAG)
     assert parsed.paper_type == "Antrag"
     assert parsed.name == "Priorisierte Sportentwicklungsplanung in Büchenbach"
     assert parsed.date == date(2020, 12, 16)
-    assert parsed.reference == "" and parsed.consultations == () and parsed.submitters == ()
+    assert parsed.reference == "" and parsed.consultations == ()
+    assert parsed.submitters == ("Stadtteilbeirat Büchenbach",)  # letterhead and signature
     assert parsed.questions == (
         "wann sollen in Frage kommende Flächen definiert sein und wer ist hierfür verantwortlich?",
         "wann soll ein Konzept vorliegen und wer ist hierfür verantwortlich?",
@@ -189,16 +190,14 @@ def test_erlangen_stadtteilbeirat_antrag_is_read_with_its_four_questions() -> No
     assert parsed.resolution_proposal.startswith("wir, der Stadtteilbeirat Büchenbach, möchten")
     assert "Wir beantragen deshalb:" in parsed.resolution_proposal
     assert [s.name for s in parsed.signatories] == ["Stadtteilbeirat Büchenbach"]
-    assert {d.field for d in parsed.uncertain} == {
-        "public", "submitters", "reference", "consultations",
-    }  # fmt: skip
+    assert {d.field for d in parsed.uncertain} == {"public", "reference", "consultations"}
 
 
 def test_erlangen_stellungnahme_to_a_cited_antrag_goes_to_review_with_type_and_date_named() -> None:
     """Erlangen, the Stadtteilbeirat's Stellungnahme (September 2020 by its publisher's list,
     no date in the letter) on its own 'Antrag … Nr. 266/2019 vom 21.10.2019', which its head
     cites under the title. Before: registered as an Antrag dated 21.10.2019, neither type nor
-    date among the doubts."""
+    date among the doubts. The body signs it: its submitter."""
     name = ERLANGEN_STELLUNGNAHME
     parsed = parse_document((REAL / name).read_bytes(), name)
     doubts = {d.field: d.reason for d in parsed.uncertain}
@@ -206,6 +205,7 @@ def test_erlangen_stellungnahme_to_a_cited_antrag_goes_to_review_with_type_and_d
     assert "Stellungnahme" in doubts["paper_type"]
     assert parsed.name == "Zum Beschluss des Stadtrates vom 23.04.2020"
     assert "name" in doubts and "reference" in doubts
+    assert parsed.submitters == ("Stadtteilbeirat Büchenbach",) and "submitters" not in doubts
     assert parsed.resolution_proposal is not None
     assert parsed.resolution_proposal.startswith("der Tagesordnungspunkt 36")
 
@@ -254,13 +254,16 @@ def test_erlangen_antrag_with_its_type_line_under_the_greeting_is_read() -> None
     """Erlangen, Stadtteilbeirat Büchenbach, 'Erlangen 04.11.2020' (Word PDF, 3 pages): the
     greeting first, then 'Antrag: Änderung der StUB Vorzugstrasse … anstelle durch die' ⏎
     'Lindnerstraße', the motion, 'Begründung:'. Before: refused as 'unbekanntes Format: keine
-    Dokumentart', the type line being read as the letter's first line."""
+    Dokumentart', the type line being read as the letter's first line; then the date only
+    provisional ('Erlangen 04.11.2020' has no comma) and no submitter (the body is no
+    faction)."""
     parsed = parse_document((REAL / ERLANGEN_STUB).read_bytes(), ERLANGEN_STUB)
     assert parsed.paper_type == "Antrag"
     assert parsed.name == (
         "Änderung der StUB Vorzugstrasse auf den Adenauerring anstelle durch die Lindnerstraße"
     )
-    assert parsed.date == date(2020, 11, 4)  # from the letterhead's column, named as doubtful
+    assert parsed.date == date(2020, 11, 4)  # 'Erlangen 04.11.2020' in the letterhead's column
+    assert parsed.submitters == ("Stadtteilbeirat Büchenbach",)  # the letterhead's first line
     assert parsed.reference == "" and parsed.questions == ()
     assert parsed.resolution_proposal is not None
     assert parsed.resolution_proposal.startswith(
@@ -271,9 +274,7 @@ def test_erlangen_antrag_with_its_type_line_under_the_greeting_is_read() -> None
     assert parsed.reasoning.startswith("1. Aufenthaltsqualität und Begegnungsmöglichkeiten")
     assert [s.name for s in parsed.signatories] == ["Günter Winkelmann"]
     doubts = {d.field: d.reason for d in parsed.uncertain}
-    assert set(doubts) == {
-        "public", "signatories", "date", "submitters", "reference", "consultations",
-    }  # fmt: skip
+    assert set(doubts) == {"public", "signatories", "reference", "consultations"}
     assert "Frei verwendbar" in doubts["signatories"]  # the file's classification footer
 
 
@@ -306,18 +307,112 @@ def test_erlangen_antrag_with_sender_and_address_field_takes_its_title_from_the_
     'An Oberbürgermeister Dr. Florian Janik' …, then 'Antrag zur Erweiterung der Sozialen
     Stadt Büchenbach Nord'. Before: the sender's line was the title and the addressee the
     subtitle (both named as doubtful); now the type line is the title (still named, as a line
-    without 'Betreff')."""
+    without 'Betreff'). Then the date '91052 Erlangen   20. April 2019' was only provisional,
+    and the sender's line named no submitter (the body is no faction)."""
     name = ERLANGEN_SOZIALE_STADT
     parsed = parse_document((REAL / name).read_bytes(), name)
     assert parsed.paper_type == "Antrag"
     assert parsed.name == "Antrag zur Erweiterung der Sozialen Stadt Büchenbach Nord"
     assert parsed.subtitle is None
-    assert parsed.date == date(2019, 4, 20)  # right, named as taken from the head
+    assert parsed.date == date(2019, 4, 20)  # postcode and place, then the date's column
+    assert parsed.submitters == ("Stadtteilbeirat Büchenbach",)  # the sender's line
     assert parsed.resolution_proposal is not None
     assert parsed.resolution_proposal.startswith("In einer Öffentlichen Sitzung am 26. März 2019")
     assert "- Europakanal, Frauenauracher Straße bis Büchenbacher Damm\n- Goldwitzer Straße\n" in (
         parsed.resolution_proposal
     )
     assert {d.field for d in parsed.uncertain} == {
-        "public", "name", "signatories", "date", "submitters", "reference", "consultations",
+        "public", "name", "signatories", "reference", "consultations",
     }  # fmt: skip
+
+
+def _letter(head: str, body: str = "Der Beirat beantragt: Der Radweg wird gebaut.") -> str:
+    return (
+        f"{head}\n\nSehr geehrte Damen und Herren,\n\nAntrag: Radweg Lindnerstraße\n\n"
+        f"{body}\n\nMit freundlichen Grüßen\nAnna Muster\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "when"),
+    [
+        ("Stadtteilbeirat Musterdorf\nVorsitzende Anna Muster      Musterstadt 04.11.2020",
+         date(2020, 11, 4)),
+        ("Anna Muster\nMusterweg 3\n\n12345 Musterstadt                  5. Mai 2021",
+         date(2021, 5, 5)),
+        ("Anna Muster                      Frankfurt am Main 04.11.2020", date(2020, 11, 4)),
+    ],
+)  # fmt: skip
+def test_a_place_before_the_letterheads_date_without_a_comma_dates_the_letter(
+    head: str, when: date
+) -> None:
+    """'Erlangen 04.11.2020', '91052 Erlangen   20. April 2019' (Erlangen, real PDFs): the
+    letter's date as with 'Erlangen, den …', not a provisional date to be checked."""
+    parsed = parse_document(_letter(head), "antrag.txt")
+    assert parsed.date == when
+    assert "date" not in {d.field for d in parsed.uncertain}
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        # a type line citing another paper's date under the letterhead's
+        "Stadtteilbeirat Musterdorf      Musterstadt 04.11.2020\n\n"
+        "Antrag des Stadtteilbeirates Musterdorf Nr. 12/2020 vom 21.10.2020",
+        # … and above it: the cited date comes first
+        "Antrag des Stadtteilbeirates Musterdorf Nr. 12/2020 vom 21.10.2020\n\n"
+        "Stadtteilbeirat Musterdorf      Musterstadt 04.11.2020",
+        # no place: a version's date, a stamp's date
+        "Stadtteilbeirat Musterdorf\nStand 04.11.2020",
+        "Stadtteilbeirat Musterdorf\nEingang 04.11.2020",
+        # two words before the date: a sender, maybe
+        "Stadtteilbeirat Musterdorf 04.11.2020",
+    ],
+)
+def test_a_letterheads_date_without_a_comma_stays_doubtful_where_another_reading_competes(
+    head: str,
+) -> None:
+    parsed = parse_document(_letter(head), "antrag.txt")
+    assert "date" in {d.field for d in parsed.uncertain}
+
+
+def test_the_cited_date_does_not_displace_the_letterheads_date() -> None:
+    head = (
+        "Stadtteilbeirat Musterdorf      Musterstadt 04.11.2020\n\n"
+        "Antrag des Stadtteilbeirates Musterdorf Nr. 12/2020 vom 21.10.2020"
+    )
+    parsed = parse_document(_letter(head), "antrag.txt")
+    assert parsed.date == date(2020, 11, 4)
+    doubt = next(d.reason for d in parsed.uncertain if d.field == "date")
+    assert "Musterstadt 04.11.2020" in doubt and "Nr. 12/2020 vom 21.10.2020" in doubt
+    assert "paper_type" in {d.field for d in parsed.uncertain}  # maybe the cited paper's type
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "submitters"),
+    [
+        ("Seniorenbeirat der Stadt Musterstadt\nMusterweg 3", "Wir beantragen: Bänke.",
+         ("Seniorenbeirat der Stadt Musterstadt",)),
+        ("Integrationsrat Musterstadt, z.H. Anna Muster, Musterweg 3, 12345 Musterstadt",
+         "Wir beantragen: Bänke.", ("Integrationsrat Musterstadt",)),
+        # the text names a Beirat: no submitter
+        ("Anna Muster\nMusterweg 3",
+         "Der Jugendbeirat Musterstadt hat beantragt: Der Radweg wird gebaut.", ()),
+        ("Anna Muster\nMusterweg 3",
+         "Wir beantragen: Der Radweg wird gebaut.\nJugendbeirat Musterstadt", ()),
+        # a faction's letter under a Beirat's name as its first line: the faction
+        ("Jugendbeirat Musterstadt\nSPD-Fraktion im Stadtrat", "Wir beantragen: Bänke.",
+         ("SPD-Fraktion",)),
+        # two bodies: not unambiguous
+        ("Jugendbeirat Musterstadt\nSeniorenbeirat Musterstadt", "Wir beantragen: Bänke.", ()),
+    ],
+)  # fmt: skip
+def test_an_advisory_body_heading_the_letter_is_its_submitter(
+    head: str, body: str, submitters: tuple[str, ...]
+) -> None:
+    """Stadtteilbeirat, Seniorenbeirat, Jugendbeirat, Integrationsrat … (Erlangen, real PDFs)
+    submit motions as factions do; they are the submitter only where the letterhead, the
+    sender's line or the signature names one alone, never for a mention in the text."""
+    parsed = parse_document(_letter(head, body), "antrag.txt", received=date(2020, 11, 4))
+    assert parsed.submitters == submitters
+    assert ("submitters" in {d.field for d in parsed.uncertain}) == (not submitters)
