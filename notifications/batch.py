@@ -127,7 +127,9 @@ class _Recorder:
         self._lock = threading.Lock()
         self._last: Future[None] | None = None
         self._connection: Connection | None = None
-        self._handed = threading.Event()
+        self._writing = threading.local()
+        """`handed`: the event of the write running on this recorder thread (its sender waits
+        for it); per thread, so a listener never sets another write's event."""
         self.error: BaseException | None = None
 
     def submit(self, write: Callable[..., None], *args: object) -> None:
@@ -138,7 +140,7 @@ class _Recorder:
         handed.wait()
 
     def _run(self, handed: threading.Event, write: Callable[..., None], *args: object) -> None:
-        self._handed = handed
+        self._writing.handed = handed
         try:
             if self.error is None:
                 write(self._bind(), *args)
@@ -154,7 +156,9 @@ class _Recorder:
         return self._connection
 
     def _committing(self, _connection: Connection) -> None:
-        self._handed.set()  # right before the driver's commit: the sender may go on
+        handed: threading.Event | None = getattr(self._writing, "handed", None)
+        if handed is not None:
+            handed.set()  # right before the driver's commit: the sender may go on
 
     def settled(self) -> bool:
         """Whether every write handed in so far went through (waiting for them)."""
