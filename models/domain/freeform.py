@@ -88,6 +88,7 @@ _UI_NOISE = frozenset({"reduzieren", "erweitern"})
 """Buttons of ALLRIS 4 pages that their text keeps."""
 _SAME_NUMBER = re.compile(r"^(\s*)1\.(\s)")
 MAX_QUESTION = 600
+"""A question longer than this is more likely two questions or a question and its reasoning."""
 _MINUTES_HEADING = re.compile(
     r"^(?:Sitzungs)?(?:Niederschrift|Verhandlungsschrift|Protokoll|Sitzungsprotokoll"
     r"|Ergebnisprotokoll|Beschlussprotokoll|Wortprotokoll)(?:\s{3,}|\s+(?:über|der|zur|vom)\b|$)",
@@ -98,26 +99,48 @@ _MINUTES_PROOF = re.compile(
     r"|Teilnehmer(?:innen)?\s*:)",
     re.IGNORECASE,
 )
-MINUTES_HEAD_LINES = 40
-"""Non-blank lines at the top searched for the heading of a meeting's minutes."""
-MINUTES_NEAR_LINES = 12
+_INVITATION_HEADING = re.compile(
+    r"^(?:Einladung(?:\s{3,}|\s+(?:zur|zum|zu|für|der)\b|$)|Tagesordnung\s+(?:zur|für|der)\b)",
+    re.IGNORECASE,
+)
+"""'Einladung' (Erlangen and Wels: the letterhead's column beside it), 'Einladung zur 4.
+Sitzung …', 'Tagesordnung der Sitzung …'. Not a bare 'Tagesordnung': a motion to put an item
+on the agenda may quote it as a heading; nor 'Tagesordnung - 29. Sitzung …', the head of an
+ALLRIS agenda item with its Vorlage."""
+_AGENDA = re.compile(
+    r"^(?:(?:Öffentliche|Nicht\s?öffentliche)\s+)?Tagesordnung\b|^TOP\s*1\b", re.IGNORECASE
+)
+"""The agenda's own heading or its first item, at the start of a line."""
+_MEETING_TIME = re.compile(r"\b\d{1,2}[.:]\d{2}\s*Uhr\b|^Beginn\s*:", re.IGNORECASE)
+"""'18:30 Uhr', 'um 15.00 Uhr', 'Beginn: 17 Uhr': when the meeting starts."""
+MEETING_PAPERS: tuple[tuple[str, re.Pattern[str], tuple[re.Pattern[str], ...]], ...] = (
+    ("Niederschrift einer Sitzung", _MINUTES_HEADING, (_MINUTES_PROOF,)),
+    ("Einladung zu einer Sitzung", _INVITATION_HEADING, (_AGENDA, _MEETING_TIME)),
+)
+"""A meeting's own papers: what staff are told, the heading, and what proves it (every
+pattern somewhere near the top). Minutes prove themselves by their start time or the list of
+those present; an invitation by its agenda and the hour the meeting begins."""
+MEETING_HEAD_LINES = 40
+"""Non-blank lines at the top searched for the heading of a meeting's minutes or invitation."""
+MEETING_NEAR_LINES = 12
 """How far below the heading "Sitzung" may stand: Wels puts the letterhead's column of
-address lines between 'Verhandlungsschrift' and '5. Sitzung des Gemeinderates' (10 lines)."""
-MINUTES_PROOF_LINES = 120
-"""Non-blank lines at the top searched for its start time or its list of those present."""
-"""A question longer than this is more likely two questions or a question and its reasoning."""
+address lines between 'Verhandlungsschrift' and '5. Sitzung des Gemeinderates' (10 lines),
+and between 'Einladung' and '4. Sitzung des Gemeinderates' (11 lines)."""
+MEETING_PROOF_LINES = 120
+"""Non-blank lines at the top searched for the proof (start time, those present, agenda)."""
 
 
 def parse_freeform(lines: list[Line], source: str, received: date | None = None) -> ParsedPaper:
     """Every field this reader can find, the doubtful ones named in `uncertain`; an
     IntakeError only where there is nothing to register (no title, no text, no date and no
     `received` day to fall back on)."""
-    minutes = minutes_heading(lines)
-    if minutes is not None:
+    meeting = meeting_heading(lines)
+    if meeting is not None:
+        what, heading = meeting
         raise IntakeError(
             source,
-            minutes.no,
-            f"Niederschrift einer Sitzung ({minutes.text.split('   ')[0].strip()!r}), keine "
+            heading.no,
+            f"{what} ({heading.text.split('   ')[0].strip()!r}), keine "
             "Vorlage – Anträge und Anfragen bitte einzeln einlesen",
         )
     doubts: list[Uncertainty] = []
@@ -236,25 +259,32 @@ def parse_freeform(lines: list[Line], source: str, received: date | None = None)
     )
 
 
-def minutes_heading(lines: list[Line]) -> Line | None:
-    """The heading line of a meeting's minutes (Niederschrift, Verhandlungsschrift,
-    Protokoll … der Sitzung), or None. Staff drop them into the intake with the motions;
-    a council's minutes quote motions and questions, so the reader found a type, a date and
-    questions in them and registered the minutes as one Antrag (Wels, real PDF). Minutes are
-    told by their heading near the top, "Sitzung" at most twelve lines below it, and the start
-    time or the list of those present that every set of minutes has; a motion about minutes
-    ("Antrag auf Veröffentlichung der Protokolle …") has none of these."""
+def meeting_heading(lines: list[Line]) -> tuple[str, Line] | None:
+    """What the paper is (`MEETING_PAPERS`) and its heading line, if it is a meeting's minutes
+    or invitation, else None. Staff drop them into the intake with the motions. A council's
+    minutes quote motions and questions, so the reader found a type, a date and questions in
+    them and registered the minutes as one Antrag (Wels, real PDF); an invitation was refused
+    as 'unbekanntes Format', which does not tell staff what is wrong. Both are told by their
+    heading near the top, "Sitzung" at most twelve lines below it, and their proof; a motion
+    about minutes ("Antrag auf Veröffentlichung der Protokolle …") or about the agenda
+    ("Antrag auf Aufnahme in die Tagesordnung") has no such heading or no such proof."""
     filled = [line for line in lines if line.text.strip()]
-    proof = any(_MINUTES_PROOF.match(line.text.strip()) for line in filled[:MINUTES_PROOF_LINES])
-    if not proof:
-        return None
-    for index, line in enumerate(filled[:MINUTES_HEAD_LINES]):
-        if not _MINUTES_HEADING.match(line.text.strip()):
+    top = [line.text.strip() for line in filled[:MEETING_PROOF_LINES]]
+    found: list[tuple[int, str, Line]] = []
+    for what, heading, proofs in MEETING_PAPERS:
+        if not all(any(proof.search(text) for text in top) for proof in proofs):
             continue
-        near = filled[index : index + MINUTES_NEAR_LINES + 1]
-        if any("sitzung" in fold(other.text) for other in near):
-            return line
-    return None
+        for index, line in enumerate(filled[:MEETING_HEAD_LINES]):
+            if not heading.match(line.text.strip()):
+                continue
+            near = filled[index : index + MEETING_NEAR_LINES + 1]
+            if any("sitzung" in fold(other.text) for other in near):
+                found.append((index, what, line))
+                break
+    if not found:
+        return None
+    _, what, line = min(found, key=lambda hit: hit[0])
+    return what, line
 
 
 def _cut(lines: list[Line]) -> tuple[list[Line], dict[str, list[Line]]]:

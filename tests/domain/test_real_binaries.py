@@ -416,3 +416,80 @@ def test_an_advisory_body_heading_the_letter_is_its_submitter(
     parsed = parse_document(_letter(head, body), "antrag.txt", received=date(2020, 11, 4))
     assert parsed.submitters == submitters
     assert ("submitters" in {d.field for d in parsed.uncertain}) == (not submitters)
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        # Erlangen, Stadtteilbeirat Büchenbach, 1st session 2024 as the town's RIS exports
+        # it: 'Einladung' beside the letterhead, '1. Sitzung … 24.04.2024 … 18:30 Uhr …
+        # Mönauschule, Aula', 'Öffentliche Tagesordnung - 18:30 Uhr', two numbered items
+        ("erlangen-stbr-buechenbach-einladung-2024-04-24.pdf", 8),
+        # Wels, Gemeinderat's 4th session, 7 March 2022: 'Einladung' beside the letterhead's
+        # address column, '… um 15.00 Uhr … 4. Sitzung des Gemeinderates', 'Tagesordnung'
+        # and the items with their numbers and proposals
+        ("wels-einladung-gemeinderat-2022-03-07.pdf", 13),
+    ],
+)
+def test_a_real_invitation_with_its_agenda_is_refused_as_an_invitation(
+    name: str, line: int
+) -> None:
+    """Before: refused as 'unbekanntes Format: keine Dokumentart …' (Erlangen) or 'weder
+    Beschlussvorschlag noch Fragen noch Begründung' (Wels), which does not tell staff that
+    the file is a meeting's invitation."""
+    data = (REAL / name).read_bytes()
+    assert data.startswith(b"%PDF") and len(data) < 300_000
+    with pytest.raises(IntakeError) as info:
+        parse_document(data, name)
+    assert str(info.value) == (
+        f"{name}:{line}: Einladung zu einer Sitzung ('Einladung'), keine Vorlage – "
+        "Anträge und Anfragen bitte einzeln einlesen"
+    )
+
+
+GERMAN_INVITATION = """\
+Stadt Musterstadt
+
+Einladung zur 12. öffentlichen Sitzung des Rates der Stadt
+
+Ort: Rathaus, Sitzungsraum 1
+Beginn: 17:00 Uhr
+
+Tagesordnung
+TOP 1 Genehmigung der Niederschrift der letzten Sitzung
+TOP 2 Antrag der SPD-Fraktion: Sanierung der Turnhalle
+TOP 3 Anfrage der Grünen: Wie viele Kitaplätze fehlen?
+"""
+
+
+def test_an_invitation_in_the_layout_of_german_councils_is_refused_naming_the_heading() -> None:
+    with pytest.raises(IntakeError) as info:
+        parse_document(GERMAN_INVITATION, "einladung.txt")
+    assert str(info.value) == (
+        "einladung.txt:3: Einladung zu einer Sitzung ('Einladung zur 12. öffentlichen Sitzung "
+        "des Rates der Stadt'), keine Vorlage – Anträge und Anfragen bitte einzeln einlesen"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a motion to put an item on the agenda: agenda, session and hour named, the agenda
+        # heading and a TOP at the start of a line ("Sitzung" below it), but no invitation's
+        # heading
+        "Antrag auf Aufnahme in die Tagesordnung\n\nSehr geehrter Herr Oberbürgermeister,\n\n"
+        "wir beantragen, folgenden Punkt auf die Tagesordnung der Sitzung des Stadtrates am "
+        "12.03.2023 um 17:00 Uhr zu setzen:\n\nTagesordnung\nTOP 1 Sanierung der Turnhalle\n"
+        "(zuletzt in der Sitzung des Bauausschusses am 12.01.2023)\n\n"
+        "Begründung:\nDie Halle ist seit Jahren gesperrt.\n\nMit freundlichen Grüßen\n"
+        "Anna Beispiel\nSPD-Fraktion\n",
+        # a motion about invitations: the heading word in its title, a session below, but no
+        # agenda and no hour
+        "Antrag der SPD-Fraktion vom 01.02.2023\n\nEinladung zu den Sitzungen des Rates auch "
+        "per E-Mail\n\nBeschlussvorschlag:\nDie Einladung zur Sitzung wird auch per E-Mail "
+        "versandt.\n",
+    ],
+)
+def test_a_motion_about_the_agenda_or_invitations_is_still_read(text: str) -> None:
+    parsed = parse_document(text, "antrag.txt", received=date(2023, 2, 1))
+    assert parsed.paper_type == "Antrag"

@@ -194,13 +194,17 @@ REAL = EXAMPLE.parents[2] / "tests" / "data" / "documents" / "real"
         ("wels-verhandlungsschrift-gemeinderat-2022-04-04.pdf", "Niederschrift einer Sitzung"),
         ("erlangen-stbr-buechenbach-niederschrift-2023-06-15.pdf", "Niederschrift einer Sitzung"),
         ("wandsbek-fdp-rede-aktuelle-stunde-2022-09-08.pdf", "unbekanntes Format"),
+        ("erlangen-stbr-buechenbach-einladung-2024-04-24.pdf", "Einladung zu einer Sitzung"),
+        ("wels-einladung-gemeinderat-2022-03-07.pdf", "Einladung zu einer Sitzung"),
     ],
 )
 def test_a_real_pdf_that_is_no_motion_is_one_line_exit_2_and_nothing_stored(
     engine: Engine, capsys: pytest.CaptureFixture[str], name: str, reason: str
 ) -> None:
-    """Real files a town has next to its motions (minutes, a speech): before the minutes
-    fix, the two sets of minutes were stored as an Antrag and a Vorschlag in review."""
+    """Real files a town has next to its motions (minutes, invitations, a speech): before
+    the minutes fix, the two sets of minutes were stored as an Antrag and a Vorschlag in
+    review; the invitations were refused as 'unbekanntes Format' or 'weder
+    Beschlussvorschlag …', not as what they are."""
     path = REAL / name
     before = snapshot(engine)
     code, out, err = _cli(capsys, "import", path, "--now", "2023-07-01T10:00")
