@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from models.domain.bodies import Rules, rules_of
 from models.domain.deadlines import (
@@ -256,7 +256,7 @@ def store_new(
     )
     starts = {m.id: m.start for m in meetings.values() if m is not None and m.id is not None}
     verdicts = _timeliness(
-        session, deadline_rows, committee_names, received, paper_ids, starts, ruleset
+        session, deadline_rows, committee_names, received, paper_ids, starts, ruleset, calendars
     )
     return [
         BatchOutcome(
@@ -280,23 +280,19 @@ def _timeliness(
     paper_ids: list[int],
     starts: dict[int, datetime],
     rules: RuleSet,
+    calendars: dict[int, list[datetime]],
 ) -> dict[int, Timeliness]:
     """The proposal deadline's verdict per paper. `starts` are the batch's meetings (already
-    at hand); a committee's later meetings are read once, and only for a late motion."""
+    at hand); `calendars` the committees' meetings read so far (the planning's, when the
+    rules count meetings), completed here for a late motion's committee."""
     arrived = dict(zip(paper_ids, received, strict=True))
-    meetings_of: dict[int, list[datetime]] = {}
 
     def meetings(org_id: int) -> list[datetime]:
-        """A committee's meetings, read once per batch and only for a late motion."""
-        if org_id not in meetings_of:
-            meetings_of[org_id] = list(
-                session.exec(
-                    select(Meeting.start)
-                    .where(Meeting.organization_id == org_id, col(Meeting.cancelled).is_(False))
-                    .order_by(col(Meeting.start))
-                ).all()
-            )
-        return meetings_of[org_id]
+        """A committee's meetings, read once per batch (shared with the planning's calendars
+        when the rules count meetings) and only for a late motion."""
+        if org_id not in calendars:
+            calendars.update(committee_calendars(session, [org_id]))
+        return calendars[org_id]
 
     verdicts: dict[int, Timeliness] = {}
     for row, committee in zip(deadline_rows, committee_names, strict=True):
