@@ -8,6 +8,7 @@ from datetime import datetime
 
 from models.domain.timeutil import BERLIN
 from notifications.messages import Item, render
+from tests.notifications.support import report_item
 
 DUE = datetime(2021, 6, 10, 12, 0, tzinfo=BERLIN)
 NOW = datetime(2021, 6, 14, 7, 0, tzinfo=BERLIN)
@@ -15,23 +16,10 @@ MEETING = datetime(2021, 6, 15, 17, 0, tzinfo=BERLIN)
 
 
 def _item(n: int, public: bool, title: str) -> Item:
-    return Item(
-        reminder_id=7,
-        reference=f"A 21/050{n}-01",
-        paper_type="Vorlage",
-        public=public,
-        title=title,
-        kind="report",
-        label="Stellungnahme der Verwaltung",
-        due=DUE,
-        step="eskalation@2021-06-14",
-        escalation=True,
-        days_overdue=4,
-        committee="Sozialausschuss",
-        meeting_start=MEETING,
-        body_name="Kommune",
-        deadline_key=f"report-{n}",
-    )
+    return report_item(
+        n, title, DUE, reminder_id=7, public=public, step="eskalation@2021-06-14",
+        escalation=True, days_overdue=4, meeting_start=MEETING,
+    )  # fmt: skip
 
 
 def _words(message: object) -> str:

@@ -24,29 +24,14 @@ from apprise.plugins.email import base as email_base
 from models.domain.timeutil import BERLIN
 from notifications import smtp_hooks
 from notifications.messages import FailureNotice, Item, Message, render, render_notices
+from tests.notifications.support import report_item
 
 DUE = datetime(2021, 6, 10, 23, 59, tzinfo=BERLIN)
 NOW = datetime(2021, 6, 7, 7, 30, tzinfo=BERLIN)
 
 
 def _item(n: int, title: str) -> Item:
-    return Item(
-        reminder_id=n,
-        reference=f"A 21/05{n:02d}-01",
-        paper_type="Vorlage",
-        public=True,
-        title=title,
-        kind="report",
-        label="Stellungnahme der Verwaltung",
-        due=DUE,
-        step="vorher-3",
-        escalation=False,
-        days_overdue=0,
-        committee="Ausschuss für Soziales, Jugend und Familie",
-        meeting_start=None,
-        body_name="Kommune",
-        deadline_key=f"report-{n}",
-    )
+    return report_item(n, title, DUE, committee="Ausschuss für Soziales, Jugend und Familie")
 
 
 MESSAGES = [
