@@ -19,7 +19,7 @@ A profile without versions is one version valid forever, as before.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -552,44 +552,44 @@ def due_or_none(
 ) -> datetime | None:
     """`due_date`, or None where a meeting count has too few meetings to count. Without
     meetings, lead and steps, remembered (planning asks it for every step of every paper)."""
-    if steps is None and not meetings and lead is None:
-        key = (id(rule), anchor, id(calendar), urgent)
-        hit = _SAME_OBJECTS.get(key)
-        if hit is not None and hit[0] is rule and hit[1] is calendar:
-            return hit[2]
-        if len(_SAME_OBJECTS) >= 65536:
-            _SAME_OBJECTS.clear()
-        due = _remembered(rule, anchor, calendar, urgent)
-        _SAME_OBJECTS[key] = (rule, calendar, due)
-        return due
-    if steps is None:
-        # A meeting count: each candidate meeting is reckoned (is it reachable?), and
-        # planning asks again at every step of the paper and for each paper of a batch
-        # received the same day; remembered the same way, the meetings being part of the key.
-        counted = (id(rule), anchor, id(calendar), urgent, tuple(meetings), id(lead))
-        found = _SAME_COUNTS.get(counted)
-        if found is not None and found[0] is rule and found[1] is calendar and found[2] is lead:
-            return found[3]
-        if len(_SAME_COUNTS) >= 16384:
-            _SAME_COUNTS.clear()
-        due = _reckoned(rule, anchor, calendar, urgent, meetings, lead, None)
-        _SAME_COUNTS[counted] = (rule, calendar, lead, due)
-        return due
-    return _reckoned(rule, anchor, calendar, urgent, meetings, lead, steps)
+    if steps is not None:
+        return _reckoned(rule, anchor, calendar, urgent, meetings, lead, steps)
+    if not meetings and lead is None:
+        return _by_identity(
+            (rule, calendar), (anchor, urgent), lambda: _remembered(rule, anchor, calendar, urgent)
+        )
+    # A meeting count: each candidate meeting is reckoned (is it reachable?), and planning
+    # asks again at every step of the paper and for each paper of a batch received the same
+    # day; remembered the same way, the meetings being part of the key.
+    return _by_identity(
+        (rule, calendar, lead),
+        (anchor, urgent, tuple(meetings)),
+        lambda: _reckoned(rule, anchor, calendar, urgent, meetings, lead, None),
+    )
 
 
-_SAME_OBJECTS: dict[
-    tuple[int, datetime, int, bool], tuple[Rule, WorkCalendar, datetime | None]
-] = {}
-"""`_remembered` in front of it by the objects' identity (kept alive in the value, so an
-id is not reused while its entry stands): hashing a Rule (a pydantic model) and a
-WorkCalendar field by field costs more than reckoning, and planning asks the same rule
-objects for every step of every paper."""
-_SAME_COUNTS: dict[
-    tuple[int, datetime, int, bool, tuple[datetime, ...], int],
-    tuple[Rule, WorkCalendar, Rule | None, datetime | None],
-] = {}
-"""The same for meeting counts, keyed by the meetings counted as well."""
+_SAME_OBJECTS: dict[tuple[Any, ...], tuple[tuple[object, ...], datetime | None]] = {}
+"""Due dates remembered by the identity of the objects they were reckoned from (kept alive
+in the value, so an id is not reused while its entry stands), in front of `_remembered`:
+hashing a Rule (a pydantic model) and a WorkCalendar field by field costs more than
+reckoning, and planning asks the same rule objects for every step of every paper."""
+
+
+def _by_identity(
+    objects: tuple[object, ...],
+    values: tuple[Any, ...],
+    reckon: Callable[[], datetime | None],
+) -> datetime | None:
+    """`reckon()`, remembered under the identity of `objects` and the hashable `values`."""
+    key = (*map(id, objects), *values)
+    hit = _SAME_OBJECTS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], objects, strict=True)):
+        return hit[1]
+    if len(_SAME_OBJECTS) >= 65536:
+        _SAME_OBJECTS.clear()
+    due = reckon()
+    _SAME_OBJECTS[key] = (objects, due)
+    return due
 
 
 def _reckoned(
